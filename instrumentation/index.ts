@@ -1,0 +1,12 @@
+/**
+ * instrumentation/: producing telemetry. startTelemetry() wires the SDK to SQLite (and OTLP);
+ * the pipeline tracer wraps stages; helpers record model calls, quality scores and cache lookups.
+ */
+export { startTelemetry, DEFAULT_DB_PATH } from './telemetry';
+export type { Telemetry, TelemetryOptions, OtlpOptions, OtlpProtocol, BatchOptions } from './telemetry';
+export { PipelineTracer } from './pipeline-tracer';
+export type { PipelineOptions, RunInfo, BenchmarkInfo, ModelCallInfo, ModelUsage, ScoreOptions } from './pipeline-tracer';
+export { systemClock, SimulatedClock } from './clock';
+export type { Clock, SimulatedClockOptions } from './clock';
+export { SyncBatchSpanProcessor } from './sync-span-processor';
+export type { SyncBatchSpanProcessorOptions, SpanProcessorStats } from './sync-span-processor';

@@ -1,0 +1,400 @@
+/**
+ * Auto-instrumentation of pipeline stages. A user declares a pipeline and wraps each stage once;
+ * every call then gets a span (child of the run), a duration histogram in seconds, error status
+ * and an exception event on failure — with no OpenTelemetry code in the stage function.
+ * Run-level facts (component, type, model, benchmark) flow to every child span through the
+ * context, so each row can be filtered on its own.
+ */
+import crypto from 'node:crypto';
+import { context, createContextKey, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Counter, Histogram, Meter, Span, Tracer } from '@opentelemetry/api';
+import {
+  ATTR,
+  DURATION_BUCKETS_SECONDS,
+  EVENT,
+  GEN_AI,
+  METRIC,
+  SCORE_BUCKETS,
+  SPAN,
+  TOKEN_BUCKETS,
+  UNIT,
+} from '../schema/names';
+import { nsToHrTime } from '../exporter';
+import type { PriceBook } from '../exporter';
+import type { Clock } from './clock';
+
+export interface PipelineOptions {
+  name: string;
+  version: string;
+  /** Marks everything this pipeline records as simulated (demo data, simulated model client). */
+  simulated?: boolean;
+}
+
+export interface RunInfo {
+  componentId: string;
+  /** The labelled (true) component type, when known. */
+  componentType?: string;
+  model?: string;
+  benchmarkRunId?: string;
+  attributes?: Attributes;
+}
+
+export interface BenchmarkInfo {
+  /** Default: a random id. */
+  id?: string;
+  model: string;
+  components: number;
+  attributes?: Attributes;
+}
+
+export interface ModelCallInfo {
+  /** gen_ai.provider.name, e.g. 'openai', 'anthropic'. */
+  provider: string;
+  /** gen_ai.operation.name, e.g. 'chat', 'embeddings'. */
+  operation: string;
+  requestModel: string;
+}
+
+export interface ModelUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens?: number;
+  responseModel?: string;
+  /** Cost reported by the provider; otherwise it is computed from the price book. */
+  costUsd?: number;
+}
+
+export interface ScoreOptions {
+  label?: string;
+  explanation?: string;
+}
+
+export interface Instruments {
+  stageDuration: Histogram;
+  runDuration: Histogram;
+  operationDuration: Histogram;
+  tokenUsage: Histogram;
+  qualityScore: Histogram;
+  cost: Counter;
+  cacheRequests: Counter;
+}
+
+export function createInstruments(meter: Meter): Instruments {
+  return {
+    stageDuration: meter.createHistogram(METRIC.stageDuration, {
+      unit: UNIT.seconds,
+      description: 'Duration of one pipeline stage call',
+      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+    }),
+    runDuration: meter.createHistogram(METRIC.runDuration, {
+      unit: UNIT.seconds,
+      description: 'End-to-end duration of one component through the pipeline',
+      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+    }),
+    operationDuration: meter.createHistogram(METRIC.genAiOperationDuration, {
+      unit: UNIT.seconds,
+      description: 'GenAI operation duration',
+      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+    }),
+    tokenUsage: meter.createHistogram(METRIC.genAiTokenUsage, {
+      unit: UNIT.tokens,
+      description: 'Number of input and output tokens used',
+      advice: { explicitBucketBoundaries: [...TOKEN_BUCKETS] },
+    }),
+    qualityScore: meter.createHistogram(METRIC.qualityScore, {
+      unit: UNIT.score,
+      description: 'Quality score (0..1) of a pipeline output',
+      advice: { explicitBucketBoundaries: [...SCORE_BUCKETS] },
+    }),
+    cost: meter.createCounter(METRIC.costUsd, { unit: UNIT.usd, description: 'Model API cost' }),
+    cacheRequests: meter.createCounter(METRIC.cacheRequests, {
+      unit: UNIT.requests,
+      description: 'Cache lookups, by cache and hit',
+    }),
+  };
+}
+
+/** What a run and a stage carry through the context to their children. */
+interface RunState {
+  attrs: Attributes;
+  costUsd: number;
+}
+interface StageState {
+  stage: string;
+  costUsd: number;
+}
+const RUN_KEY = createContextKey('genscope.run');
+const STAGE_KEY = createContextKey('genscope.stage');
+
+function errorType(err: unknown): string {
+  return err instanceof Error ? err.name || 'Error' : typeof err;
+}
+
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function toException(err: unknown): Error | string {
+  return err instanceof Error ? err : String(err);
+}
+
+export class PipelineTracer {
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly instruments: Instruments,
+    readonly clock: Clock,
+    private readonly prices: PriceBook,
+    readonly options: PipelineOptions,
+  ) {}
+
+  private baseAttributes(): Attributes {
+    const a: Attributes = {};
+    if (this.options.name) a[ATTR.pipelineName] = this.options.name;
+    if (this.options.version) a[ATTR.pipelineVersion] = this.options.version;
+    if (this.options.simulated) a[ATTR.simulated] = true;
+    return a;
+  }
+
+  private runAttrs(ctx: Context): Attributes {
+    return (ctx.getValue(RUN_KEY) as RunState | undefined)?.attrs ?? {};
+  }
+
+  /**
+   * Wraps a stage function once. The wrapper has the same signature; each call records a span
+   * named after the stage. Works for sync and async functions; a thrown error or rejected
+   * promise marks the span as failed and is re-thrown unchanged.
+   */
+  stage<A extends unknown[], R>(name: string, fn: (...args: A) => R): (...args: A) => R {
+    const self = this;
+    const wrapped = function (this: unknown, ...args: A): R {
+      const parent = context.active();
+      const runAttrs = self.runAttrs(parent);
+      const startNs = self.clock.nowNs();
+      const span = self.tracer.startSpan(
+        name,
+        {
+          kind: SpanKind.INTERNAL,
+          startTime: nsToHrTime(startNs),
+          attributes: { ...self.baseAttributes(), ...runAttrs, [ATTR.stage]: name },
+        },
+        parent,
+      );
+      const state: StageState = { stage: name, costUsd: 0 };
+      const ctx = trace.setSpan(parent, span).setValue(STAGE_KEY, state);
+      const finish = (err: unknown, failed: boolean) => {
+        const endNs = self.clock.nowNs();
+        if (state.costUsd > 0) span.setAttribute(ATTR.costUsd, state.costUsd);
+        const metricAttrs: Attributes = { [ATTR.stage]: name };
+        if (runAttrs[ATTR.componentType] !== undefined) metricAttrs[ATTR.componentType] = runAttrs[ATTR.componentType];
+        if (runAttrs[ATTR.model] !== undefined) metricAttrs[ATTR.model] = runAttrs[ATTR.model];
+        if (failed) {
+          span.recordException(toException(err), nsToHrTime(endNs));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+          span.setAttribute(ATTR.errorType, errorType(err));
+          metricAttrs[ATTR.errorType] = errorType(err);
+        }
+        span.end(nsToHrTime(endNs));
+        self.instruments.stageDuration.record(Number(endNs - startNs) / 1e9, metricAttrs);
+      };
+      let result: R;
+      try {
+        result = context.with(ctx, () => fn.apply(this, args));
+      } catch (err) {
+        finish(err, true);
+        throw err;
+      }
+      if (isPromiseLike(result)) {
+        return Promise.resolve(result).then(
+          (v) => {
+            finish(undefined, false);
+            return v;
+          },
+          (err: unknown) => {
+            finish(err, true);
+            throw err;
+          },
+        ) as R;
+      }
+      finish(undefined, false);
+      return result;
+    };
+    Object.defineProperty(wrapped, 'name', { value: `${name}Stage` });
+    return wrapped;
+  }
+
+  /** One component through the pipeline: the root span `pipeline.run`. */
+  async run<T>(info: RunInfo, fn: () => Promise<T> | T): Promise<T> {
+    const attrs: Attributes = { ...this.baseAttributes(), [ATTR.componentId]: info.componentId };
+    if (info.componentType) attrs[ATTR.componentType] = info.componentType;
+    if (info.model) attrs[ATTR.model] = info.model;
+    if (info.benchmarkRunId) attrs[ATTR.benchmarkRunId] = info.benchmarkRunId;
+    const startNs = this.clock.nowNs();
+    // A run is the root of its own trace, even inside a benchmark (whose trace it links to).
+    const benchmarkSpan = trace.getSpan(context.active());
+    const span = this.tracer.startSpan(
+      SPAN.run,
+      {
+        kind: SpanKind.INTERNAL,
+        root: true,
+        startTime: nsToHrTime(startNs),
+        attributes: { ...attrs, ...(info.attributes ?? {}) },
+        ...(benchmarkSpan ? { links: [{ context: benchmarkSpan.spanContext() }] } : {}),
+      },
+      context.active(),
+    );
+    const state: RunState = { attrs, costUsd: 0 };
+    const ctx = trace.setSpan(context.active(), span).setValue(RUN_KEY, state).deleteValue(STAGE_KEY);
+    let failed = false;
+    let error: unknown;
+    try {
+      return await context.with(ctx, fn);
+    } catch (err) {
+      failed = true;
+      error = err;
+      throw err;
+    } finally {
+      const endNs = this.clock.nowNs();
+      span.setAttribute(ATTR.costUsd, state.costUsd);
+      const metricAttrs: Attributes = {};
+      if (info.componentType) metricAttrs[ATTR.componentType] = info.componentType;
+      if (info.model) metricAttrs[ATTR.model] = info.model;
+      if (failed) {
+        span.recordException(toException(error), nsToHrTime(endNs));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        span.setAttribute(ATTR.errorType, errorType(error));
+        metricAttrs[ATTR.errorType] = errorType(error);
+      } else span.setStatus({ code: SpanStatusCode.OK });
+      span.end(nsToHrTime(endNs));
+      this.instruments.runDuration.record(Number(endNs - startNs) / 1e9, metricAttrs);
+    }
+  }
+
+  /** A whole pass over a corpus: span `pipeline.benchmark`, its id on every run inside. */
+  async benchmark<T>(info: BenchmarkInfo, fn: (benchmarkRunId: string) => Promise<T>): Promise<T> {
+    const id = info.id ?? crypto.randomUUID();
+    const startNs = this.clock.nowNs();
+    const span = this.tracer.startSpan(SPAN.benchmark, {
+      kind: SpanKind.INTERNAL,
+      root: true,
+      startTime: nsToHrTime(startNs),
+      attributes: {
+        ...this.baseAttributes(),
+        [ATTR.benchmarkRunId]: id,
+        [ATTR.model]: info.model,
+        [ATTR.benchmarkComponents]: info.components,
+        ...(info.attributes ?? {}),
+      },
+    });
+    try {
+      const result = await context.with(trace.setSpan(context.active(), span), () => fn(id));
+      span.setStatus({ code: SpanStatusCode.OK });
+      return result;
+    } catch (err) {
+      span.recordException(toException(err), nsToHrTime(this.clock.nowNs()));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      span.end(nsToHrTime(this.clock.nowNs()));
+    }
+  }
+
+  /** A GenAI client span around fn, with usage, cost and the GenAI metrics. */
+  async modelCall<T extends { usage: ModelUsage }>(info: ModelCallInfo, fn: () => Promise<T>): Promise<T> {
+    const parent = context.active();
+    const runState = parent.getValue(RUN_KEY) as RunState | undefined;
+    const stageState = parent.getValue(STAGE_KEY) as StageState | undefined;
+    const runAttrs = runState?.attrs ?? {};
+    const startNs = this.clock.nowNs();
+    const span: Span = this.tracer.startSpan(
+      `${info.operation} ${info.requestModel}`,
+      {
+        kind: SpanKind.CLIENT,
+        startTime: nsToHrTime(startNs),
+        attributes: {
+          ...this.baseAttributes(),
+          ...runAttrs,
+          ...(stageState ? { [ATTR.stage]: stageState.stage } : {}),
+          [GEN_AI.operationName]: info.operation,
+          [GEN_AI.providerName]: info.provider,
+          [GEN_AI.requestModel]: info.requestModel,
+        },
+      },
+      parent,
+    );
+    const metricAttrs: Attributes = {
+      [GEN_AI.operationName]: info.operation,
+      [GEN_AI.providerName]: info.provider,
+      [GEN_AI.requestModel]: info.requestModel,
+    };
+    try {
+      const result = await context.with(trace.setSpan(parent, span), fn);
+      const u = result.usage;
+      const responseModel = u.responseModel ?? info.requestModel;
+      const endNs = this.clock.nowNs();
+      const cost =
+        u.costUsd ??
+        this.prices.costUsd({
+          provider: info.provider,
+          model: responseModel,
+          inputTokens: u.inputTokens,
+          outputTokens: u.outputTokens,
+          cachedInputTokens: u.cachedInputTokens ?? 0,
+          atMillis: Number(endNs / 1_000_000n),
+        });
+      span.setAttributes({
+        [GEN_AI.responseModel]: responseModel,
+        [GEN_AI.inputTokens]: u.inputTokens,
+        [GEN_AI.outputTokens]: u.outputTokens,
+        ...(u.cachedInputTokens ? { [GEN_AI.cachedInputTokens]: u.cachedInputTokens } : {}),
+        ...(cost !== null ? { [ATTR.costUsd]: cost } : {}),
+      });
+      metricAttrs[GEN_AI.responseModel] = responseModel;
+      this.instruments.tokenUsage.record(u.inputTokens, { ...metricAttrs, [GEN_AI.tokenType]: 'input' });
+      this.instruments.tokenUsage.record(u.outputTokens, { ...metricAttrs, [GEN_AI.tokenType]: 'output' });
+      if (cost !== null) {
+        if (runState) runState.costUsd += cost;
+        if (stageState) stageState.costUsd += cost;
+        this.instruments.cost.add(cost, {
+          ...metricAttrs,
+          ...(runAttrs[ATTR.componentType] !== undefined ? { [ATTR.componentType]: runAttrs[ATTR.componentType] } : {}),
+        });
+      }
+      span.end(nsToHrTime(endNs));
+      this.instruments.operationDuration.record(Number(endNs - startNs) / 1e9, metricAttrs);
+      return result;
+    } catch (err) {
+      const endNs = this.clock.nowNs();
+      span.recordException(toException(err), nsToHrTime(endNs));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      span.setAttribute(ATTR.errorType, errorType(err));
+      span.end(nsToHrTime(endNs));
+      this.instruments.operationDuration.record(Number(endNs - startNs) / 1e9, {
+        ...metricAttrs,
+        [ATTR.errorType]: errorType(err),
+      });
+      throw err;
+    }
+  }
+
+  recordScore(name: string, value: number, options: ScoreOptions = {}): void {
+    const ctx = context.active();
+    const span = trace.getSpan(ctx);
+    const runAttrs = this.runAttrs(ctx);
+    const eventAttrs: Attributes = { [GEN_AI.evaluationName]: name, [GEN_AI.evaluationScoreValue]: value };
+    if (options.label !== undefined) eventAttrs[GEN_AI.evaluationScoreLabel] = options.label;
+    if (options.explanation !== undefined) eventAttrs[GEN_AI.evaluationExplanation] = options.explanation;
+    span?.addEvent(GEN_AI.evaluationEvent, eventAttrs, nsToHrTime(this.clock.nowNs()));
+    const metricAttrs: Attributes = { [GEN_AI.evaluationName]: name };
+    if (runAttrs[ATTR.componentType] !== undefined) metricAttrs[ATTR.componentType] = runAttrs[ATTR.componentType];
+    if (runAttrs[ATTR.model] !== undefined) metricAttrs[ATTR.model] = runAttrs[ATTR.model];
+    this.instruments.qualityScore.record(value, metricAttrs);
+  }
+
+  recordCacheLookup(cacheName: string, hit: boolean): void {
+    const span = trace.getSpan(context.active());
+    span?.addEvent(EVENT.cacheLookup, { [ATTR.cacheName]: cacheName, [ATTR.cacheHit]: hit }, nsToHrTime(this.clock.nowNs()));
+    span?.setAttribute(ATTR.cacheHit, hit);
+    span?.setAttribute(ATTR.cacheName, cacheName);
+    this.instruments.cacheRequests.add(1, { [ATTR.cacheName]: cacheName, [ATTR.cacheHit]: hit });
+  }
+}

@@ -1,0 +1,816 @@
+/**
+ * The HTTP contract of the genscope REST API: zod schemas of every request parameter set and every
+ * response shape, and their inferred types. api/ validates with these and generates the OpenAPI
+ * document from them; dashboard/ imports the types. Nothing here touches the database or a clock.
+ *
+ * Conventions
+ * - Every GET answers with no parameters at all (each parameter has a default).
+ * - Unknown query parameters are a 400 (catches typos such as `componentTypes=`).
+ * - Times in responses are epoch milliseconds (`t`, `startMs`, ...); latencies are milliseconds;
+ *   costs are USD; rates and scores are 0..1.
+ * - Time series are columnar, ready for uPlot: `t: number[]` and one array per series, all of the
+ *   same length as `t`; `null` where a bucket holds no data. `t[i]` is the start of bucket i.
+ * - List-valued filters accept repeated parameters (`model=a&model=b`) or commas (`model=a,b`).
+ * - Errors: `{ "error": { "code", "message", "param"? } }` (see ApiError).
+ *
+ * Endpoints (GET unless noted; all under /api/v1 except /api/docs)
+ *   /health                          -> (none)                    -> HealthResponse
+ *   /filters                         -> FilterOptionsQuery        -> FilterOptionsResponse
+ *   /summary                         -> SummaryQuery              -> SummaryResponse
+ *   /quality/accuracy                -> PanelQuery                -> AccuracyResponse
+ *   /quality/confusion               -> PanelQuery                -> ConfusionResponse
+ *   /quality/distribution            -> DistributionQuery         -> DistributionResponse
+ *   /quality/scores                  -> QualityScoresQuery        -> QualityScoresResponse
+ *   /quality/breakdown               -> QualityBreakdownQuery     -> QualityBreakdownResponse
+ *   /performance/latency             -> PanelQuery                -> LatencyResponse
+ *   /performance/stages              -> PanelQuery                -> StagesResponse
+ *   /performance/heatmap             -> PanelQuery                -> HeatmapResponse
+ *   /performance/cache               -> PanelQuery                -> CacheResponse
+ *   /performance/benchmarks          -> BenchmarkDurationsQuery   -> BenchmarkDurationsResponse
+ *   /cost/over-time                  -> CostOverTimeQuery         -> CostOverTimeResponse
+ *   /cost/breakdown                  -> CostBreakdownQuery        -> CostBreakdownResponse
+ *   /cost/components                 -> CostComponentsQuery       -> CostComponentsResponse
+ *   /cost/budget                     -> BudgetQuery               -> BudgetResponse
+ *   /trends                          -> TrendsQuery               -> TrendsResponse
+ *   /runs                            -> RunsQuery                 -> RunsResponse
+ *   /runs/:id                        -> RunParams (path)          -> RunDetailResponse
+ *   /benchmarks                      -> BenchmarksQuery           -> BenchmarksResponse
+ *   /export/:dataset.:format         -> ExportQuery               -> streamed csv | json array | ndjson
+ *        dataset: spans | runs | scores | model-calls (columns: EXPORT_COLUMNS); format: csv|json|ndjson
+ *   /export/panel/:panel.:format     -> the panel's own query     -> csv (columnar rows) | json (= panel response)
+ *        panel: a key of PANELS; format: csv | json
+ *   /openapi.json                    -> (none)                    -> OpenAPI 3.1 document
+ *   /api/docs                        -> (none)                    -> HTML reference page
+ * Mounted by the server, documented elsewhere: POST /v1/traces, /v1/metrics (OTLP ingest, api/ingest),
+ * /api/v1/alerts (alerts/).
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Constants shared by server and dashboard
+// ---------------------------------------------------------------------------------------------
+
+/** Range presets and their length in milliseconds. */
+export const RANGE_PRESETS = {
+  '15m': 15 * 60_000,
+  '1h': 3_600_000,
+  '6h': 6 * 3_600_000,
+  '12h': 12 * 3_600_000,
+  '24h': 24 * 3_600_000,
+  '2d': 2 * 86_400_000,
+  '7d': 7 * 86_400_000,
+  '14d': 14 * 86_400_000,
+  '30d': 30 * 86_400_000,
+  '90d': 90 * 86_400_000,
+  '180d': 180 * 86_400_000,
+  '365d': 365 * 86_400_000,
+} as const;
+export type RangePreset = keyof typeof RANGE_PRESETS;
+const RANGE_PRESET_NAMES = Object.keys(RANGE_PRESETS) as [RangePreset, ...RangePreset[]];
+
+/** The longest explicit range accepted (from..to). */
+export const MAX_RANGE_MS = 400 * 86_400_000;
+/** A series never has more points than this; a smaller explicit bucket is a 400. */
+export const MAX_POINTS = 2000;
+/** Auto bucketing aims at no more than this many points. */
+export const AUTO_TARGET_POINTS = 300;
+/** Bucket sizes auto bucketing chooses from (seconds). */
+export const AUTO_BUCKET_STEPS_SECONDS = [
+  60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800,
+] as const;
+
+/** Stage value of pipeline.run root spans (end-to-end latency); mirrors RUN_STAGE in names.ts. */
+export const END_TO_END_STAGE = '(run)';
+
+/** Default score names shown by the quality panels (mirrors SCORE in names.ts). */
+export const QUALITY_SCORE_NAMES = [
+  'visual.pixel_similarity',
+  'visual.structural_similarity',
+  'code.quality',
+  'mapping.confidence',
+] as const;
+
+/** Panels that /export/panel/:panel can export, and the endpoint whose query and response they share. */
+export const PANELS = {
+  summary: '/summary',
+  'quality-accuracy': '/quality/accuracy',
+  'quality-confusion': '/quality/confusion',
+  'quality-distribution': '/quality/distribution',
+  'quality-scores': '/quality/scores',
+  'quality-breakdown': '/quality/breakdown',
+  'performance-latency': '/performance/latency',
+  'performance-stages': '/performance/stages',
+  'performance-heatmap': '/performance/heatmap',
+  'performance-cache': '/performance/cache',
+  'performance-benchmarks': '/performance/benchmarks',
+  'cost-over-time': '/cost/over-time',
+  'cost-breakdown': '/cost/breakdown',
+  'cost-components': '/cost/components',
+  'cost-budget': '/cost/budget',
+  trends: '/trends',
+} as const;
+export type PanelId = keyof typeof PANELS;
+export const PANEL_IDS = Object.keys(PANELS) as [PanelId, ...PanelId[]];
+
+export const EXPORT_DATASETS = ['spans', 'runs', 'scores', 'model-calls'] as const;
+export type ExportDataset = (typeof EXPORT_DATASETS)[number];
+export const EXPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const PANEL_EXPORT_FORMATS = ['csv', 'json'] as const;
+export type PanelExportFormat = (typeof PANEL_EXPORT_FORMATS)[number];
+
+/** Column order of each export dataset (CSV header; JSON object keys). Times are epoch ms. */
+export const EXPORT_COLUMNS = {
+  spans: [
+    'id', 'trace_id', 'span_id', 'parent_span_id', 'name', 'role', 'kind', 'start_ms', 'end_ms', 'duration_ms',
+    'status_code', 'status_message', 'stage', 'component_id', 'component_type', 'model', 'benchmark_run_id',
+    'cost_usd', 'cache_hit', 'attributes', 'events',
+  ],
+  runs: [
+    'id', 'trace_id', 'span_id', 'start_ms', 'duration_ms', 'status_code', 'status_message', 'component_id',
+    'component_type', 'model', 'benchmark_run_id', 'cost_usd',
+  ],
+  scores: [
+    'id', 'time_ms', 'trace_id', 'span_id', 'name', 'value', 'label', 'explanation', 'stage', 'component_id',
+    'component_type', 'model', 'benchmark_run_id',
+  ],
+  'model-calls': [
+    'id', 'time_ms', 'duration_ms', 'trace_id', 'span_id', 'provider', 'operation', 'request_model',
+    'response_model', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_usd', 'cost_source', 'status_code',
+    'stage', 'component_id', 'component_type', 'benchmark_run_id',
+  ],
+} as const satisfies Record<ExportDataset, readonly string[]>;
+
+// ---------------------------------------------------------------------------------------------
+// Reusable request pieces
+// ---------------------------------------------------------------------------------------------
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+/** Epoch ms accepted: 1970 .. 2200. */
+const MAX_EPOCH_MS = 7_258_118_400_000;
+
+/** A point in time: ISO 8601 (`2025-01-31`, `2025-01-31T12:00:00Z`, with offset) or epoch milliseconds. Output: epoch ms. */
+export const timeParam = z
+  .string()
+  .max(40)
+  .transform((s, ctx): number => {
+    let ms: number;
+    if (/^\d{1,16}$/.test(s)) ms = Number(s);
+    else if (ISO_8601.test(s)) ms = Date.parse(s.length === 10 ? `${s}T00:00:00Z` : s.replace(' ', 'T'));
+    else ms = Number.NaN;
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_EPOCH_MS) {
+      ctx.addIssue({ code: 'custom', message: `"${s.slice(0, 40)}" is not an ISO 8601 time or epoch milliseconds between 1970 and 2200` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .describe('ISO 8601 time (e.g. 2025-01-31T12:00:00Z) or epoch milliseconds');
+
+/** A list of short strings: repeated parameter or comma-separated. Empty means "all". */
+export const listParam = z
+  .union([z.string().max(2000), z.array(z.string().max(2000)).max(100)])
+  .transform((v, ctx): string[] => {
+    const parts = (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+    if (parts.length > 100) {
+      ctx.addIssue({ code: 'custom', message: 'at most 100 values' });
+      return z.NEVER;
+    }
+    for (const p of parts) {
+      if (p.length > 200) {
+        ctx.addIssue({ code: 'custom', message: 'each value is at most 200 characters' });
+        return z.NEVER;
+      }
+    }
+    return [...new Set(parts)];
+  });
+
+const optionalList = (description: string) => listParam.optional().transform((v) => v ?? []).describe(description);
+const shortString = z.string().min(1).max(200);
+
+/** Time range: a preset ending now (or at `to`), or explicit from/to. */
+export const timeRangeShape = (defaultPreset: RangePreset = '24h') => ({
+  range: z.enum(RANGE_PRESET_NAMES).optional().describe(`Preset length of the window ending at \`to\` (or now). Default ${defaultPreset} when \`from\` is not given.`),
+  from: timeParam.optional().describe('Start of the window (inclusive): ISO 8601 or epoch ms. Excludes `range`.'),
+  to: timeParam.optional().describe('End of the window (exclusive): ISO 8601 or epoch ms. Default now.'),
+});
+
+/** Dimension filters. */
+export const filterShape = {
+  componentType: optionalList('Component type(s) (the labelled type); repeated or comma-separated'),
+  model: optionalList('Model(s); repeated or comma-separated'),
+  stage: optionalList('Pipeline stage(s) (e.g. classify, map, generate, validate; "(run)" is end-to-end)'),
+  benchmarkRun: shortString.optional().describe('Only data of this benchmark run id'),
+};
+
+/** Time bucket size: seconds, or auto (follows the range). */
+export const bucketShape = {
+  bucket: z
+    .string()
+    .regex(/^(auto|\d{1,9})$/, 'must be "auto" or a whole number of seconds')
+    .transform((v): number | 'auto' => (v === 'auto' ? 'auto' : Number(v)))
+    .refine((v) => v === 'auto' || (v >= 1 && v <= 31_536_000), 'must be between 1 and 31536000 seconds')
+    .default('auto')
+    .describe('Bucket size in seconds, or "auto" (follows the range). Rounded up to the rollup grain.'),
+};
+
+type Shape = Record<string, z.ZodType>;
+
+/** Cross-field rules of a time range, applied to every query that has one. */
+function checkTimeRange(v: { range?: string; from?: number; to?: number }, ctx: z.RefinementCtx): void {
+  if (v.range !== undefined && v.from !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['range'], message: 'give either range or from, not both' });
+  }
+  if (v.from !== undefined && v.to !== undefined) {
+    if (v.from >= v.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must be before to' });
+    else if (v.to - v.from > MAX_RANGE_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: 'the range is at most 400 days' });
+  }
+}
+
+/** A strict query object (unknown parameters are an error) with the time-range rules. */
+function query<S extends Shape>(shape: S) {
+  return z.strictObject(shape).superRefine((v, ctx) => checkTimeRange(v as { range?: string; from?: number; to?: number }, ctx));
+}
+
+const limitParam = (def: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .optional()
+    .transform((v) => v ?? def)
+    .describe(`Maximum number of items (1..${max}, default ${def})`);
+
+const scoreName = shortString.describe('Score name (gen_ai.evaluation.name), e.g. visual.pixel_similarity');
+
+// ---------------------------------------------------------------------------------------------
+// Request schemas
+// ---------------------------------------------------------------------------------------------
+
+/** Time range + filters + bucket: the query of most panels. Default range 24h. */
+export const panelShape = { ...timeRangeShape('24h'), ...filterShape, ...bucketShape };
+export const PanelQuery = query(panelShape);
+
+export const FilterOptionsQuery = query({ ...timeRangeShape('90d') });
+export const SummaryQuery = query({ ...timeRangeShape('24h'), ...filterShape });
+
+export const DistributionQuery = query({
+  ...panelShape,
+  score: scoreName.optional().transform((v) => v ?? 'mapping.confidence').describe('Score name; default mapping.confidence'),
+});
+
+export const QUALITY_GROUP_BY = ['componentType', 'model'] as const;
+export type QualityGroupBy = (typeof QUALITY_GROUP_BY)[number];
+
+export const QualityScoresQuery = query({
+  ...panelShape,
+  score: optionalList(`Score name(s); default ${QUALITY_SCORE_NAMES.slice(0, 3).join(', ')}. Only one when groupBy is set.`),
+  groupBy: z.enum(['none', ...QUALITY_GROUP_BY]).default('none').describe('Split each series by component type or model'),
+}).superRefine((v, ctx) => {
+  if (v.groupBy !== 'none' && v.score.length > 1) {
+    ctx.addIssue({ code: 'custom', path: ['score'], message: 'give one score when groupBy is set' });
+  }
+});
+
+export const QualityBreakdownQuery = query({
+  ...panelShape,
+  score: optionalList(`Score name(s); default ${QUALITY_SCORE_NAMES.join(', ')}`),
+  groupBy: z.enum(QUALITY_GROUP_BY).default('componentType'),
+});
+
+export const BenchmarkDurationsQuery = query({
+  ...timeRangeShape('30d'),
+  model: filterShape.model,
+  limit: limitParam(200, 2000),
+});
+
+export const COST_GROUP_BY = ['operation', 'model', 'componentType', 'provider'] as const;
+export type CostGroupBy = (typeof COST_GROUP_BY)[number];
+
+export const CostOverTimeQuery = query({
+  ...panelShape,
+  groupBy: z.enum(['none', ...COST_GROUP_BY]).default('operation'),
+});
+export const CostBreakdownQuery = query({ ...panelShape, groupBy: z.enum(COST_GROUP_BY).default('operation') });
+
+export const CostComponentsQuery = query({
+  ...timeRangeShape('30d'),
+  ...filterShape,
+  limit: limitParam(50, 1000),
+  sort: z.enum(['cost', 'runs', 'costPerRun', 'errors']).default('cost').describe('Descending sort key'),
+});
+
+/** The budget panel is about the current calendar month (UTC); only dimension filters apply. */
+export const BudgetQuery = query({ componentType: filterShape.componentType, model: filterShape.model });
+
+export const TrendsQuery = query({
+  ...timeRangeShape('30d'),
+  ...filterShape,
+  ...bucketShape,
+  metric: z.enum(['successRate', 'score']).default('successRate'),
+  score: scoreName.optional().transform((v) => v ?? 'visual.pixel_similarity').describe('Score name when metric=score'),
+  window: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number of buckets')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(365))
+    .optional()
+    .transform((v) => v ?? 7)
+    .describe('Rolling-mean window in buckets (default 7)'),
+});
+
+export const RunsQuery = query({
+  ...timeRangeShape('24h'),
+  componentType: filterShape.componentType,
+  model: filterShape.model,
+  benchmarkRun: filterShape.benchmarkRun,
+  status: z.enum(['all', 'ok', 'error']).default('all'),
+  limit: limitParam(50, 500),
+  cursor: z.string().max(100).regex(/^\d{1,20}_\d{1,20}$/, 'is not a cursor returned by this API').optional().describe('nextCursor of the previous page'),
+});
+
+export const RunParams = z.strictObject({
+  id: z.string().regex(/^\d{1,15}$/, 'must be a run id (a whole number)').transform(Number),
+});
+
+export const BenchmarksQuery = query({
+  ...timeRangeShape('90d'),
+  model: filterShape.model,
+  limit: limitParam(50, 500),
+  cursor: z.string().max(100).regex(/^\d{1,20}_[\w.:-]{1,200}$/, 'is not a cursor returned by this API').optional(),
+});
+
+export const ExportQuery = query({
+  ...timeRangeShape('24h'),
+  ...filterShape,
+  limit: z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .optional()
+    .describe('Stop after this many rows (default: all rows)'),
+});
+
+export const ExportParams = z.strictObject({
+  dataset: z.enum(EXPORT_DATASETS),
+  format: z.enum(EXPORT_FORMATS),
+});
+export const PanelExportParams = z.strictObject({
+  panel: z.enum(PANEL_IDS),
+  format: z.enum(PANEL_EXPORT_FORMATS),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Response pieces
+// ---------------------------------------------------------------------------------------------
+
+const nullableNumber = z.number().nullable();
+const numberSeries = z.array(nullableNumber);
+const countSeries = z.array(z.number());
+const seriesMap = z.record(z.string(), numberSeries);
+const countMap = z.record(z.string(), countSeries);
+
+/** What the server actually computed: the resolved window, bucket and data source. */
+export const ResponseMeta = z.object({
+  fromMs: z.number(),
+  toMs: z.number(),
+  /** Bucket width of `t` (seconds); null for panels without a time axis. */
+  bucketSeconds: z.number().nullable(),
+  /** 'rollup' (pre-aggregated) or 'raw' (rows; used for benchmark-run filters and exact percentiles). */
+  source: z.enum(['rollup', 'raw']),
+  /** Filters the panel's data cannot honour (it answers without them). */
+  ignoredFilters: z.array(z.string()),
+  /** Data produced by the demo generator or a simulated model is present in the answer's window. */
+  simulated: z.boolean().optional(),
+});
+export type ResponseMeta = z.infer<typeof ResponseMeta>;
+
+export const Percentiles = z.object({ p50: nullableNumber, p95: nullableNumber, p99: nullableNumber, count: z.number() });
+export type Percentiles = z.infer<typeof Percentiles>;
+
+// ---------------------------------------------------------------------------------------------
+// Response schemas
+// ---------------------------------------------------------------------------------------------
+
+export const HealthResponse = z.object({ status: z.literal('ok'), schemaVersion: z.number(), timeMs: z.number() });
+
+export const FilterOptionsResponse = z.object({
+  meta: ResponseMeta,
+  componentTypes: z.array(z.string()),
+  models: z.array(z.string()),
+  stages: z.array(z.string()),
+  scores: z.array(z.string()),
+  operations: z.array(z.string()),
+  providers: z.array(z.string()),
+  benchmarkRuns: z.array(z.object({ id: z.string(), startedMs: z.number(), model: z.string().nullable(), simulated: z.boolean() })),
+});
+
+/** One KPI tile: the value over the window and over the previous window of equal length. */
+export const Kpi = z.object({
+  value: nullableNumber,
+  previous: nullableNumber,
+  /** value - previous. */
+  delta: nullableNumber,
+  /** (value - previous) / |previous|; null when previous is 0 or missing. */
+  change: nullableNumber,
+});
+export type Kpi = z.infer<typeof Kpi>;
+
+export const SUMMARY_KPIS = [
+  'runs', 'successRate', 'errorRate', 'latencyP50Ms', 'latencyP95Ms', 'latencyP99Ms', 'costUsd', 'costPerRunUsd',
+  'modelCalls', 'tokens', 'cacheHitRate', 'classificationAccuracy', 'mappingConfidence', 'pixelSimilarity',
+  'structuralSimilarity', 'codeQuality',
+] as const;
+export type SummaryKpiName = (typeof SUMMARY_KPIS)[number];
+
+export const SummaryResponse = z.object({
+  meta: ResponseMeta,
+  previous: z.object({ fromMs: z.number(), toMs: z.number() }),
+  kpis: z.object(Object.fromEntries(SUMMARY_KPIS.map((k) => [k, Kpi])) as Record<SummaryKpiName, typeof Kpi>),
+});
+
+export const AccuracyResponse = z.object({
+  meta: ResponseMeta,
+  componentTypes: z.array(z.string()),
+  accuracy: numberSeries,
+  correct: countSeries,
+  total: countSeries,
+  overall: z.object({ accuracy: nullableNumber, correct: z.number(), total: z.number() }),
+});
+
+export const ConfusionResponse = z.object({
+  meta: ResponseMeta,
+  /** Row and column labels (union of actual and predicted types, sorted). */
+  labels: z.array(z.string()),
+  /** counts[i][j]: components of actual type labels[i] classified as labels[j]. */
+  counts: z.array(z.array(z.number())),
+  total: z.number(),
+});
+
+export const DistributionResponse = z.object({
+  meta: ResponseMeta,
+  score: z.string(),
+  /** Bin edges over [0, 1] (length bins + 1). */
+  edges: z.array(z.number()),
+  counts: countSeries,
+  total: z.number(),
+  mean: nullableNumber,
+  byComponentType: z.object({ componentTypes: z.array(z.string()), mean: numberSeries, count: countSeries }),
+});
+
+export const QualityScoresResponse = z.object({
+  meta: ResponseMeta,
+  t: countSeries,
+  /** Series keys: score names (groupBy none) or group values (component type or model). */
+  keys: z.array(z.string()),
+  /** Mean score per bucket. */
+  series: seriesMap,
+  counts: countMap,
+});
+
+export const QualityBreakdownResponse = z.object({
+  meta: ResponseMeta,
+  groupBy: z.enum(QUALITY_GROUP_BY),
+  groups: z.array(z.string()),
+  /** Per score name: mean per group (aligned with groups). */
+  series: seriesMap,
+  counts: countMap,
+});
+
+export const LatencyResponse = z.object({
+  meta: ResponseMeta.extend({
+    /** true: percentiles from raw durations; false: from mergeable latency histograms (~9 % relative error). */
+    exact: z.boolean(),
+  }),
+  stages: z.array(z.string()),
+  t: countSeries,
+  p50: numberSeries,
+  p95: numberSeries,
+  p99: numberSeries,
+  count: countSeries,
+  overall: Percentiles.extend({ meanMs: nullableNumber }),
+});
+
+export const StagesResponse = z.object({
+  meta: ResponseMeta.extend({ exact: z.boolean() }),
+  stages: z.array(z.string()),
+  count: countSeries,
+  errors: countSeries,
+  errorRate: numberSeries,
+  meanMs: numberSeries,
+  p50Ms: numberSeries,
+  p95Ms: numberSeries,
+  p99Ms: numberSeries,
+  totalMs: countSeries,
+  /** Share of the summed stage time (0..1). */
+  share: numberSeries,
+  /** Mean duration per stage per bucket (stacked-area chart). */
+  t: countSeries,
+  meanMsOverTime: seriesMap,
+});
+
+export const HeatmapResponse = z.object({
+  meta: ResponseMeta,
+  stages: z.array(z.string()),
+  t: countSeries,
+  /** Latency bucket edges in ms (length = number of latency buckets + 1), log-spaced. */
+  edgesMs: z.array(z.number()),
+  /** counts[i][j]: spans in time bucket t[i] whose latency falls in [edgesMs[j], edgesMs[j+1]). */
+  counts: z.array(z.array(z.number())),
+  maxCount: z.number(),
+});
+
+export const CacheResponse = z.object({
+  meta: ResponseMeta,
+  caches: z.array(z.string()),
+  t: countSeries,
+  hitRate: seriesMap,
+  hits: countMap,
+  misses: countMap,
+  overall: z.object({ caches: z.array(z.string()), hitRate: numberSeries, hits: countSeries, misses: countSeries }),
+});
+
+export const BenchmarkDurationsResponse = z.object({
+  meta: ResponseMeta,
+  id: z.array(z.string()),
+  t: countSeries,
+  durationMs: countSeries,
+  components: numberSeries,
+  msPerComponent: numberSeries,
+  model: z.array(z.string().nullable()),
+  statusCode: countSeries,
+  simulated: z.array(z.boolean()),
+});
+
+export const CostOverTimeResponse = z.object({
+  meta: ResponseMeta,
+  groupBy: z.enum(['none', ...COST_GROUP_BY]),
+  groups: z.array(z.string()),
+  t: countSeries,
+  /** USD per bucket per group (0 where nothing was spent). */
+  series: countMap,
+  total: countSeries,
+});
+
+export const CostBreakdownResponse = z.object({
+  meta: ResponseMeta,
+  groupBy: z.enum(COST_GROUP_BY),
+  groups: z.array(z.string()),
+  costUsd: countSeries,
+  calls: countSeries,
+  errors: countSeries,
+  inputTokens: countSeries,
+  outputTokens: countSeries,
+  cachedTokens: countSeries,
+  costPerCallUsd: numberSeries,
+  share: numberSeries,
+  totalUsd: z.number(),
+});
+
+export const CostComponentsResponse = z.object({
+  /** rollup_components is daily: the window is widened to whole UTC days. */
+  meta: ResponseMeta,
+  componentId: z.array(z.string()),
+  componentType: z.array(z.string()),
+  runs: countSeries,
+  errors: countSeries,
+  costUsd: countSeries,
+  costPerRunUsd: numberSeries,
+  meanDurationMs: numberSeries,
+  /** Components in the window before the limit. */
+  totalComponents: z.number(),
+});
+
+export const BudgetResponse = z.object({
+  meta: ResponseMeta,
+  monthStartMs: z.number(),
+  monthEndMs: z.number(),
+  nowMs: z.number(),
+  monthToDateUsd: z.number(),
+  /** month-to-date / elapsed fraction of the month (linear extrapolation); null before the first hour. */
+  projectedMonthEndUsd: nullableNumber,
+  /** From config (monthlyBudgetUsd / GENSCOPE_MONTHLY_BUDGET_USD); null when not configured. */
+  monthlyBudgetUsd: nullableNumber,
+  remainingUsd: nullableNumber,
+  /** Average daily spend over the last 7 days (or the month so far, if shorter). */
+  dailyBurnUsd: z.number(),
+  /** remaining / dailyBurn; null when no budget or no spend. */
+  runwayDays: nullableNumber,
+  /** When the budget runs out at the current burn; null when it does not within the month or is unknown. */
+  exhaustionMs: nullableNumber,
+  projectedOverBudget: z.boolean().nullable(),
+  /** Daily spend this month (t = UTC day starts). */
+  daily: z.object({ t: countSeries, costUsd: countSeries, cumulativeUsd: countSeries }),
+});
+
+export const TrendsResponse = z.object({
+  meta: ResponseMeta,
+  metric: z.enum(['successRate', 'score']),
+  score: z.string().nullable(),
+  window: z.number(),
+  componentTypes: z.array(z.string()),
+  t: countSeries,
+  /** Per component type (and '(all)'): value per bucket. */
+  value: seriesMap,
+  rollingMean: seriesMap,
+  count: countMap,
+  /** Least-squares slope of value per day, per component type (and '(all)'). */
+  slopePerDay: z.record(z.string(), nullableNumber),
+});
+
+export const SpanStatus = z.enum(['unset', 'ok', 'error']);
+
+export const RunRow = z.object({
+  id: z.number(),
+  traceId: z.string(),
+  spanId: z.string(),
+  name: z.string(),
+  startMs: z.number(),
+  durationMs: z.number(),
+  status: SpanStatus,
+  statusMessage: z.string().nullable(),
+  componentId: z.string().nullable(),
+  componentType: z.string().nullable(),
+  model: z.string().nullable(),
+  benchmarkRun: z.string().nullable(),
+  costUsd: nullableNumber,
+});
+export type RunRow = z.infer<typeof RunRow>;
+
+export const RunsResponse = z.object({
+  meta: ResponseMeta,
+  runs: z.array(RunRow),
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+
+const JsonValue: z.ZodType<unknown> = z.unknown();
+
+export const SpanEvent = z.object({ name: z.string(), timeMs: z.number(), attributes: z.record(z.string(), JsonValue) });
+
+export const SpanNode = z.object({
+  id: z.number(),
+  spanId: z.string(),
+  parentSpanId: z.string().nullable(),
+  /** Depth in the tree (root 0); spans are listed depth-first in start order. */
+  depth: z.number(),
+  name: z.string(),
+  role: z.string(),
+  kind: z.number(),
+  startMs: z.number(),
+  /** Start relative to the run start (ms). */
+  offsetMs: z.number(),
+  durationMs: z.number(),
+  status: SpanStatus,
+  statusMessage: z.string().nullable(),
+  stage: z.string().nullable(),
+  componentType: z.string().nullable(),
+  model: z.string().nullable(),
+  costUsd: nullableNumber,
+  cacheHit: z.boolean().nullable(),
+  attributes: z.record(z.string(), JsonValue),
+  events: z.array(SpanEvent),
+});
+export type SpanNode = z.infer<typeof SpanNode>;
+
+export const ScoreRow = z.object({
+  spanId: z.string(),
+  timeMs: z.number(),
+  name: z.string(),
+  value: nullableNumber,
+  label: z.string().nullable(),
+  explanation: z.string().nullable(),
+  stage: z.string().nullable(),
+});
+
+export const ModelCallRow = z.object({
+  spanId: z.string(),
+  timeMs: z.number(),
+  durationMs: z.number(),
+  provider: z.string().nullable(),
+  operation: z.string().nullable(),
+  requestModel: z.string().nullable(),
+  responseModel: z.string().nullable(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cachedTokens: z.number(),
+  costUsd: nullableNumber,
+  stage: z.string().nullable(),
+});
+
+export const RunDetailResponse = z.object({
+  run: RunRow,
+  spans: z.array(SpanNode),
+  scores: z.array(ScoreRow),
+  modelCalls: z.array(ModelCallRow),
+});
+
+export const BenchmarkRow = z.object({
+  id: z.string(),
+  traceId: z.string().nullable(),
+  pipeline: z.string().nullable(),
+  pipelineVersion: z.string().nullable(),
+  model: z.string().nullable(),
+  startedMs: z.number(),
+  durationMs: z.number(),
+  components: nullableNumber,
+  status: SpanStatus,
+  simulated: z.boolean(),
+});
+export type BenchmarkRow = z.infer<typeof BenchmarkRow>;
+
+export const BenchmarksResponse = z.object({
+  meta: ResponseMeta,
+  benchmarks: z.array(BenchmarkRow),
+  nextCursor: z.string().nullable(),
+});
+
+export const ERROR_CODES = [
+  'invalid_parameter', 'bad_request', 'unauthorized', 'not_found', 'method_not_allowed', 'payload_too_large',
+  'unsupported_media_type', 'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ApiError = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    /** The offending parameter (dotted path), for invalid_parameter. */
+    param: z.string().optional(),
+  }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Inferred types (z.input = what a client sends; z.output = what a handler receives)
+// ---------------------------------------------------------------------------------------------
+
+export type PanelQueryInput = z.input<typeof PanelQuery>;
+export type PanelQuery = z.output<typeof PanelQuery>;
+export type FilterOptionsQuery = z.output<typeof FilterOptionsQuery>;
+export type SummaryQuery = z.output<typeof SummaryQuery>;
+export type DistributionQuery = z.output<typeof DistributionQuery>;
+export type QualityScoresQuery = z.output<typeof QualityScoresQuery>;
+export type QualityBreakdownQuery = z.output<typeof QualityBreakdownQuery>;
+export type BenchmarkDurationsQuery = z.output<typeof BenchmarkDurationsQuery>;
+export type CostOverTimeQuery = z.output<typeof CostOverTimeQuery>;
+export type CostBreakdownQuery = z.output<typeof CostBreakdownQuery>;
+export type CostComponentsQuery = z.output<typeof CostComponentsQuery>;
+export type BudgetQuery = z.output<typeof BudgetQuery>;
+export type TrendsQuery = z.output<typeof TrendsQuery>;
+export type RunsQuery = z.output<typeof RunsQuery>;
+export type RunParams = z.output<typeof RunParams>;
+export type BenchmarksQuery = z.output<typeof BenchmarksQuery>;
+export type ExportQuery = z.output<typeof ExportQuery>;
+export type ExportParams = z.output<typeof ExportParams>;
+export type PanelExportParams = z.output<typeof PanelExportParams>;
+
+export type HealthResponse = z.infer<typeof HealthResponse>;
+export type FilterOptionsResponse = z.infer<typeof FilterOptionsResponse>;
+export type SummaryResponse = z.infer<typeof SummaryResponse>;
+export type AccuracyResponse = z.infer<typeof AccuracyResponse>;
+export type ConfusionResponse = z.infer<typeof ConfusionResponse>;
+export type DistributionResponse = z.infer<typeof DistributionResponse>;
+export type QualityScoresResponse = z.infer<typeof QualityScoresResponse>;
+export type QualityBreakdownResponse = z.infer<typeof QualityBreakdownResponse>;
+export type LatencyResponse = z.infer<typeof LatencyResponse>;
+export type StagesResponse = z.infer<typeof StagesResponse>;
+export type HeatmapResponse = z.infer<typeof HeatmapResponse>;
+export type CacheResponse = z.infer<typeof CacheResponse>;
+export type BenchmarkDurationsResponse = z.infer<typeof BenchmarkDurationsResponse>;
+export type CostOverTimeResponse = z.infer<typeof CostOverTimeResponse>;
+export type CostBreakdownResponse = z.infer<typeof CostBreakdownResponse>;
+export type CostComponentsResponse = z.infer<typeof CostComponentsResponse>;
+export type BudgetResponse = z.infer<typeof BudgetResponse>;
+export type TrendsResponse = z.infer<typeof TrendsResponse>;
+export type SpanEvent = z.infer<typeof SpanEvent>;
+export type ScoreRow = z.infer<typeof ScoreRow>;
+export type ModelCallRow = z.infer<typeof ModelCallRow>;
+export type RunsResponse = z.infer<typeof RunsResponse>;
+export type RunDetailResponse = z.infer<typeof RunDetailResponse>;
+export type BenchmarksResponse = z.infer<typeof BenchmarksResponse>;
+export type ApiError = z.infer<typeof ApiError>;
+
+/** Every documented GET endpoint: path (under /api/v1), query schema, response schema, summary. */
+export const ENDPOINTS = {
+  '/health': { query: null, response: HealthResponse, summary: 'Liveness and schema version' },
+  '/filters': { query: FilterOptionsQuery, response: FilterOptionsResponse, summary: 'Component types, models, stages, scores and benchmark runs present in the window' },
+  '/summary': { query: SummaryQuery, response: SummaryResponse, summary: 'KPIs with the change against the previous window of equal length' },
+  '/quality/accuracy': { query: PanelQuery, response: AccuracyResponse, summary: 'Classification accuracy by component type' },
+  '/quality/confusion': { query: PanelQuery, response: ConfusionResponse, summary: 'Classification confusion matrix (actual x predicted)' },
+  '/quality/distribution': { query: DistributionQuery, response: DistributionResponse, summary: 'Distribution of a score (default mapping confidence) in 20 bins' },
+  '/quality/scores': { query: QualityScoresQuery, response: QualityScoresResponse, summary: 'Mean quality scores over time, optionally split by component type or model' },
+  '/quality/breakdown': { query: QualityBreakdownQuery, response: QualityBreakdownResponse, summary: 'Mean quality scores by component type or model' },
+  '/performance/latency': { query: PanelQuery, response: LatencyResponse, summary: 'Latency p50/p95/p99 over time; end-to-end unless stage is given' },
+  '/performance/stages': { query: PanelQuery, response: StagesResponse, summary: 'Per-stage latency breakdown' },
+  '/performance/heatmap': { query: PanelQuery, response: HeatmapResponse, summary: 'Latency heatmap: time x latency bucket counts' },
+  '/performance/cache': { query: PanelQuery, response: CacheResponse, summary: 'Cache hit rate by cache over time' },
+  '/performance/benchmarks': { query: BenchmarkDurationsQuery, response: BenchmarkDurationsResponse, summary: 'Benchmark run durations' },
+  '/cost/over-time': { query: CostOverTimeQuery, response: CostOverTimeResponse, summary: 'Model cost over time by operation, model, component type or provider' },
+  '/cost/breakdown': { query: CostBreakdownQuery, response: CostBreakdownResponse, summary: 'Model cost by operation, model, component type or provider' },
+  '/cost/components': { query: CostComponentsQuery, response: CostComponentsResponse, summary: 'Cost per component' },
+  '/cost/budget': { query: BudgetQuery, response: BudgetResponse, summary: 'Month-to-date cost, projected month end and budget runway' },
+  '/trends': { query: TrendsQuery, response: TrendsResponse, summary: 'Success rate or a quality score by component type over time, with rolling mean and slope' },
+  '/runs': { query: RunsQuery, response: RunsResponse, summary: 'Pipeline runs, newest first (keyset pagination)' },
+  '/runs/{id}': { query: null, response: RunDetailResponse, summary: "One run's span tree with attributes, events, scores and model calls" },
+  '/benchmarks': { query: BenchmarksQuery, response: BenchmarksResponse, summary: 'Benchmark runs, newest first' },
+} as const;

@@ -1,0 +1,143 @@
+/**
+ * The telemetry contract: every span name, attribute, event and metric genscope writes or reads.
+ * Nothing else in the codebase spells these strings.
+ *
+ * OpenTelemetry GenAI semantic conventions are used where they exist (`gen_ai.*`, durations in
+ * seconds). They live only in the deprecated `incubating` entry point of
+ * @opentelemetry/semantic-conventions, so we keep our own copies here rather than import it.
+ * `pipeline.*` and `genscope.*` are ours, used only where no convention exists.
+ */
+
+/** Span names. */
+export const SPAN = {
+  /** Root span for one component processed by the pipeline. */
+  run: 'pipeline.run',
+  /** One pass of the pipeline over a whole corpus; its own trace. */
+  benchmark: 'pipeline.benchmark',
+} as const;
+
+/** Span events. */
+export const EVENT = {
+  /** One cache lookup on the active span: attributes genscope.cache.name and genscope.cache.hit. */
+  cacheLookup: 'genscope.cache.lookup',
+  exception: 'exception',
+} as const;
+
+/** Attributes of pipeline runs, stages and benchmarks. */
+export const ATTR = {
+  pipelineName: 'pipeline.name',
+  pipelineVersion: 'pipeline.version',
+  componentId: 'pipeline.component.id',
+  /** The labelled (true) component type, when known. */
+  componentType: 'pipeline.component.type',
+  stage: 'pipeline.stage',
+  benchmarkRunId: 'pipeline.benchmark.id',
+  benchmarkComponents: 'pipeline.benchmark.components',
+  /** The model the run is configured with (a run may call several models). */
+  model: 'pipeline.model',
+  cacheName: 'genscope.cache.name',
+  cacheHit: 'genscope.cache.hit',
+  /** Computed cost in USD of the model call (or, on a run span, of all its calls). */
+  costUsd: 'genscope.cost.usd',
+  /** Marks data produced by the demo generator or a simulated model client. */
+  simulated: 'genscope.simulated',
+  serviceName: 'service.name',
+  errorType: 'error.type',
+} as const;
+
+/** GenAI semantic-convention attributes (OpenTelemetry semconv, incubating). */
+export const GEN_AI = {
+  operationName: 'gen_ai.operation.name',
+  providerName: 'gen_ai.provider.name',
+  requestModel: 'gen_ai.request.model',
+  responseModel: 'gen_ai.response.model',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  /** Cached input tokens (semconv 1.37+ name). */
+  cachedInputTokens: 'gen_ai.usage.cache_read.input_tokens',
+  tokenType: 'gen_ai.token.type',
+  evaluationEvent: 'gen_ai.evaluation.result',
+  evaluationName: 'gen_ai.evaluation.name',
+  evaluationScoreValue: 'gen_ai.evaluation.score.value',
+  evaluationScoreLabel: 'gen_ai.evaluation.score.label',
+  evaluationExplanation: 'gen_ai.evaluation.explanation',
+} as const;
+
+/** Names other instrumentations send, understood on ingest (never written by genscope). */
+export const FOREIGN = {
+  /** Older GenAI conventions. */
+  system: 'gen_ai.system',
+  promptTokens: 'gen_ai.usage.prompt_tokens',
+  completionTokens: 'gen_ai.usage.completion_tokens',
+  /** OpenInference. */
+  llmModelName: 'llm.model_name',
+  llmProvider: 'llm.provider',
+  llmSystem: 'llm.system',
+  llmPromptTokens: 'llm.token_count.prompt',
+  llmCompletionTokens: 'llm.token_count.completion',
+  llmCachedTokens: 'llm.token_count.prompt_details.cache_read',
+  openInferenceSpanKind: 'openinference.span.kind',
+} as const;
+
+/** Values of `gen_ai.operation.name` used by the pipeline. */
+export const OPERATION = {
+  chat: 'chat',
+  textCompletion: 'text_completion',
+  embeddings: 'embeddings',
+  generateContent: 'generate_content',
+} as const;
+
+/** Metric instruments. Durations are seconds, as the conventions ask. */
+export const METRIC = {
+  stageDuration: 'pipeline.stage.duration',
+  runDuration: 'pipeline.run.duration',
+  qualityScore: 'pipeline.quality.score',
+  cacheRequests: 'genscope.cache.requests',
+  costUsd: 'genscope.cost',
+  genAiOperationDuration: 'gen_ai.client.operation.duration',
+  genAiTokenUsage: 'gen_ai.client.token.usage',
+} as const;
+
+export const UNIT = {
+  seconds: 's',
+  tokens: '{token}',
+  usd: 'USD',
+  requests: '{request}',
+  score: '1',
+} as const;
+
+/** Quality score names (`gen_ai.evaluation.name` values) produced by the reference pipeline. */
+export const SCORE = {
+  classificationAccuracy: 'classification.accuracy',
+  mappingConfidence: 'mapping.confidence',
+  pixelSimilarity: 'visual.pixel_similarity',
+  structuralSimilarity: 'visual.structural_similarity',
+  codeQuality: 'code.quality',
+} as const;
+
+/** Pipeline stage names of the reference pipeline (any string is accepted as a stage). */
+export const STAGE = {
+  classify: 'classify',
+  map: 'map',
+  generate: 'generate',
+  validate: 'validate',
+} as const;
+
+/**
+ * The stage value stored for `pipeline.run` root spans, so that end-to-end latency sits in the
+ * same rollups as the stages.
+ */
+export const RUN_STAGE = '(run)';
+
+/** Explicit histogram bucket boundaries (seconds) for the duration instruments. */
+export const DURATION_BUCKETS_SECONDS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100,
+] as const;
+
+/** Explicit histogram bucket boundaries for 0..1 quality scores. */
+export const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99] as const;
+
+/** Explicit histogram bucket boundaries for token counts, as the GenAI conventions advise. */
+export const TOKEN_BUCKETS = [
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+] as const;
