@@ -5,7 +5,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { HrTime } from '@opentelemetry/api';
 import { ATTR, FOREIGN, GEN_AI, RUN_STAGE, SPAN } from '../schema/names';
-import type { AttributeMap, AttributeValue, SpanRecord } from './records';
+import type { AttributeMap, SpanRecord } from './records';
 import type { PriceBook } from './pricing';
 
 export function hrTimeToNs(t: HrTime): bigint {
@@ -16,13 +16,23 @@ export function nsToHrTime(ns: bigint): HrTime {
   return [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
 }
 
-function toAttributeMap(attrs: Readonly<Record<string, unknown>>): AttributeMap {
-  const out: AttributeMap = {};
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined) continue;
-    out[k] = v as AttributeValue;
+/**
+ * SDK attribute objects already hold only attribute values (the SDK sanitizes them on set), so
+ * they are used as they are rather than copied: this is the exporter's hot path.
+ */
+function asAttributeMap(attrs: Readonly<Record<string, unknown>>): AttributeMap {
+  return attrs as AttributeMap;
+}
+
+// Every span of a process shares one Resource object: convert it once.
+const resourceMaps = new WeakMap<object, AttributeMap>();
+function resourceMap(resource: ReadableSpan['resource']): AttributeMap {
+  let map = resourceMaps.get(resource);
+  if (!map) {
+    map = { ...(resource.attributes as AttributeMap) };
+    resourceMaps.set(resource, map);
   }
-  return out;
+  return map;
 }
 
 /** SDK ReadableSpan -> SpanRecord. */
@@ -39,18 +49,18 @@ export function readableSpanToRecord(span: ReadableSpan): SpanRecord {
     endNs: hrTimeToNs(span.endTime),
     statusCode: span.status.code,
     ...(span.status.message ? { statusMessage: span.status.message } : {}),
-    attributes: toAttributeMap(span.attributes),
+    attributes: asAttributeMap(span.attributes),
     events: span.events.map((e) => ({
       name: e.name,
       timeNs: hrTimeToNs(e.time),
-      attributes: toAttributeMap(e.attributes ?? {}),
+      attributes: asAttributeMap(e.attributes ?? {}),
     })),
     links: span.links.map((l) => ({
       traceId: l.context.traceId,
       spanId: l.context.spanId,
-      attributes: toAttributeMap(l.attributes ?? {}),
+      attributes: asAttributeMap(l.attributes ?? {}),
     })),
-    resource: toAttributeMap(span.resource.attributes),
+    resource: resourceMap(span.resource),
     scopeName: span.instrumentationScope.name,
   };
 }
@@ -58,6 +68,8 @@ export function readableSpanToRecord(span: ReadableSpan): SpanRecord {
 export type SpanRole = 'run' | 'stage' | 'model' | 'benchmark' | 'other';
 
 export interface SpanRow {
+  /** Set by the writer once the resource row exists. */
+  resource_id: number | null;
   trace_id: string;
   span_id: string;
   parent_span_id: string | null;
@@ -189,9 +201,10 @@ export function spanRole(record: SpanRecord): SpanRole {
   return 'other';
 }
 
-/** Replacer for JSON.stringify: BigInt values become decimal strings. */
-function jsonSafe(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
+/** Events and links as stored JSON (event times as decimal ns strings: JSON has no BigInt). */
+function eventsJson(events: SpanRecord['events']): string | null {
+  if (events.length === 0) return null;
+  return JSON.stringify(events.map((e) => ({ name: e.name, timeNs: e.timeNs.toString(), attributes: e.attributes })));
 }
 
 /**
@@ -260,6 +273,7 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
 
   const cacheHitValue = a[ATTR.cacheHit];
   const span: SpanRow = {
+    resource_id: null,
     trace_id: record.traceId,
     span_id: record.spanId,
     parent_span_id: record.parentSpanId ?? null,
@@ -279,9 +293,9 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
     benchmark_run_id: benchmarkRunId,
     cost_usd: cost,
     cache_hit: typeof cacheHitValue === 'boolean' ? (cacheHitValue ? 1 : 0) : null,
-    attributes: JSON.stringify(a, jsonSafe),
-    events: record.events.length > 0 ? JSON.stringify(record.events, jsonSafe) : null,
-    links: record.links.length > 0 ? JSON.stringify(record.links, jsonSafe) : null,
+    attributes: JSON.stringify(a),
+    events: eventsJson(record.events),
+    links: record.links.length > 0 ? JSON.stringify(record.links) : null,
   };
 
   const scores: ScoreRow[] = [];

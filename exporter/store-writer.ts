@@ -128,9 +128,18 @@ interface CacheAgg {
   misses: number;
 }
 
+/**
+ * The start of the grain-sized bucket holding ns. Rows arrive in time order, so consecutive calls
+ * mostly hit the same bucket: remember the last one per grain instead of redoing BigInt math.
+ */
+const lastBucket = new Map<number, { start: bigint; end: bigint }>();
 function bucketOf(ns: bigint, grainS: number): bigint {
+  const last = lastBucket.get(grainS);
+  if (last && ns >= last.start && ns < last.end) return last.start;
   const g = BigInt(grainS) * 1_000_000_000n;
-  return ns - (((ns % g) + g) % g);
+  const start = ns - (((ns % g) + g) % g);
+  lastBucket.set(grainS, { start, end: start + g });
+  return start;
 }
 
 export class StoreWriter implements TelemetryWriter {
@@ -147,6 +156,8 @@ export class StoreWriter implements TelemetryWriter {
   private readonly maxAttempts: number;
   private readonly backoffMillis: number;
   private readonly resourceIds = new Map<string, number>();
+  // Producers share one resource object across many records: hash each object once.
+  private resourceObjectIds = new WeakMap<AttributeMap, number>();
   private readonly stmt: ReturnType<StoreWriter['prepare']>;
 
   constructor(
@@ -260,6 +271,14 @@ export class StoreWriter implements TelemetryWriter {
 
   /** Resource attribute sets are shared by many rows: stored once, cached by hash. */
   private resourceId(resource: AttributeMap): number {
+    const known = this.resourceObjectIds.get(resource);
+    if (known !== undefined) return known;
+    const id = this.resourceIdByHash(resource);
+    this.resourceObjectIds.set(resource, id);
+    return id;
+  }
+
+  private resourceIdByHash(resource: AttributeMap): number {
     const json = JSON.stringify(resource);
     const hash = crypto.createHash('sha1').update(json).digest('hex');
     const cached = this.resourceIds.get(hash);
@@ -287,6 +306,7 @@ export class StoreWriter implements TelemetryWriter {
         if (!isBusy(err) || attempt >= this.maxAttempts) throw err;
         // A failed transaction may have cached resource ids that were rolled back.
         this.resourceIds.clear();
+        this.resourceObjectIds = new WeakMap();
         this.stats.busyRetries++;
         sleepSync(this.backoffMillis * 2 ** (attempt - 1));
       }
@@ -318,7 +338,8 @@ export class StoreWriter implements TelemetryWriter {
         const cacheAggs = new Map<string, CacheAgg>();
         for (const m of mapped) {
           const { span, scores, modelCall, benchmark } = m.rows;
-          this.stmt.span.run({ ...span, resource_id: this.resourceId(m.resource) });
+          span.resource_id = this.resourceId(m.resource);
+          this.stmt.span.run(span);
           for (const sc of scores) {
             this.stmt.score.run(sc);
             this.aggregateScore(scoreAggs, sc.time_ns, sc.name, sc.component_type, sc.model, sc.label, sc.value);

@@ -44,7 +44,7 @@ CREATE TABLE spans (
 -- through the time window of its root span (see api/queries).
 CREATE INDEX spans_start ON spans(start_ns);
 CREATE INDEX spans_runs ON spans(start_ns) WHERE role = 'run';
-CREATE INDEX spans_benchmark ON spans(benchmark_run_id, start_ns) WHERE benchmark_run_id IS NOT NULL;
+CREATE INDEX spans_benchmark ON spans(benchmark_run_id) WHERE role = 'run' AND benchmark_run_id IS NOT NULL;
 
 CREATE TABLE scores (
   id INTEGER PRIMARY KEY,

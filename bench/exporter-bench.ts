@@ -1,0 +1,133 @@
+/**
+ * Exporter throughput: spans/s end to end into SQLite, against the SDK's in-memory exporter and
+ * a raw better-sqlite3 insert of the same rows, all in this process, so machine noise cancels
+ * in the ratios. Also the per-call overhead of the stage wrapper against a bare OTel span.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { BasicTracerProvider, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Attributes } from '@opentelemetry/api';
+import { openDatabase } from '../schema/db';
+import { ATTR } from '../schema/names';
+import { SqliteSpanExporter, StoreWriter, readableSpanToRecord, spanRecordToRows } from '../exporter';
+import { startTelemetry, SyncBatchSpanProcessor } from '../instrumentation';
+
+const STAGES = ['classify', 'map', 'generate', 'validate'];
+const TYPES = ['button', 'card', 'input', 'modal', 'navbar', 'table', 'tabs', 'alert'];
+
+function attrs(i: number): Attributes {
+  return {
+    [ATTR.stage]: STAGES[i % 4] ?? 'classify',
+    [ATTR.componentType]: TYPES[i % 8] ?? 'button',
+    [ATTR.componentId]: `component-${i % 48}`,
+    [ATTR.model]: i % 2 ? 'gpt-4o-mini' : 'gpt-4o',
+    [ATTR.pipelineName]: 'bench',
+    [ATTR.benchmarkRunId]: 'bench-run',
+  };
+}
+
+function tempFile(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-bench-')), 'bench.db');
+}
+
+export interface ExporterBenchResult {
+  lines: string[];
+  sqliteSpansPerSec: number;
+  rawRowsPerSec: number;
+  exporterSpansPerSec: number;
+  dropped: number;
+}
+
+export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
+  const lines: string[] = [];
+
+  // 1. SDK in-memory exporter through the same batching processor.
+  const memory = new InMemorySpanExporter();
+  const memProvider = new BasicTracerProvider({ spanProcessors: [new SyncBatchSpanProcessor(memory)] });
+  const memTracer = memProvider.getTracer('bench');
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) memTracer.startSpan('stage', { attributes: attrs(i) }).end();
+  await memProvider.forceFlush();
+  const memSecs = (performance.now() - t0) / 1000;
+  const finished = memory.getFinishedSpans();
+  await memProvider.shutdown();
+  const memRate = n / memSecs;
+
+  // 2. End to end into SQLite: spans created, batched, mapped, written with rollups.
+  const file = tempFile();
+  const telemetry = startTelemetry({ db: file, otlp: false, batch: { maxExportBatchSize: 2048 } });
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) telemetry.tracer.startSpan('stage', { attributes: attrs(i) }).end();
+  await telemetry.shutdown();
+  const sqliteSecs = (performance.now() - t0) / 1000;
+  const db = openDatabase(file);
+  const stored = (db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
+  db.close();
+  const sqliteRate = stored / sqliteSecs;
+  const dropped = n - stored;
+
+  // 3. The exporter alone on the same finished spans (mapping, rows, rollups; no span creation).
+  const exporterDb = openDatabase(tempFile());
+  const exporter = new SqliteSpanExporter(new StoreWriter(exporterDb));
+  t0 = performance.now();
+  for (let i = 0; i < finished.length; i += 2048) exporter.export(finished.slice(i, i + 2048), () => undefined);
+  const exporterSecs = (performance.now() - t0) / 1000;
+  const exporterRate = finished.length / exporterSecs;
+  exporterDb.close();
+
+  // 4. Raw insert of the same rows (mapping done beforehand, no rollups): the physical limit.
+  const rows = finished.map((s) => spanRecordToRows(readableSpanToRecord(s)).span);
+  const rawDb = openDatabase(tempFile());
+  const insert = rawDb.prepare(
+    `INSERT INTO spans (trace_id, span_id, parent_span_id, name, role, kind, scope_name, start_ns, end_ns, duration_ns,
+       status_code, status_message, stage, component_id, component_type, model, benchmark_run_id, cost_usd, cache_hit,
+       attributes, events, links)
+     VALUES (@trace_id, @span_id, @parent_span_id, @name, @role, @kind, @scope_name, @start_ns, @end_ns, @duration_ns,
+       @status_code, @status_message, @stage, @component_id, @component_type, @model, @benchmark_run_id, @cost_usd,
+       @cache_hit, @attributes, @events, @links)`,
+  );
+  const insertBatch = rawDb.transaction((batch: typeof rows) => {
+    for (const r of batch) insert.run(r);
+  });
+  t0 = performance.now();
+  for (let i = 0; i < rows.length; i += 2048) insertBatch(rows.slice(i, i + 2048));
+  const rawSecs = (performance.now() - t0) / 1000;
+  const rawRate = rows.length / rawSecs;
+  rawDb.close();
+
+  // 5. Stage-wrapper overhead per call, against a bare span, both with no sink.
+  const bare = startTelemetry({ db: false, otlp: false });
+  const p = bare.pipeline({ name: 'bench', version: '1' });
+  const wrapped = p.stage('classify', (x: number) => x + 1);
+  const calls = 100_000;
+  let acc = 0;
+  t0 = performance.now();
+  for (let i = 0; i < calls; i++) {
+    const s = bare.tracer.startSpan('classify');
+    acc += i + 1;
+    s.end();
+  }
+  const bareNs = ((performance.now() - t0) * 1e6) / calls;
+  t0 = performance.now();
+  for (let i = 0; i < calls; i++) acc += wrapped(i);
+  const wrappedNs = ((performance.now() - t0) * 1e6) / calls;
+  await bare.shutdown();
+  if (acc === 0) lines.push('');
+
+  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  lines.push(`exporter: ${fmt(n)} spans, one process`);
+  lines.push(`  SDK in-memory exporter        ${fmt(memRate)} spans/s  (baseline)`);
+  lines.push(
+    `  SQLite exporter, end to end   ${fmt(sqliteRate)} spans/s  = ${(sqliteRate / memRate).toFixed(2)}x in-memory, ${(sqliteRate / rawRate).toFixed(2)}x raw insert; dropped ${dropped}`,
+  );
+  lines.push(
+    `  SQLite exporter alone         ${fmt(exporterRate)} spans/s  = ${(exporterRate / rawRate).toFixed(2)}x raw insert (same finished spans: mapping, rows, rollups)`,
+  );
+  lines.push(`  raw better-sqlite3 insert     ${fmt(rawRate)} rows/s   (same rows, no mapping or rollups)`);
+  lines.push(
+    `  stage wrapper overhead        ${fmt(wrappedNs)} ns/call vs bare span ${fmt(bareNs)} ns/call = ${(wrappedNs / bareNs).toFixed(2)}x`,
+  );
+  return { lines, sqliteSpansPerSec: sqliteRate, exporterSpansPerSec: exporterRate, rawRowsPerSec: rawRate, dropped };
+}
