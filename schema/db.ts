@@ -92,6 +92,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   }
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMillis ?? 5000))}`);
   if (!options.readonly) {
+    // Incremental auto-vacuum lets retention hand freed pages back to the file system in small
+    // steps; it can only be chosen before the first table exists.
+    const fresh = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+    if (fresh.n === 0) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     // NORMAL is durable against process crashes in WAL mode (only power loss can drop the
     // last commits); the crash tests in test/ hold us to that.

@@ -1,0 +1,62 @@
+/**
+ * Small helpers shared by the CLI commands: argument parsing with clear errors, the database
+ * path rule (--db, then GENSCOPE_DB, then data/genscope.db) and output streams.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+
+export const DEFAULT_DB = path.join('data', 'genscope.db');
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** parseArgs with --help and --db always known, and errors that name the fix. */
+export function parse<O extends Options>(argv: string[], options: O, command: string) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' }, db: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}. Run \`genscope ${command} --help\` for the options.`);
+  }
+}
+
+export function dbPath(value: string | undefined, env: NodeJS.ProcessEnv): string {
+  return value ?? env.GENSCOPE_DB ?? DEFAULT_DB;
+}
+
+/** A positive integer option, or a usage error naming the option. */
+export function intOption(name: string, value: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return n;
+}
+
+export function numberOption(name: string, value: string | undefined, fallback: number, min = 0, max = Infinity): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a number from ${min} to ${max} (got "${value}")`);
+  }
+  return n;
+}
+
+export function write(stream: NodeJS.WritableStream, text: string): void {
+  stream.write(text.endsWith('\n') ? text : `${text}\n`);
+}

@@ -1,0 +1,61 @@
+/**
+ * The genscope command line: start, serve, demo, pipeline run, gate, export.
+ * Each command resolves to an exit code; errors a user can fix are printed as one line with
+ * the fix, never as a stack trace.
+ */
+import { UsageError, write } from './args';
+import type { Io } from './args';
+
+const HELP = `genscope: observability for UI-design-to-component-code pipelines
+
+Usage: genscope <command> [options]
+
+Commands:
+  start          Open the database (filling it with the labelled demo history when empty),
+                 serve the API and dashboard, print the URL. What \`npm start\` runs.
+  serve          Serve the API, OTLP ingest and the dashboard over an existing database.
+  demo           Fill a database with a deterministic, labelled (simulated) demo history.
+  pipeline run   Run the reference pipeline over the bundled corpus once (one benchmark run).
+  gate           Compare the latest benchmark run with a baseline; exit 1 on a regression.
+  export         Write spans, runs, scores or model calls as CSV, JSON or NDJSON.
+
+Every command takes --db PATH (or GENSCOPE_DB; default data/genscope.db) and --help.
+`;
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./serve')).runStart,
+  serve: async () => (await import('./serve')).runServe,
+  demo: async () => (await import('./demo')).runDemoCommand,
+  pipeline: async () => (await import('./pipeline-run')).runPipelineCommand,
+  gate: async () => {
+    const { runGate } = await import('./gate');
+    return async (argv, io) => runGate(argv, io);
+  },
+  export: async () => (await import('./export')).runExport,
+};
+
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    write(io.stdout, HELP);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    write(io.stderr, `genscope: unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}. See genscope --help.`);
+    return 2;
+  }
+  try {
+    const command = await load();
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      write(io.stderr, `genscope ${name}: ${err.message}`);
+      return 2;
+    }
+    write(io.stderr, `genscope ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
