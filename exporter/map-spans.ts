@@ -5,7 +5,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { HrTime } from '@opentelemetry/api';
 import { ATTR, FOREIGN, GEN_AI, RUN_STAGE, SPAN } from '../schema/names';
-import type { AttributeMap, SpanRecord } from './records';
+import type { AttributeMap, AttributeValue, SpanRecord } from './records';
 import type { PriceBook } from './pricing';
 
 export function hrTimeToNs(t: HrTime): bigint {

@@ -41,6 +41,8 @@ export const ATTR = {
   costUsd: 'genscope.cost.usd',
   /** Marks data produced by the demo generator or a simulated model client. */
   simulated: 'genscope.simulated',
+  /** The simulated model client's degradation knob (0..1) a benchmark ran with (demo and tests). */
+  simulatedDegradation: 'genscope.simulated.degradation',
   serviceName: 'service.name',
   errorType: 'error.type',
 } as const;
