@@ -1,0 +1,87 @@
+/**
+ * Foreign GenAI names -> the current OpenTelemetry GenAI conventions. Other instrumentations send
+ * OpenInference (`llm.model_name`, `llm.token_count.*`, `llm.provider` / `llm.system`) or the
+ * older GenAI names (`gen_ai.system`, `gen_ai.usage.prompt_tokens` / `completion_tokens`). We add
+ * the current name next to the original (originals are kept, and a current name the sender set
+ * itself always wins), so every panel and the writer's cost step see one vocabulary.
+ */
+import type { AttributeMap, AttributeValue } from '../../exporter';
+import { FOREIGN, GEN_AI, OPERATION } from '../../schema/names';
+
+/** First non-empty string among the keys. */
+function firstString(attrs: AttributeMap, keys: readonly string[]): string | undefined {
+  for (const k of keys) {
+    const v = attrs[k];
+    if (typeof v === 'string' && v.length > 0) return v;
+  }
+  return undefined;
+}
+
+/** First count among the keys; numeric strings count too (some SDKs stringify everything). */
+function firstCount(attrs: AttributeMap, keys: readonly string[]): number | undefined {
+  for (const k of keys) {
+    const v: AttributeValue | undefined = attrs[k];
+    const n =
+      typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN;
+    if (Number.isFinite(n) && n >= 0) return n;
+  }
+  return undefined;
+}
+
+/** Each current name and the foreign names it may be filled from, in order of preference. */
+const STRING_SOURCES: readonly (readonly [string, readonly string[]])[] = [
+  [GEN_AI.requestModel, [FOREIGN.llmModelName]],
+  [GEN_AI.providerName, [FOREIGN.system, FOREIGN.llmProvider, FOREIGN.llmSystem]],
+];
+
+const COUNT_SOURCES: readonly (readonly [string, readonly string[]])[] = [
+  [GEN_AI.inputTokens, [FOREIGN.promptTokens, FOREIGN.llmPromptTokens]],
+  [GEN_AI.outputTokens, [FOREIGN.completionTokens, FOREIGN.llmCompletionTokens]],
+  [GEN_AI.cachedInputTokens, [FOREIGN.llmCachedTokens]],
+];
+
+/** OpenInference span kinds that are model calls, and the GenAI operation each one is. */
+const OPENINFERENCE_OPERATION: Readonly<Record<string, string>> = {
+  LLM: OPERATION.chat,
+  EMBEDDING: OPERATION.embeddings,
+};
+
+/**
+ * Returns `attrs` with current GenAI names added where only foreign ones are present, or `attrs`
+ * itself when there is nothing to add. Never removes or overwrites a key.
+ */
+export function normalizeAttributes(attrs: AttributeMap): AttributeMap {
+  let out: AttributeMap | null = null;
+  const add = (key: string, value: AttributeValue): void => {
+    out ??= { ...attrs };
+    out[key] = value;
+  };
+  const has = (key: string): boolean => {
+    const v = attrs[key];
+    return v !== undefined && v !== null && v !== '';
+  };
+
+  for (const [target, sources] of STRING_SOURCES) {
+    if (has(target)) continue;
+    const v = firstString(attrs, sources);
+    if (v !== undefined) add(target, v);
+  }
+  for (const [target, sources] of COUNT_SOURCES) {
+    if (has(target)) continue;
+    const v = firstCount(attrs, sources);
+    if (v !== undefined) add(target, v);
+  }
+  if (!has(GEN_AI.operationName)) {
+    const kind = attrs[FOREIGN.openInferenceSpanKind];
+    const fromKind = typeof kind === 'string' ? OPENINFERENCE_OPERATION[kind.toUpperCase()] : undefined;
+    if (fromKind !== undefined) add(GEN_AI.operationName, fromKind);
+    // Older GenAI spans named the system but not the operation; they were chat calls.
+    else if (
+      typeof kind !== 'string' &&
+      has(FOREIGN.system) &&
+      (has(GEN_AI.requestModel) || has(FOREIGN.llmModelName))
+    )
+      add(GEN_AI.operationName, OPERATION.chat);
+  }
+  return out ?? attrs;
+}

@@ -1,0 +1,201 @@
+/**
+ * The OTLP/HTTP receiver: POST /v1/traces and /v1/metrics, JSON or protobuf, identity or gzip,
+ * answered in the request's encoding as the OTLP specification asks. It reads raw bodies itself,
+ * so it must be mounted before any body parser. The write into the store is synchronous inside
+ * the request: a 200 means the accepted records are committed.
+ */
+import crypto from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
+import type { Router } from 'express';
+import type { TelemetryWriter, WriteResult } from '../../exporter';
+import { contentCodingOf, decodeContent, readRawBody } from './body';
+import { decodeMetricsRequest, decodeTraceRequest, encodingOf } from './decode';
+import type { OtlpEncoding } from './decode';
+import { IngestError } from './errors';
+import type { IngestLimits } from './limits';
+import { statusBody, successBody } from './respond';
+import type { ResponseBody, Signal } from './respond';
+
+export interface IngestRouterOptions {
+  /** Where accepted records go (the StoreWriter in production). */
+  writer: TelemetryWriter;
+  /** When set, every request must carry `Authorization: Bearer <token>` (401 otherwise). */
+  token?: string;
+  /** Limit on the request body, before and after decompression (413 past it). Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Asked before each request; true means the writer is behind, so answer 503 + Retry-After. */
+  onBackpressure?: () => boolean;
+  /** Retry-After sent with 503 answers. Default 5. */
+  retryAfterSeconds?: number;
+  /** Bounds on strings, attributes, events and links per record. */
+  limits?: Partial<IngestLimits>;
+  /** Told about unexpected failures (a 500 or a 503 from the store). Default: console.error. */
+  onError?: (err: unknown, context: string) => void;
+}
+
+/**
+ * The OTLP spec recommends 64 MiB; decoded telemetry takes several times its wire size in memory
+ * and SDK batches are far smaller (512 spans), so we default lower. Configurable.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+interface Outcome {
+  /** Records refused by the decoder and the writer together. */
+  rejected: number;
+  messages: string[];
+}
+
+const NOTHING_WRITTEN: WriteResult = { accepted: 0, rejected: 0, warnings: [] };
+
+const OTLP_PATHS: Readonly<Record<Signal, string>> = { traces: '/v1/traces', metrics: '/v1/metrics' };
+
+function sha256(s: string): Buffer {
+  return crypto.createHash('sha256').update(s).digest();
+}
+
+/** Constant-time comparison of the presented bearer token with the configured one. */
+function tokenMatches(header: string | undefined, expectedDigest: Buffer): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!m || m[1] === undefined) return false;
+  return crypto.timingSafeEqual(sha256(m[1]), expectedDigest);
+}
+
+/** SQLite errors that pass (a lock held elsewhere, a full or failing disk): the client should retry. */
+function isTransientStoreError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL)/.test(code);
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  reply: ResponseBody,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) return;
+  res.statusCode = status;
+  res.setHeader('Content-Type', reply.contentType);
+  res.setHeader('Content-Length', String(reply.body.length));
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.end(reply.body);
+}
+
+/** Express router serving POST /v1/traces and POST /v1/metrics. Mount it before body parsers. */
+export function createIngestRouter(options: IngestRouterOptions): Router {
+  const { writer, onBackpressure } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const retryAfter = String(Math.max(1, Math.round(options.retryAfterSeconds ?? 5)));
+  const tokenDigest = options.token ? sha256(options.token) : null;
+  const limits = options.limits;
+  const onError =
+    options.onError ??
+    ((err: unknown, context: string): void => {
+      console.error(`genscope ingest: ${context}:`, err);
+    });
+
+  /** Decodes and writes synchronously: when this returns, the accepted records are committed. */
+  function ingest(signal: Signal, body: Buffer, contentType: string): Outcome {
+    let decoded: { rejected: number; warnings: string[] };
+    let written: WriteResult = NOTHING_WRITTEN;
+    if (signal === 'traces') {
+      const traces = decodeTraceRequest(body, contentType, { limits });
+      if (traces.spans.length > 0) written = writer.writeSpans(traces.spans);
+      decoded = traces;
+    } else {
+      const metrics = decodeMetricsRequest(body, contentType, { limits });
+      if (metrics.points.length > 0) written = writer.writeMetricPoints(metrics.points);
+      decoded = metrics;
+    }
+    return {
+      rejected: decoded.rejected + written.rejected,
+      messages: [...decoded.warnings, ...written.warnings],
+    };
+  }
+
+  async function handle(signal: Signal, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const encoding = encodingOf(req.headers['content-type']);
+    // Errors go back in the request's encoding; JSON when the request named no OTLP type.
+    const replyEncoding: OtlpEncoding = encoding ?? 'json';
+    try {
+      if (tokenDigest && !tokenMatches(req.headers.authorization, tokenDigest)) {
+        send(res, 401, statusBody(replyEncoding, 401, 'missing or wrong bearer token'), {
+          'WWW-Authenticate': 'Bearer',
+        });
+        req.resume();
+        return;
+      }
+      if (encoding === null)
+        throw new IngestError(
+          415,
+          `unsupported Content-Type "${req.headers['content-type'] ?? ''}": use application/json or application/x-protobuf`,
+        );
+      const coding = contentCodingOf(req.headers['content-encoding']);
+      if (coding === null)
+        throw new IngestError(
+          415,
+          `unsupported Content-Encoding "${req.headers['content-encoding'] ?? ''}": use gzip or identity`,
+        );
+      if (onBackpressure?.()) {
+        send(res, 503, statusBody(encoding, 503, 'the store is behind; retry later'), {
+          'Retry-After': retryAfter,
+        });
+        req.resume();
+        return;
+      }
+      if (req.readableEnded)
+        throw new IngestError(
+          500,
+          'ingest misconfigured: a body parser consumed the request; mount the ingest router first',
+        );
+
+      const raw = await readRawBody(req, maxBodyBytes);
+      const body = await decodeContent(raw, coding, maxBodyBytes);
+      let outcome: Outcome;
+      try {
+        outcome = ingest(signal, body, req.headers['content-type'] ?? '');
+      } catch (err) {
+        // The store refused the batch in its transaction: nothing from this request is committed.
+        if (!(err instanceof IngestError) && isTransientStoreError(err)) {
+          onError(err, `storing ${signal} failed (retryable)`);
+          send(res, 503, statusBody(encoding, 503, 'the store is busy; retry later'), {
+            'Retry-After': retryAfter,
+          });
+          return;
+        }
+        throw err;
+      }
+      send(res, 200, successBody(signal, encoding, outcome.rejected, outcome.messages));
+    } catch (err) {
+      if (err instanceof IngestError) {
+        // A 413 may leave part of the body unread: close rather than reuse the connection.
+        const headers: Record<string, string> = err.status === 413 ? { Connection: 'close' } : {};
+        send(res, err.status, statusBody(replyEncoding, err.status, err.message), headers);
+        return;
+      }
+      onError(err, `handling ${OTLP_PATHS[signal]}`);
+      send(res, 500, statusBody(replyEncoding, 500, 'internal error while storing telemetry'));
+    }
+  }
+
+  const router = express.Router();
+  for (const signal of ['traces', 'metrics'] as const) {
+    const path = OTLP_PATHS[signal];
+    router.post(path, (req, res) => handle(signal, req, res));
+    router.all(path, (req, res) => {
+      send(
+        res,
+        405,
+        statusBody(
+          encodingOf(req.headers['content-type']) ?? 'json',
+          405,
+          `${req.method} not allowed; use POST`,
+        ),
+        {
+          Allow: 'POST',
+        },
+      );
+    });
+  }
+  return router;
+}
