@@ -1,0 +1,83 @@
+/**
+ * validate: renders the reference design and the generated component with the same renderer,
+ * compares the images (pixel and structural similarity) and scores the code statically.
+ * Results are cached by (spec id, design hash, code hash): a repeated input is not re-rendered.
+ */
+import { checkCodeQuality } from './code-quality';
+import type { CodeQualityReport } from './code-quality';
+import { parseComponentCode } from './code-parse';
+import { LruCache } from './embedding';
+import type { CacheStats } from './embedding';
+import { contentHash } from './hash';
+import type { DecodedImage } from './render';
+import { renderDesign } from './render';
+import { pixelSimilarity, structuralSimilarity } from './similarity';
+import type { ComponentSpec } from './types';
+
+export interface ValidationResult {
+  pixelSimilarity: number;
+  structuralSimilarity: number;
+  codeQuality: CodeQualityReport;
+  parses: boolean;
+  /** PNG of the reference design and of the generated component (for reports and debugging). */
+  referencePng: Buffer;
+  generatedPng: Buffer;
+}
+
+/** Caches of validation: reference renders by design, full results by design + code. */
+export class ValidationCache {
+  readonly references: LruCache<{ png: Buffer; image: DecodedImage }>;
+  readonly results: LruCache<ValidationResult>;
+
+  constructor(maxEntries = 2048) {
+    this.references = new LruCache(Math.max(1, Math.min(maxEntries, 512)));
+    this.results = new LruCache(maxEntries);
+  }
+
+  stats(): CacheStats {
+    return this.results.stats();
+  }
+}
+
+function referenceOf(
+  spec: ComponentSpec,
+  cache: ValidationCache | undefined,
+): { png: Buffer; image: DecodedImage } {
+  const key = contentHash('reference', spec.id, JSON.stringify(spec.design));
+  const hit = cache?.references.get(key);
+  if (hit !== undefined) return hit;
+  const rendered = renderDesign(spec.design, spec.design);
+  cache?.references.set(key, rendered);
+  return rendered;
+}
+
+export interface ValidationOutcome {
+  result: ValidationResult;
+  /** Whether the result came from the cache (undefined when no cache was given). */
+  cacheHit: boolean | undefined;
+}
+
+/** Validates generated code against a spec. */
+export function validateGenerated(
+  spec: ComponentSpec,
+  code: string,
+  cache?: ValidationCache,
+): ValidationOutcome {
+  const key = contentHash('validation', spec.id, JSON.stringify(spec.design), code);
+  const cached = cache?.results.get(key);
+  if (cached !== undefined) return { result: cached, cacheHit: true };
+
+  const reference = referenceOf(spec, cache);
+  const parsed = parseComponentCode(code);
+  const generated = renderDesign(parsed.root, spec.design);
+  const result: ValidationResult = {
+    pixelSimilarity: pixelSimilarity(reference.image, generated.image),
+    structuralSimilarity: structuralSimilarity(reference.image, generated.image),
+    codeQuality: checkCodeQuality(parsed),
+    parses: parsed.syntaxErrors.length === 0,
+    referencePng: reference.png,
+    generatedPng: generated.png,
+  };
+  cache?.results.set(key, result);
+  return { result, cacheHit: cache !== undefined ? false : undefined };
+}
