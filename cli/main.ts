@@ -5,6 +5,11 @@
  */
 import { UsageError, write } from './args';
 import type { Io } from './args';
+import { runDemoCommand } from './demo';
+import { runExport } from './export';
+import { runGate } from './gate';
+import { runPipelineCommand } from './pipeline-run';
+import { runServe, runStart } from './serve';
 
 const HELP = `genscope: observability for UI-design-to-component-code pipelines
 
@@ -24,16 +29,13 @@ Every command takes --db PATH (or GENSCOPE_DB; default data/genscope.db) and --h
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
-const commands: Record<string, () => Promise<Command>> = {
-  start: async () => (await import('./serve')).runStart,
-  serve: async () => (await import('./serve')).runServe,
-  demo: async () => (await import('./demo')).runDemoCommand,
-  pipeline: async () => (await import('./pipeline-run')).runPipelineCommand,
-  gate: async () => {
-    const { runGate } = await import('./gate');
-    return async (argv, io) => runGate(argv, io);
-  },
-  export: async () => (await import('./export')).runExport,
+const commands: Record<string, Command> = {
+  start: runStart,
+  serve: runServe,
+  demo: runDemoCommand,
+  pipeline: runPipelineCommand,
+  gate: runGate,
+  export: runExport,
 };
 
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
@@ -42,13 +44,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     write(io.stdout, HELP);
     return name ? 0 : 2;
   }
-  const load = commands[name];
-  if (!load) {
+  const command = commands[name];
+  if (!command) {
     write(io.stderr, `genscope: unknown command "${name}". Commands: ${Object.keys(commands).join(', ')}. See genscope --help.`);
     return 2;
   }
   try {
-    const command = await load();
     return await command(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {

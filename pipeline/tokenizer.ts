@@ -33,10 +33,21 @@ export function getEncoder(encoding: TokenEncoding): Promise<Tiktoken> {
   return encoder;
 }
 
+// Pipelines send the same prompts again and again (benchmarks, the demo history): BPE on a few
+// KB of text costs milliseconds, so counts are remembered per exact text.
+const COUNT_MEMO_LIMIT = 8192;
+const countMemo = new Map<string, number>();
+
 /** Number of tokens of the text; special-token strings count as plain text, never throw. */
 export async function countTokens(text: string, encoding: TokenEncoding = 'o200k_base'): Promise<number> {
+  const key = `${encoding}\u0000${text}`;
+  const known = countMemo.get(key);
+  if (known !== undefined) return known;
   const encoder = await getEncoder(encoding);
-  return encoder.encode(text, [], []).length;
+  const count = encoder.encode(text, [], []).length;
+  if (countMemo.size >= COUNT_MEMO_LIMIT) countMemo.clear();
+  countMemo.set(key, count);
+  return count;
 }
 
 /**

@@ -1,0 +1,285 @@
+/**
+ * `genscope demo`: fills a database with a labelled, simulated demo history by running the
+ * real reference pipeline with the simulated model client on a simulated clock: weeks of
+ * benchmark runs with past timestamps, two models with a switch between them, one injected
+ * quality regression and one injected cost spike, at dates it prints. Deterministic for a seed
+ * (content: scores, tokens, costs; span ids are random and compute stages take real time).
+ */
+import { performance } from 'node:perf_hooks';
+import { SimulatedClock, startTelemetry } from '../instrumentation';
+import { createPipelineResources, runBenchmark, SimulatedModelClient } from '../pipeline';
+import type { CompletionOptions, CompletionResult, ModelClient, PipelineResources } from '../pipeline';
+import { openDatabase } from '../schema/db';
+import { ATTR } from '../schema/names';
+import { dbPath, intOption, parse, UsageError, write } from './args';
+import type { Io } from './args';
+
+const DAY_MS = 86_400_000;
+
+/** The two models of the demo story: the team starts on the larger one and switches. */
+export const DEMO_MODELS = { before: 'gpt-4o', after: 'gpt-4o-mini' } as const;
+
+export interface DemoOptions {
+  db: string;
+  seed?: number;
+  days?: number;
+  /** Benchmark runs per day on the primary model (a shadow run on the other model is added). */
+  runsPerDay?: number;
+  /** Scale the history to about this many spans (sets runsPerDay). */
+  targetSpans?: number;
+  /** The last day of history ends here (ms). Default now. */
+  endMillis?: number;
+  log?: (line: string) => void;
+}
+
+export interface DemoReport {
+  seed: number;
+  days: number;
+  runsPerDay: number;
+  benchmarkRuns: number;
+  spans: number;
+  startDate: string;
+  endDate: string;
+  modelSwitch: { date: string; from: string; to: string };
+  /** Quality regression: [from, to) dates (UTC, ISO day) on the primary model. */
+  qualityRegression: { from: string; to: string; model: string; degradation: number };
+  /** Cost spike: the day the prompt carried the whole catalogue as context. */
+  costSpike: { date: string; inputTokenFactor: number };
+  seconds: number;
+}
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * Simulates a prompt bug: the whole component catalogue stuffed into every generation prompt.
+ * Tokens are counted from the longer prompt, so the cost rises for real.
+ */
+class ContextStuffingClient implements ModelClient {
+  readonly name: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly simulated = true;
+  constructor(
+    private readonly inner: ModelClient,
+    private readonly context: string,
+  ) {
+    this.name = `${inner.name}+context-stuffing`;
+    this.provider = inner.provider;
+    this.model = inner.model;
+  }
+  complete(prompt: string, options?: CompletionOptions): Promise<CompletionResult> {
+    return this.inner.complete(`${prompt}\n\nReference catalogue (all entries):\n${this.context}`, options);
+  }
+}
+
+interface PlannedRun {
+  atMillis: number;
+  model: string;
+  degradation: number;
+  variantSeed: number;
+  costSpike: boolean;
+  shadow: boolean;
+}
+
+/** The schedule, a pure function of the options: what runs when, with which knobs. */
+export function planDemo(opts: { seed: number; days: number; runsPerDay: number; endMillis: number }) {
+  const { seed, days, runsPerDay } = opts;
+  const firstDay = Math.floor(opts.endMillis / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
+  const switchDay = Math.floor(days * 0.5);
+  const spikeDay = Math.max(1, Math.floor(days * 0.3));
+  const regressionStart = Math.min(days - 2, Math.max(switchDay + 3, Math.floor(days * 0.75)));
+  const regressionDays = 3;
+  const runs: PlannedRun[] = [];
+  for (let d = 0; d < days; d++) {
+    const dayStart = firstDay + d * DAY_MS;
+    const primary = d < switchDay ? DEMO_MODELS.before : DEMO_MODELS.after;
+    const shadowModel = primary === DEMO_MODELS.before ? DEMO_MODELS.after : DEMO_MODELS.before;
+    const inRegression = d >= regressionStart && d < regressionStart + regressionDays;
+    // A few seeds recur, so outputs (and their validation) repeat and are reused.
+    const slots = runsPerDay + 1;
+    for (let i = 0; i < slots; i++) {
+      const shadow = i === slots - 1;
+      const at = dayStart + Math.floor(((i + 0.5) * DAY_MS) / slots) + ((seed * 7919 + d * 104_729 + i * 1_299_709) % 600_000);
+      if (at > opts.endMillis) continue;
+      runs.push({
+        atMillis: at,
+        model: shadow ? shadowModel : primary,
+        degradation: !shadow && inRegression ? 0.55 : 0.05,
+        variantSeed: (seed + d + i) % 2,
+        costSpike: d === spikeDay,
+        shadow,
+      });
+    }
+  }
+  return {
+    runs,
+    firstDay,
+    switchDate: isoDay(firstDay + switchDay * DAY_MS),
+    spikeDate: isoDay(firstDay + spikeDay * DAY_MS),
+    regressionFrom: isoDay(firstDay + regressionStart * DAY_MS),
+    regressionTo: isoDay(firstDay + (regressionStart + regressionDays) * DAY_MS),
+  };
+}
+
+const SPANS_PER_BENCHMARK_ESTIMATE = 310;
+
+export async function generateDemo(options: DemoOptions): Promise<DemoReport> {
+  const t0 = performance.now();
+  const seed = options.seed ?? 42;
+  const days = options.days ?? 35;
+  const runsPerDay = options.targetSpans
+    ? Math.max(1, Math.round(options.targetSpans / (days * SPANS_PER_BENCHMARK_ESTIMATE)) - 1)
+    : (options.runsPerDay ?? 2);
+  const endMillis = options.endMillis ?? Date.now();
+  const log = options.log ?? (() => undefined);
+  const plan = planDemo({ seed, days, runsPerDay, endMillis });
+
+  const clock = new SimulatedClock(BigInt(plan.firstDay) * 1_000_000n);
+  const telemetry = startTelemetry({
+    db: options.db,
+    otlp: false,
+    clock,
+    serviceName: 'genscope-demo',
+    resourceAttributes: { [ATTR.simulated]: true, 'deployment.environment.name': 'demo' },
+    batch: { maxExportBatchSize: 4096 },
+  });
+  const resources: PipelineResources = await createPipelineResources();
+  const catalogText = JSON.stringify(resources.catalog.entries, null, 2);
+  const clients = new Map<string, ModelClient>();
+  const clientFor = (run: PlannedRun): ModelClient => {
+    const key = `${run.model}|${run.degradation}|${run.variantSeed}|${run.costSpike}`;
+    let c = clients.get(key);
+    if (!c) {
+      const base = new SimulatedModelClient({
+        model: run.model,
+        seed: `${seed}-${run.variantSeed}`,
+        degradation: run.degradation,
+        latencyScale: 1,
+        clock,
+      });
+      c = run.costSpike ? new ContextStuffingClient(base, catalogText) : base;
+      clients.set(key, c);
+    }
+    return c;
+  };
+
+  let done = 0;
+  let lastLog = performance.now();
+  try {
+    for (const run of plan.runs) {
+      clock.set(BigInt(run.atMillis) * 1_000_000n);
+      await runBenchmark({
+        telemetry,
+        model: run.model,
+        client: clientFor(run),
+        resources,
+        attributes: {
+          [ATTR.simulated]: true,
+          [ATTR.simulatedDegradation]: run.degradation,
+          'genscope.demo.shadow': run.shadow,
+        },
+      });
+      done++;
+      if (performance.now() - lastLog > 5000) {
+        log(`  ${done}/${plan.runs.length} benchmark runs written`);
+        lastLog = performance.now();
+      }
+    }
+  } finally {
+    await telemetry.shutdown();
+  }
+  const db = openDatabase(options.db);
+  const spans = (db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
+  // Measured, not assumed: mean generation prompt size on the spike day against the rest.
+  const spikeStart = BigInt(Date.parse(`${plan.spikeDate}T00:00:00Z`)) * 1_000_000n;
+  const spikeEnd = spikeStart + BigInt(DAY_MS) * 1_000_000n;
+  const tokens = db
+    .prepare(
+      `SELECT avg(CASE WHEN time_ns >= ? AND time_ns < ? THEN input_tokens END) AS spike,
+              avg(CASE WHEN time_ns < ? OR time_ns >= ? THEN input_tokens END) AS normal
+         FROM model_calls WHERE operation = 'chat'`,
+    )
+    .get(spikeStart, spikeEnd, spikeStart, spikeEnd) as { spike: number | null; normal: number | null };
+  db.close();
+  const inputTokenFactor = tokens.spike && tokens.normal ? tokens.spike / tokens.normal : 0;
+  return {
+    seed,
+    days,
+    runsPerDay,
+    benchmarkRuns: done,
+    spans,
+    startDate: isoDay(plan.firstDay),
+    endDate: isoDay(endMillis),
+    modelSwitch: { date: plan.switchDate, from: DEMO_MODELS.before, to: DEMO_MODELS.after },
+    qualityRegression: { from: plan.regressionFrom, to: plan.regressionTo, model: DEMO_MODELS.after, degradation: 0.55 },
+    costSpike: { date: plan.spikeDate, inputTokenFactor },
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export function formatDemoReport(r: DemoReport, db: string): string {
+  return [
+    `Demo history written to ${db} (SIMULATED data: simulated model client, simulated clock; labelled genscope.simulated=true)`,
+    `  ${r.benchmarkRuns} benchmark runs, ${r.spans.toLocaleString('en-US')} spans, ${r.startDate} .. ${r.endDate}, seed ${r.seed}, ${r.seconds.toFixed(1)} s`,
+    `  model switch:        ${r.modelSwitch.date}  ${r.modelSwitch.from} -> ${r.modelSwitch.to} (a daily shadow run keeps the other model measured)`,
+    `  quality regression:  ${r.qualityRegression.from} .. ${r.qualityRegression.to} (exclusive), ${r.qualityRegression.model}, injected degradation ${r.qualityRegression.degradation}`,
+    `  cost spike:          ${r.costSpike.date}  (the whole catalogue stuffed into every generation prompt: ${r.costSpike.inputTokenFactor.toFixed(1)}x input tokens)`,
+  ].join('\n');
+}
+
+const HELP = `Usage: genscope demo [--db PATH] [--seed N] [--days N] [--runs-per-day N] [--spans N] [--force]
+
+Fills the database with a labelled, SIMULATED demo history: the real reference pipeline run
+with the simulated model client on a simulated clock, over past days. Prints the dates of
+the model switch, the injected quality regression and the injected cost spike.
+
+  --seed N           content is deterministic for a seed (default 42)
+  --days N           days of history ending today (default 35)
+  --runs-per-day N   benchmark runs a day on the primary model, plus one shadow run (default 2)
+  --spans N          scale to about N spans (e.g. 1000000 for benchmarks); overrides --runs-per-day
+  --force            write into a database that already has data
+`;
+
+export async function runDemoCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      seed: { type: 'string' },
+      days: { type: 'string' },
+      'runs-per-day': { type: 'string' },
+      spans: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+    'demo',
+  );
+  if (values.help) {
+    write(io.stdout, HELP);
+    return 0;
+  }
+  const file = dbPath(values.db, io.env);
+  const seed = intOption('seed', values.seed, 42, 0);
+  const days = intOption('days', values.days, 35, 7, 3650);
+  const runsPerDay = intOption('runs-per-day', values['runs-per-day'], 2, 1, 1000);
+  const targetSpans = values.spans === undefined ? undefined : intOption('spans', values.spans, 0, 1000, 100_000_000);
+  const db = openDatabase(file);
+  const existing = (db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
+  db.close();
+  if (existing > 0 && !values.force) {
+    throw new UsageError(
+      `${file} already holds ${existing} spans; add --force to add the demo history to it, or choose another --db`,
+    );
+  }
+  write(io.stdout, `Generating the demo history into ${file} ...`);
+  const report = await generateDemo({
+    db: file,
+    seed,
+    days,
+    runsPerDay,
+    ...(targetSpans ? { targetSpans } : {}),
+    log: (line) => write(io.stdout, line),
+  });
+  write(io.stdout, formatDemoReport(report, file));
+  return 0;
+}

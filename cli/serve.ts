@@ -1,0 +1,203 @@
+/**
+ * `genscope serve` and `genscope start`: the server process. One database, one StoreWriter
+ * shared by OTLP ingest; the REST API, alerts (rules, evaluation loop, webhooks), retention,
+ * and the dashboard's static files. Graceful shutdown on SIGINT/SIGTERM.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { apiConfigFromEnv, startServer } from '../api';
+import type { ServerHandle } from '../api';
+import { createIngestRouter } from '../api/ingest';
+import {
+  AlertEvaluator,
+  createAlertsRouter,
+  ensureDefaultAlertRules,
+  seedAlertRulesFromFile,
+  webhookNotifiers,
+} from '../alerts';
+import { createPriceBook, loadPriceOverrides, StoreWriter } from '../exporter';
+import { RetentionScheduler } from '../exporter/retention';
+import { openDatabase } from '../schema/db';
+import type { Db } from '../schema/db';
+import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
+import type { Io } from './args';
+import { formatDemoReport, generateDemo } from './demo';
+
+const SERVE_OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+  'budget-usd': { type: 'string' },
+  alerts: { type: 'string' },
+  prices: { type: 'string' },
+  'retention-days': { type: 'string' },
+  'alert-interval-seconds': { type: 'string' },
+  'no-demo': { type: 'boolean' },
+} as const;
+
+const HELP = (command: 'serve' | 'start') => `Usage: genscope ${command} [--db PATH] [--host H] [--port N] [options]
+
+${
+  command === 'start'
+    ? `Opens the database (default data/genscope.db), fills it with the labelled SIMULATED demo
+history when it is empty (--no-demo to skip), builds nothing, serves the API, OTLP ingest and
+the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
+    : 'Serves the REST API (/api/v1), OTLP/HTTP ingest (/v1/traces, /v1/metrics) and the dashboard (/).'
+}
+
+  --host H                     address to bind (GENSCOPE_HOST; default 127.0.0.1: loopback only)
+  --port N                     port (GENSCOPE_PORT; default 4000; 0 = any free port)
+  --token T                    require "Authorization: Bearer T" for ingest and writes (GENSCOPE_TOKEN)
+  --budget-usd N               monthly model budget for the runway panel (GENSCOPE_MONTHLY_BUDGET_USD)
+  --alerts FILE                alert rules and webhooks to seed: {"rules": [...], "webhooks": [...]}
+  --prices FILE                price overrides for ingested GenAI spans
+  --retention-days N           prune raw spans older than N days (GENSCOPE_RETENTION_DAYS; default 90)
+  --alert-interval-seconds N   how often alert rules are evaluated (default 60)${command === 'start' ? '\n  --no-demo                    do not fill an empty database with the demo history' : ''}
+`;
+
+/** Where the built dashboard lives (dist/ is next to the sources after `npm run build`). */
+function dashboardDir(): string | undefined {
+  const candidates = [
+    path.join(__dirname, '..', '..', 'dashboard', 'dist'),
+    path.join(__dirname, '..', 'dashboard', 'dist'),
+  ];
+  return candidates.find((d) => fs.existsSync(path.join(d, 'index.html')));
+}
+
+export interface RunningServer {
+  handle: ServerHandle;
+  db: Db;
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  db: string;
+  host: string;
+  port: number;
+  token?: string;
+  monthlyBudgetUsd?: number;
+  alertsFile?: string;
+  pricesFile?: string;
+  retentionDays: number;
+  alertIntervalMillis: number;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+/** Opens the database and starts every part of the server; stop() undoes it in order. */
+export async function startGenscopeServer(o: ServeOptions): Promise<RunningServer> {
+  const db = openDatabase(o.db);
+  const prices = createPriceBook(o.pricesFile ? loadPriceOverrides(o.pricesFile) : { models: {} });
+  const writer = new StoreWriter(db, { prices });
+  const now = () => Date.now();
+  const config = apiConfigFromEnv(o.env, {
+    ...(o.token ? { token: o.token } : {}),
+    ...(o.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: o.monthlyBudgetUsd } : {}),
+  });
+
+  ensureDefaultAlertRules(db, now());
+  let webhooks: ReturnType<typeof webhookNotifiers> = [];
+  if (o.alertsFile) {
+    const seeded = seedAlertRulesFromFile(db, o.alertsFile, now());
+    webhooks = webhookNotifiers(seeded.config.webhooks ?? []);
+  }
+  const evaluator = new AlertEvaluator({ db, now, notifiers: webhooks });
+  const retention = new RetentionScheduler(db, { retentionDays: o.retentionDays });
+
+  const staticDir = dashboardDir();
+  const handle = await startServer({
+    db,
+    host: o.host,
+    port: o.port,
+    config,
+    ingestRouter: createIngestRouter({ writer, ...(config.token ? { token: config.token } : {}) }),
+    alertsRouter: createAlertsRouter({ db, evaluator, now }),
+    ...(staticDir ? { staticDir } : {}),
+  });
+  evaluator.start(o.alertIntervalMillis, { immediate: true });
+  retention.start(3_600_000);
+  if (!staticDir) o.log('note: the dashboard is not built (run `npm run build`); the API and ingest are served.');
+  let stopping: Promise<void> | null = null;
+  return {
+    handle,
+    db,
+    stop() {
+      stopping ??= (async () => {
+        await handle.close();
+        await evaluator.stop();
+        await retention.stop();
+        db.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'): Promise<number> {
+  const { values } = parse(argv, SERVE_OPTIONS, command);
+  if (values.help) {
+    write(io.stdout, HELP(command));
+    return 0;
+  }
+  const file = dbPath(values.db, io.env);
+  const host = values.host ?? io.env.GENSCOPE_HOST ?? '127.0.0.1';
+  const port = intOption('port', values.port ?? io.env.GENSCOPE_PORT, 4000, 0, 65_535);
+  const budget = values['budget-usd'];
+  const retentionDays = intOption('retention-days', values['retention-days'] ?? io.env.GENSCOPE_RETENTION_DAYS, 90, 1, 36_500);
+  const alertIntervalMillis = numberOption('alert-interval-seconds', values['alert-interval-seconds'], 60, 1, 86_400) * 1000;
+
+  if (command === 'start' && !values['no-demo']) {
+    const db = openDatabase(file);
+    const spans = (db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
+    db.close();
+    if (spans === 0) {
+      write(io.stdout, `${file} is empty: generating the labelled demo history (SIMULATED data; --no-demo to skip) ...`);
+      const report = await generateDemo({ db: file, log: (l) => write(io.stdout, l) });
+      write(io.stdout, formatDemoReport(report, file));
+    }
+  }
+
+  let running: RunningServer;
+  try {
+    running = await startGenscopeServer({
+      db: file,
+      host,
+      port,
+      ...(values.token ? { token: values.token } : {}),
+      ...(budget !== undefined ? { monthlyBudgetUsd: numberOption('budget-usd', budget, 0) } : {}),
+      ...(values.alerts ? { alertsFile: values.alerts } : {}),
+      ...(values.prices ? { pricesFile: values.prices } : {}),
+      retentionDays,
+      alertIntervalMillis,
+      env: io.env,
+      log: (l) => write(io.stdout, l),
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use; choose another with --port N or GENSCOPE_PORT`);
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL')
+      throw new UsageError(`cannot listen on ${host}:${port} (${code}); choose another --host or --port`);
+    throw err;
+  }
+  write(io.stdout, `genscope is serving ${file}`);
+  write(io.stdout, `  dashboard  ${running.handle.url}/`);
+  write(io.stdout, `  API        ${running.handle.url}/api/v1  (reference: ${running.handle.url}/api/docs)`);
+  write(io.stdout, `  OTLP/HTTP  ${running.handle.url}/v1/traces, /v1/metrics`);
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1' && !running.handle.url.includes('127.0.0.1'))
+    write(io.stdout, `  note: bound to ${host}, reachable from other machines${values.token || io.env.GENSCOPE_TOKEN ? '' : ' with NO token: set --token or GENSCOPE_TOKEN'}`);
+
+  await new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      write(io.stdout, 'shutting down ...');
+      running.stop().then(resolve, resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  return 0;
+}
+
+export const runServe = (argv: string[], io: Io) => serveCommand(argv, io, 'serve');
+export const runStart = (argv: string[], io: Io) => serveCommand(argv, io, 'start');
