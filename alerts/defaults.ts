@@ -1,0 +1,87 @@
+/**
+ * The built-in rules every genscope database starts with: quality degradation (a statistical
+ * test per quality score, component type and model) and cost spikes (hourly and daily cost per
+ * model against their robust baseline). Seeded once per database; a user may edit or delete them.
+ */
+import { AlertRuleInput } from '../schema/alerts';
+import type { AlertRuleDefinition, AlertRuleInputBody } from '../schema/alerts';
+import type { Db } from '../schema/db';
+import { getMeta, seedRules, setMeta } from './store';
+import type { SeedResult } from './store';
+
+const DEFAULT_RULE_BODIES: AlertRuleInputBody[] = [
+  {
+    kind: 'statistical',
+    name: 'Quality degradation',
+    description:
+      'A quality score of the last 24 h is significantly lower (one-sided Welch t-test, or two-proportion test for 0/1 scores; alpha 0.001 across all series) than over the 7 days before, by at least 0.05, per score, component type and model.',
+    severity: 'warning',
+    metric: 'quality_score',
+    groupBy: ['score', 'component_type', 'model'],
+    windowMillis: '24h',
+    baselineWindowMillis: '7d',
+    test: 'welch',
+    // Family-wise over the rule's series (Bonferroni), plus a minimum effect: noise stays quiet.
+    alpha: 0.001,
+    minEffect: 0.05,
+    minSamples: 10,
+    forDurationMillis: '30m',
+    keepFiringForMillis: '2h',
+  },
+  {
+    kind: 'spike',
+    name: 'Cost spike (hourly)',
+    description: "The last hour's model cost per model is at least twice the median hour of the previous 7 days, with robust z >= 3.5.",
+    severity: 'warning',
+    metric: 'cost_per_hour',
+    groupBy: ['model'],
+    windowMillis: '1h',
+    baselineWindowMillis: '7d',
+    bucketMillis: '1h',
+    minRatio: 2,
+    zThreshold: 3.5,
+    minBaselineBuckets: 12,
+    forDurationMillis: '10m',
+    keepFiringForMillis: '30m',
+  },
+  {
+    kind: 'spike',
+    name: 'Cost spike (daily)',
+    description: "The last 24 h's model cost per model is at least 1.5 times the median day of the previous 14 days, with robust z >= 3.5.",
+    severity: 'warning',
+    metric: 'cost_per_day',
+    groupBy: ['model'],
+    windowMillis: '24h',
+    baselineWindowMillis: '14d',
+    bucketMillis: '1d',
+    minRatio: 1.5,
+    zThreshold: 3.5,
+    minBaselineBuckets: 5,
+    forDurationMillis: '30m',
+  },
+];
+
+/** The default rules, validated. */
+export function defaultAlertRules(): AlertRuleDefinition[] {
+  return DEFAULT_RULE_BODIES.map((b) => AlertRuleInput.parse(b));
+}
+
+const SEEDED_KEY = 'default_rules_seeded';
+
+/**
+ * Creates the default rules the first time it runs on a database and never again, so a default
+ * rule the user deleted or edited stays that way. Returns null when already seeded.
+ */
+export function ensureDefaultAlertRules(db: Db, nowMs: number): SeedResult | null {
+  return db.transaction((): SeedResult | null => {
+    if (getMeta(db, SEEDED_KEY) !== null) return null;
+    const result = seedRules(
+      db,
+      defaultAlertRules().filter((r) => db.prepare('SELECT 1 FROM alert_rules WHERE name = ?').get(r.name) === undefined),
+      nowMs,
+      'default',
+    );
+    setMeta(db, SEEDED_KEY, String(nowMs));
+    return result;
+  })();
+}
