@@ -201,7 +201,20 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
     }
   }
 
-  // Cost: daily model cost per model, from the hourly model-call rollups.
+  // Runs per model and bucket: the denominator of cost per run and the basis of model switches.
+  const runRows = db
+    .prepare(
+      `SELECT model, bucket_ns / ? AS b, SUM(count) AS runs FROM rollup_spans
+       WHERE grain_s = 3600 AND stage = ? AND bucket_ns >= ? AND bucket_ns < ? GROUP BY model, b ORDER BY b`,
+    )
+    .all(msToNs(bucketMillis), RUN_STAGE, msToNs(bucketStart(0)), msToNs(bucketStart(nBuckets))) as { model: string; b: number; runs: number }[];
+  const runsByModel = new Map<string, number>();
+  for (const r of runRows) runsByModel.set(`${r.model}|${r.b}`, r.runs);
+
+  // Cost, from the hourly model-call rollups, judged two ways so that traffic moving between
+  // models (a model switch, a shadow run) is not mistaken for a spike:
+  // - per model, cost per pipeline run (an inefficiency: bigger prompts, retries, a pricier model);
+  // - in total, the daily spend across all models (what the budget sees).
   const c = options.cost ?? {};
   const costRows = db
     .prepare(
@@ -209,19 +222,27 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
        WHERE grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ? GROUP BY model, b`,
     )
     .all(msToNs(bucketMillis), msToNs(bucketStart(0)), msToNs(bucketStart(nBuckets))) as { model: string; b: number; cost: number }[];
-  const costSeries = new Map<string, (number | null)[]>();
+  const perRun = new Map<string, (number | null)[]>();
+  const total = new Array<number | null>(nBuckets).fill(null);
   for (const r of costRows) {
     const i = r.b - firstBucket;
     if (i < 0 || i >= nBuckets) continue;
-    let values = costSeries.get(r.model);
+    total[i] = (total[i] ?? 0) + r.cost;
+    const runs = runsByModel.get(`${r.model}|${r.b}`);
+    if (!runs) continue;
+    let values = perRun.get(r.model);
     if (!values) {
       values = new Array<number | null>(nBuckets).fill(null);
-      costSeries.set(r.model, values);
+      perRun.set(r.model, values);
     }
-    values[i] = (values[i] ?? 0) + r.cost;
+    values[i] = r.cost / runs;
   }
-  report.series.cost = costSeries.size;
-  for (const [model, values] of costSeries) {
+  report.series.cost = perRun.size + 1;
+  const scans: { model: string; metric: 'cost_per_run' | 'cost_per_day'; values: (number | null)[] }[] = [
+    ...[...perRun].map(([model, values]) => ({ model, metric: 'cost_per_run' as const, values })),
+    { model: '', metric: 'cost_per_day', values: total },
+  ];
+  for (const { model, metric, values } of scans) {
     const episodes = scanSpikes(values, {
       baselineBuckets: c.baselineBuckets ?? 14,
       minBaseline: c.minBaseline ?? 5,
@@ -234,12 +255,15 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
       const kind: ChangeKind = peak.ratio >= 1 ? 'cost_spike' : 'cost_drop';
       const startMs = bucketStart(e.startIndex);
       const change = pct(peak.value, peak.median);
+      const what = metric === 'cost_per_run' ? `cost per run of model ${model || '(none)'}` : 'total daily cost';
+      const unit = metric === 'cost_per_run' ? 'a run' : 'a day';
+      const digits = metric === 'cost_per_run' ? 5 : 2;
       report.findings.push({
         kind,
         day: dayOf(startMs),
         endDay: dayOf(bucketStart(e.endIndex)),
         startMs,
-        metric: 'cost_per_day',
+        metric,
         scope: { model },
         baseline: peak.median,
         current: peak.value,
@@ -247,18 +271,12 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
         ratio: peak.ratio,
         z: peak.z,
         related: [],
-        message: `${kind === 'cost_spike' ? 'cost spike' : 'cost drop'} for model ${model || '(none)'} on ${dayOf(startMs)}${e.endIndex > e.startIndex ? ` to ${dayOf(bucketStart(e.endIndex))}` : ''}: $${peak.value.toFixed(2)} a day vs median $${peak.median.toFixed(2)} (${peak.ratio.toFixed(1)}x, robust z ${peak.z.toFixed(1)})`,
+        message: `${kind === 'cost_spike' ? 'cost spike' : 'cost drop'}: ${what} on ${dayOf(startMs)}${e.endIndex > e.startIndex ? ` to ${dayOf(bucketStart(e.endIndex))}` : ''}: $${peak.value.toFixed(digits)} ${unit} vs median $${peak.median.toFixed(digits)} (${peak.ratio.toFixed(1)}x, robust z ${peak.z.toFixed(1)})`,
       });
     }
   }
 
   // Context: days on which the model running most pipeline runs changed.
-  const runRows = db
-    .prepare(
-      `SELECT model, bucket_ns / ? AS b, SUM(count) AS runs FROM rollup_spans
-       WHERE grain_s = 3600 AND stage = ? AND bucket_ns >= ? AND bucket_ns < ? GROUP BY model, b ORDER BY b`,
-    )
-    .all(msToNs(bucketMillis), RUN_STAGE, msToNs(bucketStart(0)), msToNs(bucketStart(nBuckets))) as { model: string; b: number; runs: number }[];
   const dominant = new Map<number, { model: string; runs: number }>();
   for (const r of runRows) {
     const d = dominant.get(r.b);
@@ -271,6 +289,15 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
     last = m;
   }
 
+  // A change of total spend that starts with a model switch is the switch's price difference,
+  // reported as the switch; per-run cost still catches a real inefficiency on either model.
+  report.findings = report.findings.filter(
+    (f) =>
+      f.metric !== 'cost_per_day' ||
+      !report.modelSwitches.some(
+        (sw) => f.startMs >= sw.startMs - bucketMillis && f.startMs <= sw.startMs + (options.mergeBuckets ?? 3) * bucketMillis,
+      ),
+  );
   report.findings = mergeFindings(report.findings, (options.mergeBuckets ?? 3) * bucketMillis);
   return report;
 }
@@ -288,7 +315,8 @@ function mergeFindings(findings: ChangeFinding[], mergeMillis: number): ChangeFi
   const sorted = [...findings].sort((a, b) => a.startMs - b.startMs || rank(a) - rank(b));
   const kept: ChangeFinding[] = [];
   for (const f of sorted) {
-    const into = kept.find((k) => k.kind === f.kind && k.scope.model === f.scope.model && f.startMs >= k.startMs && f.startMs - k.startMs <= mergeMillis);
+    const sameScope = (k: ChangeFinding) => k.scope.model === f.scope.model || k.kind.startsWith('cost_');
+    const into = kept.find((k) => k.kind === f.kind && sameScope(k) && f.startMs >= k.startMs && f.startMs - k.startMs <= mergeMillis);
     if (into) {
       const { related: _r, ...flat } = f;
       into.related.push(flat, ...f.related);

@@ -373,7 +373,7 @@ export interface ChangeFinding {
   endDay: string;
   /** Start of the change, epoch ms: the bucket start, or a finer estimate inside it for quality. */
   startMs: number;
-  metric: 'quality_score' | 'cost_per_day';
+  metric: 'quality_score' | 'cost_per_day' | 'cost_per_run';
   /** The series: score (quality), component type ('' = all types) and model. */
   scope: { score?: string; componentType?: string; model: string };
   baseline: number;
