@@ -123,14 +123,14 @@ export function planDemo(opts: { seed: number; days: number; runsPerDay: number;
   };
 }
 
-const SPANS_PER_BENCHMARK_ESTIMATE = 310;
+const SPANS_PER_BENCHMARK_ESTIMATE = 300;
 
 export async function generateDemo(options: DemoOptions): Promise<DemoReport> {
   const t0 = performance.now();
   const seed = options.seed ?? 42;
   const days = options.days ?? 35;
   const runsPerDay = options.targetSpans
-    ? Math.max(1, Math.round(options.targetSpans / (days * SPANS_PER_BENCHMARK_ESTIMATE)) - 1)
+    ? Math.max(1, Math.ceil(options.targetSpans / (days * SPANS_PER_BENCHMARK_ESTIMATE)) - 1)
     : (options.runsPerDay ?? 2);
   const endMillis = options.endMillis ?? Date.now();
   const log = options.log ?? (() => undefined);
