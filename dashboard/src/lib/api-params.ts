@@ -1,0 +1,110 @@
+/**
+ * Query parameters of each endpoint, built from the view's filters. The API rejects unknown
+ * parameters (400), so every endpoint gets exactly the parameters its schema (schema/api.ts)
+ * declares; the `Params<typeof X>` types make a wrong name a compile error here.
+ */
+import type { z } from 'zod';
+import type * as Api from '../../../schema/api';
+import type { AlertChangesQuery, AlertEventsQuery } from '../../../schema/alerts';
+import type { QueryValue } from './api-client';
+import type { Filters } from './url-state';
+import type { RangePresetKey } from './time-range';
+import { presetMs } from './time-range';
+
+/** Parameters an endpoint accepts, as the client sends them (strings, lists, numbers). */
+export type Params<S extends z.ZodType> = { [K in keyof z.input<S>]?: QueryValue };
+
+// Our presets must be presets the API knows.
+type AssertPresets<T extends Api.RangePreset> = T;
+export type CheckedPresets = AssertPresets<RangePresetKey>;
+
+type TimeParams = { range?: string; from?: number; to?: number };
+
+export function timeParams(f: Filters): TimeParams {
+  if (f.range.kind === 'custom') return { from: f.range.fromMs, to: f.range.toMs };
+  return { range: f.range.preset };
+}
+
+const list = (v: readonly string[]): readonly string[] | undefined => (v.length ? v : undefined);
+
+export function panelParams(f: Filters): Params<typeof Api.PanelQuery> {
+  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), stage: list(f.stages) };
+}
+
+export function summaryParams(f: Filters): Params<typeof Api.SummaryQuery> {
+  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), stage: list(f.stages) };
+}
+
+export function filterOptionsParams(f: Filters): Params<typeof Api.FilterOptionsQuery> {
+  // Options come from a wide window so that narrowing the range does not hide choices.
+  if (f.range.kind === 'custom') return { from: f.range.fromMs, to: f.range.toMs };
+  return { range: '90d' };
+}
+
+export function distributionParams(f: Filters, score: string): Params<typeof Api.DistributionQuery> {
+  return { ...panelParams(f), score };
+}
+
+export function qualityScoresParams(f: Filters, scores: readonly string[], groupBy: 'none' | Api.QualityGroupBy = 'none'): Params<typeof Api.QualityScoresQuery> {
+  return { ...panelParams(f), score: scores, groupBy };
+}
+
+export function qualityBreakdownParams(f: Filters, scores: readonly string[], groupBy: Api.QualityGroupBy): Params<typeof Api.QualityBreakdownQuery> {
+  return { ...panelParams(f), score: scores, groupBy };
+}
+
+export function benchmarkDurationsParams(f: Filters): Params<typeof Api.BenchmarkDurationsQuery> {
+  return { ...timeParams(f), model: list(f.models) };
+}
+
+export function costOverTimeParams(f: Filters, groupBy: 'none' | Api.CostGroupBy): Params<typeof Api.CostOverTimeQuery> {
+  return { ...panelParams(f), groupBy };
+}
+
+export function costBreakdownParams(f: Filters, groupBy: Api.CostGroupBy): Params<typeof Api.CostBreakdownQuery> {
+  return { ...panelParams(f), groupBy };
+}
+
+export function budgetParams(f: Filters): Params<typeof Api.BudgetQuery> {
+  return { componentType: list(f.componentTypes), model: list(f.models) };
+}
+
+export function trendsParams(f: Filters, metric: 'successRate' | 'score', score?: string): Params<typeof Api.TrendsQuery> {
+  return {
+    ...timeParams(f),
+    componentType: list(f.componentTypes),
+    model: list(f.models),
+    stage: list(f.stages),
+    metric,
+    score: metric === 'score' ? score : undefined,
+  };
+}
+
+export function runsParams(f: Filters, cursor?: string | null, limit = 50): Params<typeof Api.RunsQuery> {
+  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), limit: String(limit), cursor: cursor ?? undefined };
+}
+
+export function exportParams(f: Filters): Params<typeof Api.ExportQuery> {
+  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), stage: list(f.stages) };
+}
+
+/**
+ * Alert events of the window (preset ranges: the window ending now, rounded to the minute so the
+ * query stays the same between live ticks of one minute).
+ */
+export function alertEventsParams(f: Filters, nowMs: number = Date.now()): { [K in keyof AlertEventsQuery]?: QueryValue } {
+  if (f.range.kind === 'custom') return { from: String(f.range.fromMs), to: String(f.range.toMs), limit: '500' };
+  const span = presetMs(f.range.preset);
+  const minute = Math.floor(nowMs / 60_000) * 60_000;
+  return { from: String(minute - span), limit: '500' };
+}
+
+/** Changes detected over the window (whole UTC days are scanned by the API). */
+export function alertChangesParams(f: Filters, nowMs: number = Date.now()): { [K in keyof AlertChangesQuery]?: QueryValue } {
+  if (f.range.kind === 'custom') return { from: String(f.range.fromMs), to: String(f.range.toMs) };
+  // Whole days: the query stays the same all day, so live ticks and reloads reuse it.
+  const day = Math.floor(nowMs / 86_400_000) * 86_400_000;
+  return { from: String(day - presetMs(f.range.preset)) };
+}
+
+export const API_BASE = '/api/v1';

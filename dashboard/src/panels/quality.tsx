@@ -1,0 +1,189 @@
+/**
+ * Quality section: accuracy by component type, confusion matrix, mapping-confidence distribution,
+ * pixel and structural similarity over time, code quality over time (by model).
+ */
+import type { AccuracyResponse, ConfusionResponse, DistributionResponse, QualityScoresResponse } from '../../../schema/api';
+import { BarList } from '../components/bar-list';
+import { ConfusionMatrix } from '../components/confusion-matrix';
+import { Panel } from '../components/panel';
+import { Chart } from '../charts/chart';
+import type { ChartSpec } from '../charts/chart-options';
+import { colorFor } from '../lib/colors';
+import { distributionParams, panelParams, qualityScoresParams } from '../lib/api-params';
+import { formatCount, formatScore } from '../lib/format';
+import { useDashboard } from '../context';
+import { CHART_HEIGHT, TimeChart, columns, hasPoints } from './shared';
+import { panelState, usePanelData, useSimulatedFlag } from './use-panel-data';
+
+const PIXEL = 'visual.pixel_similarity';
+const STRUCTURAL = 'visual.structural_similarity';
+const CODE_QUALITY = 'code.quality';
+const MAPPING_CONFIDENCE = 'mapping.confidence';
+
+const SCORE_LABELS: Record<string, string> = {
+  [PIXEL]: 'pixel similarity',
+  [STRUCTURAL]: 'structural similarity',
+  [CODE_QUALITY]: 'code quality',
+  [MAPPING_CONFIDENCE]: 'mapping confidence',
+};
+
+export function AccuracyPanel() {
+  const { filters } = useDashboard();
+  const id = 'quality-accuracy';
+  const r = usePanelData<AccuracyResponse>(id, '/quality/accuracy', panelParams(filters));
+  useSimulatedFlag(r.data?.meta);
+  const d = r.data;
+  const state = panelState(r, (x) => x.overall.total > 0);
+  return (
+    <Panel
+      id={id}
+      title="Classification accuracy by component type"
+      subtitle={d && d.overall.total > 0 ? `overall ${((d.overall.accuracy ?? 0) * 100).toFixed(1)} % of ${formatCount(d.overall.total)} classified` : 'share classified correctly (%)'}
+      state={state}
+      error={r.error}
+      onRetry={r.retry}
+      meta={d?.meta}
+      fetching={r.fetching}
+      stale={r.stale}
+      selfReady
+      span={4}
+    >
+      {d ? (
+        <BarList
+          caption="Classification accuracy by component type"
+          unit="ratio"
+          items={d.componentTypes.map((t, i) => ({
+            label: t,
+            value: d.accuracy[i] ?? null,
+            color: colorFor('type', t),
+            detail: `${formatCount(d.correct[i] ?? 0)} of ${formatCount(d.total[i] ?? 0)}`,
+          }))}
+        />
+      ) : null}
+    </Panel>
+  );
+}
+
+export function ConfusionPanel() {
+  const { filters } = useDashboard();
+  const id = 'quality-confusion';
+  const r = usePanelData<ConfusionResponse>(id, '/quality/confusion', panelParams(filters));
+  const d = r.data;
+  return (
+    <Panel
+      id={id}
+      title="Confusion matrix"
+      subtitle={d ? `labelled type (rows) vs predicted (columns), ${formatCount(d.total)} classified` : 'labelled vs predicted component type (count)'}
+      state={panelState(r, (x) => x.total > 0)}
+      error={r.error}
+      onRetry={r.retry}
+      meta={d?.meta}
+      fetching={r.fetching}
+      stale={r.stale}
+      selfReady
+      span={4}
+    >
+      {d ? <ConfusionMatrix labels={d.labels} counts={d.counts} /> : null}
+    </Panel>
+  );
+}
+
+export function ConfidencePanel() {
+  const { filters } = useDashboard();
+  const id = 'quality-distribution';
+  const r = usePanelData<DistributionResponse>(id, '/quality/distribution', distributionParams(filters, MAPPING_CONFIDENCE));
+  const d = r.data;
+  const edges = d?.edges ?? [];
+  const centers = edges.slice(0, -1).map((e, i) => (e + (edges[i + 1] ?? e)) / 2);
+  const spec: ChartSpec = {
+    x: {
+      kind: 'number',
+      unit: 'score',
+      label: 'mapping confidence',
+      title: (_v, idx) => `confidence ${formatScore(edges[idx])} – ${formatScore(edges[idx + 1])}`,
+    },
+    y: { unit: 'count', label: 'components' },
+    series: [{ label: 'components', color: colorFor('series', 'projection'), paths: 'bars', unit: 'count' }],
+    legend: false,
+  };
+  return (
+    <Panel
+      id={id}
+      title="Mapping-confidence distribution"
+      subtitle={d && d.total > 0 ? `${formatCount(d.total)} mappings, mean ${formatScore(d.mean)}` : 'components per confidence bin'}
+      state={panelState(r, (x) => x.total > 0)}
+      error={r.error}
+      onRetry={r.retry}
+      meta={d?.meta}
+      fetching={r.fetching}
+      stale={r.stale}
+      span={4}
+    >
+      {d ? <Chart readyId={id} spec={spec} data={[centers, d.counts]} height={CHART_HEIGHT} stale={r.stale} ariaLabel="Histogram of mapping confidence" /> : null}
+    </Panel>
+  );
+}
+
+export function SimilarityPanel() {
+  const { filters } = useDashboard();
+  const id = 'quality-similarity';
+  const scores = [PIXEL, STRUCTURAL];
+  const r = usePanelData<QualityScoresResponse>(id, '/quality/scores', qualityScoresParams(filters, scores));
+  const d = r.data;
+  const data = d ? columns(d.t, scores, d.series) : null;
+  const spec: ChartSpec = {
+    x: { kind: 'time' },
+    y: { unit: 'score', label: 'similarity', range: 'unit' },
+    series: [
+      { label: SCORE_LABELS[PIXEL] ?? PIXEL, color: colorFor('series', 'pixel'), fill: 0.08 },
+      { label: SCORE_LABELS[STRUCTURAL] ?? STRUCTURAL, color: colorFor('series', 'structural') },
+    ],
+  };
+  return (
+    <Panel
+      id={id}
+      title="Visual similarity over time"
+      subtitle="mean pixel and structural similarity per bucket (0–1)"
+      state={panelState(r, () => hasPoints(data))}
+      error={r.error}
+      onRetry={r.retry}
+      meta={d?.meta}
+      fetching={r.fetching}
+      stale={r.stale}
+      span={6}
+    >
+      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={scores} ariaLabel="Pixel and structural similarity over time" /> : null}
+    </Panel>
+  );
+}
+
+export function CodeQualityPanel() {
+  const { filters } = useDashboard();
+  const id = 'quality-code';
+  const r = usePanelData<QualityScoresResponse>(id, '/quality/scores', qualityScoresParams(filters, [CODE_QUALITY], 'model'));
+  const d = r.data;
+  const keys = d?.keys ?? [];
+  const data = d ? columns(d.t, keys, d.series) : null;
+  const spec: ChartSpec = {
+    x: { kind: 'time' },
+    y: { unit: 'score', label: 'code quality', range: 'unit' },
+    series: keys.map((k) => ({ label: k, color: colorFor('model', k) })),
+    legend: true,
+  };
+  return (
+    <Panel
+      id={id}
+      title="Code quality over time"
+      subtitle="mean generated-code quality score by model (0–1)"
+      state={panelState(r, () => hasPoints(data))}
+      error={r.error}
+      onRetry={r.retry}
+      meta={d?.meta}
+      fetching={r.fetching}
+      stale={r.stale}
+      span={6}
+    >
+      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[CODE_QUALITY]} ariaLabel="Code quality over time by model" /> : null}
+    </Panel>
+  );
+}

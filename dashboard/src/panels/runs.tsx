@@ -1,0 +1,149 @@
+/**
+ * Runs section: recent pipeline runs (newest first, "load older" pages through the API's
+ * cursor) and, for the selected run, its span waterfall with attributes, scores and cost.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { RunDetailResponse, RunRow, RunsResponse } from '../../../schema/api';
+import { Panel } from '../components/panel';
+import { Table } from '../components/table';
+import type { Column } from '../components/table';
+import { Waterfall } from '../components/waterfall';
+import { colorFor } from '../lib/colors';
+import { API_BASE, runsParams } from '../lib/api-params';
+import { formatDateTime, formatDurationMs, formatUsd } from '../lib/format';
+import { useApi } from '../lib/use-api';
+import { useDashboard } from '../context';
+import { panelState, usePanelData } from './use-panel-data';
+
+const RUN_COLUMNS: Column<RunRow>[] = [
+  { key: 'start', label: 'Started', sortValue: (r) => r.startMs, render: (r) => <time dateTime={new Date(r.startMs).toISOString()}>{formatDateTime(r.startMs)}</time> },
+  { key: 'component', label: 'Component', sortValue: (r) => r.componentId, render: (r) => r.componentId ?? r.name },
+  {
+    key: 'type',
+    label: 'Type',
+    sortValue: (r) => r.componentType,
+    render: (r) =>
+      r.componentType ? (
+        <>
+          <span class="gs-swatch" style={{ background: colorFor('type', r.componentType) }} />
+          {r.componentType}
+        </>
+      ) : (
+        '–'
+      ),
+  },
+  {
+    key: 'model',
+    label: 'Model',
+    sortValue: (r) => r.model,
+    render: (r) =>
+      r.model ? (
+        <>
+          <span class="gs-swatch" style={{ background: colorFor('model', r.model) }} />
+          {r.model}
+        </>
+      ) : (
+        '–'
+      ),
+  },
+  { key: 'duration', label: 'Duration', align: 'right', sortValue: (r) => r.durationMs, render: (r) => formatDurationMs(r.durationMs) },
+  { key: 'cost', label: 'Cost', align: 'right', sortValue: (r) => r.costUsd, render: (r) => formatUsd(r.costUsd) },
+  {
+    key: 'status',
+    label: 'Status',
+    sortValue: (r) => r.status,
+    render: (r) => (
+      <span class={`gs-status gs-status-${r.status}`} title={r.statusMessage ?? undefined}>
+        {r.status === 'error' ? 'error' : 'ok'}
+      </span>
+    ),
+  },
+];
+
+export function RunsPanel() {
+  const { filters, runId, openRun, client } = useDashboard();
+  const id = 'runs-table';
+  // Below the fold: fetched after the charts' requests.
+  const r = usePanelData<RunsResponse>(id, '/runs', runsParams(filters), { priority: 'low' });
+  const d = r.data;
+  const [older, setOlder] = useState<{ forKey: unknown; runs: RunRow[]; cursor: string | null; loading: boolean; error: string | null }>({
+    forKey: null,
+    runs: [],
+    cursor: null,
+    loading: false,
+    error: null,
+  });
+  // Older pages belong to the first page they continue; a new first page drops them.
+  const pageKey = d;
+  const extra = older.forKey === pageKey ? older : { forKey: pageKey, runs: [], cursor: d?.nextCursor ?? null, loading: false, error: null };
+  const rows = d ? [...d.runs, ...extra.runs] : [];
+
+  const loadOlder = (): void => {
+    const cursor = extra.cursor;
+    if (!cursor) return;
+    setOlder({ ...extra, loading: true, error: null });
+    client.get<RunsResponse>(`${API_BASE}/runs`, runsParams(filters, cursor)).then(
+      (page) => setOlder({ forKey: pageKey, runs: [...extra.runs, ...page.runs], cursor: page.nextCursor, loading: false, error: null }),
+      (err: unknown) => setOlder({ ...extra, loading: false, error: err instanceof Error ? err.message : String(err) }),
+    );
+  };
+
+  return (
+    <Panel
+      id={id}
+      title="Recent runs"
+      subtitle="newest first; select a run to see its span waterfall"
+      state={panelState(r, (x) => x.runs.length > 0)}
+      error={r.error}
+      onRetry={r.retry}
+      meta={d?.meta}
+      fetching={r.fetching}
+      stale={r.stale}
+      selfReady
+      span={12}
+    >
+      <Table caption="Recent pipeline runs" columns={RUN_COLUMNS} rows={rows} rowKey={(x) => String(x.id)} onRowClick={(x) => openRun(String(x.id))} selectedKey={runId} maxHeightPx={420} />
+      <div class="gs-table-foot">
+        <span class="gs-muted">{rows.length} runs shown</span>
+        {extra.cursor ? (
+          <button type="button" class="gs-btn" onClick={loadOlder} disabled={extra.loading}>
+            {extra.loading ? 'Loading…' : 'Load older runs'}
+          </button>
+        ) : null}
+        {extra.error ? <span class="gs-error-text">{extra.error}</span> : null}
+      </div>
+    </Panel>
+  );
+}
+
+export function RunDetailPanel() {
+  const { runId, openRun, client } = useDashboard();
+  const r = useApi<RunDetailResponse>(client, `${API_BASE}/runs/${encodeURIComponent(runId ?? '0')}`, {}, { enabled: runId != null });
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (runId) ref.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }, [runId, r.data != null]);
+  if (!runId) return null;
+  const d = r.stale ? null : r.data;
+  return (
+    <div ref={ref} class="span-12 gs-run-detail-wrap" data-run-detail={runId}>
+      <Panel
+        id="run-detail"
+        title={d ? `Run ${d.run.componentId ?? d.run.name}` : `Run ${runId}`}
+        subtitle="span waterfall; select a span for its attributes, events, scores and model calls"
+        state={r.status === 'error' && !r.data ? 'error' : d ? 'ok' : 'loading'}
+        error={r.error}
+        onRetry={r.retry}
+        selfReady
+        span={12}
+        actions={
+          <button type="button" class="gs-btn" onClick={() => openRun(null)} aria-label="Close run details">
+            Close
+          </button>
+        }
+      >
+        {d ? <Waterfall detail={d} /> : null}
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * Pieces the panels share: columnar series -> uPlot data, the time-series chart panel, and alert
+ * markers for time charts.
+ */
+import { useMemo, useRef } from 'preact/hooks';
+import type uPlot from 'uplot';
+import { Chart } from '../charts/chart';
+import type { ChartSpec, SeriesSpec } from '../charts/chart-options';
+import { hasPoints } from '../charts/chart-options';
+import { markersPlugin } from '../charts/markers-plugin';
+import type { ChartMarker } from '../charts/markers-plugin';
+import { changeColor, severityColor } from '../lib/alerts';
+import type { AlertTopic } from '../lib/alerts';
+import { useDashboard } from '../context';
+
+export const CHART_HEIGHT = 220;
+
+/** [t, ...series[k] for k of keys] with missing series as all-null columns. */
+export function columns(t: readonly number[], keys: readonly string[], series: Readonly<Record<string, readonly (number | null)[]>>): uPlot.AlignedData {
+  const empty = (): (number | null)[] => new Array<number | null>(t.length).fill(null);
+  return [t as number[], ...keys.map((k) => (series[k] as (number | null)[] | undefined) ?? empty())] as uPlot.AlignedData;
+}
+
+/** Alert markers of the given topics, as a plugin fixed for the chart's life plus a redraw key. */
+/**
+ * Markers for a time chart: alert events and detected changes of the given topics (model
+ * switches go on every chart that asks for 'quality' or 'cost', as context), as a plugin fixed
+ * for the chart's life plus a redraw key.
+ */
+export function useAlertMarkers(topics: readonly AlertTopic[], scores?: readonly string[]): { plugins: uPlot.Plugin[]; redrawKey: string } {
+  const { alerts, changes } = useDashboard();
+  // Quality alerts and regressions about one score only mark the charts of that score.
+  const scoreOk = (score: string | null): boolean => !scores || score == null || scores.includes(score);
+  const wantsSwitches = topics.includes('quality') || topics.includes('cost');
+  const markers: ChartMarker[] = [
+    ...alerts
+      .filter((a) => topics.includes(a.topic) && (a.topic !== 'quality' || scoreOk(a.score)))
+      .map((a) => ({ timeMs: a.timeMs, color: severityColor(a.severity), label: `alert ${a.state} (${a.severity}): ${a.rule} — ${a.message}` })),
+    ...changes
+      .filter((c) => (c.topic === 'switch' ? wantsSwitches : topics.includes(c.topic) && (c.topic !== 'quality' || c.scores.length === 0 || c.scores.some(scoreOk))))
+      .map((c) => ({ timeMs: c.timeMs, color: changeColor(c.kind), label: `${c.title}: ${c.message}` })),
+  ];
+  const ref = useRef(markers);
+  ref.current = markers;
+  const plugins = useMemo(() => [markersPlugin(() => ref.current)], []);
+  return { plugins, redrawKey: markers.map((m) => `${m.timeMs}${m.color}`).join(',') };
+}
+
+export interface TimeChartProps {
+  readyId: string;
+  spec: ChartSpec;
+  data: uPlot.AlignedData;
+  meta: { fromMs: number; toMs: number };
+  stale: boolean;
+  ariaLabel: string;
+  alertTopics?: readonly AlertTopic[];
+  /** Score names the chart shows: quality alerts about other scores are not marked on it. */
+  alertScores?: readonly string[];
+  height?: number;
+}
+
+/** A time chart spanning the panel's window, with drag-to-zoom and alert markers. */
+export function TimeChart(p: TimeChartProps) {
+  const { zoomTo, colorsReady } = useDashboard();
+  const markers = useAlertMarkers(p.alertTopics ?? [], p.alertScores);
+  if (!colorsReady) return <div class="gs-skeleton" style={{ height: `${p.height ?? CHART_HEIGHT}px` }} aria-label="Loading" />;
+  return (
+    <Chart
+      readyId={p.readyId}
+      spec={p.spec}
+      data={p.data}
+      xRange={[p.meta.fromMs, p.meta.toMs]}
+      height={p.height ?? CHART_HEIGHT}
+      plugins={markers.plugins}
+      redrawKey={markers.redrawKey}
+      stale={p.stale}
+      ariaLabel={p.ariaLabel}
+      onSelectRange={zoomTo}
+    />
+  );
+}
+
+export function seriesSpecs(keys: readonly string[], color: (k: string) => string, extra: Partial<SeriesSpec> = {}): SeriesSpec[] {
+  return keys.map((k) => ({ label: k, color: color(k), ...extra }));
+}
+
+export { hasPoints };

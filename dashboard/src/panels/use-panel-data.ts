@@ -1,0 +1,33 @@
+/**
+ * The fetch hook panels use: the app's client, the live tick and the panel's readiness id in one
+ * call, and a `panelState` helper that turns an answer into loading / empty / error / ok.
+ */
+import { useEffect } from 'preact/hooks';
+import { useApi } from '../lib/use-api';
+import type { ApiState } from '../lib/use-api';
+import type { QueryParams } from '../lib/api-client';
+import { API_BASE } from '../lib/api-params';
+import { useDashboard } from '../context';
+import type { PanelState } from '../components/panel';
+
+export function usePanelData<T>(readyId: string, path: string, params: QueryParams, opts: { enabled?: boolean; priority?: 'normal' | 'low' } = {}): ApiState<T> {
+  const ctx = useDashboard();
+  return useApi<T>(ctx.client, `${API_BASE}${path}`, params, { readyId, tick: ctx.tick, enabled: opts.enabled ?? true, priority: opts.priority ?? 'normal' });
+}
+
+/** Panel state from a fetch and a "has something to show" test of its data. */
+export function panelState<T>(r: ApiState<T>, hasData: (d: T) => boolean): PanelState {
+  if (r.status === 'loading') return 'loading';
+  if (r.status === 'error' && !r.data) return 'error';
+  if (!r.data) return 'loading';
+  return hasData(r.data) ? 'ok' : 'empty';
+}
+
+/** Reports demo data to the app once per answer that carries `meta.simulated`. */
+export function useSimulatedFlag(meta: { simulated?: boolean | undefined } | null | undefined): void {
+  const ctx = useDashboard();
+  const simulated = meta?.simulated === true;
+  useEffect(() => {
+    if (simulated) ctx.reportSimulated();
+  }, [simulated]);
+}
