@@ -4,6 +4,7 @@
  */
 export { SqliteSpanExporter } from './span-exporter';
 export { SqliteMetricExporter } from './metric-exporter';
+export type { SqliteMetricExporterOptions } from './metric-exporter';
 export { StoreWriter, ROLLUP_GRAINS_S } from './store-writer';
 export type { StoreWriterOptions, StoreWriterStats } from './store-writer';
 export { readableSpanToRecord, spanRecordToRows, spanRole, hrTimeToNs, nsToHrTime } from './map-spans';
@@ -21,3 +22,21 @@ export type {
   MetricPointType,
 } from './records';
 export type { TelemetryWriter, WriteResult } from './writer-types';
+export { pruneOnce, Pruner, RetentionScheduler, DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS } from './retention';
+export type {
+  RetentionOptions,
+  PruneOptions,
+  PruneBatch,
+  PruneResult,
+  RetentionClock,
+  RetentionSchedulerOptions,
+  RetentionStats,
+} from './retention';
+export { CardinalityLimiter, OTHER_VALUE, DEFAULT_MAX_VALUES_PER_HOUR, DEFAULT_MAX_COMPONENTS_PER_DAY } from './cardinality';
+export type { CardinalityLimits, RollupDimension, FoldReport } from './cardinality';
+export { IngestGate } from './ingest-gate';
+export type { IngestGateOptions, IngestGateStats } from './ingest-gate';
+export { registerSelfMetrics, startSelfTelemetry } from './self-metrics';
+export type { SelfObservationSources, SpanProcessorCounters, SelfTelemetry, SelfTelemetryOptions } from './self-metrics';
+export { selfHealth, createHealthHandler } from './health';
+export type { SelfHealth, HealthOptions } from './health';

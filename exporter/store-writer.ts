@@ -13,6 +13,8 @@ import type { TelemetryWriter, WriteResult } from './writer-types';
 import { spanRecordToRows } from './map-spans';
 import type { SpanRows } from './map-spans';
 import type { PriceBook } from './pricing';
+import { CardinalityLimiter } from './cardinality';
+import type { CardinalityLimits, RollupDimension } from './cardinality';
 
 /** Rollup grains in seconds: minutes for recent detail, hours kept long. */
 export const ROLLUP_GRAINS_S = [60, 3600] as const;
@@ -26,6 +28,8 @@ export interface StoreWriterOptions {
   maxAttempts?: number;
   /** First backoff between attempts; doubles each time. */
   retryBackoffMillis?: number;
+  /** Distinct values per rollup dimension per hour; the rest is counted under '(other)'. */
+  cardinality?: CardinalityLimits;
 }
 
 export interface StoreWriterStats {
@@ -35,7 +39,11 @@ export interface StoreWriterStats {
   rejected: number;
   busyRetries: number;
   failures: number;
+  /** Rollup dimension values counted under '(other)' by the cardinality bound. */
+  foldedValues: number;
   lastError: string | null;
+  /** When the last failure happened (epoch ms), for the health endpoint's "recent" check. */
+  lastFailureAtMillis: number | null;
 }
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -150,7 +158,9 @@ export class StoreWriter implements TelemetryWriter {
     rejected: 0,
     busyRetries: 0,
     failures: 0,
+    foldedValues: 0,
     lastError: null,
+    lastFailureAtMillis: null,
   };
   private readonly prices: PriceBook | undefined;
   private readonly maxAttempts: number;
@@ -159,6 +169,8 @@ export class StoreWriter implements TelemetryWriter {
   // Producers share one resource object across many records: hash each object once.
   private resourceObjectIds = new WeakMap<AttributeMap, number>();
   private readonly stmt: ReturnType<StoreWriter['prepare']>;
+  /** Null on a database older than migration 030 (opened without migrating): no bound then. */
+  private readonly limiter: CardinalityLimiter | null;
 
   constructor(
     private readonly db: Db,
@@ -168,6 +180,14 @@ export class StoreWriter implements TelemetryWriter {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
     this.backoffMillis = Math.max(1, options.retryBackoffMillis ?? 25);
     this.stmt = this.prepare();
+    const bounded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_dimension_values'").get();
+    this.limiter = bounded ? new CardinalityLimiter(db, options.cardinality) : null;
+  }
+
+  /** The value a rollup key stores for dimension at time ns (see cardinality.ts). */
+  private dim(dimension: RollupDimension, ns: bigint, value: string | null): string {
+    const v = value ?? '';
+    return this.limiter ? this.limiter.admit(dimension, ns, v) : v;
   }
 
   private prepare() {
@@ -303,10 +323,12 @@ export class StoreWriter implements TelemetryWriter {
         tx.immediate();
         return;
       } catch (err) {
-        if (!isBusy(err) || attempt >= this.maxAttempts) throw err;
-        // A failed transaction may have cached resource ids that were rolled back.
+        // Whatever the failure, the transaction rolled back: resource ids and rollup values cached
+        // during it may name rows that no longer exist (a later write would fail its foreign key).
         this.resourceIds.clear();
         this.resourceObjectIds = new WeakMap();
+        this.limiter?.reset();
+        if (!isBusy(err) || attempt >= this.maxAttempts) throw err;
         this.stats.busyRetries++;
         sleepSync(this.backoffMillis * 2 ** (attempt - 1));
       }
@@ -342,22 +364,37 @@ export class StoreWriter implements TelemetryWriter {
           this.stmt.span.run(span);
           for (const sc of scores) {
             this.stmt.score.run(sc);
-            this.aggregateScore(scoreAggs, sc.time_ns, sc.name, sc.component_type, sc.model, sc.label, sc.value);
+            if (sc.value === null) continue;
+            const t = sc.time_ns;
+            this.aggregateScore(
+              scoreAggs,
+              t,
+              this.dim('score_name', t, sc.name),
+              this.dim('component_type', t, sc.component_type),
+              this.dim('model', t, sc.model),
+              this.dim('label', t, sc.label),
+              sc.value,
+            );
           }
           if (modelCall) {
             this.stmt.modelCall.run(modelCall);
+            const t = modelCall.time_ns;
+            const op = this.dim('operation', t, modelCall.operation);
+            const provider = this.dim('provider', t, modelCall.provider);
+            const model = this.dim('model', t, modelCall.response_model);
+            const type = this.dim('component_type', t, modelCall.component_type);
             for (const grain of ROLLUP_GRAINS_S) {
-              const bucket = bucketOf(modelCall.time_ns, grain);
-              const k = `${grain}|${bucket}|${modelCall.operation ?? ''}|${modelCall.provider ?? ''}|${modelCall.response_model ?? ''}|${modelCall.component_type ?? ''}`;
+              const bucket = bucketOf(t, grain);
+              const k = `${grain}|${bucket}|${op}|${provider}|${model}|${type}`;
               let a = modelAggs.get(k);
               if (!a) {
                 a = {
                   grain,
                   bucket,
-                  op: modelCall.operation ?? '',
-                  provider: modelCall.provider ?? '',
-                  model: modelCall.response_model ?? '',
-                  type: modelCall.component_type ?? '',
+                  op,
+                  provider,
+                  model,
+                  type,
                   calls: 0,
                   errors: 0,
                   inTok: 0,
@@ -385,13 +422,17 @@ export class StoreWriter implements TelemetryWriter {
             const hit = e.attributes[ATTR.cacheHit] === true;
             if (hit) hits++;
             else misses++;
-            const name = typeof e.attributes[ATTR.cacheName] === 'string' ? (e.attributes[ATTR.cacheName] as string) : '';
+            const t = e.timeNs;
+            const rawName = e.attributes[ATTR.cacheName];
+            const name = this.dim('cache_name', t, typeof rawName === 'string' ? rawName : null);
+            const stage = this.dim('stage', t, span.stage);
+            const type = this.dim('component_type', t, span.component_type);
             for (const grain of ROLLUP_GRAINS_S) {
-              const bucket = bucketOf(e.timeNs, grain);
-              const k = `${grain}|${bucket}|${name}|${span.stage ?? ''}|${span.component_type ?? ''}`;
+              const bucket = bucketOf(t, grain);
+              const k = `${grain}|${bucket}|${name}|${stage}|${type}`;
               let a = cacheAggs.get(k);
               if (!a) {
-                a = { grain, bucket, name, stage: span.stage ?? '', type: span.component_type ?? '', hits: 0, misses: 0 };
+                a = { grain, bucket, name, stage, type, hits: 0, misses: 0 };
                 cacheAggs.set(k, a);
               }
               if (hit) a.hits++;
@@ -399,18 +440,21 @@ export class StoreWriter implements TelemetryWriter {
             }
           }
           if (span.role === 'run' || span.role === 'stage') {
-            const stage = span.stage ?? '';
+            const t = span.start_ns;
+            const stage = this.dim('stage', t, span.stage);
+            const type = this.dim('component_type', t, span.component_type);
+            const model = this.dim('model', t, span.model);
             for (const grain of ROLLUP_GRAINS_S) {
-              const bucket = bucketOf(span.start_ns, grain);
-              const k = `${grain}|${bucket}|${stage}|${span.component_type ?? ''}|${span.model ?? ''}`;
+              const bucket = bucketOf(t, grain);
+              const k = `${grain}|${bucket}|${stage}|${type}|${model}`;
               let a = spanAggs.get(k);
               if (!a) {
                 a = {
                   grain,
                   bucket,
                   stage,
-                  type: span.component_type ?? '',
-                  model: span.model ?? '',
+                  type,
+                  model,
                   count: 0,
                   errors: 0,
                   durSum: 0n,
@@ -433,15 +477,16 @@ export class StoreWriter implements TelemetryWriter {
               a.hist[bi] = (a.hist[bi] ?? 0) + 1;
             }
             if (span.role === 'run' && span.component_id) {
-              const bucket = bucketOf(span.start_ns, 86_400);
-              const k = `${bucket}|${span.component_id}|${span.component_type ?? ''}|${span.model ?? ''}`;
+              const bucket = bucketOf(t, 86_400);
+              const id = this.dim('component_id', t, span.component_id);
+              const k = `${bucket}|${id}|${type}|${model}`;
               let a = componentAggs.get(k);
               if (!a) {
                 a = {
                   bucket,
-                  id: span.component_id,
-                  type: span.component_type ?? '',
-                  model: span.model ?? '',
+                  id,
+                  type,
+                  model,
                   runs: 0,
                   errors: 0,
                   cost: 0,
@@ -461,11 +506,21 @@ export class StoreWriter implements TelemetryWriter {
     } catch (err) {
       this.stats.failures++;
       this.stats.lastError = (err as Error).message;
+      this.stats.lastFailureAtMillis = Date.now();
       throw err;
     }
     this.stats.batches++;
     this.stats.spans += mapped.length;
     this.stats.rejected += rejected;
+    // Reported, never silent: the sender sees this in the partial-success message.
+    for (const f of this.limiter?.takeFolds() ?? []) {
+      this.stats.foldedValues += f.folded;
+      if (warnings.length < MAX_WARNINGS)
+        warnings.push(
+          `${f.dimension}: too many distinct values in the ${f.dimension === 'component_id' ? 'day' : 'hour'} from ` +
+            `${new Date(Number(f.bucketNs / 1_000_000n)).toISOString()}; ${f.folded} counted as '(other)' in the rollups`,
+        );
+    }
     return { accepted: mapped.length, rejected, warnings };
   }
 
@@ -473,24 +528,23 @@ export class StoreWriter implements TelemetryWriter {
     aggs: Map<string, ScoreAgg>,
     timeNs: bigint,
     name: string,
-    type: string | null,
-    model: string | null,
-    label: string | null,
-    value: number | null,
+    type: string,
+    model: string,
+    label: string,
+    value: number,
   ): void {
-    if (value === null) return;
     for (const grain of ROLLUP_GRAINS_S) {
       const bucket = bucketOf(timeNs, grain);
-      const k = `${grain}|${bucket}|${name}|${type ?? ''}|${model ?? ''}|${label ?? ''}`;
+      const k = `${grain}|${bucket}|${name}|${type}|${model}|${label}`;
       let a = aggs.get(k);
       if (!a) {
         a = {
           grain,
           bucket,
           name,
-          type: type ?? '',
-          model: model ?? '',
-          label: label ?? '',
+          type,
+          model,
+          label,
           count: 0,
           sum: 0,
           sumSq: 0,
@@ -572,6 +626,7 @@ export class StoreWriter implements TelemetryWriter {
     } catch (err) {
       this.stats.failures++;
       this.stats.lastError = (err as Error).message;
+      this.stats.lastFailureAtMillis = Date.now();
       throw err;
     }
     this.stats.batches++;

@@ -26,6 +26,7 @@ import {
   StoreWriter,
   createPriceBook,
   loadPriceOverrides,
+  registerSelfMetrics,
 } from '../exporter';
 import type { PriceBook, PriceOverrides } from '../exporter';
 import { systemClock } from './clock';
@@ -118,15 +119,24 @@ function resolveOtlp(options: OtlpOptions | false | undefined, env: NodeJS.Proce
   return { endpoint, protocol: raw, ...(options?.headers ? { headers: options.headers } : {}) };
 }
 
-/** The OTLP exporters read OTEL_EXPORTER_OTLP_* themselves when given no URL; options override. */
+/**
+ * The OTLP exporters read OTEL_EXPORTER_OTLP_* themselves when given no URL; options override.
+ * The span exporter reports its own failures (otel.sdk.exporter.*) on selfObs.
+ */
 function otlpExporters(o: NonNullable<ReturnType<typeof resolveOtlp>>, fromOptions: boolean) {
   const base = o.endpoint.replace(/\/+$/, '');
   const traceConfig = fromOptions ? { url: `${base}/v1/traces`, ...(o.headers ? { headers: o.headers } : {}) } : {};
   const metricConfig = fromOptions ? { url: `${base}/v1/metrics`, ...(o.headers ? { headers: o.headers } : {}) } : {};
   if (o.protocol === 'http/json') {
-    return { spans: new OTLPTraceExporterHttp(traceConfig), metrics: new OTLPMetricExporterHttp(metricConfig) };
+    return {
+      spans: (selfObs: MeterProvider) => new OTLPTraceExporterHttp({ ...traceConfig, selfObsMeterProvider: selfObs }),
+      metrics: new OTLPMetricExporterHttp(metricConfig),
+    };
   }
-  return { spans: new OTLPTraceExporterProto(traceConfig), metrics: new OTLPMetricExporterProto(metricConfig) };
+  return {
+    spans: (selfObs: MeterProvider) => new OTLPTraceExporterProto({ ...traceConfig, selfObsMeterProvider: selfObs }),
+    metrics: new OTLPMetricExporterProto(metricConfig),
+  };
 }
 
 export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
@@ -170,11 +180,9 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   }
 
   const otlp = resolveOtlp(options.otlp, env);
-  if (otlp) {
-    const exporters = otlpExporters(otlp, options.otlp !== undefined && options.otlp !== false);
-    spanProcessors.push(
-      new BatchSpanProcessor(exporters.spans as SpanExporter, { maxQueueSize: 65_536, maxExportBatchSize: 2048 }),
-    );
+  // The meter provider comes first: the OTLP span path reports its drops and failures on it.
+  const exporters = otlp ? otlpExporters(otlp, options.otlp !== undefined && options.otlp !== false) : null;
+  if (exporters) {
     readers.push(
       new PeriodicExportingMetricReader({
         exporter: exporters.metrics as PushMetricExporter,
@@ -183,9 +191,17 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
       }),
     );
   }
+  const meterProvider = new MeterProvider({ resource, readers });
+  if (exporters) {
+    // Spans dropped on a full queue are counted by the SDK itself as
+    // otel.sdk.processor.span.processed{error.type=queue_full}. The env-aware BatchSpanProcessor
+    // passes selfObsMeterProvider on to the SDK's processor but does not declare it: hence a
+    // variable rather than an object literal.
+    const batchConfig = { maxQueueSize: 65_536, maxExportBatchSize: 2048, selfObsMeterProvider: meterProvider };
+    spanProcessors.push(new BatchSpanProcessor(exporters.spans(meterProvider) as SpanExporter, batchConfig));
+  }
 
   const tracerProvider = new BasicTracerProvider({ resource, spanProcessors });
-  const meterProvider = new MeterProvider({ resource, readers });
 
   // Stages parent correctly across await only with an async context manager; install one if
   // the process has none (this is the one global genscope sets, and only when started).
@@ -203,6 +219,10 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE);
   const meter = meterProvider.getMeter(INSTRUMENTATION_SCOPE);
   const instruments: Instruments = createInstruments(meter);
+  // genscope watching itself: store failures, busy retries, folds, the SQLite queue, memory.
+  const unregisterSelfMetrics = writer
+    ? registerSelfMetrics(meter, { writer, spanProcessor: () => sqliteProcessor?.stats ?? null })
+    : () => undefined;
   const helper = new PipelineTracer(tracer, instruments, clock, prices, { name: '', version: '' });
 
   let shutdownPromise: Promise<void> | null = null;
@@ -230,6 +250,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
         // Spans first (their writes are synchronous), then the final metric collection.
         await tracerProvider.shutdown();
         await meterProvider.shutdown();
+        unregisterSelfMetrics();
         if (ownsDb && db) db.close();
       })();
       return shutdownPromise;

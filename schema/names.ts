@@ -143,3 +143,61 @@ export const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95,
 export const TOKEN_BUCKETS = [
   1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
 ] as const;
+
+/**
+ * genscope watching itself: failures, retries, drops and queue depth of the export and ingest
+ * paths, written into the same store as everything else. The span-processor counter reuses the
+ * SDK's own self-observability name (OTel semconv `otel.sdk.*`), so the SQLite path and the SDK's
+ * BatchSpanProcessor (whose queue-full drops carry error.type=queue_full) are one metric.
+ */
+export const SELF_METRIC = {
+  /** Spans a processor finished with: no error.type when stored, error.type when not. */
+  spanProcessed: 'otel.sdk.processor.span.processed',
+  /** Spans waiting in genscope's SQLite span processor. */
+  exportQueueSize: 'genscope.exporter.queue.size',
+  storeSpans: 'genscope.store.spans',
+  storeMetricPoints: 'genscope.store.metric_points',
+  /** Records refused by the store writer as invalid. */
+  storeRejected: 'genscope.store.rejected',
+  /** Write transactions retried because another connection held the lock. */
+  storeBusyRetries: 'genscope.store.busy_retries',
+  /** Write transactions that failed for good (their records were not stored). */
+  storeFailures: 'genscope.store.failures',
+  /** Rollup dimension values folded into '(other)' by the cardinality bound. */
+  storeFoldedValues: 'genscope.store.folded_values',
+  /** OTLP requests the server holds (reading, decoding, writing). */
+  ingestInFlight: 'genscope.ingest.requests.in_flight',
+  /** OTLP requests answered 503 + Retry-After because ingest was over its bound. */
+  ingestRefused: 'genscope.ingest.requests.refused',
+  /** Raw rows deleted by retention. */
+  retentionDeleted: 'genscope.retention.deleted',
+  retentionFailures: 'genscope.retention.failures',
+  /** Resident memory of the process (semconv process.memory.usage). */
+  processMemory: 'process.memory.usage',
+} as const;
+
+/** Attributes of the self-observation metrics. */
+export const SELF_ATTR = {
+  /** OTel semconv: the kind of SDK component (span processor type). */
+  componentType: 'otel.component.type',
+  componentName: 'otel.component.name',
+  errorType: 'error.type',
+  table: 'genscope.table',
+} as const;
+
+/** otel.component.type of genscope's synchronous SQLite span processor. */
+export const SQLITE_SPAN_PROCESSOR = 'genscope_sqlite_span_processor';
+
+/** Units of the self-observation metrics (UCUM annotations, as the semconv uses). */
+export const SELF_UNIT = {
+  spans: '{span}',
+  dataPoints: '{data_point}',
+  records: '{record}',
+  retries: '{retry}',
+  batches: '{batch}',
+  values: '{value}',
+  requests: '{request}',
+  rows: '{row}',
+  runs: '{run}',
+  bytes: 'By',
+} as const;

@@ -1,0 +1,205 @@
+/**
+ * Ingest under load: the server (its production assembly, test/reliability/fixtures/server-child)
+ * on 127.0.0.1, fed by the official OpenTelemetry OTLP/HTTP protobuf exporter in a loop from
+ * separate processes for a fixed time. Reports the sustained ingest rate in spans/s, the spans
+ * lost (acknowledged by the server but not stored: must be 0), exports that failed even after the
+ * exporter's retries, the 503s the backpressure gate answered, and the server's peak memory.
+ *
+ * Memory bound (documented, asserted by the reliability tests): with the default ingest gate
+ * (32 requests and 64 MiB of declared bodies in flight) and the 16 MiB body limit, the server's
+ * resident memory stays under INGEST_RSS_BOUND_BYTES: ~130 MiB of Node baseline with the API
+ * loaded, plus at most 64 MiB of bodies in flight and their decoded form (a few times the wire
+ * size for the one request being decoded at a time). Past the gate, requests are answered 503 +
+ * Retry-After without their bodies being read, so more senders do not mean more memory.
+ *
+ * Runs from dist/ (`npm run bench` builds first); the child scripts are the compiled fixtures.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import Database from 'better-sqlite3';
+
+const MIB = 1024 * 1024;
+/** See the header: the server's resident memory bound under the default ingest settings. */
+export const INGEST_RSS_BOUND_BYTES = 400 * MIB;
+
+export interface IngestLoadOptions {
+  /** How long the senders send. Default 20 s. */
+  durationMillis?: number;
+  /** Sender processes. Default 2. */
+  senders?: number;
+  /** Exports in flight per sender. Default 4. */
+  concurrency?: number;
+  /** Spans per export (the SDK's default batch is 512). Default 512. */
+  spansPerBatch?: number;
+  /** Server options (server-child.ts ServerChildOptions). */
+  server?: Record<string, unknown>;
+}
+
+export interface IngestLoadResult {
+  durationMillis: number;
+  spansAcknowledged: number;
+  spansStored: number;
+  /** Acknowledged by the server (HTTP 200) but not in the database. Must be 0. */
+  spansLost: number;
+  /** Exports the official exporter gave up on after its retries (not acknowledged, so not lost). */
+  failedExports: number;
+  spansPerSec: number;
+  /** OTLP requests the server saw, and those it answered 503 at the gate. */
+  requests: number;
+  refused: number;
+  /** Peak resident memory of the server process (Linux VmHWM), or the largest sampled RSS. */
+  peakRssBytes: number;
+}
+
+interface SenderReport {
+  acknowledged: string[];
+  failed: { traceId: string; error: string }[];
+  spans: number;
+  elapsedMillis: number;
+}
+
+interface HealthBody {
+  process: { rssBytes: number };
+  ingest: { requests: number; refused: number } | null;
+}
+
+/** The project root (where package.json is), from the sources or from dist/. */
+function projectRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error('genscope: project root not found');
+}
+
+function fixtureScript(name: string): string {
+  const file = path.join(projectRoot(), 'dist', 'test', 'reliability', 'fixtures', `${name}.js`);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  return file;
+}
+
+function run(script: string, args: string[]): { proc: ChildProcess; lines: string[]; stderr: string[]; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  readline.createInterface({ input: proc.stdout! }).on('line', (l) => lines.push(l));
+  readline.createInterface({ input: proc.stderr! }).on('line', (l) => stderr.push(l));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => setImmediate(() => resolve(code))));
+  return { proc, lines, stderr, exited };
+}
+
+async function until<T>(get: () => T | undefined, what: string, timeoutMillis = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMillis;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function health(url: string): Promise<HealthBody> {
+  const res = await fetch(`${url}/api/v1/health/self`);
+  return (await res.json()) as HealthBody;
+}
+
+function vmHwm(pid: number | undefined): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid ?? -1}/status`, 'utf8'));
+    return m?.[1] ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the server and the senders, then counts what was stored against what was acknowledged. */
+export async function runIngestLoad(options: IngestLoadOptions = {}): Promise<IngestLoadResult> {
+  const durationMillis = options.durationMillis ?? 20_000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-ingest-bench-'));
+  const file = path.join(dir, 'bench.db');
+  const server = run(fixtureScript('server-child'), [file, JSON.stringify(options.server ?? {})]);
+  try {
+    const listening = await until(() => server.lines.find((l) => l.startsWith('listening ')), 'the server to listen');
+    const url = listening.slice('listening '.length);
+    const senderOptions = {
+      durationMillis,
+      spansPerBatch: options.spansPerBatch ?? 512,
+      concurrency: options.concurrency ?? 4,
+      // Spans made once and sent again and again: the client stays cheap, the server is measured.
+      reuseBatches: 8,
+    };
+    const senders = Array.from({ length: options.senders ?? 2 }, () =>
+      run(fixtureScript('otlp-sender'), [url, JSON.stringify(senderOptions)]),
+    );
+    let sampledPeak = 0;
+    const sampler = setInterval(() => {
+      health(url).then(
+        (h) => {
+          sampledPeak = Math.max(sampledPeak, h.process.rssBytes);
+        },
+        () => undefined,
+      );
+    }, 500);
+    const codes = await Promise.all(senders.map((s) => s.exited));
+    clearInterval(sampler);
+    const h = await health(url);
+    const peakRssBytes = Math.max(vmHwm(server.proc.pid) ?? 0, sampledPeak, h.process.rssBytes);
+    server.proc.kill('SIGTERM');
+    await server.exited;
+
+    const reports = senders.map((s, i) => {
+      const line = s.lines.find((l) => l.startsWith('{'));
+      if (codes[i] !== 0 || !line) throw new Error(`sender failed (${codes[i]}): ${s.stderr.join('\n')}`);
+      return { pid: s.proc.pid, report: JSON.parse(line) as SenderReport };
+    });
+    const db = new Database(file, { readonly: true });
+    let spansStored = 0;
+    let spansAcknowledged = 0;
+    let spansLost = 0;
+    for (const { pid, report } of reports) {
+      const stored = Number(
+        db
+          .prepare('SELECT count(*) FROM spans s JOIN resources r ON r.id = s.resource_id WHERE r.service_name = ?')
+          .pluck()
+          .get(`otlp-sender-${pid}`),
+      );
+      spansStored += stored;
+      spansAcknowledged += report.spans;
+      spansLost += Math.max(0, report.spans - stored);
+    }
+    db.close();
+    const elapsed = Math.max(...reports.map((r) => r.report.elapsedMillis));
+    return {
+      durationMillis: elapsed,
+      spansAcknowledged,
+      spansStored,
+      spansLost,
+      failedExports: reports.reduce((n, r) => n + r.report.failed.length, 0),
+      spansPerSec: spansAcknowledged / (elapsed / 1000),
+      requests: h.ingest?.requests ?? 0,
+      refused: h.ingest?.refused ?? 0,
+      peakRssBytes,
+    };
+  } finally {
+    if (server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `npm run bench`: 20 s of sustained OTLP ingest over loopback. */
+export async function benchIngest(): Promise<string[]> {
+  const r = await runIngestLoad({ durationMillis: 20_000 });
+  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  return [
+    `ingest: official OTLP/HTTP protobuf exporter, 2 sender processes x 4 exports in flight, 512 spans each, ${(r.durationMillis / 1000).toFixed(1)} s on 127.0.0.1`,
+    `  sustained ingest              ${fmt(r.spansPerSec)} spans/s (${fmt(r.spansAcknowledged)} acknowledged, ${fmt(r.spansStored)} stored)`,
+    `  spans lost                    ${r.spansLost} (acknowledged but not stored; must be 0)`,
+    `  exports failed after retries  ${r.failedExports}; requests ${fmt(r.requests)}, answered 503 at the gate ${fmt(r.refused)}`,
+    `  server peak memory            ${(r.peakRssBytes / MIB).toFixed(0)} MiB (bound ${(INGEST_RSS_BOUND_BYTES / MIB).toFixed(0)} MiB)`,
+  ];
+}
