@@ -15,8 +15,17 @@ import {
   seedAlertRulesFromFile,
   webhookNotifiers,
 } from '../alerts';
-import { createPriceBook, loadPriceOverrides, StoreWriter } from '../exporter';
-import { RetentionScheduler } from '../exporter/retention';
+import express from 'express';
+import {
+  createHealthHandler,
+  createPriceBook,
+  IngestGate,
+  loadPriceOverrides,
+  RetentionScheduler,
+  startSelfTelemetry,
+  StoreWriter,
+} from '../exporter';
+import type { SelfObservationSources } from '../exporter';
 import { openDatabase } from '../schema/db';
 import type { Db } from '../schema/db';
 import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
@@ -82,13 +91,29 @@ export interface ServeOptions {
   alertIntervalMillis: number;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  /** Bounds of OTLP requests held at once; past them ingest answers 503 + Retry-After. */
+  maxInFlightRequests?: number;
+  maxInFlightBytes?: number;
+  retryAfterSeconds?: number;
+  selfMetricsIntervalMillis?: number;
+  /** Distinct values per rollup dimension per hour before folding into '(other)'. */
+  maxValuesPerHour?: number;
+  /**
+   * How long a write waits for a lock held by another process. Short on a server: a busy store
+   * answers 503 + Retry-After (the sender retries) instead of freezing every request behind it.
+   */
+  busyTimeoutMillis?: number;
 }
 
 /** Opens the database and starts every part of the server; stop() undoes it in order. */
 export async function startGenscopeServer(o: ServeOptions): Promise<RunningServer> {
-  const db = openDatabase(o.db);
+  const db = openDatabase(o.db, { busyTimeoutMillis: o.busyTimeoutMillis ?? 250 });
   const prices = createPriceBook(o.pricesFile ? loadPriceOverrides(o.pricesFile) : { models: {} });
-  const writer = new StoreWriter(db, { prices });
+  const writer = new StoreWriter(db, {
+    prices,
+    maxAttempts: 2,
+    ...(o.maxValuesPerHour ? { cardinality: { maxValuesPerHour: o.maxValuesPerHour } } : {}),
+  });
   const now = () => Date.now();
   const config = apiConfigFromEnv(o.env, {
     ...(o.token ? { token: o.token } : {}),
@@ -102,18 +127,47 @@ export async function startGenscopeServer(o: ServeOptions): Promise<RunningServe
     webhooks = webhookNotifiers(seeded.config.webhooks ?? []);
   }
   const evaluator = new AlertEvaluator({ db, now, notifiers: webhooks });
-  const retention = new RetentionScheduler(db, { retentionDays: o.retentionDays });
+  const retention = new RetentionScheduler(db, {
+    retentionDays: o.retentionDays,
+    onError: (err) => o.log(`retention: ${String(err)}`),
+  });
+  const gate = new IngestGate({
+    ...(o.maxInFlightRequests ? { maxInFlightRequests: o.maxInFlightRequests } : {}),
+    ...(o.maxInFlightBytes ? { maxInFlightBytes: o.maxInFlightBytes } : {}),
+  });
+  const ingestRouter = express.Router();
+  ingestRouter.use(gate.middleware);
+  ingestRouter.use(
+    createIngestRouter({
+      writer,
+      onBackpressure: gate.overloaded,
+      retryAfterSeconds: o.retryAfterSeconds ?? 1,
+      ...(config.token ? { token: config.token } : {}),
+    }),
+  );
+  const sources: SelfObservationSources = { writer, ingest: gate, retention };
+  const self = startSelfTelemetry({ writer, sources, exportIntervalMillis: o.selfMetricsIntervalMillis ?? 10_000 });
 
   const staticDir = dashboardDir();
-  const handle = await startServer({
-    db,
-    host: o.host,
-    port: o.port,
-    config,
-    ingestRouter: createIngestRouter({ writer, ...(config.token ? { token: config.token } : {}) }),
-    alertsRouter: createAlertsRouter({ db, evaluator, now }),
-    ...(staticDir ? { staticDir } : {}),
-  });
+  let handle: ServerHandle;
+  try {
+    handle = await startServer({
+      db,
+      host: o.host,
+      port: o.port,
+      config,
+      ingestRouter,
+      alertsRouter: createAlertsRouter({ db, evaluator, now }),
+      mount: (app) => {
+        app.get('/api/v1/health/self', createHealthHandler(sources));
+      },
+      ...(staticDir ? { staticDir } : {}),
+    });
+  } catch (err) {
+    await self.shutdown();
+    db.close();
+    throw err;
+  }
   evaluator.start(o.alertIntervalMillis, { immediate: true });
   retention.start(3_600_000);
   if (!staticDir) o.log('note: the dashboard is not built (run `npm run build`); the API and ingest are served.');
@@ -126,6 +180,7 @@ export async function startGenscopeServer(o: ServeOptions): Promise<RunningServe
         await handle.close();
         await evaluator.stop();
         await retention.stop();
+        await self.shutdown();
         db.close();
       })();
       return stopping;

@@ -165,24 +165,28 @@ export class PipelineTracer {
    * promise marks the span as failed and is re-thrown unchanged.
    */
   stage<A extends unknown[], R>(name: string, fn: (...args: A) => R): (...args: A) => R {
-    const self = this;
+    // The wrapper is a plain function so callers' `this` reaches fn; what it needs of the
+    // tracer is captured here.
+    const { tracer, clock, instruments } = this;
+    const baseAttributes = () => this.baseAttributes();
+    const runAttrsOf = (ctx: Context) => this.runAttrs(ctx);
     const wrapped = function (this: unknown, ...args: A): R {
       const parent = context.active();
-      const runAttrs = self.runAttrs(parent);
-      const startNs = self.clock.nowNs();
-      const span = self.tracer.startSpan(
+      const runAttrs = runAttrsOf(parent);
+      const startNs = clock.nowNs();
+      const span = tracer.startSpan(
         name,
         {
           kind: SpanKind.INTERNAL,
           startTime: nsToHrTime(startNs),
-          attributes: { ...self.baseAttributes(), ...runAttrs, [ATTR.stage]: name },
+          attributes: { ...baseAttributes(), ...runAttrs, [ATTR.stage]: name },
         },
         parent,
       );
       const state: StageState = { stage: name, costUsd: 0 };
       const ctx = trace.setSpan(parent, span).setValue(STAGE_KEY, state);
       const finish = (err: unknown, failed: boolean) => {
-        const endNs = self.clock.nowNs();
+        const endNs = clock.nowNs();
         if (state.costUsd > 0) span.setAttribute(ATTR.costUsd, state.costUsd);
         const metricAttrs: Attributes = { [ATTR.stage]: name };
         if (runAttrs[ATTR.componentType] !== undefined) metricAttrs[ATTR.componentType] = runAttrs[ATTR.componentType];
@@ -194,7 +198,7 @@ export class PipelineTracer {
           metricAttrs[ATTR.errorType] = errorType(err);
         }
         span.end(nsToHrTime(endNs));
-        self.instruments.stageDuration.record(Number(endNs - startNs) / 1e9, metricAttrs);
+        instruments.stageDuration.record(Number(endNs - startNs) / 1e9, metricAttrs);
       };
       let result: R;
       try {

@@ -71,7 +71,7 @@ const RANGE_PRESET_NAMES = Object.keys(RANGE_PRESETS) as [RangePreset, ...RangeP
 /** The longest explicit range accepted (from..to). */
 export const MAX_RANGE_MS = 400 * 86_400_000;
 /** A series never has more points than this; a smaller explicit bucket is a 400. */
-export const MAX_POINTS = 2000;
+export const MAX_POINTS = 5000;
 /** Auto bucketing aims at no more than this many points. */
 export const AUTO_TARGET_POINTS = 300;
 /** Bucket sizes auto bucketing chooses from (seconds). */
@@ -284,7 +284,12 @@ export const BenchmarkDurationsQuery = query({
   limit: limitParam(200, 2000),
 });
 
-export const COST_GROUP_BY = ['operation', 'model', 'componentType', 'provider'] as const;
+/**
+ * Cost groupings. operation is gen_ai.operation.name (embeddings, chat = generation, ...); stage is
+ * the pipeline stage whose span carried the cost (classify, map, generate, validate): token and
+ * call columns are null for it (stage rollups hold cost only).
+ */
+export const COST_GROUP_BY = ['operation', 'stage', 'model', 'componentType', 'provider'] as const;
 export type CostGroupBy = (typeof COST_GROUP_BY)[number];
 
 export const CostOverTimeQuery = query({
@@ -380,7 +385,10 @@ export const ResponseMeta = z.object({
   source: z.enum(['rollup', 'raw']),
   /** Filters the panel's data cannot honour (it answers without them). */
   ignoredFilters: z.array(z.string()),
-  /** Data produced by the demo generator or a simulated model is present in the answer's window. */
+  /**
+   * The store holds data produced by the demo generator or a simulated model client (resource or
+   * benchmark marked genscope.simulated): the dashboard labels its view as simulated.
+   */
   simulated: z.boolean().optional(),
 });
 export type ResponseMeta = z.infer<typeof ResponseMeta>;
@@ -557,11 +565,12 @@ export const CostBreakdownResponse = z.object({
   groupBy: z.enum(COST_GROUP_BY),
   groups: z.array(z.string()),
   costUsd: countSeries,
-  calls: countSeries,
-  errors: countSeries,
-  inputTokens: countSeries,
-  outputTokens: countSeries,
-  cachedTokens: countSeries,
+  /** Model calls (null for groupBy=stage). */
+  calls: numberSeries,
+  errors: numberSeries,
+  inputTokens: numberSeries,
+  outputTokens: numberSeries,
+  cachedTokens: numberSeries,
   costPerCallUsd: numberSeries,
   share: numberSeries,
   totalUsd: z.number(),
@@ -587,12 +596,12 @@ export const BudgetResponse = z.object({
   monthEndMs: z.number(),
   nowMs: z.number(),
   monthToDateUsd: z.number(),
-  /** month-to-date / elapsed fraction of the month (linear extrapolation); null before the first hour. */
+  /** Month to date plus the daily rate times the days left (analysis projectMonthEnd); null without spend. */
   projectedMonthEndUsd: nullableNumber,
   /** From config (monthlyBudgetUsd / GENSCOPE_MONTHLY_BUDGET_USD); null when not configured. */
   monthlyBudgetUsd: nullableNumber,
   remainingUsd: nullableNumber,
-  /** Average daily spend over the last 7 days (or the month so far, if shorter). */
+  /** Mean spend of the 7 complete UTC days before today (month-to-date rate when there are none). */
   dailyBurnUsd: z.number(),
   /** remaining / dailyBurn; null when no budget or no spend. */
   runwayDays: nullableNumber,

@@ -1,0 +1,37 @@
+/** The API server's settings, and reading them from the environment. */
+
+export interface ApiConfig {
+  /** When set, ingest and every write (non-GET) request needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Monthly model budget for the runway panel (USD). */
+  monthlyBudgetUsd?: number;
+  /** Largest JSON request body accepted on /api (default 1 MiB). */
+  maxBodyBytes?: number;
+  /**
+   * Exact percentiles from raw rows when the scan touches at most this many end-to-end runs
+   * (default 20 000; stage spans: a fifth of it, as each costs a table row).
+   */
+  exactPercentileMaxRows?: number;
+  /** Where unexpected errors are reported (default console.error); never sent to clients. */
+  logError?: (message: string, err: unknown) => void;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_EXACT_PERCENTILE_MAX_ROWS = 20_000;
+
+/**
+ * Settings from GENSCOPE_TOKEN and GENSCOPE_MONTHLY_BUDGET_USD. Throws with a message naming the
+ * variable when a value is malformed. Values given in `overrides` win.
+ */
+export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: ApiConfig = {}): ApiConfig {
+  const config: ApiConfig = {};
+  const token = env.GENSCOPE_TOKEN?.trim();
+  if (token) config.token = token;
+  const budget = env.GENSCOPE_MONTHLY_BUDGET_USD?.trim();
+  if (budget) {
+    const n = Number(budget);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`GENSCOPE_MONTHLY_BUDGET_USD must be a non-negative number of USD, got "${budget}"`);
+    config.monthlyBudgetUsd = n;
+  }
+  return { ...config, ...overrides };
+}

@@ -1,0 +1,58 @@
+/**
+ * Export endpoints: /export/:dataset.:format streams stored rows (csv, json array, ndjson) with
+ * the same time range and filters as the panels; /export/panel/:panel.:format exports one
+ * panel's data (csv table or the panel's JSON).
+ */
+import { Router } from 'express';
+import { ExportParams, ExportQuery, PanelExportParams } from '../../schema/api';
+import type { RouteDeps } from '../deps';
+import { queryContext } from '../deps';
+import { datasetChunks, datasetColumns, datasetIgnoredFilters, datasetJsonColumns } from '../export/datasets';
+import { panelToTable } from '../export/panel-table';
+import { streamRows } from '../export/stream';
+import { PANEL_BY_ID } from '../panels';
+import { HttpError } from '../errors';
+import { parseWith } from '../validate';
+import { labelled } from './read';
+import { resolveWindow } from '../window';
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[:.]/g, '-');
+}
+
+export function exportRouter(deps: RouteDeps): Router {
+  const r = Router();
+  r.get('/export/panel/:panel.:format', async (req, res) => {
+    const { panel, format } = parseWith(PanelExportParams, req.params, 'path');
+    const def = PANEL_BY_ID.get(panel);
+    if (!def) throw new HttpError(404, 'not_found', `no panel ${panel}`);
+    const q = parseWith(def.query, req.query, 'query');
+    const data = labelled(deps, def.run(queryContext(deps), q));
+    const filename = `genscope-${panel}-${stamp(deps.clock())}.${format}`;
+    if (format === 'json') {
+      res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+      res.json(data);
+      return;
+    }
+    const table = panelToTable(panel, data);
+    await streamRows(res, [table.rows], { format: 'csv', columns: table.columns, filename });
+  });
+  r.get('/export/:dataset.:format', async (req, res) => {
+    const { dataset, format } = parseWith(ExportParams, req.params, 'path');
+    const q = parseWith(ExportQuery, req.query, 'query');
+    const w = resolveWindow(q, deps.clock(), '24h');
+    const ignored = datasetIgnoredFilters(dataset, q);
+    await streamRows(res, datasetChunks(deps.db, dataset, w, q), {
+      format,
+      columns: datasetColumns(dataset),
+      jsonColumns: datasetJsonColumns(dataset),
+      filename: `genscope-${dataset}-${stamp(w.fromMs)}-${stamp(w.toMs)}.${format}`,
+      headers: {
+        'X-Genscope-From': String(w.fromMs),
+        'X-Genscope-To': String(w.toMs),
+        ...(ignored.length > 0 ? { 'X-Genscope-Ignored-Filters': ignored.join(',') } : {}),
+      },
+    });
+  });
+  return r;
+}
