@@ -1,7 +1,7 @@
 import { MAX_POINTS } from '../schema/api';
 import { HttpError } from './errors';
 import { segmentsFor } from './queries/sql';
-import { bucketWindow, makeWindow, previousWindow, resolveWindow } from './window';
+import { bucketWindow, grainFor, makeWindow, previousWindow, resolveWindow } from './window';
 
 const NOW = Date.UTC(2026, 5, 15, 12, 34, 56, 789);
 const H = 3_600_000;
@@ -81,5 +81,15 @@ describe('segmentsFor', () => {
         expect(segs[segs.length - 1]?.toNs).toBe(w.toNs);
       }
     }
+  });
+});
+
+describe('grainFor after retention', () => {
+  it('reads hours for a short window older than the minute-rollup retention', () => {
+    const now = Date.UTC(2026, 10, 27);
+    const recent = resolveWindow({ from: now - 3_600_000, to: now }, now, '24h');
+    const old = resolveWindow({ from: now - 20 * 86_400_000, to: now - 20 * 86_400_000 + 3_600_000 }, now, '24h');
+    expect(grainFor(recent)).toBe(60);
+    expect(grainFor(old)).toBe(3600);
   });
 });

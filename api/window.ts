@@ -5,6 +5,7 @@
  */
 import { AUTO_BUCKET_STEPS_SECONDS, AUTO_TARGET_POINTS, MAX_POINTS, RANGE_PRESETS } from '../schema/api';
 import type { RangePreset } from '../schema/api';
+import { DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS } from '../exporter';
 import { HttpError } from './errors';
 
 /** Rollup grains the store writer maintains (seconds). */
@@ -24,6 +25,8 @@ export interface Window {
   toMs: number;
   fromNs: bigint;
   toNs: bigint;
+  /** The app's now when the window was resolved (absent for derived windows). */
+  nowMs?: number;
 }
 
 export interface BucketedWindow extends Window {
@@ -50,18 +53,20 @@ export function resolveWindow(q: TimeRangeInput, nowMs: number, defaultPreset: R
     const param = q.from !== undefined ? 'from' : 'to';
     throw new HttpError(400, 'invalid_parameter', `query parameter "${param}": the window is empty (from must be before to; to defaults to now)`, param);
   }
-  return makeWindow(fromMs, toMs);
+  return { ...makeWindow(fromMs, toMs), nowMs };
 }
 
 /** The window of equal length just before w (for "change against the previous period"). */
 export function previousWindow(w: Window): Window {
   const len = w.toMs - w.fromMs;
-  return makeWindow(w.fromMs - len, w.fromMs);
+  return { ...makeWindow(w.fromMs - len, w.fromMs), ...(w.nowMs !== undefined ? { nowMs: w.nowMs } : {}) };
 }
 
 /** The rollup grain a range of this length reads. */
 export function grainFor(w: Window): number {
-  return w.toMs - w.fromMs <= MINUTE_GRAIN_MAX_RANGE_MS ? MINUTE_GRAIN_S : HOUR_GRAIN_S;
+  // Retention deletes minute rollups after a week: an older window reads hours even when short.
+  const minutesKept = w.nowMs === undefined || w.fromMs >= w.nowMs - DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS * 86_400_000;
+  return minutesKept && w.toMs - w.fromMs <= MINUTE_GRAIN_MAX_RANGE_MS ? MINUTE_GRAIN_S : HOUR_GRAIN_S;
 }
 
 /**

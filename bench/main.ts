@@ -10,6 +10,8 @@ import { openDatabase } from '../schema/db';
 import { generateDemo } from '../cli/demo';
 import { benchExporter } from './exporter-bench';
 import { benchApi } from './api-bench';
+import { benchDashboard } from './dashboard-bench';
+import { benchIngest } from './ingest-bench';
 
 const BENCH_DIR = path.join('data', 'bench');
 export const MILLION = 1_000_000;
@@ -37,6 +39,7 @@ export async function millionSpanDb(log: (line: string) => void): Promise<string
   return file;
 }
 
+/** `npm run bench [exporter] [ingest] [api] [dashboard]`: all of them when none is named. */
 export async function main(argv: string[]): Promise<number> {
   const only = new Set(argv.filter((a) => !a.startsWith('-')));
   const want = (name: string) => only.size === 0 || only.has(name);
@@ -46,9 +49,18 @@ export async function main(argv: string[]): Promise<number> {
     r.lines.forEach(log);
     log('');
   }
+  if (want('ingest')) {
+    (await benchIngest()).forEach(log);
+    log('');
+  }
   if (want('api')) {
     const db = await millionSpanDb(log);
     (await benchApi({ dbPath: db })).forEach(log);
+    log('');
+  }
+  if (want('dashboard')) {
+    const db = await millionSpanDb(log);
+    (await benchDashboard({ largeDbPath: db, log })).lines.forEach(log);
     log('');
   }
   return 0;
