@@ -32,6 +32,9 @@ import { dbPath, intOption, numberOption, parse, UsageError, write } from './arg
 import type { Io } from './args';
 import { formatDemoReport, generateDemo } from './demo';
 
+/** The monthly budget shown with the simulated demo history (its spend is about $13 a month). */
+export const DEMO_MONTHLY_BUDGET_USD = 15;
+
 const SERVE_OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
@@ -212,6 +215,19 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
     }
   }
 
+  // A demo database gets a demo budget, so the runway panel has something to show; a real
+  // budget comes from --budget-usd or GENSCOPE_MONTHLY_BUDGET_USD.
+  let demoBudget: number | undefined;
+  if (command === 'start' && budget === undefined && !io.env.GENSCOPE_MONTHLY_BUDGET_USD) {
+    const db = openDatabase(file);
+    const runs = db.prepare('SELECT count(*) AS n, COALESCE(sum(simulated), 0) AS s FROM benchmark_runs').get() as {
+      n: number;
+      s: number;
+    };
+    db.close();
+    if (runs.n > 0 && runs.s === runs.n) demoBudget = DEMO_MONTHLY_BUDGET_USD;
+  }
+
   let running: RunningServer;
   try {
     running = await startGenscopeServer({
@@ -219,7 +235,11 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
       host,
       port,
       ...(values.token ? { token: values.token } : {}),
-      ...(budget !== undefined ? { monthlyBudgetUsd: numberOption('budget-usd', budget, 0) } : {}),
+      ...(budget !== undefined
+        ? { monthlyBudgetUsd: numberOption('budget-usd', budget, 0) }
+        : demoBudget !== undefined
+          ? { monthlyBudgetUsd: demoBudget }
+          : {}),
       ...(values.alerts ? { alertsFile: values.alerts } : {}),
       ...(values.prices ? { pricesFile: values.prices } : {}),
       retentionDays,
@@ -238,6 +258,8 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
   write(io.stdout, `  dashboard  ${running.handle.url}/`);
   write(io.stdout, `  API        ${running.handle.url}/api/v1  (reference: ${running.handle.url}/api/docs)`);
   write(io.stdout, `  OTLP/HTTP  ${running.handle.url}/v1/traces, /v1/metrics`);
+  if (demoBudget !== undefined)
+    write(io.stdout, `  budget     $${demoBudget}/month for the demo (set yours with --budget-usd or GENSCOPE_MONTHLY_BUDGET_USD)`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1' && !running.handle.url.includes('127.0.0.1'))
     write(io.stdout, `  note: bound to ${host}, reachable from other machines${values.token || io.env.GENSCOPE_TOKEN ? '' : ' with NO token: set --token or GENSCOPE_TOKEN'}`);
 

@@ -608,6 +608,10 @@ export const BudgetResponse = z.object({
   /** When the budget runs out at the current burn; null when it does not within the month or is unknown. */
   exhaustionMs: nullableNumber,
   projectedOverBudget: z.boolean().nullable(),
+  /** Spend of the previous month up to the same point of the month (null when it has no data). */
+  previousMonthToDateUsd: nullableNumber,
+  /** The whole previous month's spend (null when it has no data): what the projection compares with. */
+  previousMonthUsd: nullableNumber,
   /** Daily spend this month (t = UTC day starts). */
   daily: z.object({ t: countSeries, costUsd: countSeries, cumulativeUsd: countSeries }),
 });

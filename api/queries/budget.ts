@@ -44,6 +44,19 @@ export function budget(ctx: QueryContext, q: BudgetQuery): BudgetResponse {
     costUsd.push(round(usd, 9) ?? 0);
     cumulativeUsd.push(round(cum, 9) ?? 0);
   }
+  // The same span of the previous month, for the cards' change.
+  const prevStartMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1);
+  const prevCutMs = Math.min(prevStartMs + (now - monthStartMs), monthStartMs);
+  const prevWhere = joinAnd([
+    { sql: 'grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?', params: [msToNs(prevStartMs), msToNs(monthStartMs)] },
+    ...f.conds,
+  ]);
+  const prev = all<{ rows: number; toDate: number | null; total: number | null }>(ctx.db, {
+    sql: `SELECT count(*) AS rows, SUM(CASE WHEN bucket_ns < ? THEN cost_usd ELSE 0 END) AS toDate, SUM(cost_usd) AS total
+          FROM rollup_model_calls WHERE ${prevWhere.sql}`,
+    params: [msToNs(prevCutMs), ...prevWhere.params],
+  })[0];
+  const hasPrevious = prev !== undefined && prev.rows > 0;
   const runwayDays = runway && Number.isFinite(runway.runwayDays) ? runway.runwayDays : null;
   const exhaustionMs = runwayDays !== null && now + runwayDays * DAY_MS < monthEndMs ? Math.round(now + runwayDays * DAY_MS) : null;
   return {
@@ -59,6 +72,8 @@ export function budget(ctx: QueryContext, q: BudgetQuery): BudgetResponse {
     runwayDays: runwayDays !== null ? round(runwayDays, 3) : null,
     exhaustionMs,
     projectedOverBudget: monthly !== null ? projection.projectedUsd > monthly : null,
+    previousMonthToDateUsd: hasPrevious ? (round(prev.toDate ?? 0, 9) ?? 0) : null,
+    previousMonthUsd: hasPrevious ? (round(prev.total ?? 0, 9) ?? 0) : null,
     daily: { t, costUsd, cumulativeUsd },
   };
 }

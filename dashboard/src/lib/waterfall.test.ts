@@ -38,6 +38,8 @@ describe('budgetChartData', () => {
       runwayDays: 39,
       exhaustionMs: null,
       projectedOverBudget: false,
+      previousMonthToDateUsd: null,
+      previousMonthUsd: null,
       daily: { t: [0, day, 2 * day], costUsd: [2, 2, 2], cumulativeUsd: [2, 4, 6] },
     };
     const [xs, actual, projection, budget] = budgetChartData(b);

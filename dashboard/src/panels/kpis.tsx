@@ -15,6 +15,12 @@ import { rangeLabel } from '../lib/time-range';
 import { useDashboard } from '../context';
 import { usePanelData, useSimulatedFlag } from './use-panel-data';
 
+/** (value - previous) / |previous|, or null when either is missing or previous is 0. */
+function relativeChange(value: number | null | undefined, previous: number | null | undefined): number | null {
+  if (value == null || previous == null || previous === 0) return null;
+  return (value - previous) / Math.abs(previous);
+}
+
 function comparedTo(label: string): string {
   return label.startsWith('Last ') ? `vs previous ${label.slice(5)}` : 'vs previous period';
 }
@@ -121,7 +127,17 @@ export function KpiStrip() {
           />
         ))}
         {budgetCard('costMtd', 'Cost month to date', () => (
-          <KpiCard id="costMtd" label="Cost month to date" unit="usd" value={b?.monthToDateUsd ?? null} better="down" hint={b ? budgetHint(b) : undefined} />
+          <KpiCard
+            id="costMtd"
+            label="Cost month to date"
+            unit="usd"
+            value={b?.monthToDateUsd ?? null}
+            previous={b?.previousMonthToDateUsd}
+            change={relativeChange(b?.monthToDateUsd, b?.previousMonthToDateUsd)}
+            comparedTo="vs same point last month"
+            better="down"
+            hint={b ? budgetHint(b) : undefined}
+          />
         ))}
         {budgetCard('projected', 'Projected month end', () => (
           <KpiCard
@@ -129,6 +145,9 @@ export function KpiStrip() {
             label="Projected month end"
             unit="usd"
             value={b?.projectedMonthEndUsd ?? null}
+            previous={b?.previousMonthUsd}
+            change={relativeChange(b?.projectedMonthEndUsd, b?.previousMonthUsd)}
+            comparedTo="vs last month"
             better="down"
             hint={b?.projectedOverBudget ? 'over budget at the current pace' : b?.projectedOverBudget === false ? 'within budget at the current pace' : 'linear projection of this month'}
           />

@@ -46,7 +46,7 @@ export function AccuracyPanel() {
       fetching={r.fetching}
       stale={r.stale}
       selfReady
-      span={4}
+      span={3}
     >
       {d ? (
         <BarList
@@ -81,7 +81,7 @@ export function ConfusionPanel() {
       fetching={r.fetching}
       stale={r.stale}
       selfReady
-      span={4}
+      span={5}
     >
       {d ? <ConfusionMatrix labels={d.labels} counts={d.counts} /> : null}
     </Panel>
