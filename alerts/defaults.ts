@@ -14,10 +14,10 @@ const DEFAULT_RULE_BODIES: AlertRuleInputBody[] = [
     kind: 'statistical',
     name: 'Quality degradation',
     description:
-      'A quality score of the last 24 h is significantly lower (one-sided Welch t-test, or two-proportion test for 0/1 scores; alpha 0.001 across all series) than over the 7 days before, by at least 0.05, per score, component type and model.',
+      'A quality score of the last 24 h is significantly lower (one-sided Welch t-test, or two-proportion test for 0/1 scores; alpha 0.001 across all series) than over the 7 days before, by at least 0.05, per score and model. (Per component type there are too few samples a day for a test at this level; add a rule grouped by component_type for high-volume pipelines.)',
     severity: 'warning',
     metric: 'quality_score',
-    groupBy: ['score', 'component_type', 'model'],
+    groupBy: ['score', 'model'],
     windowMillis: '24h',
     baselineWindowMillis: '7d',
     test: 'welch',
@@ -47,10 +47,11 @@ const DEFAULT_RULE_BODIES: AlertRuleInputBody[] = [
   {
     kind: 'spike',
     name: 'Cost spike (daily)',
-    description: "The last 24 h's model cost per model is at least 1.5 times the median day of the previous 14 days, with robust z >= 3.5.",
+    description:
+      "The last 24 h's total model cost is at least 1.5 times the median day of the previous 14 days, with robust z >= 3.5. (Total, not per model: moving traffic between models is not a spike.)",
     severity: 'warning',
     metric: 'cost_per_day',
-    groupBy: ['model'],
+    groupBy: [],
     windowMillis: '24h',
     baselineWindowMillis: '14d',
     bucketMillis: '1d',

@@ -12,6 +12,7 @@ import {
   AlertEvaluator,
   createAlertsRouter,
   ensureDefaultAlertRules,
+  replayRules,
   seedAlertRulesFromFile,
   webhookNotifiers,
 } from '../alerts';
@@ -212,6 +213,14 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
       write(io.stdout, `${file} is empty: generating the labelled demo history (SIMULATED data; --no-demo to skip) ...`);
       const report = await generateDemo({ db: file, log: (l) => write(io.stdout, l) });
       write(io.stdout, formatDemoReport(report, file));
+      // Let the default alert rules see the history as if the server had been running, so
+      // the alerts panel and chart markers have past events (replayed events send no webhooks).
+      const db = openDatabase(file);
+      const nowMs = Date.now();
+      ensureDefaultAlertRules(db, nowMs);
+      const replay = replayRules(db, { fromMs: Date.parse(`${report.startDate}T00:00:00Z`), toMs: nowMs, stepMillis: 6 * 3_600_000 });
+      db.close();
+      write(io.stdout, `  alert rules replayed over the history: ${replay.events.length} alert events`);
     }
   }
 

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { detectChanges, findingDays } from '../../alerts';
+import { detectChanges, ensureDefaultAlertRules, findingDays, replayRules } from '../../alerts';
 import { openDatabase } from '../../schema/db';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -53,6 +53,27 @@ describe('genscope demo + detectChanges', () => {
     expect(findingDays(report, 'cost_spike')).toEqual([spike]);
     expect(report.findings.map((f) => f.kind).sort()).toEqual(['cost_spike', 'quality_regression']);
     expect(report.modelSwitches.map((s) => s.day)).toEqual([switchDay]);
+  });
+
+  it('fires the default alert rules, replayed over the history, on those days only', () => {
+    const regression = /quality regression:\s+(\d{4}-\d{2}-\d{2})/.exec(stdout)?.[1];
+    const spike = /cost spike:\s+(\d{4}-\d{2}-\d{2})/.exec(stdout)?.[1];
+    const start = /(\d{4}-\d{2}-\d{2}) \.\. \d{4}-\d{2}-\d{2}, seed/.exec(stdout)?.[1];
+    const copy = `${db}.alerts.db`;
+    fs.copyFileSync(db, copy);
+    const conn = openDatabase(copy);
+    const nowMs = Date.now();
+    ensureDefaultAlertRules(conn, nowMs);
+    const replay = replayRules(conn, { fromMs: Date.parse(`${start}T00:00:00Z`), toMs: nowMs, stepMillis: 6 * 3_600_000 });
+    conn.close();
+    const firing = replay.events.filter((e) => e.state === 'firing');
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const regressionEnd = /quality regression:\s+\S+ \.\. (\d{4}-\d{2}-\d{2})/.exec(stdout)?.[1] ?? '';
+    const qualityDays = firing.filter((e) => e.metric === 'quality_score').map((e) => day(e.timeMs)).sort();
+    // The first alert on the first day of the regression; any other series while it lasts.
+    expect(qualityDays[0]).toBe(regression);
+    expect(qualityDays.every((d) => d >= (regression ?? '') && d < regressionEnd)).toBe(true);
+    expect(new Set(firing.filter((e) => e.metric !== 'quality_score').map((e) => day(e.timeMs)))).toEqual(new Set([spike]));
   });
 
   it('refuses to write demo data over existing data without --force', async () => {
