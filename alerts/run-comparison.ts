@@ -127,8 +127,13 @@ export function selectRuns(db: Db, options: Pick<CompareRunsOptions, 'baselineId
   let baseline: BenchmarkRunInfo | undefined;
   if (options.baselineId) baseline = find(options.baselineId, '--baseline');
   else {
+    // The previous run of the same configuration (pipeline and model) when there is one: a
+    // run on another model (a shadow or comparison run) is a different question than "did it regress".
     const idx = runs.findIndex((r) => r.id === current.id);
-    baseline = idx > 0 ? runs[idx - 1] : undefined;
+    const earlier = runs.slice(0, Math.max(0, idx));
+    baseline =
+      [...earlier].reverse().find((r) => r.model === current.model && r.pipeline === current.pipeline) ??
+      earlier[earlier.length - 1];
     if (!baseline) throw new RunSelectionError(`run ${current.id} is the oldest benchmark run, so it has no previous run to compare with; name one with --baseline ID.`);
   }
   if (baseline.id === current.id) throw new RunSelectionError(`the baseline and the current run are the same run (${current.id}); name two different runs.`);

@@ -28,7 +28,8 @@ least --min-change percent.
 
 Options:
   --run ID          the run to judge (default: the latest benchmark run)
-  --baseline ID     the run to compare with (default: the run before --run)
+  --baseline ID     the run to compare with (default: the previous run of the same pipeline and
+                    model, else the run before --run)
   --alpha N         family-wise significance level, 0 < N < 0.5 (default 0.01)
   --min-change PCT  smallest change in percent that counts as a regression (default 5)
   --json            print the comparison as JSON instead of a table
