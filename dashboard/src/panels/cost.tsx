@@ -15,7 +15,7 @@ import { formatCount, formatDateTime, formatRatioAsPercent, formatUsd, formatVal
 import { budgetChartData } from '../lib/budget';
 import { useDashboard } from '../context';
 import { CHART_HEIGHT, TimeChart, columns, hasPoints, useAlertMarkers } from './shared';
-import { panelState, usePanelData } from './use-panel-data';
+import { panelState, panelStatus, usePanelData } from './use-panel-data';
 
 /** Display names of gen_ai.operation.name values in the cost charts. */
 const OPERATION_LABELS: Record<string, string> = {
@@ -55,12 +55,7 @@ export function CostOverTimePanel() {
       id={id}
       title="Cost over time"
       subtitle={d ? `${formatUsd(total)} in the window · USD per ${bucketWords(d.meta.bucketSeconds)}, stacked ${COST_GROUPINGS.find((g) => g.key === groupBy)?.label ?? ''}` : 'USD per bucket, stacked'}
-      state={panelState(r, (x) => x.total.some((v) => v > 0))}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, (x) => x.total.some((v) => v > 0))}
       span={6}
       actions={
         <select class="gs-inline-select" value={groupBy} aria-label="Split cost" onChange={(e) => setGroupBy((e.currentTarget as HTMLSelectElement).value as CostGrouping)}>
@@ -94,12 +89,7 @@ function BreakdownPanel(p: { id: string; title: string; groupBy: 'componentType'
       id={p.id}
       title={p.title}
       subtitle={d ? `${formatUsd(d.totalUsd)} total in the window (USD)` : 'USD in the window'}
-      state={panelState(r, (x) => x.totalUsd > 0 || x.calls.some((c) => (c ?? 0) > 0))}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, (x) => x.totalUsd > 0 || x.calls.some((c) => (c ?? 0) > 0))}
       selfReady
       span={6}
     >

@@ -17,7 +17,7 @@ import { benchmarkDurationsParams, panelParams } from '../lib/api-params';
 import { formatCount, formatDateTime, formatDurationMs, formatRatioAsPercent } from '../lib/format';
 import { useDashboard } from '../context';
 import { CHART_HEIGHT, TimeChart, columns, hasPoints, useAlertMarkers } from './shared';
-import { panelState, usePanelData } from './use-panel-data';
+import { panelState, panelStatus, usePanelData } from './use-panel-data';
 
 const RUN_STAGE = '(run)';
 
@@ -125,12 +125,7 @@ export function StagesPanel() {
       id={id}
       title="Stage breakdown"
       subtitle="mean duration per stage over time, stacked (ms); percentiles, share and errors over the window"
-      state={panelState(r, () => hasPoints(data))}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, () => hasPoints(data))}
       span={12}
     >
       {d && data ? (
@@ -177,12 +172,7 @@ export function HeatmapPanel() {
       id={id}
       title="Latency heatmap"
       subtitle={`count per time bucket and latency bucket (log scale), ${what}; brighter = more`}
-      state={panelState(r, () => heatmapHasData(grid))}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, () => heatmapHasData(grid))}
       span={6}
     >
       {d && data ? (
@@ -226,12 +216,7 @@ export function CachePanel() {
       id={id}
       title="Cache hit rate over time"
       subtitle={summary ? `overall: ${summary}` : 'hits / (hits + misses) per cache (%)'}
-      state={panelState(r, () => hasPoints(data))}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, () => hasPoints(data))}
       span={6}
     >
       {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} ariaLabel="Cache hit rate over time by cache" /> : null}
@@ -270,12 +255,7 @@ export function BenchmarkDurationsPanel() {
       id={id}
       title="Benchmark run durations"
       subtitle="wall time of each benchmark pass over the corpus (ms), by model"
-      state={panelState(r, (x) => x.id.length > 0)}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, (x) => x.id.length > 0)}
       span={6}
       emptyText={
         <>

@@ -13,7 +13,7 @@ import { distributionParams, panelParams, qualityScoresParams } from '../lib/api
 import { formatCount, formatScore } from '../lib/format';
 import { useDashboard } from '../context';
 import { CHART_HEIGHT, TimeChart, columns, hasPoints } from './shared';
-import { panelState, usePanelData, useSimulatedFlag } from './use-panel-data';
+import { panelState, panelStatus, usePanelData, useSimulatedFlag } from './use-panel-data';
 
 const PIXEL = 'visual.pixel_similarity';
 const STRUCTURAL = 'visual.structural_similarity';
@@ -74,12 +74,7 @@ export function ConfusionPanel() {
       id={id}
       title="Confusion matrix"
       subtitle={d ? `labelled type (rows) vs predicted (columns), ${formatCount(d.total)} classified` : 'labelled vs predicted component type (count)'}
-      state={panelState(r, (x) => x.total > 0)}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, (x) => x.total > 0)}
       selfReady
       span={5}
     >
@@ -111,12 +106,7 @@ export function ConfidencePanel() {
       id={id}
       title="Mapping-confidence distribution"
       subtitle={d && d.total > 0 ? `${formatCount(d.total)} mappings, mean ${formatScore(d.mean)}` : 'components per confidence bin'}
-      state={panelState(r, (x) => x.total > 0)}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, (x) => x.total > 0)}
       span={4}
     >
       {d ? <Chart readyId={id} spec={spec} data={[centers, d.counts]} height={CHART_HEIGHT} stale={r.stale} ariaLabel="Histogram of mapping confidence" /> : null}
@@ -144,12 +134,7 @@ export function SimilarityPanel() {
       id={id}
       title="Visual similarity over time"
       subtitle="mean pixel and structural similarity per bucket (0–1)"
-      state={panelState(r, () => hasPoints(data))}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, () => hasPoints(data))}
       span={6}
     >
       {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={scores} ariaLabel="Pixel and structural similarity over time" /> : null}
@@ -175,12 +160,7 @@ export function CodeQualityPanel() {
       id={id}
       title="Code quality over time"
       subtitle="mean generated-code quality score by model (0–1)"
-      state={panelState(r, () => hasPoints(data))}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, () => hasPoints(data))}
       span={6}
     >
       {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[CODE_QUALITY]} ariaLabel="Code quality over time by model" /> : null}

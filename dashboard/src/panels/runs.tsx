@@ -13,7 +13,7 @@ import { API_BASE, runsParams } from '../lib/api-params';
 import { formatDateTime, formatDurationMs, formatUsd } from '../lib/format';
 import { useApi } from '../lib/use-api';
 import { useDashboard } from '../context';
-import { panelState, usePanelData } from './use-panel-data';
+import { panelStatus, usePanelData } from './use-panel-data';
 
 const RUN_COLUMNS: Column<RunRow>[] = [
   { key: 'start', label: 'Started', sortValue: (r) => r.startMs, render: (r) => <time dateTime={new Date(r.startMs).toISOString()}>{formatDateTime(r.startMs)}</time> },
@@ -93,12 +93,7 @@ export function RunsPanel() {
       id={id}
       title="Recent runs"
       subtitle="newest first; select a run to see its span waterfall"
-      state={panelState(r, (x) => x.runs.length > 0)}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, (x) => x.runs.length > 0)}
       selfReady
       span={12}
     >

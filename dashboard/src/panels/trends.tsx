@@ -18,7 +18,7 @@ import type { Opportunity, TypeStats } from '../lib/opportunities';
 import { useFetcher } from '../lib/use-api';
 import { useDashboard } from '../context';
 import { TimeChart, columns, hasPoints } from './shared';
-import { panelState, usePanelData } from './use-panel-data';
+import { panelStatus, usePanelData } from './use-panel-data';
 
 const ALL = '(all)';
 
@@ -48,12 +48,7 @@ export function SuccessTrendPanel() {
       id={id}
       title="Success rate by component type (rolling)"
       subtitle={d ? `rolling mean over ${d.window} buckets (%)${slopeText(d, 'ratio')}` : 'rolling mean (%)'}
-      state={panelState(r, () => hasPoints(data))}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, () => hasPoints(data))}
       span={6}
     >
       {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['success', 'quality']} ariaLabel="Rolling success rate by component type" /> : null}
@@ -82,12 +77,7 @@ export function QualityTrendPanel() {
       id={id}
       title="Quality by component type (rolling)"
       subtitle={d ? `rolling mean of ${label} over ${d.window} buckets (0–1)${slopeText(d, 'score')}` : 'rolling mean (0–1)'}
-      state={panelState(r, () => hasPoints(data))}
-      error={r.error}
-      onRetry={r.retry}
-      meta={d?.meta}
-      fetching={r.fetching}
-      stale={r.stale}
+      {...panelStatus(r, () => hasPoints(data))}
       span={6}
       actions={
         <select class="gs-inline-select" value={score} onChange={(e) => setScore((e.currentTarget as HTMLSelectElement).value)} aria-label="Quality score shown">

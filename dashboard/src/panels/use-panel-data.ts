@@ -8,7 +8,8 @@ import type { ApiState } from '../lib/use-api';
 import type { QueryParams } from '../lib/api-client';
 import { API_BASE } from '../lib/api-params';
 import { useDashboard } from '../context';
-import type { PanelState } from '../components/panel';
+import type { PanelMetaInfo, PanelState } from '../components/panel';
+import type { ApiError } from '../lib/api-client';
 
 export function usePanelData<T>(readyId: string, path: string, params: QueryParams, opts: { enabled?: boolean; priority?: 'normal' | 'low' } = {}): ApiState<T> {
   const ctx = useDashboard();
@@ -21,6 +22,21 @@ export function panelState<T>(r: ApiState<T>, hasData: (d: T) => boolean): Panel
   if (r.status === 'error' && !r.data) return 'error';
   if (!r.data) return 'loading';
   return hasData(r.data) ? 'ok' : 'empty';
+}
+
+/** The Panel props that follow a fetch: state, error with retry, meta, and refresh flags. */
+export function panelStatus<T extends { meta?: PanelMetaInfo | null }>(
+  r: ApiState<T>,
+  hasData: (d: T) => boolean,
+): { state: PanelState; error: ApiError | null; onRetry: () => void; meta: PanelMetaInfo | null; fetching: boolean; stale: boolean } {
+  return {
+    state: panelState(r, hasData),
+    error: r.error,
+    onRetry: r.retry,
+    meta: r.data?.meta ?? null,
+    fetching: r.fetching,
+    stale: r.stale,
+  };
 }
 
 /** Reports demo data to the app once per answer that carries `meta.simulated`. */
