@@ -33,3 +33,5 @@ export { scanLevelShifts, scanSpikes } from './change-points';
 export type { ShiftDirection, LevelShiftOptions, LevelShift, SpikeScanOptions, SpikeEpisode } from './change-points';
 export { DAY_MILLIS, utcDay, dayStartMillis, projectMonthEnd, budgetRunway } from './projection';
 export type { DailySpend, ProjectMonthEndOptions, MonthEndProjection, BudgetRunwayOptions, BudgetRunway } from './projection';
+export { findOpportunities, DEFAULT_OPPORTUNITY_OPTIONS } from './opportunities';
+export type { ModelStats, TypeStats, Opportunity, OpportunityOptions } from './opportunities';

@@ -10,6 +10,7 @@ import {
   CostComponentsQuery,
   CostOverTimeQuery,
   DistributionQuery,
+  OpportunitiesQuery,
   PANELS,
   PanelQuery,
   QualityBreakdownQuery,
@@ -26,6 +27,7 @@ import { confusionMatrix } from './queries/confusion-matrix';
 import type { QueryContext } from './queries/context';
 import { costBreakdown } from './queries/cost-breakdown';
 import { costComponents } from './queries/cost-components';
+import { costOpportunities } from './queries/cost-opportunities';
 import { costOverTime } from './queries/cost-over-time';
 import { latencyHeatmap } from './queries/latency-heatmap';
 import { latencyPercentiles } from './queries/latency-percentiles';
@@ -63,6 +65,7 @@ export const PANEL_DEFS: readonly PanelDef[] = [
   panel('cost-breakdown', CostBreakdownQuery, costBreakdown),
   panel('cost-components', CostComponentsQuery, costComponents),
   panel('cost-budget', BudgetQuery, budget),
+  panel('cost-opportunities', OpportunitiesQuery, costOpportunities),
   panel('trends', TrendsQuery, trends),
 ];
 

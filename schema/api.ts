@@ -31,6 +31,7 @@
  *   /cost/breakdown                  -> CostBreakdownQuery        -> CostBreakdownResponse
  *   /cost/components                 -> CostComponentsQuery       -> CostComponentsResponse
  *   /cost/budget                     -> BudgetQuery               -> BudgetResponse
+ *   /cost/opportunities              -> OpportunitiesQuery        -> OpportunitiesResponse
  *   /trends                          -> TrendsQuery               -> TrendsResponse
  *   /runs                            -> RunsQuery                 -> RunsResponse
  *   /runs/:id                        -> RunParams (path)          -> RunDetailResponse
@@ -107,6 +108,7 @@ export const PANELS = {
   'cost-breakdown': '/cost/breakdown',
   'cost-components': '/cost/components',
   'cost-budget': '/cost/budget',
+  'cost-opportunities': '/cost/opportunities',
   trends: '/trends',
 } as const;
 export type PanelId = keyof typeof PANELS;
@@ -307,6 +309,27 @@ export const CostComponentsQuery = query({
 
 /** The budget panel is about the current calendar month (UTC); only dimension filters apply. */
 export const BudgetQuery = query({ componentType: filterShape.componentType, model: filterShape.model });
+
+/** Cost-saving opportunities over a window (default 30 days) with the comparison's knobs. */
+export const OpportunitiesQuery = query({
+  ...timeRangeShape('30d'),
+  componentType: filterShape.componentType,
+  model: filterShape.model,
+  tolerance: z
+    .string()
+    .regex(/^(0(\.\d{1,6})?|1(\.0{1,6})?)$/, 'must be a number from 0 to 1')
+    .transform(Number)
+    .optional()
+    .transform((v) => v ?? 0.02)
+    .describe('Largest allowed drop of a quality score (0..1) for a cheaper model to count'),
+  minSamples: z
+    .string()
+    .regex(/^\d{1,7}$/, 'must be a whole number')
+    .transform(Number)
+    .optional()
+    .transform((v) => v ?? 20)
+    .describe('Fewest scored runs a model needs on a component type to be compared'),
+});
 
 export const TrendsQuery = query({
   ...timeRangeShape('30d'),
@@ -616,6 +639,30 @@ export const BudgetResponse = z.object({
   daily: z.object({ t: countSeries, costUsd: countSeries, cumulativeUsd: countSeries }),
 });
 
+/**
+ * One row per opportunity (columnar): for a component type, a model cheaper per run than the
+ * model that ran the type most, whose mean on every quality score is within the tolerance.
+ */
+export const OpportunitiesResponse = z.object({
+  meta: ResponseMeta,
+  tolerance: z.number(),
+  minSamples: z.number(),
+  /** The quality scores compared. */
+  scores: z.array(z.string()),
+  componentType: z.array(z.string()),
+  currentModel: z.array(z.string()),
+  candidateModel: z.array(z.string()),
+  /** candidate - current per score. */
+  qualityDelta: z.record(z.string(), z.array(z.number().nullable())),
+  worstDelta: z.array(z.number()),
+  currentCostPerRunUsd: z.array(z.number()),
+  candidateCostPerRunUsd: z.array(z.number()),
+  currentRuns: z.array(z.number()),
+  /** What the current model's runs in the window would have cost less on the candidate. */
+  savingsUsd: z.array(z.number()),
+  savingsShare: z.array(z.number()),
+});
+
 export const TrendsResponse = z.object({
   meta: ResponseMeta,
   metric: z.enum(['successRate', 'score']),
@@ -769,6 +816,7 @@ export type CostOverTimeQuery = z.output<typeof CostOverTimeQuery>;
 export type CostBreakdownQuery = z.output<typeof CostBreakdownQuery>;
 export type CostComponentsQuery = z.output<typeof CostComponentsQuery>;
 export type BudgetQuery = z.output<typeof BudgetQuery>;
+export type OpportunitiesQuery = z.output<typeof OpportunitiesQuery>;
 export type TrendsQuery = z.output<typeof TrendsQuery>;
 export type RunsQuery = z.output<typeof RunsQuery>;
 export type RunParams = z.output<typeof RunParams>;
@@ -794,6 +842,7 @@ export type CostOverTimeResponse = z.infer<typeof CostOverTimeResponse>;
 export type CostBreakdownResponse = z.infer<typeof CostBreakdownResponse>;
 export type CostComponentsResponse = z.infer<typeof CostComponentsResponse>;
 export type BudgetResponse = z.infer<typeof BudgetResponse>;
+export type OpportunitiesResponse = z.infer<typeof OpportunitiesResponse>;
 export type TrendsResponse = z.infer<typeof TrendsResponse>;
 export type SpanEvent = z.infer<typeof SpanEvent>;
 export type ScoreRow = z.infer<typeof ScoreRow>;
@@ -822,6 +871,11 @@ export const ENDPOINTS = {
   '/cost/breakdown': { query: CostBreakdownQuery, response: CostBreakdownResponse, summary: 'Model cost by operation, model, component type or provider' },
   '/cost/components': { query: CostComponentsQuery, response: CostComponentsResponse, summary: 'Cost per component' },
   '/cost/budget': { query: BudgetQuery, response: BudgetResponse, summary: 'Month-to-date cost, projected month end and budget runway' },
+  '/cost/opportunities': {
+    query: OpportunitiesQuery,
+    response: OpportunitiesResponse,
+    summary: 'Cheaper models whose quality on a component type is within a tolerance of the current one',
+  },
   '/trends': { query: TrendsQuery, response: TrendsResponse, summary: 'Success rate or a quality score by component type over time, with rolling mean and slope' },
   '/runs': { query: RunsQuery, response: RunsResponse, summary: 'Pipeline runs, newest first (keyset pagination)' },
   '/runs/{id}': { query: null, response: RunDetailResponse, summary: "One run's span tree with attributes, events, scores and model calls" },

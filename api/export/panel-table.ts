@@ -64,7 +64,7 @@ function fromColumns(cols: [string, Json[]][], n: number): { columns: string[]; 
 }
 
 /** The key array a non-time panel's rows are named by. */
-const ROW_KEYS = ['stages', 'groups', 'componentTypes', 'componentId', 'id', 'caches', 'labels'] as const;
+const ROW_KEYS = ['stages', 'groups', 'componentTypes', 'componentType', 'componentId', 'id', 'caches', 'labels'] as const;
 
 export function panelToTable(panel: PanelId, response: object): Table {
   const r = response as Record<string, Json>;

@@ -65,6 +65,10 @@ export function costBreakdownParams(f: Filters, groupBy: Api.CostGroupBy): Param
   return { ...panelParams(f), groupBy };
 }
 
+export function opportunitiesParams(f: Filters): Params<typeof Api.OpportunitiesQuery> {
+  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models) };
+}
+
 export function budgetParams(f: Filters): Params<typeof Api.BudgetQuery> {
   return { componentType: list(f.componentTypes), model: list(f.models) };
 }

@@ -3,19 +3,16 @@
  * markers), recent alerts (when the alerts API exists), and cost-saving opportunities.
  */
 import { useState } from 'preact/hooks';
-import type { CostBreakdownResponse, QualityBreakdownResponse, TrendsResponse } from '../../../schema/api';
+import type { OpportunitiesResponse, TrendsResponse } from '../../../schema/api';
 import { Panel } from '../components/panel';
 import { Table } from '../components/table';
 import type { Column } from '../components/table';
 import type { ChartSpec, SeriesSpec } from '../charts/chart-options';
 import { colorFor } from '../lib/colors';
-import { API_BASE, costBreakdownParams, qualityBreakdownParams, trendsParams } from '../lib/api-params';
+import { opportunitiesParams, trendsParams } from '../lib/api-params';
 import { formatDateTime, formatRatioAsPercent, formatScore, formatUsd } from '../lib/format';
 import { changeColor, firingSeries, severityColor } from '../lib/alerts';
 import { ApiError } from '../lib/api-client';
-import { DEFAULT_OPPORTUNITY_OPTIONS, findOpportunities } from '../lib/opportunities';
-import type { Opportunity, TypeStats } from '../lib/opportunities';
-import { useFetcher } from '../lib/use-api';
 import { useDashboard } from '../context';
 import { TimeChart, columns, hasPoints } from './shared';
 import { panelStatus, usePanelData } from './use-panel-data';
@@ -178,7 +175,30 @@ export function AlertsPanel(p: { status: 'absent' | 'loading' | 'ok' | 'error'; 
   );
 }
 
-const OPP_SCORES = ['visual.pixel_similarity', 'visual.structural_similarity', 'code.quality'];
+/** One opportunity of the API's columnar answer. */
+interface Opportunity {
+  componentType: string;
+  currentModel: string;
+  candidateModel: string;
+  worstDelta: number;
+  currentCostPerRunUsd: number;
+  candidateCostPerRunUsd: number;
+  savingsUsd: number;
+  savingsShare: number;
+}
+
+function opportunityRows(d: OpportunitiesResponse): Opportunity[] {
+  return d.componentType.map((componentType, i) => ({
+    componentType,
+    currentModel: d.currentModel[i] ?? '',
+    candidateModel: d.candidateModel[i] ?? '',
+    worstDelta: d.worstDelta[i] ?? 0,
+    currentCostPerRunUsd: d.currentCostPerRunUsd[i] ?? 0,
+    candidateCostPerRunUsd: d.candidateCostPerRunUsd[i] ?? 0,
+    savingsUsd: d.savingsUsd[i] ?? 0,
+    savingsShare: d.savingsShare[i] ?? 0,
+  }));
+}
 
 const OPP_COLUMNS: Column<Opportunity>[] = [
   { key: 'type', label: 'Component type', sortValue: (o) => o.componentType, render: (o) => o.componentType },
@@ -203,11 +223,11 @@ const OPP_COLUMNS: Column<Opportunity>[] = [
     render: (o) => `${o.worstDelta >= 0 ? '+' : ''}${formatScore(o.worstDelta)}`,
   },
   {
-    key: 'cpc',
-    label: 'Cost / call',
+    key: 'cpr',
+    label: 'Cost / run',
     align: 'right',
-    sortValue: (o) => o.candidateCostPerCall,
-    render: (o) => `${formatUsd(o.candidateCostPerCall)} vs ${formatUsd(o.currentCostPerCall)}`,
+    sortValue: (o) => o.candidateCostPerRunUsd,
+    render: (o) => `${formatUsd(o.candidateCostPerRunUsd)} vs ${formatUsd(o.currentCostPerRunUsd)}`,
   },
   {
     key: 'savings',
@@ -219,62 +239,28 @@ const OPP_COLUMNS: Column<Opportunity>[] = [
 ];
 
 export function OpportunitiesPanel() {
-  const { filters, client, options } = useDashboard();
+  const { filters } = useDashboard();
   const id = 'trends-opportunities';
-  // Per component type: quality by model and cost by model (the API has no joint breakdown yet).
-  const types = filters.componentTypes.length ? filters.componentTypes : (options?.componentTypes ?? []);
-  const key = JSON.stringify([filters, types]);
-  const r = useFetcher<Opportunity[]>(
-    key,
-    async (signal) => {
-      const stats = await Promise.all(
-        types.map(async (t): Promise<TypeStats> => {
-          const f = { ...filters, componentTypes: [t] };
-          const [q, c] = await Promise.all([
-            client.get<QualityBreakdownResponse>(`${API_BASE}/quality/breakdown`, qualityBreakdownParams(f, OPP_SCORES, 'model'), signal, { priority: 'low' }),
-            client.get<CostBreakdownResponse>(`${API_BASE}/cost/breakdown`, costBreakdownParams(f, 'model'), signal, { priority: 'low' }),
-          ]);
-          return {
-            componentType: t,
-            models: q.groups.map((m, gi) => {
-              const ci = c.groups.indexOf(m);
-              const quality: Record<string, number | null> = {};
-              let samples = Infinity;
-              for (const sName of OPP_SCORES) {
-                quality[sName] = q.series[sName]?.[gi] ?? null;
-                samples = Math.min(samples, q.counts[sName]?.[gi] ?? 0);
-              }
-              return { model: m, quality, samples: Number.isFinite(samples) ? samples : 0, costUsd: ci >= 0 ? (c.costUsd[ci] ?? 0) : 0, calls: ci >= 0 ? (c.calls[ci] ?? 0) : 0 };
-            }),
-          };
-        }),
-      );
-      return findOpportunities(stats);
-    },
-    { readyId: id, enabled: options != null },
-  );
-  const rows = r.data ?? [];
-  const tol = DEFAULT_OPPORTUNITY_OPTIONS.tolerance;
+  const r = usePanelData<OpportunitiesResponse>(id, '/cost/opportunities', opportunitiesParams(filters));
+  const d = r.data;
+  const rows = d ? opportunityRows(d) : [];
+  const tol = d?.tolerance ?? 0.02;
   return (
     <Panel
       id={id}
       title="Cost-saving opportunities"
-      subtitle={`cheaper models whose quality on a component type is within ${tol} of the current model on every score`}
-      state={r.status === 'loading' ? 'loading' : r.status === 'error' && !r.data ? 'error' : 'ok'}
-      error={r.error}
-      onRetry={r.retry}
-      fetching={r.fetching}
-      stale={r.stale}
+      subtitle={`cheaper models (per run) whose mean pixel, structural and code quality on a component type are within ${tol} of the current model's`}
+      {...panelStatus(r, () => true)}
       selfReady
       span={12}
     >
       {rows.length ? (
         <Table caption="Cost-saving opportunities" columns={OPP_COLUMNS} rows={rows} rowKey={(o) => `${o.componentType}|${o.candidateModel}`} initialSort={{ key: 'savings', dir: 'desc' }} />
-      ) : (
+      ) : d ? (
         <p class="gs-state gs-ok" role="status">
-          No cheaper model matches the current one within {tol} on every score for any component type in this range (at least {DEFAULT_OPPORTUNITY_OPTIONS.minSamples} scored runs per model and type are needed).
+          No cheaper model matches the current one within {tol} on every score for any component type in this range (at least {d.minSamples} scored runs per model and type are needed).
         </p>
-      )}
+      ) : null}
     </Panel>
   );
 }

@@ -1,12 +1,12 @@
 import { findOpportunities } from './opportunities';
 import type { ModelStats } from './opportunities';
 
-const m = (model: string, q: number | null, costUsd: number, calls: number, samples = 100): ModelStats => ({
+const m = (model: string, q: number | null, costUsd: number, runs: number, samples = 100): ModelStats => ({
   model,
   quality: { 'visual.pixel_similarity': q, 'code.quality': q == null ? null : q + 0.05 },
   samples,
   costUsd,
-  calls,
+  runs,
 });
 
 describe('findOpportunities', () => {
