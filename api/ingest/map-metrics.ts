@@ -7,7 +7,7 @@
 import type { AttributeMap, MetricPointRecord } from '../../exporter';
 import { attributesOf } from './attributes';
 import type { AttributeContext } from './attributes';
-import { badData } from './errors';
+import { walkEnvelope } from './envelope';
 import { IngestIssues } from './issues';
 import type { IngestLimits } from './limits';
 import { validTime } from './map-traces';
@@ -26,17 +26,6 @@ export interface DecodedMetrics {
 const FLAG_NO_RECORDED_VALUE = 1;
 
 type Base = Pick<MetricPointRecord, 'name' | 'unit' | 'resource' | 'scopeName'>;
-
-function listOrThrow(o: WireObject, name: string, where: string): unknown[] {
-  const list = listField(o, name);
-  if (list === null) throw badData(`${where}.${name} must be a list`);
-  return list;
-}
-
-function objectOrThrow(v: unknown, where: string): WireObject {
-  if (!isWireObject(v)) throw badData(`${where} must be an object`);
-  return v;
-}
 
 /** AggregationTemporality: undefined for unspecified, null for a value OTLP does not define. */
 function temporalityOf(v: unknown, f: WireFlavor): number | null | undefined {
@@ -295,27 +284,11 @@ export function mapMetricsRequest(
   const issues = new IngestIssues();
   const ctx: AttributeContext = { flavor, limits, issues };
   const points: MetricPointRecord[] = [];
-  const req = objectOrThrow(request, 'ExportMetricsServiceRequest');
-  listOrThrow(req, 'resourceMetrics', 'ExportMetricsServiceRequest').forEach((rmValue, i) => {
-    const rmWhere = `resourceMetrics[${i}]`;
-    const rm = objectOrThrow(rmValue, rmWhere);
-    const res = objectField(rm, 'resource');
-    if (res === null) throw badData(`${rmWhere}.resource must be an object`);
-    const resource = res ? attributesOf(field(res, 'attributes'), ctx, 'resource') : {};
-    listOrThrow(rm, 'scopeMetrics', rmWhere).forEach((smValue, j) => {
-      const smWhere = `${rmWhere}.scopeMetrics[${j}]`;
-      const sm = objectOrThrow(smValue, smWhere);
-      const scope = objectField(sm, 'scope');
-      if (scope === null) throw badData(`${smWhere}.scope must be an object`);
-      const scopeName = scope ? (flavor.str(field(scope, 'name')) ?? undefined) : undefined;
-      for (const m of listOrThrow(sm, 'metrics', smWhere)) {
-        if (!isWireObject(m)) {
-          issues.reject('metric is not an object');
-          continue;
-        }
-        mapMetric(m, resource, scopeName ?? undefined, ctx, points);
-      }
-    });
-  });
+  walkEnvelope(
+    request,
+    { request: 'ExportMetricsServiceRequest', resources: 'resourceMetrics', scopes: 'scopeMetrics', items: 'metrics', item: 'metric' },
+    ctx,
+    (m, resource, scopeName) => mapMetric(m, resource, scopeName, ctx, points),
+  );
   return { points, rejected: issues.rejected, warnings: issues.messages() };
 }

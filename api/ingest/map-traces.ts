@@ -7,11 +7,11 @@
 import type { AttributeMap, SpanEventRecord, SpanLinkRecord, SpanRecord } from '../../exporter';
 import { attributesOf, truncate } from './attributes';
 import type { AttributeContext } from './attributes';
-import { badData } from './errors';
+import { walkEnvelope } from './envelope';
 import { IngestIssues } from './issues';
 import type { IngestLimits } from './limits';
 import { normalizeAttributes } from './normalize';
-import { field, isWireObject, listField, objectField } from './wire';
+import { field, isWireObject, objectField } from './wire';
 import type { WireFlavor, WireObject } from './wire';
 
 export interface DecodedTraces {
@@ -32,17 +32,6 @@ export function validId(hex: string | null | undefined, bytes: number): hex is s
 /** A required fixed64 timestamp: > 0 and storable. */
 export function validTime(ns: bigint | null | undefined): ns is bigint {
   return typeof ns === 'bigint' && ns > 0n && ns <= MAX_NS;
-}
-
-function listOrThrow(o: WireObject, name: string, where: string): unknown[] {
-  const list = listField(o, name);
-  if (list === null) throw badData(`${where}.${name} must be a list`);
-  return list;
-}
-
-function objectOrThrow(v: unknown, where: string): WireObject {
-  if (!isWireObject(v)) throw badData(`${where} must be an object`);
-  return v;
 }
 
 function spanLabel(name: unknown): string {
@@ -167,29 +156,15 @@ export function mapTraceRequest(request: unknown, flavor: WireFlavor, limits: In
   const issues = new IngestIssues();
   const ctx: AttributeContext = { flavor, limits, issues };
   const spans: SpanRecord[] = [];
-  const req = objectOrThrow(request, 'ExportTraceServiceRequest');
-  listOrThrow(req, 'resourceSpans', 'ExportTraceServiceRequest').forEach((rsValue, i) => {
-    const rsWhere = `resourceSpans[${i}]`;
-    const rs = objectOrThrow(rsValue, rsWhere);
-    const res = objectField(rs, 'resource');
-    if (res === null) throw badData(`${rsWhere}.resource must be an object`);
-    const resource = res ? attributesOf(field(res, 'attributes'), ctx, 'resource') : {};
-    listOrThrow(rs, 'scopeSpans', rsWhere).forEach((ssValue, j) => {
-      const ssWhere = `${rsWhere}.scopeSpans[${j}]`;
-      const ss = objectOrThrow(ssValue, ssWhere);
-      const scope = objectField(ss, 'scope');
-      if (scope === null) throw badData(`${ssWhere}.scope must be an object`);
-      const scopeName = scope ? (flavor.str(field(scope, 'name')) ?? undefined) : undefined;
-      for (const s of listOrThrow(ss, 'spans', ssWhere)) {
-        if (!isWireObject(s)) {
-          issues.reject('span is not an object');
-          continue;
-        }
-        const mapped = mapSpan(s, resource, scopeName ?? undefined, ctx);
-        if (typeof mapped === 'string') issues.reject(mapped, spanLabel(field(s, 'name')));
-        else spans.push(mapped);
-      }
-    });
-  });
+  walkEnvelope(
+    request,
+    { request: 'ExportTraceServiceRequest', resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans', item: 'span' },
+    ctx,
+    (s, resource, scopeName) => {
+      const mapped = mapSpan(s, resource, scopeName, ctx);
+      if (typeof mapped === 'string') issues.reject(mapped, spanLabel(field(s, 'name')));
+      else spans.push(mapped);
+    },
+  );
   return { spans, rejected: issues.rejected, warnings: issues.messages() };
 }
