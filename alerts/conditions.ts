@@ -7,9 +7,9 @@ import { compareSamples, detectSpike } from '../analysis';
 import type { Alternative } from '../analysis';
 import { ALERT_DIMENSIONS, HIGHER_IS_BETTER } from '../schema/alerts';
 import type { AlertDetails, AlertDirection, AlertLabels, AlertMetric, AlertRule, AlertRuleDefinition } from '../schema/alerts';
-import type { Db } from '../schema/db';
-import { readAggregates, readBucketSeries, readSamples, seriesKey } from './metrics';
-import type { GroupValue, MetricScope } from './metrics';
+import type { Db } from '../store';
+import { readAggregates, readBucketSeries, readSamples, seriesKey } from '../store/sqlite/alert-metrics';
+import type { GroupValue, MetricScope } from '../store/sqlite/alert-metrics';
 
 export interface SeriesCondition {
   key: string;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 import { AlertsConfigError, loadAlertRulesFile, seedAlertRulesFromFile } from './config';
 import { defaultAlertRules, ensureDefaultAlertRules } from './defaults';
 import { deleteRule, getRuleByName, listRules } from './store';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { z } from 'zod';
 import { AlertsConfigFile } from '../schema/alerts';
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import { seedRules } from './store';
 import type { SeedResult } from './store';
 

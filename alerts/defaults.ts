@@ -5,7 +5,7 @@
  */
 import { AlertRuleInput } from '../schema/alerts';
 import type { AlertRuleDefinition, AlertRuleInputBody } from '../schema/alerts';
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import { getMeta, seedRules, setMeta } from './store';
 import type { SeedResult } from './store';
 

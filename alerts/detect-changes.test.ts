@@ -1,8 +1,8 @@
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { detectChanges, findingDays } from './detect-changes';
 import { benchmarkRecord, gaussian, runRecords, seededRandom, writeRecords } from './test-fixtures';
-import type { SpanRecord } from '../exporter';
+import type { SpanRecord } from '../schema/records';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

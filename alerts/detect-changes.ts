@@ -10,7 +10,7 @@
  */
 import { scanLevelShifts, scanSpikes, utcDay } from '../analysis';
 import type { SampleTest } from '../analysis';
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import type { ChangeFinding, ChangeKind, ChangeReport } from '../schema/alerts';
 import { RUN_STAGE } from '../schema/names';
 

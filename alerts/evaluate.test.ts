@@ -1,7 +1,7 @@
 import { AlertRuleInput } from '../schema/alerts';
 import type { AlertRuleInputBody } from '../schema/alerts';
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { evaluateRules, replayRules } from './evaluate';
 import { createRule, listEvents, listStates } from './store';
 import { gaussian, runRecords, seededRandom, writeRecords } from './test-fixtures';

@@ -7,7 +7,7 @@
  * pages nobody. Firing and resolved transitions are stored as events with the values behind
  * them, at most once per episode (UNIQUE key), which is what notifications de-duplicate on.
  */
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import { AlertRuleInput } from '../schema/alerts';
 import type { AlertDetails, AlertEvent, AlertRule } from '../schema/alerts';
 import { evaluateCondition } from './conditions';

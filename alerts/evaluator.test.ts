@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlertRuleInput } from '../schema/alerts';
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { AlertEvaluator } from './evaluator';
 import { WebhookNotifier } from './notifier';
 import type { AlertWebhookPayload, SlackPayload } from './notifier';

@@ -5,7 +5,7 @@
  * due. A failed delivery is retried on later ticks with exponential backoff measured on the same
  * clock, and given up after maxAttempts; deliveries of one series to one notifier stay in order.
  */
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import type { AlertEvent } from '../schema/alerts';
 import { evaluateRules } from './evaluate';
 import type { EvaluateRulesResult } from './evaluate';

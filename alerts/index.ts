@@ -11,8 +11,8 @@ export { evaluateRules, replayRules } from './evaluate';
 export type { EvaluateRulesOptions, EvaluateRulesResult, RuleError, ReplayRulesOptions, ReplayResult } from './evaluate';
 export { evaluateCondition, effectiveDirection, formatMetricValue } from './conditions';
 export type { SeriesCondition } from './conditions';
-export { readAggregates, readBucketSeries, readSamples, seriesKey } from './metrics';
-export type { MetricScope, TimeRange, GroupValue, BucketValue, GroupSamples } from './metrics';
+export { readAggregates, readBucketSeries, readSamples, seriesKey } from '../store/sqlite/alert-metrics';
+export type { MetricScope, TimeRange, GroupValue, BucketValue, GroupSamples } from '../store/sqlite/alert-metrics';
 export {
   DuplicateRuleNameError,
   listRules,

@@ -1,7 +1,7 @@
 import express from 'express';
 import request from 'supertest';
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { AlertEvaluator } from './evaluator';
 import { createAlertsRouter } from './router';
 import { runRecords, writeRecords } from './test-fixtures';

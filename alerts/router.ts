@@ -19,7 +19,7 @@ import type { ErrorRequestHandler, Request, Router } from 'express';
 import { z } from 'zod';
 import { AlertChangesQuery, AlertEventsQuery, AlertRuleIdParams, AlertRuleInput, AlertRulePatch, AlertStatesQuery } from '../schema/alerts';
 import type { AlertEventsResponse, ChangeReport, AlertRuleResponse, AlertRulesResponse, AlertStatesResponse } from '../schema/alerts';
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import { formatIssuePath, formatZodIssues } from './config';
 import type { AlertEvaluator } from './evaluator';
 import { detectChanges } from './detect-changes';

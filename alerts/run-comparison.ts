@@ -6,7 +6,7 @@
  * many metrics do not multiply false alarms), in the worse direction, of at least a minimum size.
  */
 import { holmSignificant, mannWhitneyU, mean, percentile, twoProportionTest, welchTTest } from '../analysis';
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 
 export interface BenchmarkRunInfo {
   id: string;

@@ -3,7 +3,7 @@
  * alert series, events and their listing. Rules are stored as their validated JSON definition;
  * every write path validates with schema/alerts.ts first.
  */
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import { AlertRuleInput } from '../schema/alerts';
 import type {
   AlertDetails,

@@ -4,10 +4,10 @@
  * evaluation events), written through the real StoreWriter so the rollups are the real ones.
  * Used by tests only. All data made here is simulated and marked so (genscope.simulated).
  */
-import { StoreWriter } from '../exporter';
-import type { SpanRecord } from '../exporter';
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import { ATTR, EVENT, GEN_AI, SPAN } from '../schema/names';
+import { StoreWriter } from '../store';
+import type { SpanRecord } from '../schema/records';
 
 const msToNs = (ms: number): bigint => BigInt(Math.round(ms)) * 1_000_000n;
 

@@ -5,7 +5,7 @@ import express from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { ENDPOINTS } from '../schema/api';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 import { createApp } from './app';
 import { TEST_NOW, testWorld } from './test-support';
 import type { TestWorld } from './test-support';

@@ -6,7 +6,7 @@
  */
 import express from 'express';
 import type { Express, RequestHandler, Router } from 'express';
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import { requireToken, requireTokenForWrites } from './auth';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS, DEFAULT_MAX_BODY_BYTES } from './config';
 import type { ApiConfig } from './config';

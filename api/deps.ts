@@ -1,6 +1,6 @@
 /** What the routes need from createApp: the database, the clock and the resolved settings. */
-import type { Db } from '../schema/db';
-import type { QueryContext } from './queries/context';
+import type { Db } from '../store';
+import type { QueryContext } from '../store/sqlite/queries/context';
 
 export interface RouteDeps {
   db: Db;

@@ -6,6 +6,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ApiError, ErrorCode } from '../schema/api';
+import { QueryError } from '../store';
 
 export class HttpError extends Error {
   constructor(
@@ -83,6 +84,7 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHan
     }
     let e: HttpError;
     if (err instanceof HttpError) e = err;
+    else if (err instanceof QueryError) e = new HttpError(err.status, err.code, err.message, err.param);
     else if (err instanceof z.ZodError) e = zodToHttpError(err, 'request');
     else {
       const bp = err as BodyParserError;

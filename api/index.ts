@@ -14,3 +14,7 @@ export { requireToken, requireTokenForWrites, tokenMatches } from './auth';
 export { openApiDocument } from './openapi';
 export { writeFixture, buildRun, prng, FIXTURE_COMPONENT_TYPES, FIXTURE_MODELS } from './test-fixtures';
 export type { FixtureOptions, FixtureSummary } from './test-fixtures';
+export { IngestGate } from './ingest-gate';
+export type { IngestGateOptions, IngestGateStats } from './ingest-gate';
+export { selfHealth, createHealthHandler } from './health';
+export type { SelfHealth, HealthOptions } from './health';

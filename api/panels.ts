@@ -19,24 +19,24 @@ import {
   TrendsQuery,
 } from '../schema/api';
 import type { PanelId } from '../schema/api';
-import { benchmarkDurations } from './queries/benchmark-durations';
-import { budget } from './queries/budget';
-import { cacheHitRate } from './queries/cache-hit-rate';
-import { classificationAccuracy } from './queries/classification-accuracy';
-import { confusionMatrix } from './queries/confusion-matrix';
-import type { QueryContext } from './queries/context';
-import { costBreakdown } from './queries/cost-breakdown';
-import { costComponents } from './queries/cost-components';
-import { costOpportunities } from './queries/cost-opportunities';
-import { costOverTime } from './queries/cost-over-time';
-import { latencyHeatmap } from './queries/latency-heatmap';
-import { latencyPercentiles } from './queries/latency-percentiles';
-import { qualityBreakdown } from './queries/quality-breakdown';
-import { qualityScores } from './queries/quality-scores';
-import { scoreDistribution } from './queries/score-distribution';
-import { stageBreakdown } from './queries/stage-breakdown';
-import { summary } from './queries/summary';
-import { trends } from './queries/trends';
+import { benchmarkDurations } from '../store/sqlite/queries/benchmark-durations';
+import { budget } from '../store/sqlite/queries/budget';
+import { cacheHitRate } from '../store/sqlite/queries/cache-hit-rate';
+import { classificationAccuracy } from '../store/sqlite/queries/classification-accuracy';
+import { confusionMatrix } from '../store/sqlite/queries/confusion-matrix';
+import type { QueryContext } from '../store/sqlite/queries/context';
+import { costBreakdown } from '../store/sqlite/queries/cost-breakdown';
+import { costComponents } from '../store/sqlite/queries/cost-components';
+import { costOpportunities } from '../store/sqlite/queries/cost-opportunities';
+import { costOverTime } from '../store/sqlite/queries/cost-over-time';
+import { latencyHeatmap } from '../store/sqlite/queries/latency-heatmap';
+import { latencyPercentiles } from '../store/sqlite/queries/latency-percentiles';
+import { qualityBreakdown } from '../store/sqlite/queries/quality-breakdown';
+import { qualityScores } from '../store/sqlite/queries/quality-scores';
+import { scoreDistribution } from '../store/sqlite/queries/score-distribution';
+import { stageBreakdown } from '../store/sqlite/queries/stage-breakdown';
+import { summary } from '../store/sqlite/queries/summary';
+import { trends } from '../store/sqlite/queries/trends';
 
 export interface PanelDef<S extends z.ZodType = z.ZodType> {
   id: PanelId;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 import { startServer } from './server';
 import type { ServerHandle } from './server';
 import { writeFixture } from './test-fixtures';

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import { createApp } from './app';
 import type { CreateAppOptions } from './app';
 import type { ApiConfig } from './config';

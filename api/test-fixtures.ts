@@ -5,10 +5,10 @@
  * with classify / map / generate / validate stage spans, an embeddings call under map, a chat
  * call under generate, cache lookups and gen_ai.evaluation.result score events.
  */
-import { StoreWriter } from '../exporter/index';
-import type { AttributeMap, SpanEventRecord, SpanRecord } from '../exporter/index';
-import type { Db } from '../schema/db';
+import type { Db } from '../store';
 import { ATTR, EVENT, GEN_AI, OPERATION, SCORE, SPAN, STAGE } from '../schema/names';
+import type { AttributeMap, SpanEventRecord, SpanRecord } from '../schema/records';
+import { StoreWriter } from '../store';
 
 export const FIXTURE_COMPONENT_TYPES = ['button', 'card', 'input', 'modal', 'navbar', 'table'] as const;
 export const FIXTURE_MODELS = ['gpt-4o-mini', 'claude-3-5-haiku'] as const;

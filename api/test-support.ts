@@ -3,8 +3,8 @@
  * fixed clock. (Not part of the public surface; tests import it directly.)
  */
 import type { Express } from 'express';
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { createApp } from './app';
 import type { CreateAppOptions } from './app';
 import { writeFixture } from './test-fixtures';

@@ -4,7 +4,7 @@
  * RSS (getrusage maxrss), which includes the export it has just streamed.
  */
 import { startServer } from '../api';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 
 async function main(): Promise<void> {
   const [dbPath, nowArg] = process.argv.slice(2);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { percentiles } from '../analysis';
 import { startServer } from '../api';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 
 export interface BenchApiOptions {
   dbPath: string;

@@ -19,7 +19,7 @@ import type { Browser } from 'playwright-core';
 import { startServer } from '../api';
 import { createAlertsRouter } from '../alerts';
 import { generateDemo } from '../cli/demo';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 
 export interface DashboardBenchOptions {
   /** The large database (the 1M-span demo, e.g. bench/main.ts millionSpanDb). */

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BasicTracerProvider, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Attributes } from '@opentelemetry/api';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 import { ATTR } from '../schema/names';
-import { SqliteSpanExporter, StoreWriter, readableSpanToRecord, spanRecordToRows } from '../exporter';
+import { SqliteSpanExporter, readableSpanToRecord } from '../exporter';
 import { startTelemetry, SyncBatchSpanProcessor } from '../instrumentation';
+import { StoreWriter, spanRecordToRows } from '../store';
 
 const STAGES = ['classify', 'map', 'generate', 'validate'];
 const TYPES = ['button', 'card', 'input', 'modal', 'navbar', 'table', 'tabs', 'alert'];

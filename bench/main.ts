@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 import { generateDemo } from '../cli/demo';
 import { benchExporter } from './exporter-bench';
 import { benchApi } from './api-bench';

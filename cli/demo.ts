@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { SimulatedClock, startTelemetry } from '../instrumentation';
 import { createPipelineResources, runBenchmark, SimulatedModelClient } from '../pipeline';
 import type { CompletionOptions, CompletionResult, ModelClient, PipelineResources } from '../pipeline';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 import { ATTR } from '../schema/names';
 import { dbPath, intOption, parse, UsageError, write } from './args';
 import type { Io } from './args';

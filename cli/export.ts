@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { startServer } from '../api';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 import { dbPath, parse, UsageError, write } from './args';
 import type { Io } from './args';
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { benchmarkRecord, gaussian, runRecords, seededRandom, writeRecords } from '../alerts/test-fixtures';
 import { runGate } from './gate';
 

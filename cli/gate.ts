@@ -6,8 +6,8 @@
  */
 import { compareBenchmarkRuns, RunSelectionError } from '../alerts';
 import type { ComparisonUnit, MetricComparison, RunComparison } from '../alerts';
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { UsageError, dbPath, numberOption, parse, write } from './args';
 
 export interface GateIo {

@@ -17,21 +17,16 @@ import {
   webhookNotifiers,
 } from '../alerts';
 import express from 'express';
-import {
-  createHealthHandler,
-  createPriceBook,
-  IngestGate,
-  loadPriceOverrides,
-  RetentionScheduler,
-  startSelfTelemetry,
-  StoreWriter,
-} from '../exporter';
-import type { SelfObservationSources } from '../exporter';
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { createPriceBook, loadPriceOverrides } from '../exporter';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
 import { formatDemoReport, generateDemo } from './demo';
+import { RetentionScheduler, StoreWriter } from '../store';
+import { IngestGate, createHealthHandler } from '../api';
+import { startSelfTelemetry } from '../instrumentation';
+import type { SelfObservationSources } from '../instrumentation';
 
 /** The monthly budget shown with the simulated demo history (its spend is about $13 a month). */
 export const DEMO_MONTHLY_BUDGET_USD = 15;

@@ -3,7 +3,7 @@
  */
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import type { AttributeMap, AttributeValue, MetricPointRecord } from './records';
+import type { AttributeMap, AttributeValue, MetricPointRecord } from '../schema/records';
 import { hrTimeToNs } from './map-spans';
 
 function attrs(a: Readonly<Record<string, unknown>>): AttributeMap {

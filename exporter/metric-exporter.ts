@@ -10,8 +10,8 @@ import type { ExportResult } from '@opentelemetry/core';
 import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import type { InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { metricsToRecords } from './map-metrics';
-import type { MetricPointRecord } from './records';
-import type { TelemetryWriter } from './writer-types';
+import type { MetricPointRecord } from '../schema/records';
+import type { TelemetryWriter } from '../store/writer-types';
 
 /** Points kept from failed exports at most (oldest dropped first, and counted). */
 const DEFAULT_MAX_PENDING_POINTS = 50_000;

@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import { z } from 'zod';
+import type { PriceBook, PriceQuery, PriceSource } from '../schema/records';
+export type { PriceBook, PriceQuery, PriceSource } from '../schema/records';
 
 /** Per-million-token prices in USD for one model. */
 export const ModelPriceOverride = z.object({
@@ -18,33 +20,6 @@ export type ModelPriceOverride = z.infer<typeof ModelPriceOverride>;
 /** The price overrides file: `{ "models": { "<model name>": { "inputPerMTokUsd": 1, ... } } }`. */
 export const PriceOverrides = z.object({ models: z.record(z.string().min(1), ModelPriceOverride) });
 export type PriceOverrides = z.infer<typeof PriceOverrides>;
-
-export interface PriceQuery {
-  provider?: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cachedInputTokens?: number;
-  /** When the call happened (prices change over time); default now. */
-  atMillis?: number;
-}
-
-export interface PriceBook {
-  /** Cost in USD, or null when the model is not priced. */
-  costUsd(query: PriceQuery): number | null;
-  /** True when the model has a price (override or dataset). */
-  knows(model: string, provider?: string): boolean;
-  /** Where prices come from, for display: dataset name, version, latest dated entry. */
-  readonly source: PriceSource;
-}
-
-export interface PriceSource {
-  dataset: string;
-  version: string;
-  /** The latest dated price change the bundled dataset knows (ISO date), if any. */
-  latestPriceDate: string | null;
-  overrides: number;
-}
 
 const DATASET = '@pydantic/genai-prices';
 

@@ -2,9 +2,9 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { openDatabase } from '../schema/db';
+import { openDatabase } from '../store';
 import { SqliteSpanExporter } from './span-exporter';
-import { StoreWriter } from './store-writer';
+import { StoreWriter } from '../store/sqlite/writer';
 
 function makeSpans(n: number): ReadableSpan[] {
   const spans: ReadableSpan[] = [];

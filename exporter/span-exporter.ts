@@ -7,7 +7,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readableSpanToRecord } from './map-spans';
-import type { TelemetryWriter } from './writer-types';
+import type { TelemetryWriter } from '../store/writer-types';
 
 export class SqliteSpanExporter implements SpanExporter {
   private stopped = false;

@@ -10,3 +10,11 @@ export { systemClock, SimulatedClock } from './clock';
 export type { Clock, SimulatedClockOptions } from './clock';
 export { SyncBatchSpanProcessor } from './sync-span-processor';
 export type { SyncBatchSpanProcessorOptions, SpanProcessorStats } from './sync-span-processor';
+export { registerSelfMetrics, startSelfTelemetry } from './self-metrics';
+export type {
+  SelfObservationSources,
+  SpanProcessorCounters,
+  SelfTelemetry,
+  SelfTelemetryOptions,
+  IngestCounters,
+} from './self-metrics';

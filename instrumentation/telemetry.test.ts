@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { SimulatedClock, startTelemetry } from '.';
 
 function tempDb(): string {

@@ -17,17 +17,10 @@ import { OTLPTraceExporter as OTLPTraceExporterHttp } from '@opentelemetry/expor
 import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPMetricExporter as OTLPMetricExporterHttp } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { openDatabase } from '../schema/db';
-import type { Db } from '../schema/db';
+import { openDatabase } from '../store';
+import type { Db } from '../store';
 import { ATTR } from '../schema/names';
-import {
-  SqliteMetricExporter,
-  SqliteSpanExporter,
-  StoreWriter,
-  createPriceBook,
-  loadPriceOverrides,
-  registerSelfMetrics,
-} from '../exporter';
+import { SqliteMetricExporter, SqliteSpanExporter, createPriceBook, loadPriceOverrides } from '../exporter';
 import type { PriceBook, PriceOverrides } from '../exporter';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
@@ -35,6 +28,8 @@ import { SyncBatchSpanProcessor } from './sync-span-processor';
 import type { SpanProcessorStats } from './sync-span-processor';
 import { createInstruments, PipelineTracer } from './pipeline-tracer';
 import type { Instruments, ModelCallInfo, ModelUsage, PipelineOptions, ScoreOptions } from './pipeline-tracer';
+import { StoreWriter } from '../store';
+import { registerSelfMetrics } from './self-metrics';
 
 export const DEFAULT_DB_PATH = path.join('data', 'genscope.db');
 const INSTRUMENTATION_SCOPE = 'genscope';

@@ -4,7 +4,7 @@
  * group, matrices one row per matrix row. Generic over the response shapes of schema/api.
  */
 import type { PanelId } from '../../schema/api';
-import type { ExportRow, ExportValue } from './datasets';
+import type { ExportRow, ExportValue } from '../../store/sqlite/export-datasets';
 
 type NamedRow = Record<string, ExportValue>;
 

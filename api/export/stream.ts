@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
-import type { ExportRow, ExportValue } from './datasets';
+import type { ExportRow, ExportValue } from '../../store/sqlite/export-datasets';
 
 export type StreamFormat = 'csv' | 'json' | 'ndjson';
 

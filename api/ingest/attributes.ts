@@ -3,11 +3,11 @@
  * record model has one; int64 values beyond 2^53 keep every digit as a decimal string, bytes
  * become base64 and key-value lists become objects.
  */
-import type { AttributeMap, AttributeValue } from '../../exporter';
 import type { IngestIssues } from './issues';
 import type { IngestLimits } from './limits';
 import { field, isWireObject } from './wire';
 import type { WireFlavor } from './wire';
+import type { AttributeMap, AttributeValue } from '../../schema/records';
 
 export interface AttributeContext {
   flavor: WireFlavor;

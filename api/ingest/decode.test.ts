@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import type protobuf from 'protobufjs';
-import type { SpanRecord } from '../../exporter';
 import { FOREIGN, GEN_AI } from '../../schema/names';
 import { decodeMetricsRequest, decodeTraceRequest } from './decode';
 import { IngestError } from './errors';
 import { OTLP_PROTO } from './proto';
+import type { SpanRecord } from '../../schema/records';
 
 const JSON_TYPE = 'application/json';
 const PROTO_TYPE = 'application/x-protobuf';

@@ -3,12 +3,12 @@
  * attributes) -> scope{Spans|Metrics}[] (scope name) -> items. Walks it, checking its structure
  * (a malformed envelope is a 400 naming the place), and hands each item to the caller.
  */
-import type { AttributeMap } from '../../exporter';
 import { attributesOf } from './attributes';
 import type { AttributeContext } from './attributes';
 import { badData } from './errors';
 import { field, isWireObject, listField, objectField } from './wire';
 import type { WireObject } from './wire';
+import type { AttributeMap } from '../../schema/records';
 
 export function listOrThrow(o: WireObject, name: string, where: string): unknown[] {
   const list = listField(o, name);

@@ -4,7 +4,6 @@
  * quantile type) and their points are reported as rejected. A malformed point (no time, no
  * value, buckets that do not add up) is rejected and counted; the rest of the request is kept.
  */
-import type { AttributeMap, MetricPointRecord } from '../../exporter';
 import { attributesOf } from './attributes';
 import type { AttributeContext } from './attributes';
 import { walkEnvelope } from './envelope';
@@ -14,6 +13,7 @@ import { validTime } from './map-traces';
 import { normalizeAttributes } from './normalize';
 import { field, isWireObject, listField, objectField } from './wire';
 import type { WireFlavor, WireObject } from './wire';
+import type { AttributeMap, MetricPointRecord } from '../../schema/records';
 
 export interface DecodedMetrics {
   points: MetricPointRecord[];

@@ -4,7 +4,6 @@
  * rejected and counted for the partial-success answer; everything else is kept. A request whose
  * outer structure is wrong throws a 400, since its spans cannot even be counted.
  */
-import type { AttributeMap, SpanEventRecord, SpanLinkRecord, SpanRecord } from '../../exporter';
 import { attributesOf, truncate } from './attributes';
 import type { AttributeContext } from './attributes';
 import { walkEnvelope } from './envelope';
@@ -13,6 +12,7 @@ import type { IngestLimits } from './limits';
 import { normalizeAttributes } from './normalize';
 import { field, isWireObject, objectField } from './wire';
 import type { WireFlavor, WireObject } from './wire';
+import type { AttributeMap, SpanEventRecord, SpanLinkRecord, SpanRecord } from '../../schema/records';
 
 export interface DecodedTraces {
   spans: SpanRecord[];

@@ -5,8 +5,8 @@
  * the current name next to the original (originals are kept, and a current name the sender set
  * itself always wins), so every panel and the writer's cost step see one vocabulary.
  */
-import type { AttributeMap, AttributeValue } from '../../exporter';
 import { FOREIGN, GEN_AI, OPERATION } from '../../schema/names';
+import type { AttributeMap, AttributeValue } from '../../schema/records';
 
 /** First non-empty string among the keys. */
 function firstString(attrs: AttributeMap, keys: readonly string[]): string | undefined {

@@ -6,12 +6,12 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import express from 'express';
 import fc from 'fast-check';
-import { StoreWriter } from '../../exporter';
-import { openDatabase } from '../../schema/db';
-import type { Db } from '../../schema/db';
+import { openDatabase } from '../../store';
+import type { Db } from '../../store';
 import { OTLP_PROTO } from './proto';
 import { createIngestRouter } from './router';
 import type { IngestRouterOptions } from './router';
+import { StoreWriter } from '../../store';
 
 const JSON_TYPE = 'application/json';
 const PROTO_TYPE = 'application/x-protobuf';

@@ -8,7 +8,6 @@ import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Router } from 'express';
-import type { TelemetryWriter, WriteResult } from '../../exporter';
 import { contentCodingOf, decodeContent, readRawBody } from './body';
 import { decodeMetricsRequest, decodeTraceRequest, encodingOf } from './decode';
 import type { OtlpEncoding } from './decode';
@@ -16,6 +15,7 @@ import { IngestError } from './errors';
 import type { IngestLimits } from './limits';
 import { statusBody, successBody } from './respond';
 import type { ResponseBody, Signal } from './respond';
+import type { TelemetryWriter, WriteResult } from '../../store';
 
 export interface IngestRouterOptions {
   /** Where accepted records go (the StoreWriter in production). */

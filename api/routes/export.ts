@@ -7,14 +7,14 @@ import { Router } from 'express';
 import { ExportParams, ExportQuery, PanelExportParams } from '../../schema/api';
 import type { RouteDeps } from '../deps';
 import { queryContext } from '../deps';
-import { datasetChunks, datasetColumns, datasetIgnoredFilters, datasetJsonColumns } from '../export/datasets';
+import { datasetChunks, datasetColumns, datasetIgnoredFilters, datasetJsonColumns } from '../../store/sqlite/export-datasets';
 import { panelToTable } from '../export/panel-table';
 import { streamRows } from '../export/stream';
 import { PANEL_BY_ID } from '../panels';
 import { HttpError } from '../errors';
 import { parseWith } from '../validate';
 import { labelled } from './read';
-import { resolveWindow } from '../window';
+import { resolveWindow } from '../../store/window';
 
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[:.]/g, '-');

@@ -6,12 +6,12 @@ import type { HealthResponse } from '../../schema/api';
 import type { RouteDeps } from '../deps';
 import { queryContext } from '../deps';
 import { PANEL_DEFS } from '../panels';
-import { benchmarksList } from '../queries/benchmarks-list';
-import { simulatedPresent } from '../queries/context';
-import { filterOptions } from '../queries/filter-options';
-import { runDetail } from '../queries/run-detail';
-import { runsList } from '../queries/runs-list';
-import { get } from '../queries/sql';
+import { benchmarksList } from '../../store/sqlite/queries/benchmarks-list';
+import { simulatedPresent } from '../../store/sqlite/queries/context';
+import { filterOptions } from '../../store/sqlite/queries/filter-options';
+import { runDetail } from '../../store/sqlite/queries/run-detail';
+import { runsList } from '../../store/sqlite/queries/runs-list';
+import { get } from '../../store/sqlite/queries/sql';
 import { parseWith, withQuery } from '../validate';
 
 /** Marks a panel answer as simulated when the store holds demo or simulated data. */

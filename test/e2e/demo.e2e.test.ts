@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detectChanges, ensureDefaultAlertRules, findingDays, replayRules } from '../../alerts';
-import { openDatabase } from '../../schema/db';
+import { openDatabase } from '../../store';
 
 const ROOT = path.join(__dirname, '..', '..');
 

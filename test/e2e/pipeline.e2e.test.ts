@@ -12,9 +12,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { decodeTraceRequest } from '../../api/ingest';
 import { createPriceBook } from '../../exporter';
-import type { SpanRecord } from '../../exporter';
-import { openDatabase } from '../../schema/db';
+import { openDatabase } from '../../store';
 import { SCORE } from '../../schema/names';
+import type { SpanRecord } from '../../schema/records';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'bin', 'genscope.js');

@@ -13,12 +13,13 @@ import type { HrTime } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import express from 'express';
 import { createIngestRouter } from '../../api/ingest';
-import { createPriceBook, StoreWriter } from '../../exporter';
-import type { MetricPointRecord } from '../../exporter';
-import { openDatabase } from '../../schema/db';
-import type { Db } from '../../schema/db';
+import { createPriceBook } from '../../exporter';
+import { openDatabase } from '../../store';
+import type { Db } from '../../store';
 import { FOREIGN, GEN_AI } from '../../schema/names';
 import type { ClientOutput, Scenario, SentSpan } from './otlp-client';
+import { StoreWriter } from '../../store';
+import type { MetricPointRecord } from '../../schema/records';
 
 const TOKEN = 'interop-token';
 const prices = createPriceBook();

@@ -7,9 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express from 'express';
-import { openDatabase } from '../../schema/db';
-import { IngestGate, StoreWriter } from '../../exporter';
-import type { SelfHealth } from '../../exporter';
+import { openDatabase } from '../../store';
 import { createIngestRouter } from '../../api/ingest';
 import { createApp } from '../../api';
 import { SELF_METRIC } from '../../schema/names';
@@ -28,6 +26,9 @@ import {
   startServerChild,
   tempDir,
 } from './helpers';
+import { StoreWriter } from '../../store';
+import { IngestGate } from '../../api';
+import type { SelfHealth } from '../../api';
 
 const MIB = 1024 * 1024;
 /** The documented memory bound of the server (see bench/ingest-bench.ts). */

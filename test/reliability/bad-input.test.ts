@@ -11,12 +11,13 @@ import express from 'express';
 import fc from 'fast-check';
 import request from 'supertest';
 import type { Express } from 'express';
-import { openDatabase } from '../../schema/db';
-import type { Db } from '../../schema/db';
-import { IngestGate, OTHER_VALUE, StoreWriter } from '../../exporter';
+import { openDatabase } from '../../store';
+import type { Db } from '../../store';
 import { createIngestRouter, OTLP_PROTO } from '../../api/ingest';
 import { createApp, openApiDocument } from '../../api';
 import { componentRunRecords, count, integrity, otlpJsonBatch } from './helpers';
+import { OTHER_VALUE, StoreWriter } from '../../store';
+import { IngestGate } from '../../api';
 
 const NOW_MS = Date.now();
 const SEED_SPANS = 25;

@@ -5,7 +5,7 @@
  * flushed, and its rollups agree exactly with its raw rows (no half-written transaction).
  */
 import path from 'node:path';
-import { loadMigrations, openDatabase } from '../../schema/db';
+import { loadMigrations, openDatabase } from '../../store';
 import { count, fixture, integrity, kill, openRaw, removeDir, rollupsAgree, startChild, tempDir } from './helpers';
 
 /** Small seeded generator so a failing sequence of kill times can be replayed (GENSCOPE_CRASH_SEED). */

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import path from 'node:path';
-import { loadMigrations } from '../../schema/db';
+import { loadMigrations } from '../../store';
 import { integrity, kill, openRaw, otlpJsonBatch, post, removeDir, startServerChild, tempDir } from './helpers';
 
 const SPANS_PER_BATCH = 40;

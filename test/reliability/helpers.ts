@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import Database from 'better-sqlite3';
-import type { Db } from '../../schema/db';
+import type { Db } from '../../store';
 import { ATTR, EVENT, GEN_AI, SPAN } from '../../schema/names';
-import type { MetricPointRecord, SpanRecord } from '../../exporter';
+import type { MetricPointRecord, SpanRecord } from '../../schema/records';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 

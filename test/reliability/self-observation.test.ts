@@ -3,12 +3,14 @@
  * store retries and the export queue are themselves metrics, stored in genscope like any other.
  */
 import { SpanStatusCode } from '@opentelemetry/api';
-import { openDatabase } from '../../schema/db';
-import type { Db } from '../../schema/db';
+import { openDatabase } from '../../store';
+import type { Db } from '../../store';
 import { SELF_ATTR, SELF_METRIC, SQLITE_SPAN_PROCESSOR } from '../../schema/names';
 import { startTelemetry } from '../../instrumentation';
-import { IngestGate, RetentionScheduler, StoreWriter, startSelfTelemetry } from '../../exporter';
 import { componentRunRecords } from './helpers';
+import { RetentionScheduler, StoreWriter } from '../../store';
+import { startSelfTelemetry } from '../../instrumentation';
+import { IngestGate } from '../../api';
 
 /** Sum of a counter's stored (delta) points, optionally for one error.type ('' = none). */
 function counterTotal(db: Db, name: string, errorType?: string): number {

@@ -5,10 +5,11 @@
  * so every later write for that service failed its foreign key until the process restarted.)
  */
 import path from 'node:path';
-import { openDatabase } from '../../schema/db';
+import { openDatabase } from '../../store';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { SqliteMetricExporter, StoreWriter } from '../../exporter';
+import { SqliteMetricExporter } from '../../exporter';
 import { componentRunRecords, count, integrity, metricPointRecord, openRaw, removeDir, rollupsAgree, tempDir } from './helpers';
+import { StoreWriter } from '../../store';
 
 describe('store writer on a full disk', () => {
   it('refuses the batch that does not fit, keeps what was acknowledged, and recovers', () => {

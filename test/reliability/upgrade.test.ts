@@ -5,10 +5,10 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { loadMigrations, migrate, openDatabase } from '../../schema/db';
-import type { Db } from '../../schema/db';
-import { StoreWriter } from '../../exporter';
+import { loadMigrations, migrate, openDatabase } from '../../store';
+import type { Db } from '../../store';
 import { componentRunRecords, count, integrity, metricPointRecord, removeDir, rollupsAgree, tempDir } from './helpers';
+import { StoreWriter } from '../../store';
 
 /** Every table of a schema with its columns, as the first migration made them. */
 function tablesOf(db: Db): Map<string, string[]> {

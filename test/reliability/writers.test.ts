@@ -7,8 +7,7 @@
  */
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openDatabase } from '../../schema/db';
-import type { StoreWriterStats } from '../../exporter';
+import { openDatabase } from '../../store';
 import type { SpanProcessorStats } from '../../instrumentation';
 import http from 'node:http';
 import {
@@ -26,6 +25,7 @@ import {
   startServerChild,
   tempDir,
 } from './helpers';
+import type { StoreWriterStats } from '../../store';
 
 const CHILDREN = 4;
 const RUNS_PER_CHILD = 400;

@@ -1,0 +1,116 @@
+/**
+ * The self-observation health report: the store writer's, ingest gate's, span processor's and
+ * retention's counters and the process memory, with a status that turns 'degraded' while
+ * something is failing or saturated. Served by the server as JSON (createHealthHandler); the
+ * same counters are stored as metrics by self-metrics.ts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SelfObservationSources } from '../instrumentation';
+
+export interface SelfHealth {
+  status: 'ok' | 'degraded';
+  /** Why the status is degraded, one line each (empty when ok). */
+  problems: string[];
+  timeMs: number;
+  process: { rssBytes: number; heapUsedBytes: number; uptimeSeconds: number };
+  store: {
+    batches: number;
+    spans: number;
+    metricPoints: number;
+    rejected: number;
+    busyRetries: number;
+    failures: number;
+    foldedValues: number;
+    lastError: string | null;
+    lastFailureAtMillis: number | null;
+  } | null;
+  spanProcessor: { queued: number; exported: number; failedSpans: number } | null;
+  ingest: {
+    inFlight: number;
+    inFlightBytes: number;
+    peakInFlight: number;
+    peakInFlightBytes: number;
+    requests: number;
+    refused: number;
+    maxInFlightRequests: number;
+    maxInFlightBytes: number;
+  } | null;
+  retention: {
+    runs: number;
+    failures: number;
+    running: boolean;
+    lastRunAtMillis: number | null;
+    lastError: string | null;
+    deleted: Record<string, number>;
+  } | null;
+}
+
+export interface HealthOptions {
+  /** Epoch ms (injected in tests). Default Date.now. */
+  clock?: () => number;
+  /** A failure this recent makes the status degraded. Default 5 minutes. */
+  recentMillis?: number;
+}
+
+/** The report at this moment. */
+export function selfHealth(sources: SelfObservationSources, options: HealthOptions = {}): SelfHealth {
+  const now = (options.clock ?? Date.now)();
+  const recent = options.recentMillis ?? 5 * 60_000;
+  const problems: string[] = [];
+  const mem = process.memoryUsage();
+
+  const w = sources.writer?.stats ?? null;
+  if (w && w.lastFailureAtMillis !== null && now - w.lastFailureAtMillis <= recent)
+    problems.push(`store: a write failed ${Math.round((now - w.lastFailureAtMillis) / 1000)} s ago (${w.failures} in all): ${w.lastError ?? ''}`);
+
+  const sp = sources.spanProcessor?.() ?? null;
+  if (sp && sp.failedSpans > 0) problems.push(`exporter: ${sp.failedSpans} spans could not be stored`);
+
+  const gate = sources.ingest ?? null;
+  const g = gate ? { ...gate.stats, ...gate.bounds } : null;
+  if (g && g.inFlight >= g.maxInFlightRequests)
+    problems.push(`ingest: at capacity (${g.inFlight} requests in flight); senders are told to retry`);
+
+  const r = sources.retention?.stats ?? null;
+  if (r && r.lastError !== null && r.lastRunAtMillis !== null && now - r.lastRunAtMillis <= recent && r.lastResult === null)
+    problems.push(`retention: the last prune failed: ${r.lastError}`);
+
+  return {
+    status: problems.length > 0 ? 'degraded' : 'ok',
+    problems,
+    timeMs: now,
+    process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, uptimeSeconds: Math.round(process.uptime()) },
+    store: w ? { ...w } : null,
+    spanProcessor: sp ? { queued: sp.queued, exported: sp.exported, failedSpans: sp.failedSpans } : null,
+    ingest: g,
+    retention: r
+      ? {
+          runs: r.runs,
+          failures: r.failures,
+          running: r.running,
+          lastRunAtMillis: r.lastRunAtMillis,
+          lastError: r.lastError,
+          deleted: { ...r.deleted },
+        }
+      : null,
+  };
+}
+
+/**
+ * A node/Express GET handler answering the report as JSON (200 even when degraded: the body
+ * says why; a probe that wants a failing status code can read `status`).
+ * Mount: `createApp({ ..., mount: (app) => app.get('/api/v1/health/self', createHealthHandler(sources)) })`.
+ */
+export function createHealthHandler(
+  sources: SelfObservationSources,
+  options: HealthOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (_req, res) => {
+    const body = Buffer.from(JSON.stringify(selfHealth(sources, options)));
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Length', String(body.length));
+    res.end(body);
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * store/: the telemetry store. Opening and migrating the SQLite file, the one writer shared by
+ * the SDK exporters and OTLP ingest, the rollup layout, retention and the cardinality bound, the
+ * pure record -> row mapping, the window planner, and the readers the panels and alerts use.
+ */
+export { openDatabase, migrate, loadMigrations, migrationsDir } from './sqlite/db';
+export type { Db, OpenDatabaseOptions, Migration } from './sqlite/db';
+export { StoreWriter, ROLLUP_GRAINS_S } from './sqlite/writer';
+export type { StoreWriterOptions, StoreWriterStats } from './sqlite/writer';
+export type { TelemetryWriter, WriteResult } from './writer-types';
+export { spanRecordToRows, spanRole } from './span-rows';
+export type { SpanRows, SpanRow, ScoreRow, ModelCallRow, BenchmarkRow, SpanRole } from './span-rows';
+export { pruneOnce, Pruner, RetentionScheduler, DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS } from './sqlite/retention';
+export type {
+  RetentionOptions,
+  PruneOptions,
+  PruneBatch,
+  PruneResult,
+  RetentionClock,
+  RetentionSchedulerOptions,
+  RetentionStats,
+} from './sqlite/retention';
+export {
+  CardinalityLimiter,
+  OTHER_VALUE,
+  DEFAULT_MAX_VALUES_PER_HOUR,
+  DEFAULT_MAX_COMPONENTS_PER_DAY,
+} from './sqlite/cardinality';
+export type { CardinalityLimits, RollupDimension, FoldReport } from './sqlite/cardinality';
+export { QueryError } from './errors';

@@ -1,0 +1,107 @@
+/**
+ * Opening a genscope database: WAL, a busy timeout, foreign keys, and the numbered SQL migrations
+ * in store/sqlite/migrations applied in order inside one transaction each. Re-opening is a no-op.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export interface OpenDatabaseOptions {
+  /** How long a writer waits for a lock held by another connection or process. */
+  busyTimeoutMillis?: number;
+  readonly?: boolean;
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The migrations folder, from the sources or from dist/ (tsc does not copy .sql files). */
+export function migrationsDir(): string {
+  const candidates = [path.join(__dirname, 'migrations'), path.join(__dirname, '..', '..', '..', 'store', 'sqlite', 'migrations')];
+  for (const dir of candidates) if (fs.existsSync(dir)) return dir;
+  throw new Error(`genscope: migrations folder not found (looked in ${candidates.join(', ')})`);
+}
+
+/** Reads NNN_name.sql files in version order. */
+export function loadMigrations(dir: string = migrationsDir()): Migration[] {
+  return fs
+    .readdirSync(dir)
+    .map((file) => /^(\d+)_([\w-]+)\.sql$/.exec(file))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ version: Number(m[1]), name: m[2] ?? '', sql: fs.readFileSync(path.join(dir, m[0]), 'utf8') }))
+    .sort((a, b) => a.version - b.version);
+}
+
+/** Applies the migrations the database has not seen yet; returns the versions applied. */
+export function migrate(db: Db, migrations: Migration[] = loadMigrations()): number[] {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ns INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    db
+      .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+      .all()
+      .map((r) => r.version),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at_ns) VALUES (?, ?, ?)');
+  const done: number[] = [];
+  for (const m of migrations) {
+    if (applied.has(m.version)) continue;
+    // IMMEDIATE: two processes opening a fresh file at once must not both apply a migration.
+    const apply = db.transaction(() => {
+      const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
+      if (again) return;
+      db.exec(m.sql);
+      record.run(m.version, m.name, BigInt(Date.now()) * 1_000_000n);
+      done.push(m.version);
+    });
+    apply.immediate();
+  }
+  return done;
+}
+
+/**
+ * Opens (creating if needed) a genscope SQLite file, migrated to the current schema.
+ * `:memory:` works for tests. Throws an Error whose message names the path and the fix when the
+ * file cannot be created or opened.
+ */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
+  if (file !== ':memory:' && !options.readonly) {
+    const dir = path.dirname(path.resolve(file));
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.accessSync(dir, fs.constants.W_OK);
+    } catch (err) {
+      throw new Error(
+        `cannot write the database at ${file}: ${(err as Error).message}. Choose a writable path with --db PATH or GENSCOPE_DB.`,
+      );
+    }
+  }
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (err) {
+    throw new Error(`cannot open the database at ${file}: ${(err as Error).message}`);
+  }
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMillis ?? 5000))}`);
+  if (!options.readonly) {
+    // Incremental auto-vacuum lets retention hand freed pages back to the file system in small
+    // steps; it can only be chosen before the first table exists.
+    const fresh = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+    if (fresh.n === 0) db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable against process crashes in WAL mode (only power loss can drop the
+    // last commits); the crash tests in test/ hold us to that.
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  if (!options.readonly && options.migrate !== false) migrate(db);
+  return db;
+}

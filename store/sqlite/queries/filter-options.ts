@@ -1,0 +1,59 @@
+/**
+ * Filter options: the component types, models, stages, score names, operations and providers
+ * present in the window, and the benchmark runs started in it. Read from the coarsest rollup rows
+ * covering the window (a value seen in any of them counts); score names by a loose index scan.
+ */
+import type { FilterOptionsQuery, FilterOptionsResponse } from '../../../schema/api';
+import { resolveWindow } from '../../window';
+import type { Window } from '../../window';
+import { meta } from './context';
+import type { QueryContext } from './context';
+import { all, rollupUnion, segmentsFor } from './sql';
+
+const MAX_BENCHMARKS = 200;
+
+/** Distinct non-empty values of each column over the window's rollup rows of a table. */
+function distinct<C extends string>(ctx: QueryContext, table: string, cols: readonly C[], w: Window): Record<C, string[]> {
+  const src = rollupUnion(table, cols.join(', '), segmentsFor(w, undefined, { dayGrain: true }), { sql: '1', params: [] });
+  const rows = all<Record<C, string>>(ctx.db, { sql: `SELECT DISTINCT ${cols.join(', ')} FROM (${src.sql})`, params: src.params });
+  const out = {} as Record<C, string[]>;
+  for (const c of cols) out[c] = [...new Set(rows.map((r) => r[c]).filter((v) => v !== ''))].sort();
+  return out;
+}
+
+/** Score names with data in the window: one index seek per name (rollup_scores_name). */
+function scoreNames(ctx: QueryContext, w: Window): string[] {
+  const hourNs = 3_600_000_000_000n;
+  return all<{ name: string }>(ctx.db, {
+    sql: `WITH RECURSIVE n(name) AS (
+        SELECT MIN(name) FROM rollup_scores WHERE grain_s = 3600
+        UNION ALL
+        SELECT (SELECT MIN(name) FROM rollup_scores WHERE grain_s = 3600 AND name > n.name) FROM n WHERE n.name IS NOT NULL
+      )
+      SELECT name FROM n WHERE name IS NOT NULL AND EXISTS (
+        SELECT 1 FROM rollup_scores r WHERE r.grain_s = 3600 AND r.name = n.name AND r.bucket_ns >= ? AND r.bucket_ns < ?)
+      ORDER BY name`,
+    params: [w.fromNs - (((w.fromNs % hourNs) + hourNs) % hourNs), w.toNs],
+  }).map((r) => r.name);
+}
+
+export function filterOptions(ctx: QueryContext, q: FilterOptionsQuery): FilterOptionsResponse {
+  const w = resolveWindow(q, ctx.nowMs, '90d');
+  const spans = distinct(ctx, 'rollup_spans', ['stage', 'component_type', 'model'] as const, w);
+  const calls = distinct(ctx, 'rollup_model_calls', ['operation', 'provider', 'model', 'component_type'] as const, w);
+  const benchmarks = all<{ id: string; started_ms: number; model: string | null; simulated: number }>(ctx.db, {
+    sql: `SELECT id, started_ns / 1000000 AS started_ms, model, simulated FROM benchmark_runs WHERE started_ns >= ? AND started_ns < ?
+      ORDER BY started_ns DESC LIMIT ?`,
+    params: [w.fromNs, w.toNs, MAX_BENCHMARKS],
+  });
+  return {
+    meta: meta(w, null, 'rollup', []),
+    componentTypes: [...new Set([...spans.component_type, ...calls.component_type])].sort(),
+    models: [...new Set([...spans.model, ...calls.model])].sort(),
+    stages: spans.stage,
+    scores: scoreNames(ctx, w),
+    operations: calls.operation,
+    providers: calls.provider,
+    benchmarkRuns: benchmarks.map((b) => ({ id: b.id, startedMs: b.started_ms, model: b.model, simulated: b.simulated === 1 })),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Panel "latency heatmap": for each time bucket, how many spans fell in each latency bucket
+ * (the fixed log-spaced buckets of schema/latency-buckets), trimmed to the buckets in use.
+ * End-to-end unless stages are given.
+ */
+import { END_TO_END_STAGE } from '../../../schema/api';
+import type { HeatmapResponse, PanelQuery } from '../../../schema/api';
+import { bucketWindow, resolveWindow } from '../../window';
+import { meta } from './context';
+import type { QueryContext } from './context';
+import { addHistogram, bucketEdgesMs, emptyHistogram } from './histograms';
+import { loadLatency } from './latency-data';
+
+export function latencyHeatmap(ctx: QueryContext, q: PanelQuery): HeatmapResponse {
+  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const bw = bucketWindow(w, q.bucket);
+  const stages = q.stage.length > 0 ? q.stage : [END_TO_END_STAGE];
+  // Counts per latency bucket need no raw durations: histograms are exact for a heatmap.
+  const data = loadLatency(ctx, w, bw, { ...q, stage: stages }, { allowExact: false });
+  const merged = data.buckets.map((m) => {
+    const h = emptyHistogram();
+    for (const s of m.values()) addHistogram(h, s.hist);
+    return h;
+  });
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = -1;
+  for (const s of data.overall.values()) {
+    for (let i = 0; i < s.hist.length; i++) {
+      if ((s.hist[i] ?? 0) > 0) {
+        if (i < lo) lo = i;
+        if (i > hi) hi = i;
+      }
+    }
+  }
+  let maxCount = 0;
+  const counts =
+    hi < 0
+      ? bw.t.map(() => [])
+      : merged.map((h) => {
+          const row: number[] = [];
+          for (let i = lo; i <= hi; i++) {
+            const c = h[i] ?? 0;
+            if (c > maxCount) maxCount = c;
+            row.push(c);
+          }
+          return row;
+        });
+  return {
+    meta: meta(w, bw.bucketSeconds, data.source, data.ignored),
+    stages,
+    t: bw.t,
+    edgesMs: hi < 0 ? [] : bucketEdgesMs(lo, hi).map((x) => Math.round(x * 1000) / 1000),
+    counts,
+    maxCount,
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * One run's span tree: the pipeline.run root (by row id) gives the trace id and time window; its
+ * spans are found through the start_ns index within [root start - 1 s, root end] (there is no
+ * trace_id index by design), then ordered depth-first by start time. Scores and model calls come
+ * from their tables, narrowed the same way (scores_time, model_calls_time).
+ */
+import type { RunDetailResponse, ScoreRow, SpanEvent, SpanNode } from '../../../schema/api';
+import { QueryError } from '../../errors';
+import type { QueryContext } from './context';
+import { RUN_COLUMNS, statusName, toRunRow } from './runs-list';
+import type { RunDbRow } from './runs-list';
+import { all, get } from './sql';
+
+/** Spans may start slightly before their root (clock skew between processes). */
+const SKEW_NS = 1_000_000_000n;
+
+interface SpanDbRow {
+  id: number;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  role: string;
+  kind: number;
+  start_ms: number;
+  start_off_ms: number;
+  duration_ms: number;
+  status_code: number;
+  status_message: string | null;
+  stage: string | null;
+  component_type: string | null;
+  model: string | null;
+  cost_usd: number | null;
+  cache_hit: number | null;
+  attributes: string;
+  events: string | null;
+}
+
+function parseObject(json: string | null): Record<string, unknown> {
+  if (!json) return {};
+  try {
+    const v = JSON.parse(json) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Stored events carry timeNs as a decimal string (BigInt-safe JSON). */
+function parseEvents(json: string | null, rootStartNs: bigint): SpanEvent[] {
+  if (!json) return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(v)) return [];
+  const out: SpanEvent[] = [];
+  for (const e of v as unknown[]) {
+    if (!e || typeof e !== 'object') continue;
+    const ev = e as { name?: unknown; timeNs?: unknown; attributes?: unknown };
+    let timeMs = 0;
+    if (typeof ev.timeNs === 'string' && /^\d+$/.test(ev.timeNs)) timeMs = Number(BigInt(ev.timeNs) / 1_000_000n) + Number(BigInt(ev.timeNs) % 1_000_000n) / 1e6;
+    else if (typeof ev.timeNs === 'number') timeMs = ev.timeNs / 1e6;
+    else timeMs = Number(rootStartNs / 1_000_000n);
+    out.push({
+      name: typeof ev.name === 'string' ? ev.name : '',
+      timeMs,
+      attributes: ev.attributes && typeof ev.attributes === 'object' && !Array.isArray(ev.attributes) ? (ev.attributes as Record<string, unknown>) : {},
+    });
+  }
+  return out;
+}
+
+export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
+  const root = get<RunDbRow & { end_ns_text: string }>(ctx.db, {
+    sql: `SELECT ${RUN_COLUMNS}, CAST(end_ns AS TEXT) AS end_ns_text FROM spans WHERE id = ? AND role = 'run'`,
+    params: [id],
+  });
+  if (!root) throw new QueryError(404, 'not_found', `no run with id ${id}`);
+  const startNs = BigInt(root.start_ns_text);
+  const endNs = BigInt(root.end_ns_text);
+  const lo = startNs - SKEW_NS;
+  const rows = all<SpanDbRow>(ctx.db, {
+    sql: `SELECT id, span_id, parent_span_id, name, role, kind, start_ns / 1000000 AS start_ms, (start_ns - ?) / 1e6 AS start_off_ms,
+        duration_ns / 1e6 AS duration_ms, status_code, status_message, stage, component_type, model, cost_usd, cache_hit, attributes, events
+      FROM spans WHERE start_ns >= ? AND start_ns <= ? AND trace_id = ? ORDER BY start_ns, id`,
+    params: [startNs, lo, endNs, root.trace_id],
+  });
+  // Depth-first order by start time; spans whose parent is missing hang under the root.
+  const children = new Map<string, SpanDbRow[]>();
+  const ids = new Set(rows.map((r) => r.span_id));
+  for (const r of rows) {
+    if (r.id === root.id) continue;
+    const parent = r.parent_span_id && ids.has(r.parent_span_id) ? r.parent_span_id : root.span_id;
+    const list = children.get(parent) ?? [];
+    list.push(r);
+    children.set(parent, list);
+  }
+  const spans: SpanNode[] = [];
+  const seen = new Set<string>();
+  const visit = (r: SpanDbRow, depth: number) => {
+    if (seen.has(r.span_id)) return;
+    seen.add(r.span_id);
+    spans.push({
+      id: r.id,
+      spanId: r.span_id,
+      parentSpanId: r.parent_span_id,
+      depth,
+      name: r.name,
+      role: r.role,
+      kind: r.kind,
+      startMs: r.start_ms,
+      offsetMs: Math.round(r.start_off_ms * 1000) / 1000,
+      durationMs: Math.round(r.duration_ms * 1000) / 1000,
+      status: statusName(r.status_code),
+      statusMessage: r.status_message,
+      stage: r.stage,
+      componentType: r.component_type,
+      model: r.model,
+      costUsd: r.cost_usd,
+      cacheHit: r.cache_hit === null ? null : r.cache_hit === 1,
+      attributes: parseObject(r.attributes),
+      events: parseEvents(r.events, startNs),
+    });
+    for (const c of children.get(r.span_id) ?? []) visit(c, depth + 1);
+  };
+  const rootRow = rows.find((r) => r.id === root.id);
+  if (rootRow) visit(rootRow, 0);
+  // Spans in a parent cycle (malformed input) are still listed.
+  for (const r of rows) if (!seen.has(r.span_id)) visit(r, 1);
+
+  const scores = all<{ span_id: string; time_ms: number; name: string; value: number | null; label: string | null; explanation: string | null; stage: string | null }>(
+    ctx.db,
+    {
+      sql: `SELECT span_id, time_ns / 1e6 AS time_ms, name, value, label, explanation, stage FROM scores
+        WHERE time_ns >= ? AND time_ns <= ? AND trace_id = ? ORDER BY time_ns, id`,
+      params: [lo, endNs + SKEW_NS, root.trace_id],
+    },
+  ).map((r): ScoreRow => ({ spanId: r.span_id, timeMs: r.time_ms, name: r.name, value: r.value, label: r.label, explanation: r.explanation, stage: r.stage }));
+  const modelCalls = all<{
+    span_id: string; time_ms: number; duration_ms: number; provider: string | null; operation: string | null; request_model: string | null;
+    response_model: string | null; input_tokens: number; output_tokens: number; cached_tokens: number; cost_usd: number | null; stage: string | null;
+  }>(ctx.db, {
+    sql: `SELECT span_id, time_ns / 1e6 AS time_ms, duration_ns / 1e6 AS duration_ms, provider, operation, request_model, response_model,
+        input_tokens, output_tokens, cached_tokens, cost_usd, stage
+      FROM model_calls WHERE time_ns >= ? AND time_ns <= ? AND trace_id = ? ORDER BY time_ns, id`,
+    params: [lo, endNs, root.trace_id],
+  }).map((r) => ({
+    spanId: r.span_id,
+    timeMs: r.time_ms,
+    durationMs: Math.round(r.duration_ms * 1000) / 1000,
+    provider: r.provider,
+    operation: r.operation,
+    requestModel: r.request_model,
+    responseModel: r.response_model,
+    inputTokens: r.input_tokens,
+    outputTokens: r.output_tokens,
+    cachedTokens: r.cached_tokens,
+    costUsd: r.cost_usd,
+    stage: r.stage,
+  }));
+  return { run: toRunRow(root), spans, scores, modelCalls };
+}

@@ -1,0 +1,200 @@
+/**
+ * Row sources the panels aggregate over. Each returns a subquery with fixed columns, reading a
+ * rollup table when the filters allow it and raw rows otherwise (a benchmark-run filter, or a
+ * filter the rollup has no column for but the raw table has). Panels never care which.
+ */
+import { END_TO_END_STAGE } from '../../../schema/api';
+import { ATTR, EVENT } from '../../../schema/names';
+import type { Window } from '../../window';
+import { HOUR_GRAIN_S } from '../../window';
+import { filterConditions, joinAnd, rollupUnion, segmentsFor } from './sql';
+import type { Filters, Fragment } from './sql';
+
+export interface Source {
+  /** A subquery (without parentheses). */
+  from: Fragment;
+  source: 'rollup' | 'raw';
+  ignored: string[];
+}
+
+/** Whether the filters select only pipeline.run roots (so the partial index spans_runs applies). */
+export function runsOnly(f: Filters): boolean {
+  return f.stage.length === 1 && f.stage[0] === END_TO_END_STAGE;
+}
+
+/** Whether the narrow total rollups (hour grain, no type/model columns) can answer. */
+function totalsApply(f: Filters, dims: boolean | undefined): boolean {
+  return dims === false && f.componentType.length === 0 && f.model.length === 0;
+}
+
+/**
+ * Span rows of runs and stages. Columns: bucket_ns, stage, component_type, model, count, errors,
+ * duration_sum_ns, duration_max_ns, cost_usd, latency_hist (NULL for raw rows), duration_ns (raw
+ * rows only; NULL for rollups). With `dims: false` the caller promises not to group by component
+ * type or model, so hour rows may come from rollup_spans_total (with '' in those columns).
+ */
+export function spanSource(
+  w: Window,
+  f: Filters,
+  opts: { grainS?: number; raw?: boolean; stagesOnly?: boolean; dims?: boolean } = {},
+): Source {
+  if (opts.raw || f.benchmarkRun !== undefined) {
+    const { conds, ignored } = filterConditions(runsOnly(f) ? { ...f, stage: [] } : f, {
+      componentType: 'component_type',
+      model: 'model',
+      stage: 'stage',
+      benchmarkRun: 'benchmark_run_id',
+    });
+    const role: Fragment = runsOnly(f)
+      ? { sql: "role = 'run'", params: [] }
+      : opts.stagesOnly
+        ? { sql: "role = 'stage'", params: [] }
+        : { sql: "role IN ('run', 'stage')", params: [] };
+    const where = joinAnd([{ sql: 'start_ns >= ? AND start_ns < ?', params: [w.fromNs, w.toNs] }, role, ...conds]);
+    return {
+      from: {
+        sql: `SELECT start_ns AS bucket_ns, COALESCE(stage, '') AS stage, COALESCE(component_type, '') AS component_type,
+          COALESCE(model, '') AS model, 1 AS count, (status_code = 2) AS errors, duration_ns AS duration_sum_ns,
+          duration_ns AS duration_max_ns, COALESCE(cost_usd, 0) AS cost_usd, NULL AS latency_hist, duration_ns
+          FROM spans WHERE ${where.sql}`,
+        params: where.params,
+      },
+      source: 'raw',
+      ignored,
+    };
+  }
+  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', stage: 'stage' });
+  if (opts.stagesOnly) conds.push({ sql: 'stage <> ?', params: [END_TO_END_STAGE] });
+  const totals = totalsApply(f, opts.dims);
+  const rest = 'count, errors, duration_sum_ns, duration_max_ns, cost_usd, latency_hist, NULL AS duration_ns';
+  return {
+    from: rollupUnion(
+      'rollup_spans',
+      `bucket_ns, stage, component_type, model, ${rest}`,
+      segmentsFor(w, opts.grainS, { dayGrain: true }),
+      joinAnd(conds),
+      (seg) => (totals && seg.grainS === HOUR_GRAIN_S ? { table: 'rollup_spans_total', cols: `bucket_ns, stage, '' AS component_type, '' AS model, ${rest}` } : null),
+    ),
+    source: 'rollup',
+    ignored,
+  };
+}
+
+/**
+ * Quality score rows. Columns: bucket_ns, name, component_type, model, label, count, sum,
+ * sum_sq, hist (JSON array of 20 bins, NULL for raw rows), value (raw rows only).
+ * `names` narrows to these score names. With `dims: false` (no grouping by component type, model
+ * or label) hour rows may come from rollup_scores_total.
+ */
+export function scoreSource(w: Window, f: Filters, names: readonly string[] | null, opts: { grainS?: number; dims?: boolean } = {}): Source {
+  const nameCond: Fragment[] =
+    names === null ? [] : names.length === 1 ? [{ sql: 'name = ?', params: [names[0] ?? ''] }] : [{ sql: 'name IN (SELECT value FROM json_each(?))', params: [JSON.stringify(names)] }];
+  if (f.benchmarkRun !== undefined || f.stage.length > 0) {
+    const { conds, ignored } = filterConditions(f, {
+      componentType: 'component_type',
+      model: 'model',
+      stage: 'stage',
+      benchmarkRun: 'benchmark_run_id',
+    });
+    const where = joinAnd([...nameCond, { sql: 'time_ns >= ? AND time_ns < ? AND value IS NOT NULL', params: [w.fromNs, w.toNs] }, ...conds]);
+    return {
+      from: {
+        sql: `SELECT time_ns AS bucket_ns, name, COALESCE(component_type, '') AS component_type, COALESCE(model, '') AS model,
+          COALESCE(label, '') AS label, 1 AS count, value AS sum, value * value AS sum_sq, NULL AS hist, value
+          FROM scores WHERE ${where.sql}`,
+        params: where.params,
+      },
+      source: 'raw',
+      ignored,
+    };
+  }
+  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model' });
+  const totals = totalsApply(f, opts.dims);
+  return {
+    from: rollupUnion(
+      'rollup_scores',
+      'bucket_ns, name, component_type, model, label, count, sum, sum_sq, hist, NULL AS value',
+      segmentsFor(w, opts.grainS, { dayGrain: true }),
+      joinAnd([...nameCond, ...conds]),
+      (seg) =>
+        totals && seg.grainS === HOUR_GRAIN_S
+          ? { table: 'rollup_scores_total', cols: "bucket_ns, name, '' AS component_type, '' AS model, '' AS label, count, sum, sum_sq, hist, NULL AS value" }
+          : null,
+    ),
+    source: 'rollup',
+    ignored,
+  };
+}
+
+/**
+ * Model-call rows. Columns: bucket_ns, operation, provider, model (the response model),
+ * component_type, calls, errors, input_tokens, output_tokens, cached_tokens, cost_usd, duration_sum_ns.
+ */
+export function modelCallSource(w: Window, f: Filters, opts: { grainS?: number } = {}): Source {
+  if (f.benchmarkRun !== undefined || f.stage.length > 0) {
+    const { conds, ignored } = filterConditions(f, {
+      componentType: 'component_type',
+      model: 'response_model',
+      stage: 'stage',
+      benchmarkRun: 'benchmark_run_id',
+    });
+    const where = joinAnd([{ sql: 'time_ns >= ? AND time_ns < ?', params: [w.fromNs, w.toNs] }, ...conds]);
+    return {
+      from: {
+        sql: `SELECT time_ns AS bucket_ns, COALESCE(operation, '') AS operation, COALESCE(provider, '') AS provider,
+          COALESCE(response_model, '') AS model, COALESCE(component_type, '') AS component_type, 1 AS calls,
+          (status_code = 2) AS errors, input_tokens, output_tokens, cached_tokens, COALESCE(cost_usd, 0) AS cost_usd,
+          duration_ns AS duration_sum_ns
+          FROM model_calls WHERE ${where.sql}`,
+        params: where.params,
+      },
+      source: 'raw',
+      ignored,
+    };
+  }
+  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model' });
+  return {
+    from: rollupUnion(
+      'rollup_model_calls',
+      'bucket_ns, operation, provider, model, component_type, calls, errors, input_tokens, output_tokens, cached_tokens, cost_usd, duration_sum_ns',
+      segmentsFor(w, opts.grainS, { dayGrain: true }),
+      joinAnd(conds),
+    ),
+    source: 'rollup',
+    ignored,
+  };
+}
+
+/** Cache lookups. Columns: bucket_ns, cache_name, stage, component_type, hits, misses. */
+export function cacheSource(w: Window, f: Filters, opts: { grainS?: number } = {}): Source {
+  if (f.benchmarkRun !== undefined) {
+    // Raw: the genscope.cache.lookup events of the benchmark's spans (found through spans_benchmark).
+    const { conds, ignored } = filterConditions(f, {
+      componentType: 's.component_type',
+      model: 's.model',
+      stage: 's.stage',
+      benchmarkRun: 's.benchmark_run_id',
+    });
+    const namePath = `$.attributes."${ATTR.cacheName}"`;
+    const hitPath = `$.attributes."${ATTR.cacheHit}"`;
+    const where = joinAnd([{ sql: 's.start_ns >= ? AND s.start_ns < ? AND s.events IS NOT NULL', params: [w.fromNs, w.toNs] }, ...conds]);
+    return {
+      from: {
+        sql: `SELECT s.start_ns AS bucket_ns, COALESCE(json_extract(e.value, ?), '') AS cache_name,
+            COALESCE(s.stage, '') AS stage, COALESCE(s.component_type, '') AS component_type,
+            (json_extract(e.value, ?) = 1) AS hits, (COALESCE(json_extract(e.value, ?), 0) <> 1) AS misses
+          FROM spans s, json_each(s.events) e
+          WHERE ${where.sql} AND json_extract(e.value, '$.name') = ?`,
+        params: [namePath, hitPath, hitPath, ...where.params, EVENT.cacheLookup],
+      },
+      source: 'raw',
+      ignored,
+    };
+  }
+  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', stage: 'stage' });
+  return {
+    from: rollupUnion('rollup_cache', 'bucket_ns, cache_name, stage, component_type, hits, misses', segmentsFor(w, opts.grainS, { dayGrain: true }), joinAnd(conds)),
+    source: 'rollup',
+    ignored,
+  };
+}

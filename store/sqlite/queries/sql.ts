@@ -1,0 +1,174 @@
+/**
+ * Shared SQL plumbing for the panel queries: a per-database statement cache, filter clauses
+ * (bound parameters only), and the row sources the panels aggregate over. A source is a
+ * subquery with the same columns whether it reads a rollup table or raw rows, so each panel's
+ * aggregation is written once; raw rows are used for benchmark-run filters (rollups have no
+ * benchmark column) and exact percentiles.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '../db';
+import { HOUR_GRAIN_S, MINUTE_GRAIN_S, MINUTE_GRAIN_MAX_RANGE_MS } from '../../window';
+import type { Window } from '../../window';
+
+export type SqlParam = string | number | bigint | null;
+
+export interface Fragment {
+  sql: string;
+  params: SqlParam[];
+}
+
+const cache = new WeakMap<Db, Map<string, Statement>>();
+const MAX_CACHED = 1000;
+
+/** A prepared statement, cached per database by its SQL text (filters vary the text only a little). */
+export function stmt(db: Db, sql: string): Statement {
+  let m = cache.get(db);
+  if (!m) {
+    m = new Map();
+    cache.set(db, m);
+  }
+  let s = m.get(sql);
+  if (!s) {
+    if (m.size >= MAX_CACHED) m.clear();
+    s = db.prepare(sql);
+    m.set(sql, s);
+  }
+  return s;
+}
+
+export function all<T>(db: Db, f: Fragment): T[] {
+  return stmt(db, f.sql).all(...f.params) as T[];
+}
+
+export function get<T>(db: Db, f: Fragment): T | undefined {
+  return stmt(db, f.sql).get(...f.params) as T | undefined;
+}
+
+/** Dimension filters after validation (empty list = all). */
+export interface Filters {
+  componentType: string[];
+  model: string[];
+  stage: string[];
+  benchmarkRun?: string | undefined;
+}
+
+export const NO_FILTERS: Filters = { componentType: [], model: [], stage: [] };
+
+/** `col IN (...)` for a list, as one bound JSON parameter so the SQL text does not grow with the list. */
+export function inList(col: string, values: readonly string[]): Fragment {
+  if (values.length === 1) return { sql: `${col} = ?`, params: [values[0] ?? ''] };
+  return { sql: `${col} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] };
+}
+
+/** Which filter columns a source has; a missing one means the filter is ignored (and reported). */
+export interface FilterColumns {
+  componentType?: string;
+  model?: string;
+  stage?: string;
+  benchmarkRun?: string;
+}
+
+/** AND-joined conditions for the active filters the columns support; `ignored` names the others. */
+export function filterConditions(f: Filters, cols: FilterColumns): { conds: Fragment[]; ignored: string[] } {
+  const conds: Fragment[] = [];
+  const ignored: string[] = [];
+  const lists: ['componentType' | 'model' | 'stage', string[]][] = [
+    ['componentType', f.componentType],
+    ['model', f.model],
+    ['stage', f.stage],
+  ];
+  for (const [name, values] of lists) {
+    if (values.length === 0) continue;
+    const col = cols[name];
+    if (col) conds.push(inList(col, values));
+    else ignored.push(name);
+  }
+  if (f.benchmarkRun !== undefined) {
+    if (cols.benchmarkRun) conds.push({ sql: `${cols.benchmarkRun} = ?`, params: [f.benchmarkRun] });
+    else ignored.push('benchmarkRun');
+  }
+  return { conds, ignored };
+}
+
+export function joinAnd(parts: Fragment[]): Fragment {
+  if (parts.length === 0) return { sql: '1', params: [] };
+  return { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params) };
+}
+
+/** One grain and bucket_ns range of a rollup table. */
+export interface Segment {
+  grainS: number;
+  fromNs: bigint;
+  toNs: bigint;
+}
+
+const HOUR_MS = HOUR_GRAIN_S * 1000;
+const DAY_MS = 86_400_000;
+/** The day grain of every rollup table (migrations 020 and 022, kept by triggers from the hour grain). */
+export const DAY_GRAIN_S = 86_400;
+
+/**
+ * The rollup rows covering a window with the fewest rows. A rollup row belongs to the window when
+ * its bucket starts in it. With a fixed grain (time series) that grain over the whole window.
+ * Otherwise, for short ranges: whole hours from the hour grain, the ragged edges from the minute
+ * grain; for long ranges (minute rows may be pruned there): whole UTC days from the day grain
+ * when the table has one, whole hours at the edges.
+ */
+export function segmentsFor(w: Window, grainS?: number, opts: { dayGrain?: boolean } = {}): Segment[] {
+  const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+  const ceilTo = (ms: number, step: number) => Math.ceil(ms / step) * step;
+  const floorTo = (ms: number, step: number) => Math.floor(ms / step) * step;
+  if (grainS !== undefined) return [{ grainS, fromNs: ns(ceilTo(w.fromMs, grainS * 1000)), toNs: w.toNs }];
+  const short = w.toMs - w.fromMs <= MINUTE_GRAIN_MAX_RANGE_MS;
+  const fine = short ? MINUTE_GRAIN_S * 1000 : HOUR_MS;
+  const coarse = short || !opts.dayGrain ? HOUR_MS : DAY_MS;
+  const start = ceilTo(w.fromMs, fine);
+  const c0 = ceilTo(w.fromMs, coarse);
+  const c1 = floorTo(w.toMs, coarse);
+  const fineGrain = short ? MINUTE_GRAIN_S : HOUR_GRAIN_S;
+  const coarseGrain = coarse / 1000;
+  if (c1 <= c0) return [{ grainS: fineGrain, fromNs: ns(start), toNs: w.toNs }];
+  const segs: Segment[] = [];
+  if (start < c0) segs.push({ grainS: fineGrain, fromNs: ns(start), toNs: ns(c0) });
+  segs.push({ grainS: coarseGrain, fromNs: ns(c0), toNs: ns(c1) });
+  if (c1 < w.toMs) segs.push({ grainS: fineGrain, fromNs: ns(c1), toNs: w.toNs });
+  return segs;
+}
+
+/**
+ * `SELECT <cols> FROM <table> WHERE grain/bucket in segment AND <where>` for each segment, joined
+ * by UNION ALL: each branch is a primary-key range scan. `pick` may send a segment to another
+ * table with the same columns (the narrow total rollups).
+ */
+export function rollupUnion(
+  table: string,
+  cols: string,
+  segments: Segment[],
+  where: Fragment,
+  pick?: (s: Segment) => { table: string; cols: string } | null,
+): Fragment {
+  const branches = segments.map((s): Fragment => {
+    const alt = pick?.(s) ?? null;
+    return {
+      sql: `SELECT ${alt ? alt.cols : cols} FROM ${alt ? alt.table : table} WHERE grain_s = ? AND bucket_ns >= ? AND bucket_ns < ? AND ${where.sql}`,
+      params: [s.grainS, s.fromNs, s.toNs, ...where.params],
+    };
+  });
+  return { sql: branches.map((b) => b.sql).join(' UNION ALL '), params: branches.flatMap((b) => b.params) };
+}
+
+/** The SQL expression of the epoch-ms start of a time bucket of `stepS` seconds for ns column `col`. */
+export function bucketMsExpr(col: string, stepS: number): string {
+  const stepNs = BigInt(stepS) * 1_000_000_000n;
+  return `((${col} / ${stepNs}) * ${stepNs}) / 1000000`;
+}
+
+export function ratio(num: number, den: number): number | null {
+  return den > 0 ? num / den : null;
+}
+
+export function round(x: number | null, digits = 6): number | null {
+  if (x === null || !Number.isFinite(x)) return null;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
