@@ -28,3 +28,15 @@ export {
 } from './sqlite/cardinality';
 export type { CardinalityLimits, RollupDimension, FoldReport } from './sqlite/cardinality';
 export { QueryError } from './errors';
+export type {
+  TelemetryStore,
+  ReadContext,
+  StoreHealth,
+  ExportRow,
+  ExportValue,
+  MetricScope as StoreMetricScope,
+  TimeRange as StoreTimeRange,
+  GroupValue as StoreGroupValue,
+  BucketValue as StoreBucketValue,
+  GroupSamples as StoreGroupSamples,
+} from './types';
