@@ -1,12 +1,10 @@
 /**
  * Small helpers shared by the CLI commands: argument parsing with clear errors, the database
- * path rule (--db, then GENSCOPE_DB, then data/genscope.db) and output streams.
+ * path rule (--db, then GENSCOPE_DB, then the per-user data directory) and output streams.
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-
-export const DEFAULT_DB = path.join('data', 'genscope.db');
+import { resolveDbPath } from '../instrumentation';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -35,7 +33,7 @@ export function parse<O extends Options>(argv: string[], options: O, command: st
 }
 
 export function dbPath(value: string | undefined, env: NodeJS.ProcessEnv): string {
-  return value ?? env.GENSCOPE_DB ?? DEFAULT_DB;
+  return resolveDbPath(value, env);
 }
 
 /** A positive integer option, or a usage error naming the option. */

@@ -3,6 +3,7 @@
  * with real timestamps, into the database (and to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set).
  */
 import { startTelemetry } from '../instrumentation';
+import type { Telemetry } from '../instrumentation';
 import { createModelClient, createPipelineResources, runBenchmark, SIMULATED_MODEL_PROFILES } from '../pipeline';
 import { dbPath, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
@@ -22,6 +23,15 @@ Without GENSCOPE_OPENAI_BASE_URL the model is the SIMULATED client (offline, det
   --prices FILE       price overrides JSON: {"models": {"name": {"inputPerMTokUsd": n, "outputPerMTokUsd": n}}}
 Also honours OTEL_EXPORTER_OTLP_ENDPOINT / _PROTOCOL / _HEADERS, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES.
 `;
+
+function forwarded(otlp: Telemetry['otlp']): string {
+  if (otlp === null) return '';
+  const parts = [
+    otlp.traces ? `traces to ${otlp.traces.url} (${otlp.traces.protocol})` : '',
+    otlp.metrics ? `metrics to ${otlp.metrics.url} (${otlp.metrics.protocol})` : '',
+  ].filter((p) => p !== '');
+  return ` and sent over OTLP: ${parts.join(', ')}`;
+}
 
 export async function runPipelineCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
@@ -78,7 +88,7 @@ export async function runPipelineCommand(argv: string[], io: Io): Promise<number
       `  duration ${(summary.durationMs / 1000).toFixed(2)} s, cost $${summary.costUsd.toFixed(4)} (${summary.inputTokens} input / ${summary.outputTokens} output tokens; prices ${telemetry.prices.source.dataset} ${telemetry.prices.source.version})`,
       `  mean scores:`,
       scores,
-      `  written to ${file}${telemetry.otlp ? ` and sent over OTLP (${telemetry.otlp.protocol}) to ${telemetry.otlp.endpoint}` : ''}`,
+      `  written to ${file}${forwarded(telemetry.otlp)}`,
     ].join('\n'),
   );
   return 0;

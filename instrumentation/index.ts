@@ -2,8 +2,11 @@
  * instrumentation/: producing telemetry. startTelemetry() wires the SDK to SQLite (and OTLP);
  * the pipeline tracer wraps stages; helpers record model calls, quality scores and cache lookups.
  */
-export { startTelemetry, DEFAULT_DB_PATH } from './telemetry';
-export type { Telemetry, TelemetryOptions, OtlpOptions, OtlpProtocol, BatchOptions } from './telemetry';
+export { startTelemetry } from './telemetry';
+export { defaultDbPath, resolveDbPath } from './db-path';
+export type { Telemetry, TelemetryOptions, OtlpOptions, OtlpProtocol, OtlpTarget, BatchOptions } from './telemetry';
+export { readOtelEnv, OtelConfigError, OTEL_DEFAULTS } from './otel-env';
+export type { OtelEnvConfig, OtlpSignalConfig, ExporterName } from './otel-env';
 export { PipelineTracer } from './pipeline-tracer';
 export type { PipelineOptions, RunInfo, BenchmarkInfo, ModelCallInfo, ModelUsage, ScoreOptions } from './pipeline-tracer';
 export { systemClock, SimulatedClock } from './clock';

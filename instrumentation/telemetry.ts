@@ -3,20 +3,24 @@
  * the official OTLP exporters when the standard OTEL_EXPORTER_OTLP_* variables (or options) ask
  * for them. Nothing happens at import time; nothing global is touched unless asked.
  */
-import path from 'node:path';
-import { context, metrics as metricsApi, trace } from '@opentelemetry/api';
+import { context, metrics as metricsApi, ProxyTracerProvider, trace, createNoopMeter } from '@opentelemetry/api';
 import type { Meter, Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { OTLPTraceExporter as OTLPTraceExporterHttp } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
-import { OTLPMetricExporter as OTLPMetricExporterHttp } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { openDatabase } from '../store';
 import type { Db } from '../store';
 import { ATTR } from '../schema/names';
@@ -24,6 +28,10 @@ import { SqliteMetricExporter, SqliteSpanExporter, createPriceBook, loadPriceOve
 import type { PriceBook, PriceOverrides } from '../exporter';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
+import { resolveDbPath } from './db-path';
+import { exportersFor, readOtelEnv } from './otel-env';
+import type { OtelEnvConfig, OtlpProtocol, SamplerName } from './otel-env';
+import { otlpMetricExporter, otlpSpanExporter } from './otlp-exporters';
 import { SyncBatchSpanProcessor } from './sync-span-processor';
 import type { SpanProcessorStats } from './sync-span-processor';
 import { createInstruments, PipelineTracer } from './pipeline-tracer';
@@ -31,15 +39,16 @@ import type { Instruments, ModelCallInfo, ModelUsage, PipelineOptions, ScoreOpti
 import { StoreWriter } from '../store';
 import { registerSelfMetrics } from './self-metrics';
 
-export const DEFAULT_DB_PATH = path.join('data', 'genscope.db');
 const INSTRUMENTATION_SCOPE = 'genscope';
+const DEFAULT_SERVICE_NAME = 'genscope-pipeline';
 
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type { OtlpProtocol };
 
 export interface OtlpOptions {
-  /** Base endpoint (…/v1/traces and …/v1/metrics are appended), as OTEL_EXPORTER_OTLP_ENDPOINT. */
+  /** Base endpoint for both signals (…/v1/traces and …/v1/metrics are appended); overrides the OTEL_EXPORTER_OTLP_*ENDPOINT variables. */
   endpoint?: string;
   protocol?: OtlpProtocol;
+  /** Added to (and overriding) the OTEL_EXPORTER_OTLP_*HEADERS. */
   headers?: Record<string, string>;
 }
 
@@ -51,24 +60,40 @@ export interface BatchOptions {
 }
 
 export interface TelemetryOptions {
-  /** The SQLite store: a path, an open database, or false for none. Default GENSCOPE_DB or data/genscope.db. */
+  /**
+   * The SQLite store: a path, an open database, or false for none. Default: GENSCOPE_DB, else
+   * the per-user data directory (see defaultDbPath()), the same file the CLI uses.
+   */
   db?: string | Db | false;
-  /** Default OTEL_SERVICE_NAME, else 'genscope-pipeline'. */
+  /** service.name; wins over OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. Default from those, else 'genscope-pipeline'. */
   serviceName?: string;
+  /** Resource attributes; win over OTEL_RESOURCE_ATTRIBUTES. */
   resourceAttributes?: Record<string, string | number | boolean>;
   /** Where span times come from. Default: the wall clock. */
   clock?: Clock;
-  /** OTLP forwarding. Default: on when OTEL_EXPORTER_OTLP_ENDPOINT or …_TRACES_ENDPOINT is set. */
+  /**
+   * OTLP forwarding of both signals to one endpoint, or false for none whatever the environment
+   * says. Default: as OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER and the OTLP endpoint variables say.
+   */
   otlp?: OtlpOptions | false;
   /** Price overrides: a JSON file path or the object. */
   prices?: string | PriceOverrides;
+  /** The SQLite span path (OTEL_BSP_* configure the OTLP and console span processors). */
   batch?: BatchOptions;
-  /** How often metrics are written. Default 10 s; every shutdown writes the rest. */
+  /** How often metrics are exported. Default OTEL_METRIC_EXPORT_INTERVAL, else 60 s; every shutdown exports the rest. */
   metricExportIntervalMillis?: number;
   /** Make these providers the global ones (for third-party instrumentations). Default false. */
   registerGlobal?: boolean;
-  /** The environment to read OTEL_* from (tests). Default process.env. */
+  /** The environment every OTEL_* and GENSCOPE_DB is read from, and nothing else. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Where ignored configuration values are reported. Default: one line each on stderr. */
+  warn?: (message: string) => void;
+}
+
+/** Where one signal is forwarded over OTLP. */
+export interface OtlpTarget {
+  url: string;
+  protocol: OtlpProtocol;
 }
 
 export interface Telemetry {
@@ -81,8 +106,12 @@ export interface Telemetry {
   readonly db: Db | null;
   /** The SQLite writer, when one is attached (stats for self-observation). */
   readonly writer: StoreWriter | null;
-  /** Whether OTLP exporters are attached, and where to. */
-  readonly otlp: { endpoint: string; protocol: OtlpProtocol } | null;
+  /** The SQLite file, when genscope opened one from a path. */
+  readonly dbPath: string | null;
+  /** Where each signal is forwarded over OTLP; null when neither is. */
+  readonly otlp: { traces: OtlpTarget | null; metrics: OtlpTarget | null } | null;
+  /** OTEL_SDK_DISABLED=true: nothing is recorded (stages still run). */
+  readonly disabled: boolean;
   /** Declare a pipeline once; wrap its stages; run components and benchmarks through it. */
   pipeline(options: PipelineOptions): PipelineTracer;
   /** Records a model call made inside fn as a GenAI client span with usage, cost and metrics. */
@@ -98,114 +127,161 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-function resolveOtlp(options: OtlpOptions | false | undefined, env: NodeJS.ProcessEnv): Required<Omit<OtlpOptions, 'headers'>> & {
-  headers?: Record<string, string>;
-} | null {
-  if (options === false) return null;
-  const endpoint =
-    options?.endpoint ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? undefined;
-  if (!endpoint) return null;
-  const raw = options?.protocol ?? env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
-  if (raw !== 'http/protobuf' && raw !== 'http/json') {
-    throw new Error(
-      `unsupported OTLP protocol "${raw}": genscope sends http/protobuf or http/json (set OTEL_EXPORTER_OTLP_PROTOCOL)`,
-    );
+function sampler(name: SamplerName, ratio: number): Sampler {
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio);
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
-  return { endpoint, protocol: raw, ...(options?.headers ? { headers: options.headers } : {}) };
 }
 
-/**
- * The OTLP exporters read OTEL_EXPORTER_OTLP_* themselves when given no URL; options override.
- * The span exporter reports its own failures (otel.sdk.exporter.*) on selfObs.
- */
-function otlpExporters(o: NonNullable<ReturnType<typeof resolveOtlp>>, fromOptions: boolean) {
-  const base = o.endpoint.replace(/\/+$/, '');
-  const traceConfig = fromOptions ? { url: `${base}/v1/traces`, ...(o.headers ? { headers: o.headers } : {}) } : {};
-  const metricConfig = fromOptions ? { url: `${base}/v1/metrics`, ...(o.headers ? { headers: o.headers } : {}) } : {};
-  if (o.protocol === 'http/json') {
-    return {
-      spans: (selfObs: MeterProvider) => new OTLPTraceExporterHttp({ ...traceConfig, selfObsMeterProvider: selfObs }),
-      metrics: new OTLPMetricExporterHttp(metricConfig),
-    };
-  }
+/** Applies the options over the environment's OTLP settings for one signal. */
+function withOptions<C extends OtelEnvConfig['traces']>(c: C, o: OtlpOptions | undefined, signalPath: string): C {
+  if (o === undefined) return c;
   return {
-    spans: (selfObs: MeterProvider) => new OTLPTraceExporterProto({ ...traceConfig, selfObsMeterProvider: selfObs }),
-    metrics: new OTLPMetricExporterProto(metricConfig),
+    ...c,
+    ...(o.endpoint !== undefined ? { url: `${o.endpoint.replace(/\/+$/, '')}/${signalPath}`, endpointSet: true } : {}),
+    ...(o.protocol !== undefined ? { protocol: o.protocol } : {}),
+    headers: { ...c.headers, ...(o.headers ?? {}) },
   };
 }
 
+/** service.name: options, then OTEL_SERVICE_NAME, then OTEL_RESOURCE_ATTRIBUTES, then the default. */
+function buildResource(options: TelemetryOptions, cfg: OtelEnvConfig): Resource {
+  const fromEnv = cfg.resourceAttributes;
+  const serviceName =
+    options.serviceName ??
+    (options.resourceAttributes?.[ATTR.serviceName] as string | undefined) ??
+    cfg.serviceName ??
+    fromEnv[ATTR.serviceName] ??
+    DEFAULT_SERVICE_NAME;
+  return defaultResource().merge(
+    resourceFromAttributes({ ...fromEnv, ...(options.resourceAttributes ?? {}), [ATTR.serviceName]: serviceName }),
+  );
+}
+
+type Recorders = Pick<Telemetry, 'pipeline' | 'modelCall' | 'recordScore' | 'recordCacheLookup'>;
+
+/** The recording methods, over whichever tracer and instruments (real or no-op). */
+function recorders(tracer: Tracer, instruments: Instruments, clock: Clock, prices: PriceBook): Recorders {
+  const helper = new PipelineTracer(tracer, instruments, clock, prices, { name: '', version: '' });
+  return {
+    pipeline: (p) => new PipelineTracer(tracer, instruments, clock, prices, p),
+    modelCall: (info, fn) => helper.modelCall(info, fn),
+    recordScore: (name, value, o) => helper.recordScore(name, value, o),
+    recordCacheLookup: (name, hit) => helper.recordCacheLookup(name, hit),
+  };
+}
+
+function disabledTelemetry(clock: Clock, prices: PriceBook, resource: Resource): Telemetry {
+  // The API's no-op implementations: stages run, nothing is recorded or exported.
+  const tracer = new ProxyTracerProvider().getTracer(INSTRUMENTATION_SCOPE);
+  const meter = createNoopMeter();
+  return {
+    tracer,
+    meter,
+    clock,
+    prices,
+    resource,
+    db: null,
+    dbPath: null,
+    writer: null,
+    otlp: null,
+    disabled: true,
+    ...recorders(tracer, createInstruments(meter), clock, prices),
+    spanStats: () => null,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Starts genscope's telemetry: the SQLite store plus the standard exporters the OTEL_* variables
+ * (or options) ask for. Every setting comes from options, then options.env (default
+ * process.env); see the README's table of variables.
+ */
 export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const env = options.env ?? process.env;
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`genscope: ${m}\n`));
+  const cfg = readOtelEnv(env);
+  for (const w of cfg.warnings) warn(w);
   const clock = options.clock ?? systemClock;
   const overrides =
     typeof options.prices === 'string' ? loadPriceOverrides(options.prices) : (options.prices ?? { models: {} });
   const prices = createPriceBook(overrides);
-
-  const serviceName = options.serviceName ?? env.OTEL_SERVICE_NAME ?? 'genscope-pipeline';
-  // Resource precedence: defaults < OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME < options.
-  const resource = defaultResource()
-    .merge(detectResources({ detectors: [envDetector] }))
-    .merge(resourceFromAttributes({ ...(options.resourceAttributes ?? {}), [ATTR.serviceName]: serviceName }));
+  const resource = buildResource(options, cfg);
+  if (cfg.sdkDisabled) return disabledTelemetry(clock, prices, resource);
 
   let db: Db | null = null;
-  let ownsDb = false;
+  let dbPath: string | null = null;
   if (options.db !== false) {
     if (typeof options.db === 'object') db = options.db;
     else {
-      db = openDatabase(options.db ?? env.GENSCOPE_DB ?? DEFAULT_DB_PATH);
-      ownsDb = true;
+      dbPath = resolveDbPath(options.db, env);
+      db = openDatabase(dbPath);
     }
   }
   const writer = db ? new StoreWriter(db, { prices }) : null;
 
+  const otlpOption = options.otlp === false ? undefined : options.otlp;
+  const traces = withOptions(cfg.traces, otlpOption, 'v1/traces');
+  const metrics = withOptions(cfg.metrics, otlpOption, 'v1/metrics');
+  const traceExporters = options.otlp === false ? [] : exportersFor(cfg.tracesExporters, traces.endpointSet);
+  const metricExporters = options.otlp === false ? [] : exportersFor(cfg.metricsExporters, metrics.endpointSet);
+  const interval = Math.max(1, options.metricExportIntervalMillis ?? cfg.metricExportIntervalMillis);
+  // The specification: the export timeout may not exceed the interval.
+  const exportTimeout = Math.min(interval, cfg.metricExportTimeoutMillis);
+  const periodic = (exporter: PushMetricExporter) =>
+    new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: interval, exportTimeoutMillis: exportTimeout });
+
   const spanProcessors: SpanProcessor[] = [];
   const readers: MetricReader[] = [];
-  const interval = Math.max(100, options.metricExportIntervalMillis ?? 10_000);
   let sqliteProcessor: SyncBatchSpanProcessor | null = null;
   if (writer) {
     sqliteProcessor = new SyncBatchSpanProcessor(new SqliteSpanExporter(writer), options.batch ?? {});
     spanProcessors.push(sqliteProcessor);
-    readers.push(
-      new PeriodicExportingMetricReader({
-        exporter: new SqliteMetricExporter(writer),
-        exportIntervalMillis: interval,
-        exportTimeoutMillis: Math.min(interval, 30_000),
-      }),
-    );
+    readers.push(periodic(new SqliteMetricExporter(writer)));
   }
-
-  const otlp = resolveOtlp(options.otlp, env);
+  if (metricExporters.includes('otlp')) readers.push(periodic(otlpMetricExporter(metrics)));
+  if (metricExporters.includes('console')) readers.push(periodic(new ConsoleMetricExporter()));
   // The meter provider comes first: the OTLP span path reports its drops and failures on it.
-  const exporters = otlp ? otlpExporters(otlp, options.otlp !== undefined && options.otlp !== false) : null;
-  if (exporters) {
-    readers.push(
-      new PeriodicExportingMetricReader({
-        exporter: exporters.metrics as PushMetricExporter,
-        exportIntervalMillis: interval,
-        exportTimeoutMillis: Math.min(interval, 30_000),
-      }),
-    );
-  }
   const meterProvider = new MeterProvider({ resource, readers });
-  if (exporters) {
+  if (traceExporters.includes('otlp')) {
     // Spans dropped on a full queue are counted by the SDK itself as
     // otel.sdk.processor.span.processed{error.type=queue_full}. The env-aware BatchSpanProcessor
     // passes selfObsMeterProvider on to the SDK's processor but does not declare it: hence a
     // variable rather than an object literal.
-    const batchConfig = { maxQueueSize: 65_536, maxExportBatchSize: 2048, selfObsMeterProvider: meterProvider };
-    spanProcessors.push(new BatchSpanProcessor(exporters.spans(meterProvider) as SpanExporter, batchConfig));
+    const batchConfig = { ...cfg.batchSpanProcessor, selfObsMeterProvider: meterProvider };
+    spanProcessors.push(new BatchSpanProcessor(otlpSpanExporter(traces, meterProvider), batchConfig));
   }
+  // The specification pairs the console exporter with the simple processor.
+  if (traceExporters.includes('console')) spanProcessors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
 
-  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors });
+  // Sampler and limits are given in full, so the provider reads no variable of its own.
+  const tracerProvider = new BasicTracerProvider({
+    resource,
+    spanProcessors,
+    sampler: sampler(cfg.sampler.name, cfg.sampler.ratio),
+    spanLimits: cfg.spanLimits,
+    generalLimits: {
+      attributeCountLimit: cfg.spanLimits.attributeCountLimit,
+      attributeValueLengthLimit: cfg.spanLimits.attributeValueLengthLimit,
+    },
+  });
 
   // Stages parent correctly across await only with an async context manager; install one if
   // the process has none (this is the one global genscope sets, and only when started).
   const contextManager = new AsyncLocalStorageContextManager();
-  if (context.setGlobalContextManager(contextManager.enable())) {
-    // registered
-  } else {
-    contextManager.disable();
-  }
+  if (!context.setGlobalContextManager(contextManager.enable())) contextManager.disable();
   if (options.registerGlobal) {
     trace.setGlobalTracerProvider(tracerProvider);
     metricsApi.setGlobalMeterProvider(meterProvider);
@@ -218,9 +294,14 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const unregisterSelfMetrics = writer
     ? registerSelfMetrics(meter, { writer, spanProcessor: () => sqliteProcessor?.stats ?? null })
     : () => undefined;
-  const helper = new PipelineTracer(tracer, instruments, clock, prices, { name: '', version: '' });
+  const target = (c: { url: string; protocol: OtlpProtocol }): OtlpTarget => ({ url: c.url, protocol: c.protocol });
+  const forwarding = {
+    traces: traceExporters.includes('otlp') ? target(traces) : null,
+    metrics: metricExporters.includes('otlp') ? target(metrics) : null,
+  };
 
   let shutdownPromise: Promise<void> | null = null;
+  const ownsDb = dbPath !== null;
 
   return {
     tracer,
@@ -229,12 +310,11 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     prices,
     resource,
     db,
+    dbPath,
     writer,
-    otlp: otlp ? { endpoint: otlp.endpoint, protocol: otlp.protocol } : null,
-    pipeline: (p) => new PipelineTracer(tracer, instruments, clock, prices, p),
-    modelCall: (info, fn) => helper.modelCall(info, fn),
-    recordScore: (name, value, o) => helper.recordScore(name, value, o),
-    recordCacheLookup: (name, hit) => helper.recordCacheLookup(name, hit),
+    otlp: forwarding.traces || forwarding.metrics ? forwarding : null,
+    disabled: false,
+    ...recorders(tracer, instruments, clock, prices),
     spanStats: () => (sqliteProcessor ? { ...sqliteProcessor.stats } : null),
     async forceFlush() {
       await tracerProvider.forceFlush();
