@@ -3,7 +3,7 @@
  * @clickhouse/client's connection hook): bound parameters, genscope's migrations, otel_traces
  * variant detection, the fixture writer's rows read back, and the query time limit.
  */
-import type { SpanRecord } from '../../exporter';
+import type { SpanRecord } from '../../schema/records';
 import type { ChClient } from './client';
 import { createTracesTable, detectTracesSchema, migrateClickHouse, TracesSchemaError } from './migrate';
 import { CLICKHOUSE_MIGRATIONS } from './ddl';

@@ -4,7 +4,7 @@
  * OTLP ingest produce rows in exactly the exporter's shape. Reading: the extractor turns rows back
  * into SpanRecords so one mapping (exporter spanRecordToRows) feeds both stores.
  */
-import type { AttributeMap, AttributeValue, SpanRecord } from '../../exporter';
+import type { AttributeMap, AttributeValue, SpanRecord } from '../../schema/records';
 import type { TracesVariant } from './ddl';
 
 /** The exporter's span kind and status names (ptrace's String()), by OTel JS enum value. */

@@ -3,7 +3,7 @@
  * fixture writer of the contract tests and the bench, and genscope's own OTLP ingest when no
  * Collector is used (genscope as the writer). Batched: one INSERT per batch.
  */
-import type { SpanRecord } from '../../exporter';
+import type { SpanRecord } from '../../schema/records';
 import type { ChClient } from './client';
 import type { TracesVariant } from './ddl';
 import { spanRecordToOtelRow } from './otel-rows';
