@@ -127,15 +127,12 @@ function rollupTable(o: DdlOptions, name: string, dims: string[], measures: Reco
   ${ttl('hour', o.rollupRetentionDays)}`;
 }
 
-export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
-  {
-    version: 1,
-    name: 'extracted_rows',
-    statements: (o) => [
-      rawTable(
-        o,
-        'genscope_spans',
-        `
+/**
+ * One extracted span row carries everything genscope derives from that span (its model call, its
+ * scores, its cache lookups, its benchmark run), so the extractor's single INSERT is the one
+ * write: the derived tables are filled by materialized views from it, in the same insert.
+ */
+const SPAN_COLUMNS = `
     trace_id String,
     span_id String,
     parent_span_id Nullable(String),
@@ -160,10 +157,31 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
     attributes String CODEC(ZSTD(1)),
     events Nullable(String) CODEC(ZSTD(1)),
     links Nullable(String) CODEC(ZSTD(1)),
-    INDEX idx_trace trace_id TYPE bloom_filter(0.001) GRANULARITY 1`,
-        'start',
-        '(role, start)',
-      ),
+    mc_provider LowCardinality(Nullable(String)),
+    mc_operation LowCardinality(Nullable(String)),
+    mc_request_model LowCardinality(Nullable(String)),
+    mc_response_model LowCardinality(Nullable(String)),
+    mc_input_tokens UInt64,
+    mc_output_tokens UInt64,
+    mc_cached_tokens UInt64,
+    mc_cost_source LowCardinality(Nullable(String)),
+    bm_pipeline Nullable(String),
+    bm_pipeline_version Nullable(String),
+    bm_model Nullable(String),
+    bm_components Nullable(Float64),
+    scores Nested (time DateTime64(9), name String, value Nullable(Float64), label Nullable(String), explanation Nullable(String)),
+    cache Nested (time DateTime64(9), name String, hit UInt8),
+    INDEX idx_trace trace_id TYPE bloom_filter(0.001) GRANULARITY 1`;
+
+/** The context columns every derived row copies from its span. */
+const CONTEXT = `stage, component_id, component_type`;
+
+export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
+  {
+    version: 1,
+    name: 'extracted_rows',
+    statements: (o) => [
+      rawTable(o, 'genscope_spans', SPAN_COLUMNS, 'start', '(role, start)'),
       rawTable(
         o,
         'genscope_scores',
@@ -183,6 +201,11 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
         'time',
         '(name, time)',
       ),
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_scores_mv${onCluster(o)}
+  TO ${o.database}.genscope_scores AS
+  SELECT s.time AS time, trace_id, span_id, s.name AS name, s.value AS value, s.label AS label,
+         s.explanation AS explanation, ${CONTEXT}, model, benchmark_run_id
+  FROM ${o.database}.genscope_spans ARRAY JOIN scores AS s`,
       rawTable(
         o,
         'genscope_model_calls',
@@ -208,8 +231,14 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
         'time',
         'time',
       ),
-      // Benchmark runs are few and kept as long as the rollups; ReplacingMergeTree so a run
-      // seen twice (a repair sweep) stays one row once merged (reads use FINAL).
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_model_calls_mv${onCluster(o)}
+  TO ${o.database}.genscope_model_calls AS
+  SELECT start AS time, duration_ns, trace_id, span_id, mc_provider AS provider, mc_operation AS operation,
+         mc_request_model AS request_model, mc_response_model AS response_model, mc_input_tokens AS input_tokens,
+         mc_output_tokens AS output_tokens, mc_cached_tokens AS cached_tokens, cost_usd, mc_cost_source AS cost_source,
+         status_code, ${CONTEXT}, benchmark_run_id
+  FROM ${o.database}.genscope_spans WHERE role = 'model'`,
+      // Benchmark runs are few and kept as long as the rollups (no TTL).
       `CREATE TABLE IF NOT EXISTS ${o.database}.genscope_benchmark_runs${onCluster(o)} (
     id String,
     trace_id String,
@@ -225,6 +254,12 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
     attributes String CODEC(ZSTD(1))
   ) ENGINE = ${engine(o, 'Replacing', 'ended')}
   ORDER BY id`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_benchmark_runs_mv${onCluster(o)}
+  TO ${o.database}.genscope_benchmark_runs AS
+  SELECT assumeNotNull(benchmark_run_id) AS id, trace_id, bm_pipeline AS pipeline, bm_pipeline_version AS pipeline_version,
+         bm_model AS model, start AS started, end AS ended, duration_ns, bm_components AS components, status_code,
+         simulated, attributes
+  FROM ${o.database}.genscope_spans WHERE role = 'benchmark' AND benchmark_run_id IS NOT NULL`,
       // Cache lookups (genscope.cache.lookup span events), one row per lookup.
       rawTable(
         o,
@@ -238,6 +273,10 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
         'time',
         'time',
       ),
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_cache_lookups_mv${onCluster(o)}
+  TO ${o.database}.genscope_cache_lookups AS
+  SELECT c.time AS time, c.name AS cache_name, c.hit AS hit, stage, component_type
+  FROM ${o.database}.genscope_spans ARRAY JOIN cache AS c`,
     ],
   },
   {
@@ -259,7 +298,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
          sum(duration_ns) AS duration_sum_ns, max(duration_ns) AS duration_max_ns,
          sum(ifNull(cost_usd, 0)) AS cost_usd, quantilesDDState${SKETCH_ARGS}(duration_ns / 1e6) AS latency_ms
   FROM ${o.database}.genscope_spans
-  WHERE role IN ('run', 'stage', 'model')
+  WHERE role IN ('run', 'stage')
   GROUP BY hour, role, stage, component_type, model`,
       rollupTable(
         o,
