@@ -219,13 +219,27 @@ export function buildRun(rand: () => number, startMs: number, opts: { components
 
 /** Writes `runs` runs (and their benchmark spans) through the real StoreWriter in time order. */
 export function writeFixture(db: Db, options: FixtureOptions): FixtureSummary {
+  const writer = new StoreWriter(db);
+  const batches = fixtureBatches(options);
+  for (;;) {
+    const next = batches.next();
+    if (next.done) return next.value;
+    const r = writer.writeSpans(next.value);
+    if (r.rejected > 0) throw new Error(`fixture spans rejected: ${r.warnings.join('; ')}`);
+  }
+}
+
+/**
+ * The fixture's spans in time-ordered batches, for any store's writer (the ClickHouse contract
+ * tests write the same history as otel_traces rows); returns the summary when done.
+ */
+export function* fixtureBatches(options: FixtureOptions): Generator<SpanRecord[], FixtureSummary> {
   const rand = prng(options.seed ?? 42);
   const interval = options.intervalMs ?? 60_000;
   const benchmarkSize = options.benchmarkSize ?? 20;
   const benchmarkEvery = options.benchmarkEvery ?? 10;
   const components = options.components ?? 200;
   const batchSpans = options.batchSpans ?? 7000;
-  const writer = new StoreWriter(db);
   const summary: FixtureSummary = {
     runs: 0,
     spans: 0,
@@ -239,12 +253,6 @@ export function writeFixture(db: Db, options: FixtureOptions): FixtureSummary {
     lastMs: options.startMs,
   };
   let batch: SpanRecord[] = [];
-  const flush = () => {
-    if (batch.length === 0) return;
-    const r = writer.writeSpans(batch);
-    if (r.rejected > 0) throw new Error(`fixture spans rejected: ${r.warnings.join('; ')}`);
-    batch = [];
-  };
   for (let i = 0; i < options.runs; i++) {
     const startMs = options.startMs + i * interval;
     const block = Math.floor(i / benchmarkSize);
@@ -289,8 +297,11 @@ export function writeFixture(db: Db, options: FixtureOptions): FixtureSummary {
     if (run.error) summary.errors++;
     summary.runsByType[run.componentType] = (summary.runsByType[run.componentType] ?? 0) + 1;
     summary.lastMs = startMs;
-    if (batch.length >= batchSpans) flush();
+    if (batch.length >= batchSpans) {
+      yield batch;
+      batch = [];
+    }
   }
-  flush();
+  if (batch.length > 0) yield batch;
   return summary;
 }

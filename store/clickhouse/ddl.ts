@@ -1,0 +1,371 @@
+/**
+ * genscope's ClickHouse DDL, written from the OpenTelemetry Collector clickhouseexporter's column
+ * contract for `otel_traces` (both its Map and its JSON attribute variants) plus genscope's own
+ * tables in the same database. Migrations are numbered and recorded in `genscope_migrations`.
+ *
+ * Identifiers (database, tables, cluster) come from checked config (config.ts checkIdentifier);
+ * values never appear in DDL except the numeric TTL days, which are integers from config.
+ */
+import type { ClickHouseStoreConfig } from './config';
+
+export type DdlOptions = Pick<
+  ClickHouseStoreConfig,
+  'database' | 'tracesTable' | 'cluster' | 'replicated' | 'retentionDays' | 'rollupRetentionDays'
+>;
+
+/** Quantile levels kept in the rollup sketches: the panels' p50 / p95 / p99. */
+export const SKETCH_LEVELS = [0.5, 0.95, 0.99] as const;
+/**
+ * Relative accuracy of the DDSketch (quantilesDD) states in the rollups: a quantile read from
+ * them is within 1 % of a value at that rank.
+ */
+export const SKETCH_RELATIVE_ACCURACY = 0.01;
+const SKETCH_ARGS = `(${SKETCH_RELATIVE_ACCURACY}, ${SKETCH_LEVELS.join(', ')})`;
+const SKETCH = `quantilesDD${SKETCH_ARGS}`;
+/** The merge of the rollups' latency sketches, for readers. */
+export const SKETCH_MERGE = `quantilesDDMerge${SKETCH_ARGS}`;
+
+function onCluster(o: DdlOptions): string {
+  return o.cluster ? ` ON CLUSTER ${o.cluster}` : '';
+}
+
+/** MergeTree-family engine, replicated when asked (server-side default replica path and name). */
+function engine(o: DdlOptions, family: '' | 'Replacing' | 'Aggregating', args = ''): string {
+  const name = `${o.replicated ? 'Replicated' : ''}${family}MergeTree`;
+  return `${name}(${args})`;
+}
+
+function ttl(expr: string, days: number | null): string {
+  return days === null ? '' : `TTL ${expr} + toIntervalDay(${Math.trunc(days)})`;
+}
+
+export type TracesVariant = 'map' | 'json';
+
+/**
+ * `otel_traces` as the Collector's clickhouseexporter writes it. genscope creates it only for
+ * tests and for the deploy example (Collector configured with create_schema: false); against a
+ * Collector-made table genscope only reads it and checks its columns (traces-schema.ts).
+ */
+export function otelTracesDdl(o: DdlOptions, variant: TracesVariant = 'map'): string[] {
+  const attrs = variant === 'map' ? 'Map(LowCardinality(String), String)' : 'JSON';
+  const keyColumns =
+    variant === 'json'
+      ? `
+    ResourceAttributesKeys Array(LowCardinality(String)) CODEC(ZSTD(1)),
+    SpanAttributesKeys Array(LowCardinality(String)) CODEC(ZSTD(1)),`
+      : '';
+  const attrIndexes =
+    variant === 'map'
+      ? `
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_span_attr_key mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`
+      : `
+    INDEX idx_span_attr_keys SpanAttributesKeys TYPE bloom_filter(0.01) GRANULARITY 1,`;
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${o.database}${onCluster(o)}`,
+    `CREATE TABLE IF NOT EXISTS ${o.database}.${o.tracesTable}${onCluster(o)} (
+    Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    ParentSpanId String CODEC(ZSTD(1)),
+    TraceState String CODEC(ZSTD(1)),
+    SpanName LowCardinality(String) CODEC(ZSTD(1)),
+    SpanKind LowCardinality(String) CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes ${attrs} CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion String CODEC(ZSTD(1)),
+    SpanAttributes ${attrs} CODEC(ZSTD(1)),
+    Duration UInt64 CODEC(ZSTD(1)),
+    StatusCode LowCardinality(String) CODEC(ZSTD(1)),
+    StatusMessage String CODEC(ZSTD(1)),
+    Events Nested (Timestamp DateTime64(9), Name LowCardinality(String), Attributes ${attrs}) CODEC(ZSTD(1)),
+    Links Nested (TraceId String, SpanId String, TraceState String, Attributes ${attrs}) CODEC(ZSTD(1)),${keyColumns}
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,${attrIndexes}
+    INDEX idx_duration Duration TYPE minmax GRANULARITY 1
+  ) ENGINE = ${engine(o, '')}
+  PARTITION BY toDate(Timestamp)
+  ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
+  ${ttl('toDateTime(Timestamp)', o.retentionDays)}
+  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
+  ];
+}
+
+export interface ClickHouseMigration {
+  version: number;
+  name: string;
+  statements(o: DdlOptions): string[];
+}
+
+/** A raw (extracted) table: daily partitions, TTL on its time column, whole parts dropped. */
+function rawTable(o: DdlOptions, name: string, columns: string, time: string, orderBy: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${o.database}.${name}${onCluster(o)} (${columns}
+  ) ENGINE = ${engine(o, '')}
+  PARTITION BY toDate(${time})
+  ORDER BY ${orderBy}
+  ${ttl(`toDateTime(${time})`, o.retentionDays)}
+  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
+}
+
+/**
+ * genscope's own tables. Raw extracted rows mirror the SQLite store's spans / scores /
+ * model_calls / benchmark_runs (same meaning, same NULLs), so both stores answer alike; the hour
+ * rollups are AggregatingMergeTree tables fed by materialized views on genscope's extracted
+ * tables (never on otel_traces: nothing of genscope runs in the Collector's insert path).
+ */
+/** An hour rollup: '' stands for "none" in every dimension so the sorting key has no NULLs. */
+function rollupTable(o: DdlOptions, name: string, dims: string[], measures: Record<string, string>): string {
+  const columns = [
+    'hour DateTime',
+    ...dims.map((d) => `${d} LowCardinality(String)`),
+    ...Object.entries(measures).map(([m, type]) => `${m} ${type}`),
+  ];
+  return `CREATE TABLE IF NOT EXISTS ${o.database}.${name}${onCluster(o)} (
+    ${columns.join(',\n    ')}
+  ) ENGINE = ${engine(o, 'Aggregating')}
+  ORDER BY (hour, ${dims.join(', ')})
+  ${ttl('hour', o.rollupRetentionDays)}`;
+}
+
+/**
+ * One extracted span row carries everything genscope derives from that span (its model call, its
+ * scores, its cache lookups, its benchmark run), so the extractor's single INSERT is the one
+ * write: the derived tables are filled by materialized views from it, in the same insert.
+ */
+const SPAN_COLUMNS = `
+    trace_id String,
+    span_id String,
+    parent_span_id Nullable(String),
+    name LowCardinality(String),
+    role LowCardinality(String),
+    kind UInt8,
+    service_name LowCardinality(Nullable(String)),
+    scope_name LowCardinality(Nullable(String)),
+    start DateTime64(9),
+    end DateTime64(9),
+    duration_ns UInt64,
+    status_code UInt8,
+    status_message Nullable(String),
+    stage LowCardinality(Nullable(String)),
+    component_id Nullable(String),
+    component_type LowCardinality(Nullable(String)),
+    model LowCardinality(Nullable(String)),
+    benchmark_run_id Nullable(String),
+    cost_usd Nullable(Float64),
+    cache_hit Nullable(UInt8),
+    simulated UInt8,
+    attributes String CODEC(ZSTD(1)),
+    events Nullable(String) CODEC(ZSTD(1)),
+    links Nullable(String) CODEC(ZSTD(1)),
+    mc_provider LowCardinality(Nullable(String)),
+    mc_operation LowCardinality(Nullable(String)),
+    mc_request_model LowCardinality(Nullable(String)),
+    mc_response_model LowCardinality(Nullable(String)),
+    mc_input_tokens UInt64,
+    mc_output_tokens UInt64,
+    mc_cached_tokens UInt64,
+    mc_cost_source LowCardinality(Nullable(String)),
+    bm_pipeline Nullable(String),
+    bm_pipeline_version Nullable(String),
+    bm_model Nullable(String),
+    bm_components Nullable(Float64),
+    scores Nested (time DateTime64(9), name String, value Nullable(Float64), label Nullable(String), explanation Nullable(String)),
+    cache Nested (time DateTime64(9), name String, hit UInt8),
+    INDEX idx_trace trace_id TYPE bloom_filter(0.001) GRANULARITY 1`;
+
+/** The context columns every derived row copies from its span. */
+const CONTEXT = `stage, component_id, component_type`;
+
+export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
+  {
+    version: 1,
+    name: 'extracted_rows',
+    statements: (o) => [
+      rawTable(o, 'genscope_spans', SPAN_COLUMNS, 'start', '(role, start)'),
+      rawTable(
+        o,
+        'genscope_scores',
+        `
+    time DateTime64(9),
+    trace_id String,
+    span_id String,
+    name LowCardinality(String),
+    value Nullable(Float64),
+    label LowCardinality(Nullable(String)),
+    explanation Nullable(String),
+    stage LowCardinality(Nullable(String)),
+    component_id Nullable(String),
+    component_type LowCardinality(Nullable(String)),
+    model LowCardinality(Nullable(String)),
+    benchmark_run_id Nullable(String)`,
+        'time',
+        '(name, time)',
+      ),
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_scores_mv${onCluster(o)}
+  TO ${o.database}.genscope_scores AS
+  SELECT s.time AS time, trace_id, span_id, s.name AS name, s.value AS value, s.label AS label,
+         s.explanation AS explanation, ${CONTEXT}, model, benchmark_run_id
+  FROM ${o.database}.genscope_spans ARRAY JOIN scores AS s`,
+      rawTable(
+        o,
+        'genscope_model_calls',
+        `
+    time DateTime64(9),
+    duration_ns UInt64,
+    trace_id String,
+    span_id String,
+    provider LowCardinality(Nullable(String)),
+    operation LowCardinality(Nullable(String)),
+    request_model LowCardinality(Nullable(String)),
+    response_model LowCardinality(Nullable(String)),
+    input_tokens UInt64,
+    output_tokens UInt64,
+    cached_tokens UInt64,
+    cost_usd Nullable(Float64),
+    cost_source LowCardinality(Nullable(String)),
+    status_code UInt8,
+    stage LowCardinality(Nullable(String)),
+    component_id Nullable(String),
+    component_type LowCardinality(Nullable(String)),
+    benchmark_run_id Nullable(String)`,
+        'time',
+        'time',
+      ),
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_model_calls_mv${onCluster(o)}
+  TO ${o.database}.genscope_model_calls AS
+  SELECT start AS time, duration_ns, trace_id, span_id, mc_provider AS provider, mc_operation AS operation,
+         mc_request_model AS request_model, mc_response_model AS response_model, mc_input_tokens AS input_tokens,
+         mc_output_tokens AS output_tokens, mc_cached_tokens AS cached_tokens, cost_usd, mc_cost_source AS cost_source,
+         status_code, ${CONTEXT}, benchmark_run_id
+  FROM ${o.database}.genscope_spans WHERE role = 'model'`,
+      // Benchmark runs are few and kept as long as the rollups (no TTL).
+      `CREATE TABLE IF NOT EXISTS ${o.database}.genscope_benchmark_runs${onCluster(o)} (
+    id String,
+    trace_id String,
+    pipeline Nullable(String),
+    pipeline_version Nullable(String),
+    model Nullable(String),
+    started DateTime64(9),
+    ended DateTime64(9),
+    duration_ns UInt64,
+    components Nullable(Float64),
+    status_code UInt8,
+    simulated UInt8,
+    attributes String CODEC(ZSTD(1))
+  ) ENGINE = ${engine(o, 'Replacing', 'ended')}
+  ORDER BY id`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_benchmark_runs_mv${onCluster(o)}
+  TO ${o.database}.genscope_benchmark_runs AS
+  SELECT assumeNotNull(benchmark_run_id) AS id, trace_id, bm_pipeline AS pipeline, bm_pipeline_version AS pipeline_version,
+         bm_model AS model, start AS started, end AS ended, duration_ns, bm_components AS components, status_code,
+         simulated, attributes
+  FROM ${o.database}.genscope_spans WHERE role = 'benchmark' AND benchmark_run_id IS NOT NULL`,
+      // Cache lookups (genscope.cache.lookup span events), one row per lookup.
+      rawTable(
+        o,
+        'genscope_cache_lookups',
+        `
+    time DateTime64(9),
+    cache_name LowCardinality(String),
+    hit UInt8,
+    stage LowCardinality(Nullable(String)),
+    component_type LowCardinality(Nullable(String))`,
+        'time',
+        'time',
+      ),
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_cache_lookups_mv${onCluster(o)}
+  TO ${o.database}.genscope_cache_lookups AS
+  SELECT c.time AS time, c.name AS cache_name, c.hit AS hit, stage, component_type
+  FROM ${o.database}.genscope_spans ARRAY JOIN cache AS c`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'hour_rollups',
+    statements: (o) => [
+      rollupTable(o, 'genscope_rollup_spans_hour', ['role', 'stage', 'component_type', 'model'], {
+        count: 'SimpleAggregateFunction(sum, UInt64)',
+        errors: 'SimpleAggregateFunction(sum, UInt64)',
+        duration_sum_ns: 'SimpleAggregateFunction(sum, UInt64)',
+        duration_max_ns: 'SimpleAggregateFunction(max, UInt64)',
+        cost_usd: 'SimpleAggregateFunction(sum, Float64)',
+        latency_ms: `AggregateFunction(${SKETCH}, Float64)`,
+      }),
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_rollup_spans_hour_mv${onCluster(o)}
+  TO ${o.database}.genscope_rollup_spans_hour AS
+  SELECT toStartOfHour(start) AS hour, role, ifNull(stage, '') AS stage, ifNull(component_type, '') AS component_type,
+         ifNull(model, '') AS model, count() AS count, countIf(status_code = 2) AS errors,
+         sum(duration_ns) AS duration_sum_ns, max(duration_ns) AS duration_max_ns,
+         sum(ifNull(cost_usd, 0)) AS cost_usd, quantilesDDState${SKETCH_ARGS}(duration_ns / 1e6) AS latency_ms
+  FROM ${o.database}.genscope_spans
+  WHERE role IN ('run', 'stage')
+  GROUP BY hour, role, stage, component_type, model`,
+      rollupTable(
+        o,
+        'genscope_rollup_model_calls_hour',
+        ['operation', 'provider', 'model', 'component_type'],
+        {
+          calls: 'SimpleAggregateFunction(sum, UInt64)',
+          errors: 'SimpleAggregateFunction(sum, UInt64)',
+          input_tokens: 'SimpleAggregateFunction(sum, UInt64)',
+          output_tokens: 'SimpleAggregateFunction(sum, UInt64)',
+          cached_tokens: 'SimpleAggregateFunction(sum, UInt64)',
+          cost_usd: 'SimpleAggregateFunction(sum, Float64)',
+          duration_sum_ns: 'SimpleAggregateFunction(sum, UInt64)',
+        },
+      ),
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_rollup_model_calls_hour_mv${onCluster(o)}
+  TO ${o.database}.genscope_rollup_model_calls_hour AS
+  SELECT toStartOfHour(time) AS hour, ifNull(operation, '') AS operation, ifNull(provider, '') AS provider,
+         ifNull(response_model, ifNull(request_model, '')) AS model, ifNull(component_type, '') AS component_type,
+         count() AS calls, countIf(status_code = 2) AS errors, sum(input_tokens) AS input_tokens,
+         sum(output_tokens) AS output_tokens, sum(cached_tokens) AS cached_tokens,
+         sum(ifNull(cost_usd, 0)) AS cost_usd, sum(duration_ns) AS duration_sum_ns
+  FROM ${o.database}.genscope_model_calls
+  GROUP BY hour, operation, provider, model, component_type`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'alerts_and_meta',
+    statements: (o) => [
+      // Alert rules and events change rarely: ReplacingMergeTree keyed by id, newest version wins
+      // (reads use FINAL); a deleted rule is a row with deleted = 1.
+      `CREATE TABLE IF NOT EXISTS ${o.database}.genscope_alert_rules${onCluster(o)} (
+    id String,
+    version UInt64,
+    deleted UInt8,
+    rule String
+  ) ENGINE = ${engine(o, 'Replacing', 'version')}
+  ORDER BY id`,
+      `CREATE TABLE IF NOT EXISTS ${o.database}.genscope_alert_events${onCluster(o)} (
+    id String,
+    version UInt64,
+    rule_id String,
+    state LowCardinality(String),
+    started DateTime64(3),
+    event String
+  ) ENGINE = ${engine(o, 'Replacing', 'version')}
+  ORDER BY id`,
+      // Follower progress and other small settings (key -> value), newest version wins.
+      `CREATE TABLE IF NOT EXISTS ${o.database}.genscope_meta${onCluster(o)} (
+    key String,
+    version UInt64,
+    value String
+  ) ENGINE = ${engine(o, 'Replacing', 'version')}
+  ORDER BY key`,
+    ],
+  },
+];
+
+export function migrationsTableDdl(o: DdlOptions): string[] {
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${o.database}${onCluster(o)}`,
+    `CREATE TABLE IF NOT EXISTS ${o.database}.genscope_migrations${onCluster(o)} (
+    version UInt32,
+    name String,
+    applied_at DateTime64(3)
+  ) ENGINE = ${engine(o, 'Replacing')}
+  ORDER BY version`,
+  ];
+}
