@@ -6,8 +6,7 @@
  */
 import type { Db } from './db';
 import { RUN_STAGE } from '../../schema/names';
-import { histogramQuantileNs, mergeHistogram } from '../../schema/latency-buckets';
-import type { SparseHistogram } from '../../schema/latency-buckets';
+import { BucketCounts, sketchQuantileNs } from '../histogram';
 import { ALERT_DIMENSIONS } from '../../schema/alerts';
 import type { AlertDimension, AlertFilters, AlertLabels, AlertMetric } from '../../schema/alerts';
 
@@ -141,7 +140,7 @@ interface RollupRow extends Record<string, unknown> {
   a: number | null;
   n: number | null;
   c: number | null;
-  hist?: string;
+  hist?: Uint8Array | null;
 }
 
 /** The rollup rows of a range, one per group (and bucket), with the metric's raw sums. */
@@ -183,7 +182,7 @@ function chooseGrains(range: TimeRange, bucketMillis: number | undefined): numbe
   return fine ? [60, 3600] : [3600];
 }
 
-function valueOf(metric: AlertMetric, a: number, n: number, hist: SparseHistogram | null, spanMillis: number): number | null {
+function valueOf(metric: AlertMetric, a: number, n: number, hist: BucketCounts | null, spanMillis: number): number | null {
   switch (metric) {
     case 'quality_score':
     case 'latency_mean':
@@ -200,7 +199,7 @@ function valueOf(metric: AlertMetric, a: number, n: number, hist: SparseHistogra
     default: {
       const q = LATENCY_QUANTILE[metric];
       if (q === undefined || !hist) return null;
-      const ns = histogramQuantileNs(hist, q);
+      const ns = sketchQuantileNs(hist, q);
       return ns === null ? null : ns / 1e6;
     }
   }
@@ -211,7 +210,7 @@ interface Acc {
   bucket: number | null;
   a: number;
   n: number;
-  hist: SparseHistogram | null;
+  hist: BucketCounts | null;
 }
 
 function accumulate(scope: MetricScope, rows: RollupRow[]): Map<string, Acc> {
@@ -227,8 +226,8 @@ function accumulate(scope: MetricScope, rows: RollupRow[]): Map<string, Acc> {
     acc.a += row.a ?? 0;
     acc.n += row.n ?? 0;
     if (row.hist !== undefined) {
-      acc.hist ??= {};
-      mergeHistogram(acc.hist, JSON.parse(row.hist) as SparseHistogram);
+      acc.hist ??= new BucketCounts();
+      acc.hist.addEncoded(row.hist);
     }
   }
   return accs;

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { rebuildRollups } from './rebuild';
 
 export type Db = Database.Database;
 
@@ -39,6 +40,14 @@ export function loadMigrations(dir: string = migrationsDir()): Migration[] {
     .sort((a, b) => a.version - b.version);
 }
 
+/**
+ * Steps of a migration that SQL cannot express portably, run right after its SQL in the same
+ * transaction (so a crash leaves the file at the version before, never half migrated).
+ */
+export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
+  40: rebuildRollups,
+};
+
 /** Applies the migrations the database has not seen yet; returns the versions applied. */
 export function migrate(db: Db, migrations: Migration[] = loadMigrations()): number[] {
   db.exec(
@@ -59,6 +68,7 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): num
       const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
       if (again) return;
       db.exec(m.sql);
+      CODE_STEPS[m.version]?.(db);
       record.run(m.version, m.name, BigInt(Date.now()) * 1_000_000n);
       done.push(m.version);
     });

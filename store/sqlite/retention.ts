@@ -17,27 +17,17 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Db } from './db';
+import { DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS, ROLLUPS, minuteRollupDays, prunePolicy } from '../layout';
+import type { PruneRule } from '../layout';
 
 const NS_PER_MS = 1_000_000n;
 const MS_PER_DAY = 86_400_000;
-
-/** Rollup tables with a grain_s column and their primary keys; only the minute grain is pruned. */
-const MINUTE_ROLLUP_KEYS = {
-  rollup_spans: 'grain_s, bucket_ns, stage, component_type, model',
-  rollup_scores: 'grain_s, bucket_ns, name, component_type, model, label',
-  rollup_model_calls: 'grain_s, bucket_ns, operation, provider, model, component_type',
-  rollup_cache: 'grain_s, bucket_ns, cache_name, stage, component_type',
-} as const;
-type MinuteRollupTable = keyof typeof MINUTE_ROLLUP_KEYS;
 
 /**
  * How long minute rollups live by default (when retentionDays is longer). Readers must not read
  * the minute grain for windows that start earlier than this (they read the hour grain there).
  */
-export const DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS = 7;
-
-/** The minute grain of the rollup tables (exporter/store-writer ROLLUP_GRAINS_S). */
-const MINUTE_GRAIN_S = 60;
+export { DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS };
 
 export interface RetentionOptions {
   /** Raw spans, scores, model calls and metric points older than this many days are deleted. */
@@ -112,7 +102,8 @@ export class Pruner {
     options: PruneOptions,
   ) {
     const days = validDays('retentionDays', options.retentionDays);
-    const minuteDays = validDays('minuteRollupRetentionDays', options.minuteRollupRetentionDays ?? Math.min(days, DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS));
+    const settings = { retentionDays: days, ...(options.minuteRollupRetentionDays !== undefined ? { minuteRollupRetentionDays: options.minuteRollupRetentionDays } : {}) };
+    const minuteDays = validDays('minuteRollupRetentionDays', minuteRollupDays(settings));
     if (typeof options.nowMillis !== 'number' || !Number.isFinite(options.nowMillis))
       throw new Error('nowMillis must be a time in milliseconds since the epoch');
     this.batchRows = Math.max(1, Math.floor(options.batchRows ?? 5000));
@@ -134,7 +125,7 @@ export class Pruner {
       this.byTime('model_calls', 'time_ns', raw),
       this.byNameAndTime('scores', raw),
       this.byNameAndTime('metric_points', raw),
-      ...(Object.keys(MINUTE_ROLLUP_KEYS) as MinuteRollupTable[]).map((t) => this.minuteRollup(t, minute)),
+      ...prunePolicy(settings).map((rule) => this.rollupGrain(rule, cutoffNs(options.nowMillis, validDays(rule.table, rule.keepDays)))),
     ];
     // The cardinality bound's admitted values (migration 030) matter while a bucket still gets rows.
     if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_dimension_values'").get())
@@ -199,15 +190,16 @@ export class Pruner {
     };
   }
 
-  /** Minute rollups, by primary key so that a batch is exact on these WITHOUT ROWID tables. */
-  private minuteRollup(table: MinuteRollupTable, cutoff: bigint): () => boolean {
-    const key = MINUTE_ROLLUP_KEYS[table];
+  /** One grain of a rollup table (store/layout's prune policy), by primary key so that a batch is exact on these WITHOUT ROWID tables. */
+  private rollupGrain(rule: PruneRule, cutoff: bigint): () => boolean {
+    const { table, grainS } = rule;
+    const key = ROLLUPS[table].primaryKey.join(', ');
     const del = this.db.prepare(
       `DELETE FROM ${table} WHERE (${key}) IN
          (SELECT ${key} FROM ${table} WHERE grain_s = ? AND bucket_ns < ? ORDER BY grain_s, bucket_ns LIMIT ?)`,
     );
     return () => {
-      const n = this.deleteBatch(del, MINUTE_GRAIN_S, cutoff, this.batchRows);
+      const n = this.deleteBatch(del, grainS, cutoff, this.batchRows);
       this.record(table, n);
       return n < this.batchRows;
     };

@@ -1,7 +1,11 @@
-/** Migrations 020 and 022: the day grain of every rollup table, kept by triggers, always equals its hour rows. */
-import fs from 'node:fs';
-import path from 'node:path';
-import { migrationsDir, openDatabase } from './db';
+/**
+ * Rollups kept in code (migration 040): the day grain of every rollup table and the hour totals
+ * always equal the hour rows, and a rebuild from raw rows gives exactly what the writer wrote.
+ */
+import { openDatabase } from './db';
+import { BucketCounts } from '../histogram';
+import { ROLLUPS, ROLLUP_TABLES } from '../layout';
+import { rebuildRollups } from './rebuild';
 import type { Db } from './db';
 import { writeFixture } from '../../api/test-fixtures';
 
@@ -27,7 +31,7 @@ function byDay(db: Db, grain: number): Map<string, Row> {
          duration_max_ns AS max, cost_usd AS cost, cache_hits AS hits, cache_misses AS misses, latency_hist
        FROM rollup_spans WHERE grain_s = ?`,
     )
-    .all(grain) as (Omit<Row, 'hist'> & { latency_hist: string })[];
+    .all(grain) as (Omit<Row, 'hist'> & { latency_hist: Uint8Array })[];
   const out = new Map<string, Row>();
   for (const r of rows) {
     const k = `${r.d}|${r.stage}|${r.component_type}|${r.model}`;
@@ -39,7 +43,7 @@ function byDay(db: Db, grain: number): Map<string, Row> {
     a.cost += r.cost;
     a.hits += r.hits;
     a.misses += r.misses;
-    for (const [i, c] of Object.entries(JSON.parse(r.latency_hist) as Record<string, number>)) a.hist[i] = (a.hist[i] ?? 0) + c;
+    BucketCounts.decode(r.latency_hist).forEach((i, c) => (a.hist[i] = (a.hist[i] ?? 0) + c));
     out.set(k, a);
   }
   return out;
@@ -86,11 +90,10 @@ function expectOtherTablesSame(db: Db): void {
   // Score histograms: the day's 20 bins are the sums of its hours' bins.
   const hist = (grain: number) => {
     const m = new Map<string, number[]>();
-    for (const r of db.prepare('SELECT bucket_ns / 86400000000000 AS d, name, component_type, model, label, hist FROM rollup_scores WHERE grain_s = ?').all(grain) as { d: number; name: string; component_type: string; model: string; label: string; hist: string }[]) {
+    for (const r of db.prepare('SELECT bucket_ns / 86400000000000 AS d, name, component_type, model, label, hist FROM rollup_scores WHERE grain_s = ?').all(grain) as { d: number; name: string; component_type: string; model: string; label: string; hist: Uint8Array }[]) {
       const k = `${r.d}|${r.name}|${r.component_type}|${r.model}|${r.label}`;
-      const h = JSON.parse(r.hist) as number[];
-      const a = m.get(k) ?? new Array<number>(h.length).fill(0);
-      h.forEach((v, i) => (a[i] = (a[i] ?? 0) + v));
+      const a = m.get(k) ?? new Array<number>(20).fill(0);
+      BucketCounts.decode(r.hist).forEach((i, v) => (a[i] = (a[i] ?? 0) + v));
       m.set(k, a);
     }
     return JSON.stringify([...m.entries()].sort());
@@ -112,10 +115,10 @@ function expectTotalsSame(db: Db): void {
   expect(spans('rollup_spans_total', 'stage, bucket_ns')).toBe(spans('rollup_spans', 'stage, bucket_ns'));
   const hists = (table: string) => {
     const m = new Map<string, Record<string, number>>();
-    for (const r of db.prepare(`SELECT stage, bucket_ns, latency_hist FROM ${table} WHERE grain_s = 3600`).all() as { stage: string; bucket_ns: number; latency_hist: string }[]) {
+    for (const r of db.prepare(`SELECT stage, bucket_ns, latency_hist FROM ${table} WHERE grain_s = 3600`).all() as { stage: string; bucket_ns: number; latency_hist: Uint8Array }[]) {
       const k = `${r.stage}|${r.bucket_ns}`;
       const a = m.get(k) ?? {};
-      for (const [i, c] of Object.entries(JSON.parse(r.latency_hist) as Record<string, number>)) a[i] = (a[i] ?? 0) + c;
+      BucketCounts.decode(r.latency_hist).forEach((i, c) => (a[i] = (a[i] ?? 0) + c));
       m.set(k, a);
     }
     return [...m.entries()].sort().map(([k, h]) => [k, Object.entries(h).sort()]);
@@ -139,18 +142,23 @@ describe('rollup day grain', () => {
     expect((db.prepare('SELECT count(*) AS n FROM rollup_spans WHERE grain_s = 86400').get() as { n: number }).n).toBeGreaterThan(0);
   });
 
-  it('is backfilled for hour rows written before the migration', () => {
+  it('is rebuilt from raw rows exactly as the writer wrote it', () => {
     const db = openDatabase(':memory:');
-    writeFixture(db, { runs: 500, startMs: Date.UTC(2026, 2, 1), intervalMs: 300_000 });
-    for (const t of ['rollup_spans', 'rollup_scores', 'rollup_model_calls', 'rollup_cache']) db.exec(`DELETE FROM ${t} WHERE grain_s = 86400`);
-    db.exec('DELETE FROM rollup_spans_total; DELETE FROM rollup_scores_total');
-    // Re-run the migrations' backfill statements (the end of each file).
-    for (const file of ['020_rollup_spans_day.sql', '022_rollup_day_grain.sql', '024_rollup_totals.sql']) {
-      const text = fs.readFileSync(path.join(migrationsDir(), file), 'utf8');
-      db.exec(text.slice(text.indexOf('-- Backfill')));
-    }
-    expectSame(db);
-    expectOtherTablesSame(db);
-    expectTotalsSame(db);
+    writeFixture(db, { runs: 500, startMs: Date.UTC(2026, 2, 1), intervalMs: 300_000, batchSpans: 70 });
+    const dump = () =>
+      ROLLUP_TABLES.map((t) =>
+        JSON.stringify(
+          db
+            .prepare(`SELECT * FROM ${t} ORDER BY ${ROLLUPS[t].primaryKey.join(', ')}`)
+            .raw(true)
+            .all()
+            .map((r) => (r as unknown[]).map((v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v))),
+        ),
+      );
+    const written = dump();
+    for (const t of ROLLUP_TABLES) db.exec(`DELETE FROM ${t}`);
+    rebuildRollups(db);
+    expect(dump()).toEqual(written);
+    expect(written.every((t) => t.length > 2)).toBe(true);
   });
 });

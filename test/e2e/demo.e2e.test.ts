@@ -3,7 +3,7 @@
  * it: the injected quality regression and cost spike are found on the dates the demo printed,
  * the model switch is reported as a switch, and nothing else is raised.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,17 @@ import { detectChanges, ensureDefaultAlertRules, findingDays, replayRules } from
 import { openDatabase } from '../../store';
 
 const ROOT = path.join(__dirname, '..', '..');
+
+/** Debian's sqlite3 (3.40; .ci/run installs it): the SQLite most users open files with. */
+function sqlite3Binary(): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const f = path.join(dir, 'sqlite3');
+    if (fs.existsSync(f)) return f;
+  }
+  return null;
+}
+const SQLITE3 = sqlite3Binary();
+if (!SQLITE3) console.warn('skipping the sqlite3 CLI check: no sqlite3 binary on PATH (apt-get install sqlite3)');
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -39,6 +50,18 @@ describe('genscope demo + detectChanges', () => {
     expect(bench.n).toBeGreaterThan(50);
     expect(bench.s).toBe(bench.n);
     conn.close();
+  });
+
+  (SQLITE3 ? it : it.skip)('opens with the system sqlite3, passes integrity_check and reads every table', () => {
+    const run = (sql: string) => execFileSync(SQLITE3 ?? 'sqlite3', ['-readonly', db, sql], { encoding: 'utf8' }).trim();
+    const [major = 0, minor = 0] = run('SELECT sqlite_version()').split('.').map(Number);
+    expect(major * 1000 + minor).toBeGreaterThanOrEqual(3037);
+    expect(run('PRAGMA integrity_check')).toBe('ok');
+    // Every stored statement parses on this SQLite (a parse error fails every query on the file).
+    const tables = run("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").split('\n');
+    expect(tables).toContain('spans');
+    for (const t of tables) expect(Number(run(`SELECT count(*) FROM "${t}"`))).toBeGreaterThanOrEqual(0);
+    expect(Number(run("SELECT count(*) FROM spans WHERE role = 'run'"))).toBeGreaterThan(100);
   });
 
   it('finds the quality regression and the cost spike on the printed days, and nothing else', () => {

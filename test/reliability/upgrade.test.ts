@@ -1,6 +1,8 @@
 /**
- * Upgrades: a database created by the first migration set and filled with data opens under the
- * current code, migrates, and keeps every row of every table, value for value.
+ * Upgrades: a database of the schema before rollups moved into code (migrations up to 030, its
+ * triggers and JSON histograms), filled as that release wrote it, opens under the current code,
+ * migrates, and keeps every raw row value for value and every rollup row with its numbers; the
+ * rollups then equal what the current writer writes for the same telemetry.
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -9,6 +11,35 @@ import { loadMigrations, migrate, openDatabase } from '../../store';
 import type { Db } from '../../store';
 import { componentRunRecords, count, integrity, metricPointRecord, removeDir, rollupsAgree, tempDir } from './helpers';
 import { StoreWriter } from '../../store';
+import { legacySchema, legacyWriteSpans } from './legacy-writer';
+import { BucketCounts } from '../../store/histogram';
+import { ROLLUPS, ROLLUP_TABLES } from '../../store/layout';
+
+/** Every rollup row (keys and measures; histograms as their total count). */
+function rollupDump(db: Db): string[] {
+  return ROLLUP_TABLES.map((t) =>
+    JSON.stringify(
+      db
+        .prepare(`SELECT * FROM ${t} ORDER BY ${ROLLUPS[t].primaryKey.join(', ')}`)
+        .raw(true)
+        .all()
+        .map((r) => (r as unknown[]).map((v) => (v instanceof Uint8Array ? BucketCounts.decode(v).total : typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v))),
+    ),
+  );
+}
+
+/** Total histogram count of a rollup table's rows (JSON before 040, the codec after). */
+function histTotal(db: Db, table: string, column: string): number {
+  let n = 0;
+  for (const v of db.prepare(`SELECT ${column} FROM ${table}`).pluck().all() as (string | Uint8Array)[]) {
+    if (v instanceof Uint8Array) n += BucketCounts.decode(v).total;
+    else {
+      const parsed = JSON.parse(v) as Record<string, number> | number[];
+      for (const c of Object.values(parsed)) n += c;
+    }
+  }
+  return n;
+}
 
 /** Every table of a schema with its columns, as the first migration made them. */
 function tablesOf(db: Db): Map<string, string[]> {
@@ -52,50 +83,50 @@ function lostRows(before: Map<string, number>, after: Map<string, number>): numb
   return lost;
 }
 
-describe('upgrade from the first migration set', () => {
+describe('upgrade from the schema of migration 030', () => {
   let dir: string;
   beforeEach(() => {
     dir = tempDir('genscope-upgrade-');
   });
   afterEach(() => removeDir(dir));
 
-  it('opens a filled version-1 database under the current code, migrates it and keeps every row', () => {
-    const file = path.join(dir, 'v1.db');
+  it('opens a filled 030 database under the current code, migrates it and keeps every row', () => {
+    const file = path.join(dir, 'v030.db');
     const all = loadMigrations();
-    const first = all.filter((m) => m.version === 1);
-    expect(first).toHaveLength(1);
 
-    // A database as the first release made it: WAL, version 1 only.
-    const v1 = new Database(file);
-    v1.pragma('journal_mode = WAL');
-    expect(migrate(v1, first)).toEqual([1]);
-    const writer = new StoreWriter(v1);
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    legacySchema(old);
     const t0 = Date.UTC(2025, 5, 1);
+    const records = [];
     for (let b = 0; b < 10; b++) {
       const spans = [];
       for (let i = 0; i < 100; i++) spans.push(...componentRunRecords(t0 + (b * 100 + i) * 60_000, i));
-      writer.writeSpans(spans);
-      writer.writeMetricPoints(Array.from({ length: 50 }, (_, i) => metricPointRecord(t0 + (b * 50 + i) * 60_000, i)));
+      legacyWriteSpans(old, spans);
+      records.push(spans);
     }
-    v1.prepare(
+    old.prepare(
       `INSERT INTO benchmark_runs (id, trace_id, pipeline, pipeline_version, model, started_ns, ended_ns, duration_ns,
          components, status_code, simulated, attributes) VALUES ('bench-1', ?, 'p', '1', 'gpt-4o', ?, ?, ?, 48, 1, 0, '{}')`,
     ).run('ab'.repeat(16), 1_748_736_000_123_456_789n, 1_748_736_060_987_654_321n, 60_864_197_532n);
-    const tables = tablesOf(v1);
-    const before = new Map([...tables].map(([t, cols]) => [t, rowDigests(v1, t, cols)]));
-    const spanSample = v1
-      .prepare("SELECT trace_id, start_ns, end_ns, cost_usd, attributes FROM spans WHERE role = 'run' ORDER BY start_ns LIMIT 1")
-      .safeIntegers(true)
-      .get();
-    v1.close();
+    const tables = tablesOf(old);
+    const before = new Map([...tables].map(([t, cols]) => [t, rowDigests(old, t, cols)]));
+    const histsBefore = {
+      spans: histTotal(old, 'rollup_spans', 'latency_hist'),
+      totals: histTotal(old, 'rollup_spans_total', 'latency_hist'),
+      scores: histTotal(old, 'rollup_scores', 'hist'),
+    };
+    const triggers = count(old, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'");
+    old.close();
 
     const rowsBefore = (t: string) => rowCount(before.get(t) ?? new Map<string, number>());
+    expect(triggers).toBe(12);
     expect(rowsBefore('spans')).toBe(3000);
     expect(rowsBefore('scores')).toBe(1000);
     expect(rowsBefore('model_calls')).toBe(1000);
-    expect(rowsBefore('metric_points')).toBe(500);
-    for (const t of ['rollup_spans', 'rollup_scores', 'rollup_model_calls', 'rollup_components', 'rollup_cache', 'resources'])
-      expect(rowsBefore(t)).toBeGreaterThan(0);
+    // The triggers filled the day grain and the totals.
+    expect(count(new Database(file, { readonly: true }), 'SELECT count(*) AS n FROM rollup_spans WHERE grain_s = 86400')).toBeGreaterThan(0);
+    for (const t of ROLLUP_TABLES) expect({ t, rows: rowsBefore(t) > 0 }).toEqual({ t, rows: true });
 
     // The current code: every migration applied, nothing lost.
     const db = openDatabase(file);
@@ -105,22 +136,26 @@ describe('upgrade from the first migration set', () => {
       .map((r) => r.version);
     expect(versions).toEqual(all.map((m) => m.version));
     expect(integrity(db)).toBe('ok');
+    expect(count(db, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'")).toBe(0);
     for (const [t, cols] of tables) {
       const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t);
       expect({ table: t, exists: Boolean(exists) }).toEqual({ table: t, exists: true });
       const liveCols = new Set((db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name));
       expect({ table: t, missing: cols.filter((c) => !liveCols.has(c)) }).toEqual({ table: t, missing: [] });
+      if (t.startsWith('rollup_') && t !== 'rollup_dimension_values') {
+        // Rollups are rebuilt: same keys, same row count.
+        expect({ table: t, rows: count(db, `SELECT count(*) AS n FROM ${t}`) }).toEqual({ table: t, rows: rowsBefore(t) });
+        continue;
+      }
       const now = rowDigests(db, t, cols);
       expect({ table: t, lost: lostRows(before.get(t) ?? new Map<string, number>(), now) }).toEqual({ table: t, lost: 0 });
-      // Raw telemetry is never added to by a migration; only derived rollups may be backfilled.
-      if (!t.startsWith('rollup_')) expect({ table: t, rows: rowCount(now) }).toEqual({ table: t, rows: rowsBefore(t) });
+      expect({ table: t, rows: rowCount(now) }).toEqual({ table: t, rows: rowsBefore(t) });
     }
-    expect(
-      db
-        .prepare("SELECT trace_id, start_ns, end_ns, cost_usd, attributes FROM spans WHERE role = 'run' ORDER BY start_ns LIMIT 1")
-        .safeIntegers(true)
-        .get(),
-    ).toEqual(spanSample);
+    expect({
+      spans: histTotal(db, 'rollup_spans', 'latency_hist'),
+      totals: histTotal(db, 'rollup_spans_total', 'latency_hist'),
+      scores: histTotal(db, 'rollup_scores', 'hist'),
+    }).toEqual(histsBefore);
     const bench = db
       .prepare("SELECT started_ns, ended_ns, duration_ns FROM benchmark_runs WHERE id = 'bench-1'")
       .safeIntegers(true)
@@ -131,9 +166,16 @@ describe('upgrade from the first migration set', () => {
       duration_ns: 60_864_197_532n,
     });
 
+    // The rebuilt rollups are what the current writer writes for the same telemetry.
+    const fresh = openDatabase(':memory:');
+    const freshWriter = new StoreWriter(fresh);
+    for (const spans of records) freshWriter.writeSpans(spans);
+    expect(rollupDump(db)).toEqual(rollupDump(fresh));
+
     // The upgraded file keeps working: new writes land beside the old rows, rollups still agree.
     const after = new StoreWriter(db);
     after.writeSpans(componentRunRecords(Date.UTC(2026, 0, 1), 1));
+    after.writeMetricPoints([metricPointRecord(Date.UTC(2026, 0, 1), 1)]);
     expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(3003);
     const r = rollupsAgree(db);
     expect(r.runRollup).toBe(r.runs);

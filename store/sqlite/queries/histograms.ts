@@ -1,39 +1,33 @@
 /**
- * Latency histograms on the read side: merging the rollups' sparse JSON histograms into dense
- * arrays over the fixed buckets of schema/latency-buckets, and percentiles from them or, when
- * the raw durations are at hand, exact ones. Never an average of percentiles.
+ * Latency histograms on the read side: rollup sketches (store/histogram's codec) merged per
+ * chart slot, and percentiles from them (within SKETCH_RELATIVE_ERROR of exact) or, when the
+ * raw durations are at hand, exact ones. Never an average of percentiles.
  */
 import { quantileSorted } from '../../../analysis/index';
-import { LATENCY_BUCKET_COUNT, histogramQuantileNs, latencyBucketLowerNs, latencyBucketUpperNs } from '../../../schema/latency-buckets';
+import { BucketCounts, displayEdgesMs, sketchQuantileNs } from '../../histogram';
 
-export type DenseHistogram = Float64Array;
+export type DenseHistogram = BucketCounts;
 
 export function emptyHistogram(): DenseHistogram {
-  return new Float64Array(LATENCY_BUCKET_COUNT);
+  return new BucketCounts();
 }
 
-/** Adds a rollup's sparse JSON histogram ({"bucketIndex": count}) into a dense one. */
-export function addJsonHistogram(into: DenseHistogram, json: string): void {
-  const parsed = JSON.parse(json) as Record<string, number>;
-  for (const k in parsed) {
-    const i = Number(k);
-    if (i >= 0 && i < LATENCY_BUCKET_COUNT) into[i] = (into[i] ?? 0) + (parsed[k] ?? 0);
-  }
+/** Adds a rollup's stored sketch into a merged one. */
+export function addStoredHistogram(into: DenseHistogram, blob: Uint8Array | null): void {
+  into.addEncoded(blob);
 }
 
 export function addHistogram(into: DenseHistogram, from: DenseHistogram): void {
-  for (let i = 0; i < LATENCY_BUCKET_COUNT; i++) into[i] = (into[i] ?? 0) + (from[i] ?? 0);
+  into.merge(from);
 }
 
 export function histogramTotal(h: DenseHistogram): number {
-  let n = 0;
-  for (let i = 0; i < h.length; i++) n += h[i] ?? 0;
-  return n;
+  return h.total;
 }
 
-/** q-quantile of a dense histogram in ms (null when empty). */
+/** q-quantile of a sketch in ms (null when empty). */
 export function histogramQuantileMs(h: DenseHistogram, q: number): number | null {
-  const ns = histogramQuantileNs(h, q);
+  const ns = sketchQuantileNs(h, q);
   return ns === null ? null : ns / 1e6;
 }
 
@@ -42,12 +36,9 @@ export function exactQuantileMs(sortedMs: Float64Array, q: number): number | nul
   return sortedMs.length === 0 ? null : quantileSorted(sortedMs, q);
 }
 
-/** Bucket edges in ms for latency buckets lo..hi (inclusive): hi - lo + 2 numbers. */
+/** Edges in ms of the heatmap's display buckets lo..hi (inclusive): hi - lo + 2 numbers. */
 export function bucketEdgesMs(lo: number, hi: number): number[] {
-  const edges: number[] = [];
-  for (let i = lo; i <= hi; i++) edges.push(latencyBucketLowerNs(i) / 1e6);
-  edges.push(latencyBucketUpperNs(hi) / 1e6);
-  return edges;
+  return displayEdgesMs(lo, hi);
 }
 
 export interface PercentileTriple {

@@ -4,7 +4,7 @@
  * rollup histograms. The row-count check is itself bounded (a LIMIT on an index range).
  */
 import { END_TO_END_STAGE } from '../../../schema/api';
-import { latencyBucketIndex } from '../../../schema/latency-buckets';
+import { BucketCounts, sketchIndex } from '../../histogram';
 import type { BucketedWindow, Window } from '../../window';
 import type { QueryContext } from './context';
 import { emptyHistogram } from './histograms';
@@ -96,7 +96,7 @@ export function loadLatency(
       params: src.from.params,
     });
     for (const r of rows) {
-      const bi = latencyBucketIndex(r.dur_ms * 1e6);
+      const bi = sketchIndex(r.dur_ms * 1e6);
       const targets = [at(overall, r.stage)];
       if (bw) {
         const i = Math.floor((r.t - first) / stepMs);
@@ -104,7 +104,7 @@ export function loadLatency(
         if (b) targets.push(at(b, r.stage));
       }
       for (const s of targets) {
-        s.hist[bi] = (s.hist[bi] ?? 0) + 1;
+        s.hist.add(bi);
         s.values?.push(r.dur_ms);
         s.count++;
         s.errors += r.errors;
@@ -112,7 +112,7 @@ export function loadLatency(
       }
     }
   } else {
-    const rows = all<{ t: number; stage: string; latency_hist: string; count: number; errors: number; sum_ms: number }>(ctx.db, {
+    const rows = all<{ t: number; stage: string; latency_hist: Uint8Array | null; count: number; errors: number; sum_ms: number }>(ctx.db, {
       sql: `SELECT ${tExpr} AS t, stage, latency_hist, count, errors, duration_sum_ns / 1e6 AS sum_ms FROM (${src.from.sql})`,
       params: src.from.params,
     });
@@ -122,13 +122,10 @@ export function loadLatency(
         const b = buckets[Math.floor((r.t - first) / stepMs)];
         if (b) targets.push(at(b, r.stage));
       }
-      // Parse once, add to every target.
-      const h = JSON.parse(r.latency_hist) as Record<string, number>;
+      // Decode once, add to every target.
+      const h = BucketCounts.decode(r.latency_hist);
       for (const s of targets) {
-        for (const k in h) {
-          const i = Number(k);
-          s.hist[i] = (s.hist[i] ?? 0) + (h[k] ?? 0);
-        }
+        s.hist.merge(h);
         s.count += r.count;
         s.errors += r.errors;
         s.sumMs += r.sum_ms;

@@ -1,6 +1,7 @@
 /**
  * Panel "latency heatmap": for each time bucket, how many spans fell in each latency bucket
- * (the fixed log-spaced buckets of schema/latency-buckets), trimmed to the buckets in use.
+ * (the rollup sketches re-bucketed into display buckets, 4 per doubling: store/histogram),
+ * trimmed to the buckets in use.
  * End-to-end unless stages are given.
  */
 import { END_TO_END_STAGE } from '../../../schema/api';
@@ -9,6 +10,7 @@ import { bucketWindow, resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
 import { addHistogram, bucketEdgesMs, emptyHistogram } from './histograms';
+import { toDisplayBuckets } from '../../histogram';
 import { loadLatency } from './latency-data';
 
 export function latencyHeatmap(ctx: QueryContext, q: PanelQuery): HeatmapResponse {
@@ -20,17 +22,15 @@ export function latencyHeatmap(ctx: QueryContext, q: PanelQuery): HeatmapRespons
   const merged = data.buckets.map((m) => {
     const h = emptyHistogram();
     for (const s of m.values()) addHistogram(h, s.hist);
-    return h;
+    return toDisplayBuckets(h);
   });
   let lo = Number.POSITIVE_INFINITY;
   let hi = -1;
   for (const s of data.overall.values()) {
-    for (let i = 0; i < s.hist.length; i++) {
-      if ((s.hist[i] ?? 0) > 0) {
-        if (i < lo) lo = i;
-        if (i > hi) hi = i;
-      }
-    }
+    const r = toDisplayBuckets(s.hist).range();
+    if (!r) continue;
+    if (r[0] < lo) lo = r[0];
+    if (r[1] > hi) hi = r[1];
   }
   let maxCount = 0;
   const counts =
@@ -39,7 +39,7 @@ export function latencyHeatmap(ctx: QueryContext, q: PanelQuery): HeatmapRespons
       : merged.map((h) => {
           const row: number[] = [];
           for (let i = lo; i <= hi; i++) {
-            const c = h[i] ?? 0;
+            const c = h.get(i);
             if (c > maxCount) maxCount = c;
             row.push(c);
           }

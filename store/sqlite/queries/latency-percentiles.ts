@@ -9,7 +9,7 @@ import { bucketWindow, resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
 import { addHistogram, emptyHistogram, exactPercentiles, histogramPercentiles } from './histograms';
-import type { PercentileTriple } from './histograms';
+import type { DenseHistogram, PercentileTriple } from './histograms';
 import { loadLatency } from './latency-data';
 import { round } from './sql';
 
@@ -18,7 +18,7 @@ export function latencyPercentiles(ctx: QueryContext, q: PanelQuery): LatencyRes
   const bw = bucketWindow(w, q.bucket);
   const stages = q.stage.length > 0 ? q.stage : [END_TO_END_STAGE];
   const data = loadLatency(ctx, w, bw, { ...q, stage: stages }, { allowExact: true });
-  const pooled = (m: Map<string, { hist: Float64Array; values: number[] | null; count: number; sumMs: number }>) => {
+  const pooled = (m: Map<string, { hist: DenseHistogram; values: number[] | null; count: number; sumMs: number }>) => {
     const hist = emptyHistogram();
     const values: number[] = [];
     let count = 0;

@@ -8,8 +8,9 @@ import { meta } from './context';
 import type { QueryContext } from './context';
 import { scoreSource } from './sources';
 import { all, round } from './sql';
+import { SCORE_BINS, scoreBinsOf } from '../../histogram';
 
-const BINS = 20;
+const BINS = SCORE_BINS;
 
 export function scoreDistribution(ctx: QueryContext, q: DistributionQuery): DistributionResponse {
   const w = resolveWindow(q, ctx.nowMs, '24h');
@@ -20,11 +21,10 @@ export function scoreDistribution(ctx: QueryContext, q: DistributionQuery): Dist
   let total = 0;
   let sum = 0;
   if (src.source === 'rollup') {
-    const rows = all<{ hist: string }>(ctx.db, { sql: `SELECT hist FROM (${src.from.sql})`, params: src.from.params });
+    const rows = all<{ hist: Uint8Array | null }>(ctx.db, { sql: `SELECT hist FROM (${src.from.sql})`, params: src.from.params });
     for (const r of rows) {
-      const h = JSON.parse(r.hist) as unknown;
-      if (!Array.isArray(h)) continue;
-      for (let i = 0; i < BINS; i++) counts[i] = (counts[i] ?? 0) + (typeof h[i] === 'number' ? (h[i] as number) : 0);
+      const h = scoreBinsOf(r.hist);
+      for (let i = 0; i < BINS; i++) counts[i] = (counts[i] ?? 0) + (h[i] ?? 0);
     }
   } else {
     const rows = all<{ bin: number; n: number }>(ctx.db, {

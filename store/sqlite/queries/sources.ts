@@ -82,7 +82,7 @@ export function spanSource(
 
 /**
  * Quality score rows. Columns: bucket_ns, name, component_type, model, label, count, sum,
- * sum_sq, hist (JSON array of 20 bins, NULL for raw rows), value (raw rows only).
+ * sum_sq, hist (store/histogram codec, 20 bins; NULL for raw rows), value (raw rows only).
  * `names` narrows to these score names. With `dims: false` (no grouping by component type, model
  * or label) hour rows may come from rollup_scores_total.
  */

@@ -1,0 +1,70 @@
+/**
+ * Applying rollup deltas (store/aggregate.ts) to the SQLite rollup tables: one upsert per table,
+ * generated from the layout (store/layout.ts), merging each measure by its rule. Histograms merge
+ * in a function registered on the connection (never in stored SQL: every SQLite a user has must
+ * be able to open the file), so an existing row is read and rewritten in one statement.
+ */
+import type Database from 'better-sqlite3';
+import type { Db } from './db';
+import { BucketCounts, mergeEncoded } from '../histogram';
+import { ROLLUPS, ROLLUP_TABLES } from '../layout';
+import type { MeasureDef, RollupTable, RollupTableDef } from '../layout';
+import type { RollupDelta } from '../aggregate';
+
+export const HIST_MERGE_FUNCTION = 'genscope_hist_merge';
+
+/** Registers the histogram merge on a connection (idempotent). */
+export function registerRollupFunctions(db: Db): void {
+  db.function(HIST_MERGE_FUNCTION, { deterministic: true }, (a: unknown, b: unknown) =>
+    mergeEncoded(a instanceof Uint8Array ? a : null, b instanceof Uint8Array ? b : null),
+  );
+}
+
+function mergeSql(m: MeasureDef): string {
+  const c = m.column;
+  const x = `excluded.${c}`;
+  switch (m.merge) {
+    case 'sum':
+      return `${c} = ${c} + ${x}`;
+    case 'max':
+      return `${c} = CASE WHEN ${x} IS NULL THEN ${c} WHEN ${c} IS NULL OR ${x} > ${c} THEN ${x} ELSE ${c} END`;
+    case 'min':
+      return `${c} = CASE WHEN ${x} IS NULL THEN ${c} WHEN ${c} IS NULL OR ${x} < ${c} THEN ${x} ELSE ${c} END`;
+    case 'hist':
+      return `${c} = ${HIST_MERGE_FUNCTION}(${c}, ${x})`;
+  }
+}
+
+/** The upsert of one delta row into a rollup table. */
+export function upsertSql(def: RollupTableDef): string {
+  const cols = [...(def.grainColumn ? ['grain_s'] : []), 'bucket_ns', ...def.dimensions, ...def.measures.map((m) => m.column)];
+  return `INSERT INTO ${def.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+    ON CONFLICT (${def.primaryKey.join(', ')}) DO UPDATE SET ${def.measures.map(mergeSql).join(', ')}`;
+}
+
+export type RollupParam = string | number | bigint | Buffer | null;
+
+/** A delta as bound parameters, in upsertSql's column order. */
+export function deltaParams(def: RollupTableDef, d: RollupDelta): RollupParam[] {
+  const out: RollupParam[] = def.grainColumn ? [d.grainS, d.bucketNs] : [d.bucketNs];
+  for (const v of d.dims) out.push(v);
+  for (const v of d.measures) out.push(v instanceof BucketCounts ? v.encode() : v);
+  return out;
+}
+
+/** Prepared upserts for every rollup table of the layout. */
+export class RollupApplier {
+  private readonly stmts: Record<RollupTable, Database.Statement>;
+
+  constructor(db: Db) {
+    registerRollupFunctions(db);
+    const stmts = {} as Record<RollupTable, Database.Statement>;
+    for (const t of ROLLUP_TABLES) stmts[t] = db.prepare(upsertSql(ROLLUPS[t]));
+    this.stmts = stmts;
+  }
+
+  /** Applies deltas; the caller holds the transaction. */
+  apply(deltas: readonly RollupDelta[]): void {
+    for (const d of deltas) this.stmts[d.table].run(...deltaParams(ROLLUPS[d.table], d));
+  }
+}
