@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['jest.config.ts', 'dist/**', 'node_modules/**', 'data/**', 'dashboard/dist/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['jest.config.ts', 'dist/**', 'node_modules/**', 'data/**', 'dashboard/dist/**', 'coverage/**', 'test/e2e/fixtures/consumer/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

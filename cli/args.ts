@@ -18,12 +18,22 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+const COMMON = { help: { type: 'boolean', short: 'h' }, db: { type: 'string' } } as const;
+interface Config<O extends Options> {
+  args: string[];
+  options: O & typeof COMMON;
+  allowPositionals: true;
+  strict: true;
+}
+/** What parse() returns (spelled out: declaration files may only name exported types). */
+export type Parsed<O extends Options> = ReturnType<typeof parseArgs<Config<O>>>;
+
 /** parseArgs with --help and --db always known, and errors that name the fix. */
-export function parse<O extends Options>(argv: string[], options: O, command: string) {
+export function parse<O extends Options>(argv: string[], options: O, command: string): Parsed<O> {
   try {
-    return parseArgs({
+    return parseArgs<Config<O>>({
       args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' }, db: { type: 'string' } },
+      options: { ...options, ...COMMON },
       allowPositionals: true,
       strict: true,
     });

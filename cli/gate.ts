@@ -14,7 +14,7 @@ export interface GateIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   env?: NodeJS.ProcessEnv;
-  /** An open database (tests); otherwise --db, GENSCOPE_DB or data/genscope.db is opened read-only. */
+  /** An open database (tests); otherwise --db, GENSCOPE_DB or the per-user default is opened read-only. */
   db?: Db;
 }
 
@@ -33,7 +33,7 @@ Options:
   --alpha N         family-wise significance level, 0 < N < 0.5 (default 0.01)
   --min-change PCT  smallest change in percent that counts as a regression (default 5)
   --json            print the comparison as JSON instead of a table
-  --db PATH         the database (default GENSCOPE_DB or data/genscope.db)
+  --db PATH         the database (default GENSCOPE_DB, else the per-user data directory)
 
 Exit status: 0 no regression, 1 regression, 2 usage error (e.g. fewer than two runs).`;
 

@@ -24,7 +24,8 @@ Commands:
   gate           Compare the latest benchmark run with a baseline; exit 1 on a regression.
   export         Write spans, runs, scores or model calls as CSV, JSON or NDJSON.
 
-Every command takes --db PATH (or GENSCOPE_DB; default data/genscope.db) and --help.
+Every command takes --db PATH (or GENSCOPE_DB; default $XDG_DATA_HOME/genscope/genscope.db,
+else ~/.local/share/genscope/genscope.db: the file startTelemetry() uses too) and --help.
 `;
 
 type Command = (argv: string[], io: Io) => Promise<number>;

@@ -27,6 +27,7 @@ import { RetentionScheduler, StoreWriter } from '../store';
 import { IngestGate, createHealthHandler } from '../api';
 import { startSelfTelemetry } from '../instrumentation';
 import type { SelfObservationSources } from '../instrumentation';
+import { resolveDbPath } from '../instrumentation';
 
 /** The monthly budget shown with the simulated demo history (its spend is about $13 a month). */
 export const DEMO_MONTHLY_BUDGET_USD = 15;
@@ -47,7 +48,7 @@ const HELP = (command: 'serve' | 'start') => `Usage: genscope ${command} [--db P
 
 ${
   command === 'start'
-    ? `Opens the database (default data/genscope.db), fills it with the labelled SIMULATED demo
+    ? `Opens the database (default: GENSCOPE_DB, else the per-user data directory), fills it with the labelled SIMULATED demo
 history when it is empty (--no-demo to skip), builds nothing, serves the API, OTLP ingest and
 the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
     : 'Serves the REST API (/api/v1), OTLP/HTTP ingest (/v1/traces, /v1/metrics) and the dashboard (/).'
@@ -79,17 +80,24 @@ export interface RunningServer {
 }
 
 export interface ServeOptions {
-  db: string;
-  host: string;
-  port: number;
+  /** The database file. Default: GENSCOPE_DB of env, else the per-user data directory. */
+  db?: string;
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Default 4000; 0 = any free port (see handle.url). */
+  port?: number;
   token?: string;
   monthlyBudgetUsd?: number;
   alertsFile?: string;
   pricesFile?: string;
-  retentionDays: number;
-  alertIntervalMillis: number;
-  env: NodeJS.ProcessEnv;
-  log: (line: string) => void;
+  /** Default 90. */
+  retentionDays?: number;
+  /** Default 60 000. */
+  alertIntervalMillis?: number;
+  /** Where GENSCOPE_* settings are read from. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Default: nothing is logged. */
+  log?: (line: string) => void;
   /** Bounds of OTLP requests held at once; past them ingest answers 503 + Retry-After. */
   maxInFlightRequests?: number;
   maxInFlightBytes?: number;
@@ -105,8 +113,16 @@ export interface ServeOptions {
 }
 
 /** Opens the database and starts every part of the server; stop() undoes it in order. */
-export async function startGenscopeServer(o: ServeOptions): Promise<RunningServer> {
-  const db = openDatabase(o.db, { busyTimeoutMillis: o.busyTimeoutMillis ?? 250 });
+export async function startGenscopeServer(options: ServeOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const o = {
+    ...options,
+    env,
+    log: options.log ?? (() => undefined),
+    retentionDays: options.retentionDays ?? 90,
+    alertIntervalMillis: options.alertIntervalMillis ?? 60_000,
+  };
+  const db = openDatabase(resolveDbPath(options.db, env), { busyTimeoutMillis: o.busyTimeoutMillis ?? 250 });
   const prices = createPriceBook(o.pricesFile ? loadPriceOverrides(o.pricesFile) : { models: {} });
   const writer = new StoreWriter(db, {
     prices,
@@ -152,8 +168,8 @@ export async function startGenscopeServer(o: ServeOptions): Promise<RunningServe
   try {
     handle = await startServer({
       db,
-      host: o.host,
-      port: o.port,
+      host: o.host ?? '127.0.0.1',
+      port: o.port ?? 4000,
       config,
       ingestRouter,
       alertsRouter: createAlertsRouter({ db, evaluator, now }),

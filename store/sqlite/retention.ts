@@ -7,7 +7,7 @@
  * indexes, so that in WAL mode readers are never blocked and other writers (the ingest path,
  * pipeline processes exporting into the same file) wait at most one batch for the lock.
  *
- * Vacuum strategy: databases created by schema/db.ts openDatabase use auto_vacuum=INCREMENTAL, so
+ * Vacuum strategy: databases created by store/sqlite/db.ts openDatabase use auto_vacuum=INCREMENTAL, so
  * after pruning the freed pages are handed back to the file system a few thousand pages at a time
  * (`PRAGMA incremental_vacuum(N)`, one short write each), then a PASSIVE WAL checkpoint copies the
  * work into the main file without waiting for readers. Files created before incremental
