@@ -404,3 +404,16 @@ export function migrationsTableDdl(o: DdlOptions): string[] {
   ORDER BY version`,
   ];
 }
+
+/**
+ * Every statement genscope needs on a ClickHouse database, in order: the migrations table, each
+ * migration, and (for a deployment without a Collector-made table) otel_traces. Printed by
+ * `genscope clickhouse ddl` for the deploy example.
+ */
+export function clickHouseDdl(o: DdlOptions, traces: TracesVariant | null): string[] {
+  return [
+    ...migrationsTableDdl(o),
+    ...(traces ? otelTracesDdl(o, traces).slice(1) : []),
+    ...CLICKHOUSE_MIGRATIONS.flatMap((m) => m.statements(o)),
+  ];
+}
