@@ -12,6 +12,7 @@ import { benchExporter } from './exporter-bench';
 import { benchApi } from './api-bench';
 import { benchDashboard } from './dashboard-bench';
 import { benchIngest } from './ingest-bench';
+import { benchClickHouse } from './clickhouse-bench';
 
 const BENCH_DIR = path.join('data', 'bench');
 export const MILLION = 1_000_000;
@@ -39,7 +40,7 @@ export async function millionSpanDb(log: (line: string) => void): Promise<string
   return file;
 }
 
-/** `npm run bench [exporter] [ingest] [api] [dashboard]`: all of them when none is named. */
+/** `npm run bench [exporter] [ingest] [api] [dashboard] [clickhouse]`: all but clickhouse when none is named. */
 export async function main(argv: string[]): Promise<number> {
   const only = new Set(argv.filter((a) => !a.startsWith('-')));
   const want = (name: string) => only.size === 0 || only.has(name);
@@ -56,6 +57,11 @@ export async function main(argv: string[]): Promise<number> {
   if (want('api')) {
     const db = await millionSpanDb(log);
     (await benchApi({ dbPath: db })).forEach(log);
+    log('');
+  }
+  if (only.has('clickhouse')) {
+    // Only when named: it builds a second ~1M-span history on the embedded engine (minutes).
+    (await benchClickHouse(log)).forEach(log);
     log('');
   }
   if (want('dashboard')) {

@@ -5,6 +5,7 @@
  */
 import { UsageError, write } from './args';
 import type { Io } from './args';
+import { runClickHouse } from './clickhouse';
 import { runDemoCommand } from './demo';
 import { runExport } from './export';
 import { runGate } from './gate';
@@ -23,6 +24,7 @@ Commands:
   pipeline run   Run the reference pipeline over the bundled corpus once (one benchmark run).
   gate           Compare the latest benchmark run with a baseline; exit 1 on a regression.
   export         Write spans, runs, scores or model calls as CSV, JSON or NDJSON.
+  clickhouse     ClickHouse store: print or apply genscope's DDL, extract from otel_traces.
 
 Every command takes --db PATH (or GENSCOPE_DB; default $XDG_DATA_HOME/genscope/genscope.db,
 else ~/.local/share/genscope/genscope.db: the file startTelemetry() uses too) and --help.
@@ -37,6 +39,7 @@ const commands: Record<string, Command> = {
   pipeline: runPipelineCommand,
   gate: runGate,
   export: runExport,
+  clickhouse: runClickHouse,
 };
 
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {

@@ -40,3 +40,9 @@ export type {
   BucketValue as StoreBucketValue,
   GroupSamples as StoreGroupSamples,
 } from './types';
+export { ClickHouseStore, DEFAULT_CLICKHOUSE_EXACT_MAX_ROWS } from './clickhouse/store';
+export type { ClickHouseStoreOptions } from './clickhouse/store';
+export { parseStoreUrl, redact as redactStoreUrl, StoreUrlError } from './clickhouse/config';
+export type { ClickHouseStoreConfig, StoreSelection } from './clickhouse/config';
+export { clickHouseDdl } from './clickhouse/ddl';
+export type { TracesVariant } from './clickhouse/ddl';

@@ -3,6 +3,15 @@
  * server or through chdb's connection adapter to the embedded engine. Every statement goes with
  * bound parameters ({name:Type} query_params) and the configured max_execution_time; nothing
  * builds SQL from values.
+ *
+ * The embedded engine (chdb 3.4, libchdb 26.7) through chdb/connection, as measured here:
+ * - results are materialized in full before the first row is handed over (no streaming);
+ * - clickhouse_settings become `SET k = v; <query>` on the session, so they persist for later
+ *   queries of that session (harmless here: every query sends the same settings);
+ * - one data directory per process (tests share one and isolate by database name);
+ * - 64-bit integers come back as JSON numbers (precision lost past 2^53), so nanosecond values are
+ *   selected as String; TTL, refreshable and plain materialized views, quantilesDD states and
+ *   the JSON type all work; an INSERT body is concatenated into one SQL string by the adapter.
  */
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';

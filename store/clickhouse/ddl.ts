@@ -128,6 +128,12 @@ function rollupTable(o: DdlOptions, name: string, dims: string[], measures: Reco
 }
 
 /**
+ * The numeric run id the API uses (/runs/:id takes a whole number of at most 15 digits): the
+ * first 48 bits of the root span id, as an unsigned integer.
+ */
+export const RUN_KEY = "reinterpretAsUInt64(reverse(unhex(leftPad(substring(span_id, 1, 12), 16, '0'))))";
+
+/**
  * One extracted span row carries everything genscope derives from that span (its model call, its
  * scores, its cache lookups, its benchmark run), so the extractor's single INSERT is the one
  * write: the derived tables are filled by materialized views from it, in the same insert.
@@ -171,7 +177,8 @@ const SPAN_COLUMNS = `
     bm_components Nullable(Float64),
     scores Nested (time DateTime64(9), name String, value Nullable(Float64), label Nullable(String), explanation Nullable(String)),
     cache Nested (time DateTime64(9), name String, hit UInt8),
-    INDEX idx_trace trace_id TYPE bloom_filter(0.001) GRANULARITY 1`;
+    INDEX idx_trace trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_run_key ${RUN_KEY} TYPE bloom_filter(0.001) GRANULARITY 1`;
 
 /** The context columns every derived row copies from its span. */
 const CONTEXT = `stage, component_id, component_type`;
@@ -269,13 +276,15 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
     cache_name LowCardinality(String),
     hit UInt8,
     stage LowCardinality(Nullable(String)),
-    component_type LowCardinality(Nullable(String))`,
+    component_type LowCardinality(Nullable(String)),
+    model LowCardinality(Nullable(String)),
+    benchmark_run_id Nullable(String)`,
         'time',
         'time',
       ),
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_cache_lookups_mv${onCluster(o)}
   TO ${o.database}.genscope_cache_lookups AS
-  SELECT c.time AS time, c.name AS cache_name, c.hit AS hit, stage, component_type
+  SELECT c.time AS time, c.name AS cache_name, c.hit AS hit, stage, component_type, model, benchmark_run_id
   FROM ${o.database}.genscope_spans ARRAY JOIN cache AS c`,
     ],
   },
@@ -347,7 +356,33 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
     event String
   ) ENGINE = ${engine(o, 'Replacing', 'version')}
   ORDER BY id`,
-      // Follower progress and other small settings (key -> value), newest version wins.
+      // Metric data points genscope receives itself (OTLP ingest without a Collector); panels read
+      // spans, so these are kept for export and later use, as in the SQLite store.
+      rawTable(
+        o,
+        'genscope_metric_points',
+        `
+    time DateTime64(9),
+    start_time Nullable(DateTime64(9)),
+    name LowCardinality(String),
+    unit LowCardinality(Nullable(String)),
+    type LowCardinality(String),
+    monotonic Nullable(UInt8),
+    temporality Nullable(UInt8),
+    resource String CODEC(ZSTD(1)),
+    scope_name LowCardinality(Nullable(String)),
+    attributes String CODEC(ZSTD(1)),
+    value Nullable(Float64),
+    count Nullable(UInt64),
+    sum Nullable(Float64),
+    min Nullable(Float64),
+    max Nullable(Float64),
+    bounds Array(Float64),
+    bucket_counts Array(UInt64)`,
+        'time',
+        '(name, time)',
+      ),
+      // Extractor progress and other small settings (key -> value), newest version wins.
       `CREATE TABLE IF NOT EXISTS ${o.database}.genscope_meta${onCluster(o)} (
     key String,
     version UInt64,
@@ -367,5 +402,18 @@ export function migrationsTableDdl(o: DdlOptions): string[] {
     applied_at DateTime64(3)
   ) ENGINE = ${engine(o, 'Replacing')}
   ORDER BY version`,
+  ];
+}
+
+/**
+ * Every statement genscope needs on a ClickHouse database, in order: the migrations table, each
+ * migration, and (for a deployment without a Collector-made table) otel_traces. Printed by
+ * `genscope clickhouse ddl` for the deploy example.
+ */
+export function clickHouseDdl(o: DdlOptions, traces: TracesVariant | null): string[] {
+  return [
+    ...migrationsTableDdl(o),
+    ...(traces ? otelTracesDdl(o, traces).slice(1) : []),
+    ...CLICKHOUSE_MIGRATIONS.flatMap((m) => m.statements(o)),
   ];
 }

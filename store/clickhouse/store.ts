@@ -1,0 +1,352 @@
+/**
+ * ClickHouseStore: the TelemetryStore on ClickHouse. Reads the Collector's `otel_traces` through
+ * the extractor (genscope's own tables, filled off the Collector's insert path) and answers every
+ * panel, the runs list and detail, benchmarks, exports and alert metrics from genscope's tables
+ * with the SQLite store's response shapes. Writes (OTLP ingest when no Collector is used) go into
+ * otel_traces in the exporter's row shape, then through the same extractor.
+ */
+import type {
+  BenchmarkDurationsQuery,
+  BenchmarksQuery,
+  BenchmarksResponse,
+  BudgetQuery,
+  CostBreakdownQuery,
+  CostComponentsQuery,
+  CostOverTimeQuery,
+  DistributionQuery,
+  ExportDataset,
+  ExportQuery,
+  FilterOptionsQuery,
+  FilterOptionsResponse,
+  OpportunitiesQuery,
+  PanelId,
+  PanelQuery,
+  QualityBreakdownQuery,
+  QualityScoresQuery,
+  RunDetailResponse,
+  RunsQuery,
+  RunsResponse,
+  SummaryQuery,
+  TrendsQuery,
+} from '../../schema/api';
+import { EXPORT_COLUMNS } from '../../schema/api';
+import type { MetricPointRecord, PriceBook, SpanRecord } from '../../schema/records';
+import type { WriteResult } from '../writer-types';
+import type {
+  BucketValue,
+  ExportRow,
+  GroupSamples,
+  GroupValue,
+  MetricScope,
+  ReadContext,
+  StoreHealth,
+  TelemetryStore,
+  TimeRange,
+} from '../types';
+import { resolveWindow } from '../window';
+import { metricAggregates, metricSamples, metricSeries } from './alert-metrics';
+import { openClickHouse } from './client';
+import type { ChClient } from './client';
+import type { ClickHouseStoreConfig } from './config';
+import type { ChContext } from './context';
+import type { TracesVariant } from './ddl';
+import { extractOnce } from './extract';
+import type { ExtractResult } from './extract';
+import { createTracesTable, detectTracesSchema, migrateClickHouse } from './migrate';
+import { writeOtelSpans } from './otel-writer';
+import {
+  budget,
+  costBreakdown,
+  costComponents,
+  costOpportunities,
+  costOverTime,
+  summary,
+} from './panels-cost';
+import {
+  benchmarkDurations,
+  cacheHitRate,
+  latencyHeatmap,
+  latencyPercentiles,
+  stageBreakdown,
+} from './panels-performance';
+import {
+  classificationAccuracy,
+  confusionMatrix,
+  qualityBreakdown,
+  qualityScores,
+  scoreDistribution,
+  trends,
+} from './panels-quality';
+import { benchmarksList, exportChunks, filterOptions, runDetail, runsList, simulatedPresent } from './runs';
+
+export interface ClickHouseStoreOptions {
+  config: ClickHouseStoreConfig;
+  /** Prices for GenAI spans that carry tokens but no cost. */
+  prices?: PriceBook;
+  /** Exact percentiles from raw spans up to this many in the window; sketches past it. */
+  exactPercentileMaxRows?: number;
+  /** How late a span may reach otel_traces and still be extracted. */
+  lateAllowanceMillis?: number;
+  /**
+   * Create otel_traces (this variant) when it does not exist: genscope as the writer, with no
+   * Collector. Off by default: against a Collector's database a missing table is an error.
+   */
+  createTracesTable?: TracesVariant;
+  /** How often the extractor runs in the background; 0 = only on demand (tests call extract()). */
+  extractIntervalMillis?: number;
+  /** The clock of the extractor's watermark (epoch ms). */
+  clock?: () => number;
+}
+
+export const DEFAULT_CLICKHOUSE_EXACT_MAX_ROWS = 2_000_000;
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+
+function invalid(s: SpanRecord): string | null {
+  if (!HEX32.test(s.traceId) || /^0+$/.test(s.traceId)) return `span ${s.name}: invalid trace id`;
+  if (!HEX16.test(s.spanId) || /^0+$/.test(s.spanId)) return `span ${s.name}: invalid span id`;
+  if (s.parentSpanId !== undefined && !HEX16.test(s.parentSpanId))
+    return `span ${s.name}: invalid parent span id`;
+  if (typeof s.name !== 'string' || s.name.length === 0) return 'span without a name';
+  if (typeof s.startNs !== 'bigint' || typeof s.endNs !== 'bigint' || s.startNs <= 0n)
+    return `span ${s.name}: missing start or end time`;
+  return null;
+}
+
+export class ClickHouseStore implements TelemetryStore {
+  readonly engine = 'clickhouse' as const;
+  private timer: NodeJS.Timeout | null = null;
+  private extracting: Promise<ExtractResult> | null = null;
+  private lastError: string | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly ch: ChClient,
+    private readonly options: ClickHouseStoreOptions,
+    readonly variant: TracesVariant,
+  ) {}
+
+  /** Connects, applies genscope's migrations and checks otel_traces (its variant, its columns). */
+  static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
+    const ch = openClickHouse(options.config);
+    try {
+      await migrateClickHouse(ch, options.config);
+      if (options.createTracesTable) await createTracesTable(ch, options.config, options.createTracesTable);
+      const schema = await detectTracesSchema(ch, options.config.database, options.config.tracesTable);
+      const store = new ClickHouseStore(ch, options, schema.variant);
+      const every = options.extractIntervalMillis ?? 5000;
+      if (every > 0) {
+        store.timer = setInterval(() => {
+          store.extract().catch(() => undefined); // recorded in lastError; reported by health()
+        }, every);
+        store.timer.unref();
+      }
+      return store;
+    } catch (err) {
+      await ch.close();
+      throw err;
+    }
+  }
+
+  private get database(): string {
+    return this.options.config.database;
+  }
+
+  private ctx(c: ReadContext): ChContext {
+    return {
+      ch: this.ch,
+      db: this.database,
+      nowMs: c.nowMs,
+      monthlyBudgetUsd: c.monthlyBudgetUsd,
+      exactMaxRows: this.options.exactPercentileMaxRows ?? DEFAULT_CLICKHOUSE_EXACT_MAX_ROWS,
+    };
+  }
+
+  /** One extraction pass (passes never overlap: a call during one waits for it and runs after). */
+  async extract(): Promise<ExtractResult> {
+    const previous = this.extracting;
+    const run = (async () => {
+      if (previous) await previous.catch(() => undefined);
+      try {
+        const r = await extractOnce(
+          this.ch,
+          {
+            database: this.database,
+            tracesTable: this.options.config.tracesTable,
+            variant: this.variant,
+            ...(this.options.prices ? { prices: this.options.prices } : {}),
+            ...(this.options.lateAllowanceMillis !== undefined
+              ? { lateAllowanceMillis: this.options.lateAllowanceMillis }
+              : {}),
+          },
+          (this.options.clock ?? Date.now)(),
+        );
+        this.lastError = null;
+        return r;
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        throw err;
+      }
+    })();
+    this.extracting = run;
+    return run;
+  }
+
+  async writeSpans(spans: readonly SpanRecord[]): Promise<WriteResult> {
+    const warnings: string[] = [];
+    const good: SpanRecord[] = [];
+    for (const s of spans) {
+      const why = invalid(s);
+      if (why) {
+        if (warnings.length < 20) warnings.push(why);
+      } else good.push(s);
+    }
+    // Acknowledged once in otel_traces (durable); the extractor derives genscope's rows from there.
+    await writeOtelSpans(this.ch, this.options.config.tracesTable, good, this.variant);
+    await this.extract();
+    return { accepted: good.length, rejected: spans.length - good.length, warnings };
+  }
+
+  async writeMetricPoints(points: readonly MetricPointRecord[]): Promise<WriteResult> {
+    const ns = (v: bigint | undefined) => (v === undefined ? null : v.toString());
+    await this.ch.insert(
+      'genscope_metric_points',
+      points.map((m) => ({
+        time: ns(m.timeNs),
+        start_time: ns(m.startTimeNs),
+        name: m.name,
+        unit: m.unit ?? null,
+        type: m.type,
+        monotonic: m.monotonic === undefined ? null : m.monotonic ? 1 : 0,
+        temporality: m.temporality ?? null,
+        resource: JSON.stringify(m.resource),
+        scope_name: m.scopeName ?? null,
+        attributes: JSON.stringify(m.attributes),
+        value: m.value ?? null,
+        count: m.count ?? null,
+        sum: m.sum ?? null,
+        min: m.min ?? null,
+        max: m.max ?? null,
+        bounds: m.bounds ?? [],
+        bucket_counts: m.bucketCounts ?? [],
+      })),
+    );
+    return { accepted: points.length, rejected: 0, warnings: [] };
+  }
+
+  async panel(id: PanelId, query: object, c: ReadContext): Promise<object> {
+    const ctx = this.ctx(c);
+    switch (id) {
+      case 'summary':
+        return summary(ctx, query as SummaryQuery);
+      case 'quality-accuracy':
+        return classificationAccuracy(ctx, query as PanelQuery);
+      case 'quality-confusion':
+        return confusionMatrix(ctx, query as PanelQuery);
+      case 'quality-distribution':
+        return scoreDistribution(ctx, query as DistributionQuery);
+      case 'quality-scores':
+        return qualityScores(ctx, query as QualityScoresQuery);
+      case 'quality-breakdown':
+        return qualityBreakdown(ctx, query as QualityBreakdownQuery);
+      case 'performance-latency':
+        return latencyPercentiles(ctx, query as PanelQuery);
+      case 'performance-stages':
+        return stageBreakdown(ctx, query as PanelQuery);
+      case 'performance-heatmap':
+        return latencyHeatmap(ctx, query as PanelQuery);
+      case 'performance-cache':
+        return cacheHitRate(ctx, query as PanelQuery);
+      case 'performance-benchmarks':
+        return benchmarkDurations(ctx, query as BenchmarkDurationsQuery);
+      case 'cost-over-time':
+        return costOverTime(ctx, query as CostOverTimeQuery);
+      case 'cost-breakdown':
+        return costBreakdown(ctx, query as CostBreakdownQuery);
+      case 'cost-components':
+        return costComponents(ctx, query as CostComponentsQuery);
+      case 'cost-budget':
+        return budget(ctx, query as BudgetQuery);
+      case 'cost-opportunities':
+        return costOpportunities(ctx, query as OpportunitiesQuery);
+      case 'trends':
+        return trends(ctx, query as TrendsQuery);
+    }
+  }
+
+  filterOptions(query: FilterOptionsQuery, c: ReadContext): Promise<FilterOptionsResponse> {
+    return filterOptions(this.ctx(c), query);
+  }
+
+  runs(query: RunsQuery, c: ReadContext): Promise<RunsResponse> {
+    return runsList(this.ctx(c), query);
+  }
+
+  run(id: string, c: ReadContext): Promise<RunDetailResponse> {
+    return runDetail(this.ctx(c), id);
+  }
+
+  benchmarks(query: BenchmarksQuery, c: ReadContext): Promise<BenchmarksResponse> {
+    return benchmarksList(this.ctx(c), query);
+  }
+
+  simulated(): Promise<boolean> {
+    return simulatedPresent({ ch: this.ch, db: this.database });
+  }
+
+  exportColumns(dataset: ExportDataset): readonly string[] {
+    return EXPORT_COLUMNS[dataset];
+  }
+
+  exportRows(dataset: ExportDataset, query: ExportQuery, c: ReadContext): AsyncIterable<ExportRow[]> {
+    const w = resolveWindow(query, c.nowMs, '24h');
+    return exportChunks(this.ctx(c), dataset, w, query);
+  }
+
+  metricAggregates(scope: MetricScope, range: TimeRange): Promise<GroupValue[]> {
+    return metricAggregates({ ch: this.ch, db: this.database }, scope, range);
+  }
+
+  metricSeries(scope: MetricScope, range: TimeRange, bucketMillis: number): Promise<BucketValue[]> {
+    return metricSeries({ ch: this.ch, db: this.database }, scope, range, bucketMillis);
+  }
+
+  metricSamples(scope: MetricScope, range: TimeRange, maxSamples?: number): Promise<GroupSamples[]> {
+    return metricSamples({ ch: this.ch, db: this.database }, scope, range, maxSamples);
+  }
+
+  /** Retention is TTL on every table (whole daily parts dropped by merges): nothing to delete here. */
+  prune(): Promise<{ deletedRows: number }> {
+    return Promise.resolve({ deletedRows: 0 });
+  }
+
+  async health(): Promise<StoreHealth> {
+    const problems: string[] = [];
+    if (this.lastError) problems.push(`extractor: ${this.lastError}`);
+    let schemaVersion = 0;
+    let sizeBytes: number | null = null;
+    try {
+      const [v] = await this.ch.query<{ v: number }>(
+        `SELECT max(version) AS v FROM ${this.database}.genscope_migrations`,
+      );
+      schemaVersion = Number(v?.v ?? 0);
+      const [s] = await this.ch.query<{ b: number | string }>(
+        'SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE database = {db:String} AND active',
+        { db: this.database },
+      );
+      sizeBytes = Number(s?.b ?? 0);
+    } catch (err) {
+      problems.push(`ClickHouse: ${(err as Error).message}`);
+    }
+    return { engine: 'clickhouse', schemaVersion, sizeBytes, problems };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.extracting?.catch(() => undefined);
+    await this.ch.close();
+  }
+}

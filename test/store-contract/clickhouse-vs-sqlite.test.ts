@@ -1,0 +1,361 @@
+/**
+ * The store contract: the same simulated fixture history, written through the SQLite writer into
+ * SQLite and as the Collector clickhouseexporter's otel_traces rows into ClickHouse (the embedded
+ * engine, chdb), must give the same panel answers, runs, run detail, benchmarks, exports and
+ * alert metrics. Percentiles: equal when both are exact; within the DDSketch's stated relative
+ * accuracy (plus the interpolation between neighbouring samples) when ClickHouse reads sketches.
+ */
+import { PANEL_DEFS } from '../../api/panels';
+import { fixtureBatches, writeFixture } from '../../api/test-fixtures';
+import type { FixtureSummary } from '../../api/test-fixtures';
+import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../../api/config';
+import { BenchmarksQuery, FilterOptionsQuery, RunsQuery } from '../../schema/api';
+import type { PanelId } from '../../schema/api';
+import { openDatabase } from '../../store';
+import type { Db } from '../../store';
+import { filterOptions } from '../../store/sqlite/queries/filter-options';
+import { runsList } from '../../store/sqlite/queries/runs-list';
+import { runDetail } from '../../store/sqlite/queries/run-detail';
+import { benchmarksList } from '../../store/sqlite/queries/benchmarks-list';
+import { readAggregates, readBucketSeries } from '../../store/sqlite/alert-metrics';
+import type { MetricScope } from '../../store/types';
+import { ClickHouseStore } from '../../store/clickhouse/store';
+import { SKETCH_RELATIVE_ACCURACY } from '../../store/clickhouse/ddl';
+import { openClickHouse } from '../../store/clickhouse/client';
+import { writeOtelSpans } from '../../store/clickhouse/otel-writer';
+import { createTracesTable } from '../../store/clickhouse/migrate';
+import { embeddedConfig } from '../../store/clickhouse/test-engine';
+import type { TracesVariant } from '../../store/clickhouse/ddl';
+
+jest.setTimeout(300_000);
+
+const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
+const RUNS = 2000;
+const HOUR = 3_600_000;
+
+/** Differences between two JSON values, numbers compared with a tolerance chosen by path. */
+function differences(
+  a: unknown,
+  b: unknown,
+  tol: (path: string) => number,
+  path = '$',
+  out: string[] = [],
+): string[] {
+  if (out.length > 20) return out;
+  if (typeof a === 'number' && typeof b === 'number') {
+    const t = tol(path);
+    if (Math.abs(a - b) > t * Math.max(1, Math.abs(a), Math.abs(b)) + 1e-9)
+      out.push(`${path}: sqlite ${a} clickhouse ${b}`);
+    return out;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) out.push(`${path}: length ${a.length} vs ${b.length}`);
+    else a.forEach((x, i) => differences(x, b[i], tol, `${path}[${i}]`, out));
+    return out;
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys)
+      differences(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        tol,
+        `${path}.${k}`,
+        out,
+      );
+    return out;
+  }
+  if (a !== b) out.push(`${path}: sqlite ${JSON.stringify(a)} clickhouse ${JSON.stringify(b)}`);
+  return out;
+}
+
+/** Which store read rollups or raw rows and whether percentiles were exact is the engine's business. */
+function withoutEngineMeta(x: object): object {
+  const copy = JSON.parse(JSON.stringify(x)) as { meta?: Record<string, unknown> };
+  if (copy.meta) {
+    delete copy.meta.source;
+    delete copy.meta.exact;
+  }
+  return copy;
+}
+
+/** A panel's query as the API validates it. */
+function parsed(id: PanelId, raw: Record<string, unknown>): object {
+  const def = PANEL_DEFS.find((p) => p.id === id);
+  if (!def) throw new Error(`no panel ${id}`);
+  return def.query.parse(raw) as object;
+}
+
+const PANEL_QUERIES: [PanelId, Record<string, unknown>][] = [
+  ['summary', {}],
+  ['summary', { componentType: 'card', model: 'gpt-4o-mini' }],
+  ['quality-accuracy', {}],
+  ['quality-confusion', { range: '7d' }],
+  ['quality-distribution', {}],
+  ['quality-scores', {}],
+  ['quality-scores', { groupBy: 'componentType', score: 'code.quality', bucket: '3600' }],
+  ['quality-breakdown', { groupBy: 'model' }],
+  ['performance-latency', { bucket: '3600' }],
+  ['performance-latency', { stage: 'generate', model: 'claude-3-5-haiku' }],
+  ['performance-stages', {}],
+  ['performance-heatmap', { bucket: '3600' }],
+  ['performance-cache', {}],
+  ['performance-benchmarks', { range: '7d' }],
+  ['cost-over-time', { groupBy: 'model', bucket: '3600' }],
+  ['cost-over-time', { groupBy: 'stage' }],
+  ['cost-breakdown', { groupBy: 'operation' }],
+  ['cost-breakdown', { groupBy: 'stage' }],
+  ['cost-components', { range: '7d', limit: '10' }],
+  ['cost-budget', {}],
+  ['cost-opportunities', { range: '7d', minSamples: '5' }],
+  ['trends', { range: '7d', bucket: '3600' }],
+  ['trends', { range: '7d', metric: 'score', score: 'visual.pixel_similarity', bucket: '3600' }],
+  ['summary', { benchmarkRun: 'bench-0', range: '7d' }],
+  ['performance-stages', { range: '7d', bucket: '3600' }],
+];
+
+async function loadClickHouse(
+  variant: TracesVariant,
+  exactMaxRows: number,
+): Promise<{ store: ClickHouseStore; database: string }> {
+  const config = embeddedConfig('retention_days=0&rollup_retention_days=0');
+  const ch = openClickHouse(config);
+  await createTracesTable(ch, config, variant);
+  const batches = fixtureBatches({ runs: RUNS, startMs: NOW - RUNS * 60_000, intervalMs: 60_000 });
+  for (let next = batches.next(); !next.done; next = batches.next()) {
+    await writeOtelSpans(ch, config.tracesTable, next.value, variant);
+  }
+  await ch.close();
+  const store = await ClickHouseStore.open({
+    config,
+    exactPercentileMaxRows: exactMaxRows,
+    extractIntervalMillis: 0,
+    clock: () => NOW,
+  });
+  await store.extract();
+  return { store, database: config.database };
+}
+
+describe('the ClickHouse store answers as the SQLite store on the same history', () => {
+  let db: Db;
+  let fixture: FixtureSummary;
+  let exact: ClickHouseStore;
+  let sketched: ClickHouseStore;
+  const sqliteCtx = () => ({
+    db,
+    nowMs: NOW,
+    monthlyBudgetUsd: 100,
+    exactPercentileMaxRows: DEFAULT_EXACT_PERCENTILE_MAX_ROWS,
+  });
+  const chCtx = { nowMs: NOW, monthlyBudgetUsd: 100 };
+
+  beforeAll(async () => {
+    db = openDatabase(':memory:');
+    fixture = writeFixture(db, { runs: RUNS, startMs: NOW - RUNS * 60_000, intervalMs: 60_000 });
+    exact = (await loadClickHouse('map', DEFAULT_EXACT_PERCENTILE_MAX_ROWS)).store;
+    sketched = (await loadClickHouse('json', 0)).store;
+  });
+  afterAll(async () => {
+    await exact?.close();
+    await sketched?.close();
+    db?.close();
+  });
+
+  it('holds the whole fixture after extraction', async () => {
+    const runs = await exact.runs(RunsQuery.parse({ range: '7d', limit: '500' }), chCtx);
+    expect(runs.runs).toHaveLength(500);
+    const agg = await exact.metricAggregates(
+      { metric: 'success_rate', filters: {}, groupBy: [] },
+      { fromMs: 0, toMs: NOW + HOUR },
+    );
+    expect(agg[0]?.count).toBe(fixture.runs);
+  });
+
+  it.each(PANEL_QUERIES)('panel %s %j: same answer (map variant, exact percentiles)', async (id, raw) => {
+    const def = PANEL_DEFS.find((p) => p.id === id);
+    if (!def) throw new Error(`no panel ${id}`);
+    const q = def.query.parse(raw) as object;
+    // The SQLite store with an unbounded exact budget, so its percentiles are exact too (its
+    // histogram path has its own ~9 % error, and more on buckets of a few spans).
+    const sqlite = withoutEngineMeta(def.run({ ...sqliteCtx(), exactPercentileMaxRows: 1e9 }, q as never));
+    const clickhouse = withoutEngineMeta(await exact.panel(id, q, chCtx));
+    expect(differences(sqlite, clickhouse, () => 1e-6)).toEqual([]);
+  });
+
+  /** Sorted end-to-end (or one stage's) durations in ms from SQLite's raw rows, [fromMs, toMs). */
+  function durations(fromMs: number, toMs: number, stage: string | null): number[] {
+    const rows = db
+      .prepare(
+        `SELECT duration_ns / 1e6 AS d FROM spans WHERE start_ns >= ? AND start_ns < ? AND ${stage === null ? "role = 'run'" : "role = 'stage' AND stage = ?"} ORDER BY d`,
+      )
+      .all(
+        ...[BigInt(fromMs) * 1_000_000n, BigInt(toMs) * 1_000_000n, ...(stage === null ? [] : [stage])],
+      ) as { d: number }[];
+    return rows.map((r) => r.d);
+  }
+
+  /**
+   * A sketch's q-quantile is within its relative accuracy of a sample at that rank: between the two
+   * samples type-7 interpolation uses, widened by the accuracy (and the 3-decimal rounding).
+   */
+  function withinSketch(sorted: number[], q: number, got: number | null, what: string): string[] {
+    if (sorted.length === 0) return got === null ? [] : [`${what}: ${got} without data`];
+    if (got === null) return [`${what}: null`];
+    const h = (sorted.length - 1) * q;
+    const lo = (sorted[Math.floor(h)] ?? 0) * (1 - SKETCH_RELATIVE_ACCURACY) - 0.001;
+    const hi = (sorted[Math.ceil(h)] ?? 0) * (1 + SKETCH_RELATIVE_ACCURACY) + 0.001;
+    return got >= lo && got <= hi ? [] : [`${what}: ${got} not in [${lo}, ${hi}]`];
+  }
+
+  it('reads latency percentiles from the rollup sketches within their stated error (json variant)', async () => {
+    const problems: string[] = [];
+    const lat = (await sketched.panel(
+      'performance-latency',
+      parsed('performance-latency', { bucket: '3600', range: '7d' }),
+      chCtx,
+    )) as {
+      meta: { exact: boolean; fromMs: number; toMs: number };
+      t: number[];
+      p50: (number | null)[];
+      p95: (number | null)[];
+      p99: (number | null)[];
+      count: number[];
+      overall: { p50: number | null; p95: number | null; p99: number | null; count: number };
+    };
+    expect(lat.meta.exact).toBe(false);
+    lat.t.forEach((t, i) => {
+      const d = durations(t, t + HOUR, null);
+      expect(lat.count[i]).toBe(d.length);
+      problems.push(
+        ...withinSketch(d, 0.5, lat.p50[i] ?? null, `p50[${i}]`),
+        ...withinSketch(d, 0.95, lat.p95[i] ?? null, `p95[${i}]`),
+      );
+      problems.push(...withinSketch(d, 0.99, lat.p99[i] ?? null, `p99[${i}]`));
+    });
+    const all = durations(lat.meta.fromMs, lat.meta.toMs, null);
+    expect(lat.overall.count).toBe(fixture.runs);
+    for (const [q, v] of [
+      [0.5, lat.overall.p50],
+      [0.95, lat.overall.p95],
+      [0.99, lat.overall.p99],
+    ] as const)
+      problems.push(...withinSketch(all, q, v, `overall ${q}`));
+
+    // Stages over a window whose edges are not on the hour: whole hours from the rollup, edges raw.
+    const from = NOW - 30 * HOUR + 17 * 60_000;
+    const to = NOW - 2 * HOUR - 23 * 60_000;
+    const stagesQuery = parsed('performance-stages', {
+      from: String(from),
+      to: String(to),
+      bucket: '3600',
+    });
+    const stages = (await sketched.panel('performance-stages', stagesQuery as object, chCtx)) as {
+      meta: { exact: boolean };
+      stages: string[];
+      count: number[];
+      p50Ms: (number | null)[];
+      p95Ms: (number | null)[];
+      p99Ms: (number | null)[];
+    };
+    expect(stages.meta.exact).toBe(false);
+    stages.stages.forEach((stage, i) => {
+      const d = durations(from, to, stage);
+      expect(stages.count[i]).toBe(d.length);
+      problems.push(
+        ...withinSketch(d, 0.5, stages.p50Ms[i] ?? null, `${stage} p50`),
+        ...withinSketch(d, 0.95, stages.p95Ms[i] ?? null, `${stage} p95`),
+      );
+      problems.push(...withinSketch(d, 0.99, stages.p99Ms[i] ?? null, `${stage} p99`));
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('lists runs, pages with the cursor and shows a run’s span tree as SQLite does', async () => {
+    const q = RunsQuery.parse({ range: '24h', limit: '25', status: 'error' });
+    const s1 = runsList(sqliteCtx(), q);
+    const c1 = await exact.runs(q, chCtx);
+    const strip = (r: { id: number }) => ({ ...r, id: 0 });
+    expect(c1.runs.map(strip)).toEqual(s1.runs.map(strip));
+    const q2 = RunsQuery.parse({ range: '24h', limit: '25', status: 'error', cursor: c1.nextCursor ?? '' });
+    const s2 = runsList(
+      sqliteCtx(),
+      RunsQuery.parse({ range: '24h', limit: '25', status: 'error', cursor: s1.nextCursor ?? '' }),
+    );
+    expect((await exact.runs(q2, chCtx)).runs.map(strip)).toEqual(s2.runs.map(strip));
+
+    const first = c1.runs[0];
+    const sFirst = s1.runs[0];
+    if (!first || !sFirst) throw new Error('no runs');
+    const detail = await exact.run(String(first.id), chCtx);
+    const sDetail = runDetail(sqliteCtx(), sFirst.id);
+    const noIds = (d: typeof detail) => ({
+      ...d,
+      run: { ...d.run, id: 0 },
+      spans: d.spans.map((s) => ({ ...s, id: 0 })),
+    });
+    expect(differences(noIds(sDetail), noIds(detail), () => 1e-9)).toEqual([]);
+    await expect(exact.run('1', chCtx)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('lists benchmarks and filter options as SQLite does', async () => {
+    const bq = BenchmarksQuery.parse({ range: '7d', limit: '3' });
+    expect(await exact.benchmarks(bq, chCtx)).toEqual(benchmarksList(sqliteCtx(), bq));
+    const fq = FilterOptionsQuery.parse({ range: '7d' });
+    expect(withoutEngineMeta(await exact.filterOptions(fq, chCtx))).toEqual(
+      withoutEngineMeta(filterOptions(sqliteCtx(), fq)),
+    );
+    expect(await exact.simulated()).toBe(true);
+  });
+
+  it('exports the same rows but for the engine-specific ids', async () => {
+    const q = {
+      range: '24h' as const,
+      componentType: ['modal'],
+      model: [],
+      stage: [],
+      format: 'json' as const,
+    };
+    const rows: unknown[][] = [];
+    for await (const chunk of exact.exportRows('model-calls', q as never, chCtx)) rows.push(...chunk);
+    const cols = exact.exportColumns('model-calls');
+    const idAt = cols.indexOf('id');
+    const sqlite = db
+      .prepare(
+        `SELECT count(*) AS n, sum(cost_usd) AS c FROM model_calls WHERE component_type = 'modal' AND time_ns >= ? AND time_ns < ?`,
+      )
+      .get(BigInt(NOW - 24 * HOUR) * 1_000_000n, BigInt(NOW) * 1_000_000n) as { n: number; c: number };
+    expect(rows).toHaveLength(sqlite.n);
+    expect(rows.reduce((a: number, r) => a + Number(r[cols.indexOf('cost_usd')]), 0)).toBeCloseTo(
+      sqlite.c,
+      9,
+    );
+    expect(rows.every((r) => typeof r[idAt] === 'number')).toBe(true);
+  });
+
+  it.each<MetricScope>([
+    { metric: 'quality_score', filters: { score: 'code.quality' }, groupBy: ['component_type'] },
+    { metric: 'success_rate', filters: {}, groupBy: ['model'] },
+    { metric: 'cost_per_hour', filters: {}, groupBy: [] },
+    { metric: 'latency_mean', filters: { stage: 'generate' }, groupBy: [] },
+    { metric: 'cache_hit_rate', filters: {}, groupBy: ['stage'] },
+  ])('alert metric %j: same aggregates and hourly series', async (scope) => {
+    const range = { fromMs: NOW - 6 * HOUR, toMs: NOW };
+    const byKey = <T extends { key: string }>(xs: T[]) => [...xs].sort((a, b) => a.key.localeCompare(b.key));
+    expect(
+      differences(
+        byKey(readAggregates(db, scope, range)),
+        byKey(await exact.metricAggregates(scope, range)),
+        () => 1e-9,
+      ),
+    ).toEqual([]);
+    const order = <T extends { key: string; bucketMs: number }>(xs: T[]) =>
+      [...xs].sort((a, b) => a.bucketMs - b.bucketMs || a.key.localeCompare(b.key));
+    expect(
+      differences(
+        order(readBucketSeries(db, scope, range, HOUR)),
+        order(await exact.metricSeries(scope, range, HOUR)),
+        () => 1e-9,
+      ),
+    ).toEqual([]);
+  });
+});
