@@ -12,11 +12,7 @@ import type {
   PanelQuery,
   StagesResponse,
 } from '../../schema/api';
-import {
-  LATENCY_BASE_NS,
-  LATENCY_BUCKET_COUNT,
-  LATENCY_BUCKETS_PER_DOUBLING,
-} from '../../schema/latency-buckets';
+import { DISPLAY_BASE_NS } from '../histogram';
 import { bucketWindow, resolveWindow } from '../window';
 import { meta } from '../sqlite/queries/context';
 import { bucketEdgesMs } from '../sqlite/queries/histograms';
@@ -141,9 +137,8 @@ export async function stageBreakdown(ctx: ChContext, q: PanelQuery): Promise<Sta
   return out;
 }
 
-/** The fixed log-spaced latency bucket of a duration in ns, as schema/latency-buckets computes it. */
-const BUCKET_INDEX = `least(${LATENCY_BUCKET_COUNT - 1}, if(duration_ns > ${LATENCY_BASE_NS},
-  toUInt32(floor(log(duration_ns / ${LATENCY_BASE_NS}) / (ln(2) / ${LATENCY_BUCKETS_PER_DOUBLING}))), 0))`;
+/** The heatmap's display bucket of a duration in ns, as store/histogram.ts displayBucketOf computes it. */
+const BUCKET_INDEX = `if(duration_ns > ${DISPLAY_BASE_NS}, toUInt32(floor(log(duration_ns / ${DISPLAY_BASE_NS}) / (ln(2) / 4))), 0)`;
 
 export async function latencyHeatmap(ctx: ChContext, q: PanelQuery): Promise<HeatmapResponse> {
   const w = resolveWindow(q, ctx.nowMs, '24h');
