@@ -12,7 +12,7 @@ import type {
   PanelQuery,
   StagesResponse,
 } from '../../schema/api';
-import { DISPLAY_BASE_NS } from '../histogram';
+import { DISPLAY_BASE_NS, SKETCH_BUCKETS, SKETCH_GAMMA } from '../histogram';
 import { bucketWindow, resolveWindow } from '../window';
 import { meta } from '../sqlite/queries/context';
 import { bucketEdgesMs } from '../sqlite/queries/histograms';
@@ -137,8 +137,14 @@ export async function stageBreakdown(ctx: ChContext, q: PanelQuery): Promise<Sta
   return out;
 }
 
-/** The heatmap's display bucket of a duration in ns, as store/histogram.ts displayBucketOf computes it. */
-const BUCKET_INDEX = `if(duration_ns > ${DISPLAY_BASE_NS}, toUInt32(floor(log(duration_ns / ${DISPLAY_BASE_NS}) / (ln(2) / 4))), 0)`;
+/**
+ * The heatmap's display bucket of a duration in ns, as the SQLite store computes it from its
+ * rollup sketches (store/histogram.ts toDisplayBuckets): the duration's sketch bucket, that
+ * bucket's representative value, then the display bucket of that value.
+ */
+const SKETCH_INDEX = `if(duration_ns > 1, least(${SKETCH_BUCKETS - 1}, toUInt32(ceil(ln(duration_ns) / ln(${SKETCH_GAMMA})))), 0)`;
+const SKETCH_VALUE = `(2 * exp(${SKETCH_INDEX} * ln(${SKETCH_GAMMA})) / ${SKETCH_GAMMA + 1})`;
+const BUCKET_INDEX = `if(${SKETCH_VALUE} > ${DISPLAY_BASE_NS}, toUInt32(floor(ln(${SKETCH_VALUE} / ${DISPLAY_BASE_NS}) / (ln(2) / 4))), 0)`;
 
 export async function latencyHeatmap(ctx: ChContext, q: PanelQuery): Promise<HeatmapResponse> {
   const w = resolveWindow(q, ctx.nowMs, '24h');
