@@ -8,6 +8,7 @@ import express from 'express';
 import type { Express, RequestHandler, Router } from 'express';
 import type { Db } from '../store';
 import { requireToken, requireTokenForWrites } from './auth';
+import { sameOriginWrites, securityHeaders } from './browser-guard';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS, DEFAULT_MAX_BODY_BYTES } from './config';
 import type { ApiConfig } from './config';
 import type { RouteDeps } from './deps';
@@ -48,6 +49,10 @@ export function createApp(options: CreateAppOptions): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('etag', false);
+  // Before everything, ingest included: every response carries the headers, and no page of
+  // another origin can make this server change state.
+  app.use(securityHeaders);
+  app.use(sameOriginWrites);
 
   if (options.ingestRouter) {
     // The ingest router carries its own absolute paths (/v1/traces, /v1/metrics).

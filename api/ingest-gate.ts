@@ -41,10 +41,26 @@ const DEFAULT_MAX_IN_FLIGHT = 32;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const DEFAULT_UNKNOWN_LENGTH = 1024 * 1024;
 
+/**
+ * The path as a router might see it: percent-decoded, lower case, repeated and trailing slashes
+ * collapsed. The gate counts every request that could reach an OTLP route, however it is spelled
+ * (the ingest router itself is strict and case-sensitive, so odd spellings get a 404 after).
+ */
+export function normalisedPath(url: string): string {
+  const raw = url.split('?', 1)[0] ?? '';
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // Malformed escapes: judge the raw path.
+  }
+  return decoded.toLowerCase().replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+}
+
+/** Every POST under /v1/ (traces, metrics, logs and any spelling of them). */
 function isOtlpPost(req: IncomingMessage): boolean {
-  if (req.method !== 'POST') return false;
-  const url = req.url ?? '';
-  return url.startsWith('/v1/traces') || url.startsWith('/v1/metrics');
+  if (req.method?.toUpperCase() !== 'POST') return false;
+  return normalisedPath(req.url ?? '').startsWith('/v1/');
 }
 
 export class IngestGate {

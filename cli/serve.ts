@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { apiConfigFromEnv, startServer } from '../api';
 import type { ServerHandle } from '../api';
-import { createIngestRouter } from '../api/ingest';
+import { DecodePool, createIngestRouter } from '../api/ingest';
 import {
   AlertEvaluator,
   createAlertsRouter,
@@ -150,11 +150,14 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     ...(o.maxInFlightRequests ? { maxInFlightRequests: o.maxInFlightRequests } : {}),
     ...(o.maxInFlightBytes ? { maxInFlightBytes: o.maxInFlightBytes } : {}),
   });
+  // Decoding runs in worker threads with bounded heaps, so no body stalls the event loop.
+  const decoder = new DecodePool();
   const ingestRouter = express.Router();
   ingestRouter.use(gate.middleware);
   ingestRouter.use(
     createIngestRouter({
       writer,
+      decoder,
       onBackpressure: gate.overloaded,
       retryAfterSeconds: o.retryAfterSeconds ?? 1,
       ...(config.token ? { token: config.token } : {}),
@@ -180,6 +183,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     });
   } catch (err) {
     await self.shutdown();
+    await decoder.close();
     db.close();
     throw err;
   }
@@ -193,6 +197,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     stop() {
       stopping ??= (async () => {
         await handle.close();
+        await decoder.close();
         await evaluator.stop();
         await retention.stop();
         await self.shutdown();

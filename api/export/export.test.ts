@@ -118,3 +118,30 @@ describe('panel export', () => {
     expect(bad.body.error.param).toBe('groupBy');
   });
 });
+
+describe('CSV cells a spreadsheet would evaluate', () => {
+  const HOSTILE = ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd'];
+
+  it('are prefixed with a quote in CSV and exact in JSON and NDJSON', async () => {
+    const ids = w.db.prepare<[], { span_id: string }>("SELECT span_id FROM spans WHERE role = 'run' ORDER BY start_ns DESC LIMIT 6").all();
+    const rename = w.db.prepare('UPDATE spans SET name = ? WHERE span_id = ?');
+    HOSTILE.forEach((name, i) => rename.run(name, ids[i]?.span_id ?? ''));
+    const csv = csvRecords((await fetchText('/api/v1/export/spans.csv?range=2d')).text);
+    const nameAt = csv[0]?.indexOf('name') ?? -1;
+    const names = new Set(csv.slice(1).map((r) => r[nameAt] ?? ''));
+    for (const h of HOSTILE) {
+      expect(names.has(`'${h}`)).toBe(true);
+      expect(names.has(h)).toBe(false);
+    }
+    for (const cells of csv.slice(1)) for (const c of cells) expect(c).not.toMatch(/^[=+\-@\t\r]/);
+    const json = JSON.parse((await fetchText('/api/v1/export/spans.json?range=2d')).text) as { name: string }[];
+    const nd = (await fetchText('/api/v1/export/spans.ndjson?range=2d')).text
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as { name: string });
+    for (const h of HOSTILE) {
+      expect(json.some((r) => r.name === h)).toBe(true);
+      expect(nd.some((r) => r.name === h)).toBe(true);
+    }
+  });
+});

@@ -54,6 +54,18 @@ function jsonRow(r: ExportRow, keys: readonly string[], isJson: readonly boolean
   return `${out}}`;
 }
 
+/** Text a spreadsheet would run as a formula (OWASP's CSV-injection list), tab and CR included. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A CSV text cell made inert: a leading ' is added to text starting with = + - @ tab or CR, so
+ * Excel, LibreOffice and Sheets show it as text. Numbers are typed cells and stay as they are;
+ * the JSON and NDJSON exports are never altered.
+ */
+export function neutraliseCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
 /**
  * CSV through one csv-stringify stream per export: rows are pulled from the chunk generator only
  * as fast as the socket drains (stream backpressure), and the stringifier is set up once (calling
@@ -69,7 +81,11 @@ async function streamCsv(res: Response, chunks: Iterable<ExportRow[]>, columns: 
       }
     }
   }
-  const csv = stringify({ header: true, columns: [...columns], cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  const csv = stringify({
+    header: true,
+    columns: [...columns],
+    cast: { boolean: (b) => (b ? 'true' : 'false'), string: neutraliseCell },
+  });
   try {
     await pipeline(Readable.from(rows(), { objectMode: true, highWaterMark: 512 }), csv, res);
   } catch (err) {

@@ -2,6 +2,8 @@
  * Decoding an OTLP/HTTP body by its Content-Type. Used by the router, and usable on its own
  * (e.g. to import a file of OTLP JSON). The body must already be decompressed.
  */
+import { DEFAULT_DECODE_BOUNDS, checkJsonBounds, checkProtoBounds } from './bounds';
+import type { DecodeBounds } from './bounds';
 import { decodeJsonMetrics, decodeJsonTraces } from './decode-json';
 import { decodeProtoMetrics, decodeProtoTraces } from './decode-proto';
 import { IngestError } from './errors';
@@ -9,6 +11,8 @@ import { resolveLimits } from './limits';
 import type { IngestLimits } from './limits';
 import type { DecodedMetrics } from './map-metrics';
 import type { DecodedTraces } from './map-traces';
+import { OTLP_PROTO } from './proto';
+import type { Type } from 'protobufjs';
 
 export type OtlpEncoding = 'json' | 'protobuf';
 
@@ -28,6 +32,8 @@ export function encodingOf(contentType: string | undefined): OtlpEncoding | null
 
 export interface DecodeOptions {
   limits?: Partial<IngestLimits>;
+  /** Bounds on the work of decoding (elements, depth); checked before anything is built. */
+  bounds?: Partial<DecodeBounds>;
 }
 
 function requireEncoding(contentType: string): OtlpEncoding {
@@ -40,9 +46,24 @@ function requireEncoding(contentType: string): OtlpEncoding {
   return encoding;
 }
 
+/** The encoding of a body that fits the bounds (413 / 400 otherwise, before any allocation). */
+function boundedEncoding(
+  body: Uint8Array,
+  contentType: string,
+  request: Type,
+  options: DecodeOptions,
+): OtlpEncoding {
+  const encoding = requireEncoding(contentType);
+  const bounds = { ...DEFAULT_DECODE_BOUNDS, ...options.bounds };
+  if (encoding === 'json') checkJsonBounds(body, bounds);
+  else checkProtoBounds(body, request, bounds);
+  return encoding;
+}
+
 /**
  * An ExportTraceServiceRequest body -> spans, plus the count and reasons of spans rejected.
- * Throws IngestError: 400 for a body that cannot be decoded, 415 for another content type.
+ * Throws IngestError: 400 for a body that cannot be decoded, 413 for one past the decode bounds,
+ * 415 for another content type.
  */
 export function decodeTraceRequest(
   body: Uint8Array,
@@ -50,7 +71,7 @@ export function decodeTraceRequest(
   options: DecodeOptions = {},
 ): DecodedTraces {
   const limits = resolveLimits(options.limits);
-  return requireEncoding(contentType) === 'json'
+  return boundedEncoding(body, contentType, OTLP_PROTO.ExportTraceServiceRequest, options) === 'json'
     ? decodeJsonTraces(body, limits)
     : decodeProtoTraces(body, limits);
 }
@@ -62,7 +83,7 @@ export function decodeMetricsRequest(
   options: DecodeOptions = {},
 ): DecodedMetrics {
   const limits = resolveLimits(options.limits);
-  return requireEncoding(contentType) === 'json'
+  return boundedEncoding(body, contentType, OTLP_PROTO.ExportMetricsServiceRequest, options) === 'json'
     ? decodeJsonMetrics(body, limits)
     : decodeProtoMetrics(body, limits);
 }

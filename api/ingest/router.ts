@@ -8,8 +8,12 @@ import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Router } from 'express';
-import { contentCodingOf, decodeContent, readRawBody } from './body';
-import { decodeMetricsRequest, decodeTraceRequest, encodingOf } from './decode';
+import { contentCodingOf, readRawBody } from './body';
+import type { DecodeBounds } from './bounds';
+import { encodingOf } from './decode';
+import { inlineDecoder } from './decode-pool';
+import type { IngestDecoder } from './decode-pool';
+import type { DecodeResult } from './decode-task';
 import type { OtlpEncoding } from './decode';
 import { IngestError } from './errors';
 import type { IngestLimits } from './limits';
@@ -30,6 +34,13 @@ export interface IngestRouterOptions {
   retryAfterSeconds?: number;
   /** Bounds on strings, attributes, events and links per record. */
   limits?: Partial<IngestLimits>;
+  /** Bounds on the work of decoding one body (elements, nesting); 413 / 400 past them. */
+  bounds?: Partial<DecodeBounds>;
+  /**
+   * Where bodies are decompressed and decoded. The server passes a DecodePool (worker threads);
+   * the default decodes on the event loop, which blocks other requests while it runs.
+   */
+  decoder?: IngestDecoder;
   /** Told about unexpected failures (a 500 or a 503 from the store). Default: console.error. */
   onError?: (err: unknown, context: string) => void;
 }
@@ -87,25 +98,22 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const retryAfter = String(Math.max(1, Math.round(options.retryAfterSeconds ?? 5)));
   const tokenDigest = options.token ? sha256(options.token) : null;
-  const limits = options.limits;
+  const { limits, bounds } = options;
+  const decoder = options.decoder ?? inlineDecoder;
   const onError =
     options.onError ??
     ((err: unknown, context: string): void => {
       console.error(`genscope ingest: ${context}:`, err);
     });
 
-  /** Decodes and writes synchronously: when this returns, the accepted records are committed. */
-  function ingest(signal: Signal, body: Buffer, contentType: string): Outcome {
-    let decoded: { rejected: number; warnings: string[] };
+  /** Writes synchronously: when this returns, the accepted records are committed. */
+  function store(result: DecodeResult): Outcome {
+    const decoded = result.decoded;
     let written: WriteResult = NOTHING_WRITTEN;
-    if (signal === 'traces') {
-      const traces = decodeTraceRequest(body, contentType, { limits });
-      if (traces.spans.length > 0) written = writer.writeSpans(traces.spans);
-      decoded = traces;
-    } else {
-      const metrics = decodeMetricsRequest(body, contentType, { limits });
-      if (metrics.points.length > 0) written = writer.writeMetricPoints(metrics.points);
-      decoded = metrics;
+    if (result.signal === 'traces') {
+      if (result.decoded.spans.length > 0) written = writer.writeSpans(result.decoded.spans);
+    } else if (result.decoded.points.length > 0) {
+      written = writer.writeMetricPoints(result.decoded.points);
     }
     return {
       rejected: decoded.rejected + written.rejected,
@@ -150,10 +158,18 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
         );
 
       const raw = await readRawBody(req, maxBodyBytes);
-      const body = await decodeContent(raw, coding, maxBodyBytes);
+      const decoded = await decoder.decode({
+        signal,
+        body: raw,
+        contentType: req.headers['content-type'] ?? '',
+        coding,
+        maxBodyBytes,
+        limits,
+        bounds,
+      });
       let outcome: Outcome;
       try {
-        outcome = ingest(signal, body, req.headers['content-type'] ?? '');
+        outcome = store(decoded);
       } catch (err) {
         // The store refused the batch in its transaction: nothing from this request is committed.
         if (!(err instanceof IngestError) && isTransientStoreError(err)) {
@@ -178,7 +194,8 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
     }
   }
 
-  const router = express.Router();
+  // Strict and case-sensitive: only the spellings the OTLP specification names reach ingest.
+  const router = express.Router({ caseSensitive: true, strict: true });
   for (const signal of ['traces', 'metrics'] as const) {
     const path = OTLP_PATHS[signal];
     router.post(path, (req, res) => handle(signal, req, res));

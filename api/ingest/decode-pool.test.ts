@@ -1,0 +1,125 @@
+import zlib from 'node:zlib';
+import { checkJsonBounds, checkProtoBounds, DEFAULT_DECODE_BOUNDS } from './bounds';
+import { DecodePool } from './decode-pool';
+import { runDecodeTask } from './decode-task';
+import type { DecodeTask } from './decode-task';
+import { IngestError } from './errors';
+import { OTLP_PROTO } from './proto';
+
+const JSON_TYPE = 'application/json';
+const PROTO_TYPE = 'application/x-protobuf';
+
+function oneSpanJson(): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'pool-test' } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: '5b8efff798038103d269b633813fc60c',
+                  spanId: 'eee19b7ec3c1b174',
+                  name: 'classify',
+                  startTimeUnixNano: '1700000000123456789',
+                  endTimeUnixNano: '1700000000987654321',
+                  attributes: [{ key: 'n', value: { intValue: '7' } }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  );
+}
+
+/** `0a 00` repeated: an ExportTraceServiceRequest of nothing but empty ResourceSpans. */
+function emptyMessages(bytes: number): Buffer {
+  return Buffer.alloc(bytes, Buffer.from([0x0a, 0x00]));
+}
+
+async function rejection(p: Promise<unknown>): Promise<IngestError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof IngestError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('decode bounds', () => {
+  it('counts protobuf messages without decoding and stops at the bound', () => {
+    const bounds = { ...DEFAULT_DECODE_BOUNDS, maxElements: 1000 };
+    expect(checkProtoBounds(emptyMessages(2 * 999), OTLP_PROTO.ExportTraceServiceRequest, bounds)).toBe(999);
+    expect(() => checkProtoBounds(emptyMessages(2 * 1001), OTLP_PROTO.ExportTraceServiceRequest, bounds)).toThrow(
+      /more than 1000 elements/,
+    );
+  });
+
+  it('counts JSON values outside strings only', () => {
+    const bounds = { ...DEFAULT_DECODE_BOUNDS, maxElements: 10 };
+    expect(checkJsonBounds(Buffer.from('{"a":"{,,,,,,,,,,,,[[[[\\"","b":[1,2]}'), bounds)).toBe(4);
+    expect(() => checkJsonBounds(Buffer.from(`[${'{},'.repeat(10)}{}]`), bounds)).toThrow(IngestError);
+    expect(() => checkJsonBounds(Buffer.from('['.repeat(200)), { maxElements: 1000, maxDepth: 128 })).toThrow(
+      /deeper than 128/,
+    );
+  });
+});
+
+describe('DecodePool', () => {
+  const pool = new DecodePool({ threads: 1, taskTimeoutMillis: 20_000 });
+  afterAll(() => pool.close());
+
+  it('decodes in a worker exactly as in process', async () => {
+    const task: DecodeTask = { signal: 'traces', body: oneSpanJson(), contentType: JSON_TYPE, coding: 'identity', maxBodyBytes: 1 << 20 };
+    const inProcess = runDecodeTask({ ...task, body: oneSpanJson() });
+    const inWorker = await pool.decode(task);
+    expect(inWorker).toEqual(inProcess);
+    expect(inWorker.signal === 'traces' && inWorker.decoded.spans[0]?.startNs).toBe(1700000000123456789n);
+  });
+
+  it('answers a gzip bomb of empty protobuf messages with 413 and keeps working', async () => {
+    const bomb = zlib.gzipSync(emptyMessages(16 * 1024 * 1024), { level: 9 });
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const bombCopy = Uint8Array.from(bomb);
+    const err = await rejection(
+      pool.decode({ signal: 'traces', body: bomb, contentType: PROTO_TYPE, coding: 'gzip', maxBodyBytes: 16 * 1024 * 1024 }),
+    );
+    expect(err.status).toBe(413);
+    expect(err.message).toMatch(/elements/);
+    const tooBig = await rejection(
+      // decode() moves the body's memory to the worker: the second attempt sends its own copy.
+      pool.decode({ signal: 'traces', body: Buffer.from(bombCopy), contentType: PROTO_TYPE, coding: 'gzip', maxBodyBytes: 1024 * 1024 }),
+    );
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.message).toMatch(/decompressed request body exceeds/);
+    const ok = await pool.decode({ signal: 'traces', body: oneSpanJson(), contentType: JSON_TYPE, coding: 'identity', maxBodyBytes: 1 << 20 });
+    expect(ok.signal === 'traces' && ok.decoded.spans).toHaveLength(1);
+  });
+
+  it('answers a JSON flood of empty objects with 413', async () => {
+    const flood = Buffer.from(`{"resourceSpans":[${'{},'.repeat(5_500_000)}{}]}`);
+    const err = await rejection(
+      pool.decode({ signal: 'traces', body: flood, contentType: JSON_TYPE, coding: 'identity', maxBodyBytes: 32 * 1024 * 1024 }),
+    );
+    expect(err.status).toBe(413);
+  });
+
+  it('ends a task that overruns its time and replaces the worker', async () => {
+    const slow = new DecodePool({ threads: 1, taskTimeoutMillis: 1 });
+    try {
+      const body = Buffer.from(`{"resourceSpans":[${'{},'.repeat(300_000)}{}]}`);
+      const err = await rejection(
+        slow.decode({ signal: 'traces', body, contentType: JSON_TYPE, coding: 'identity', maxBodyBytes: 32 * 1024 * 1024 }),
+      );
+      expect(err.status).toBe(413);
+      expect(err.message).toMatch(/longer than 1 ms/);
+      expect(slow.stats.timedOut).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+});
