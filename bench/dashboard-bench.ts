@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, resolveChromium } from '../test/browser/chromium';
 import type { Browser } from 'playwright-core';
 import { startServer } from '../api';
 import { createAlertsRouter } from '../alerts';
@@ -46,7 +47,6 @@ export interface DashboardBenchResult {
   large: DashboardTiming;
 }
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SMALL_TARGET_MS = 2000;
 const LARGE_TARGET_MS = 1000;
 
@@ -138,13 +138,12 @@ export async function benchDashboard(opts: DashboardBenchOptions): Promise<Dashb
   const log = opts.log ?? (() => undefined);
   const staticDir = opts.staticDir ?? path.join(repoRoot(), 'dashboard', 'dist');
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new Error(`dashboard not built in ${staticDir}: run npm run build`);
-  const executablePath = opts.chromiumPath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  const resolved = resolveChromium(opts.chromiumPath ? { ...process.env, CHROMIUM_PATH: opts.chromiumPath } : process.env);
   const navigations = opts.navigations ?? 5;
 
   log('dashboard: building the small demo database ...');
   const small = await smallDemoDb();
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: resolved.executablePath, args: CHROMIUM_ARGS, env: { ...process.env, ...resolved.env } });
   try {
     log('dashboard: timing the small database ...');
     const s = await measure(browser, small.file, staticDir, navigations);

@@ -10,7 +10,7 @@
  * labelled and keyboard reachable, and the console has no errors. Saves full-page screenshots
  * (light and dark) to test-output/.
  *
- * Needs Chromium at /usr/bin/chromium (or CHROMIUM_PATH); .ci/run installs it. Nothing is ever
+ * Chromium from CHROMIUM_PATH, /usr/bin/chromium or the @sparticuz/chromium package (chromium.ts). Nothing is ever
  * downloaded.
  */
 import fs from 'node:fs';
@@ -21,6 +21,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generateDemo } from '../../cli/demo';
 import { startGenscopeServer } from '../../cli/serve';
 import type { RunningServer } from '../../cli/serve';
+import { CHROMIUM_ARGS, resolveChromium } from './chromium';
 
 // The build script is plain CommonJS (it runs before and without the TypeScript build).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,8 +29,6 @@ const { buildDashboard } = require('../../scripts/build-dashboard.js') as { buil
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUTPUT = path.join(ROOT, 'test-output');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 interface ReadyInfo {
   ready: boolean;
@@ -137,9 +136,8 @@ describe('dashboard in Chromium', () => {
   const apiRequests: string[] = [];
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
-    }
+    // Resolved (and unpacked, the first time) before anything else, so a missing browser fails fast.
+    const resolved = resolveChromium();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-dash-e2e-'));
     const db = path.join(tmp, 'demo.db');
     // Two weeks are enough for the whole demo story: switch, cost spike, regression.
@@ -156,7 +154,7 @@ describe('dashboard in Chromium', () => {
       log: () => undefined,
     });
     base = server.handle.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: resolved.executablePath, args: CHROMIUM_ARGS, env: { ...process.env, ...resolved.env } });
     context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, colorScheme: 'light', acceptDownloads: true });
     page = await context.newPage();
     page.on('console', (m) => {
