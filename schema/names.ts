@@ -81,6 +81,91 @@ export const FOREIGN = {
   openInferenceSpanKind: 'openinference.span.kind',
 } as const;
 
+/**
+ * GenAI names read on ingest beyond the ones genscope writes, one object per convention family
+ * (api/ingest/conventions has one mapping module per family; pipeline/README.md tables them).
+ */
+export const OTEL_GENAI_IN = {
+  responseId: 'gen_ai.response.id',
+  /** Semconv 1.37+. */
+  cacheCreationTokens: 'gen_ai.usage.cache_creation.input_tokens',
+  /** The upcoming spelling of cache creation in the GenAI semantic-conventions repository. */
+  cacheWriteTokens: 'gen_ai.usage.cache_write.input_tokens',
+  reasoningTokens: 'gen_ai.usage.reasoning.output_tokens',
+  /** Upcoming: time to the first streamed chunk, seconds. */
+  timeToFirstChunk: 'gen_ai.response.time_to_first_chunk',
+  /** Upcoming: the inference span's details event carries the same gen_ai.* attributes. */
+  inferenceDetailsEvent: 'gen_ai.client.inference.operation.details',
+  agentName: 'gen_ai.agent.name',
+  toolName: 'gen_ai.tool.name',
+} as const;
+
+/** Values of gen_ai.operation.name that are not model calls. */
+export const AGENT_OPERATION = {
+  invokeAgent: 'invoke_agent',
+  createAgent: 'create_agent',
+  executeTool: 'execute_tool',
+  workflow: 'workflow',
+} as const;
+
+export const OPENINFERENCE = {
+  spanKind: 'openinference.span.kind',
+  modelName: 'llm.model_name',
+  embeddingModelName: 'embedding.model_name',
+  provider: 'llm.provider',
+  system: 'llm.system',
+  promptTokens: 'llm.token_count.prompt',
+  completionTokens: 'llm.token_count.completion',
+  cacheReadTokens: 'llm.token_count.prompt_details.cache_read',
+  cacheWriteTokens: 'llm.token_count.prompt_details.cache_write',
+  reasoningTokens: 'llm.token_count.completion_details.reasoning',
+  costTotal: 'llm.cost.total',
+} as const;
+
+export const OPENLLMETRY = {
+  /** traceloop.span.kind: workflow, task, agent, tool. */
+  spanKind: 'traceloop.span.kind',
+  requestType: 'llm.request.type',
+  cacheReadTokens: 'gen_ai.usage.cache_read_input_tokens',
+  cacheCreationTokens: 'gen_ai.usage.cache_creation_input_tokens',
+  reasoningTokens: 'gen_ai.usage.reasoning_tokens',
+  totalTokens: 'llm.usage.total_tokens',
+} as const;
+
+export const VERCEL_AI = {
+  operationId: 'ai.operationId',
+  provider: 'ai.model.provider',
+  modelId: 'ai.model.id',
+  responseModel: 'ai.response.model',
+  responseId: 'ai.response.id',
+  inputTokens: 'ai.usage.inputTokens',
+  outputTokens: 'ai.usage.outputTokens',
+  /** Older ai versions (4.x). */
+  promptTokens: 'ai.usage.promptTokens',
+  completionTokens: 'ai.usage.completionTokens',
+  embedTokens: 'ai.usage.tokens',
+  cachedInputTokens: 'ai.usage.cachedInputTokens',
+  cacheReadTokens: 'ai.usage.inputTokenDetails.cacheReadTokens',
+  cacheWriteTokens: 'ai.usage.inputTokenDetails.cacheWriteTokens',
+  reasoningTokens: 'ai.usage.reasoningTokens',
+  outputReasoningTokens: 'ai.usage.outputTokenDetails.reasoningTokens',
+  msToFirstChunk: 'ai.response.msToFirstChunk',
+  toolCallName: 'ai.toolCall.name',
+} as const;
+
+export const LANGFUSE = {
+  observationType: 'langfuse.observation.type',
+  model: 'langfuse.observation.model.name',
+  usageDetails: 'langfuse.observation.usage_details',
+  costDetails: 'langfuse.observation.cost_details',
+  level: 'langfuse.observation.level',
+  statusMessage: 'langfuse.observation.status_message',
+  completionStartTime: 'langfuse.observation.completion_start_time',
+} as const;
+
+/** Exception event attributes (OTel semconv). */
+export const EXCEPTION = { type: 'exception.type' } as const;
+
 /** Values of `gen_ai.operation.name` used by the pipeline. */
 export const OPERATION = {
   chat: 'chat',

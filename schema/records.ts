@@ -38,6 +38,48 @@ export interface SpanRecord {
   links: SpanLinkRecord[];
   resource: AttributeMap;
   scopeName?: string;
+  /**
+   * What a GenAI convention says this span is, when ingest recognised one (api/ingest/conventions).
+   * Absent: the store reads genscope's own names (the SDK exporters' path).
+   */
+  genAi?: GenAiSpan;
+}
+
+/** The role a GenAI convention gives a span. */
+export type GenAiRole = 'model' | 'agent' | 'tool' | 'workflow';
+
+export interface GenAiSpan {
+  role: GenAiRole;
+  /** The model call, for role 'model'. */
+  call?: ModelCallRecord;
+}
+
+/**
+ * One model call, in genscope's terms, whatever convention the sender used. Token counts are null
+ * when not sent (0 when sent as 0). inputTokens counts every input token, cached ones included.
+ */
+export interface ModelCallRecord {
+  /** The convention family the values were read from (`otel-genai`, `openinference`, ...). */
+  convention: string;
+  /** Normalised to the semantic-convention values (`openai`, `anthropic`, `aws.bedrock`, ...). */
+  provider: string | null;
+  operation: string | null;
+  /** The model's identity: the requested model, or the family of the response model. */
+  model: string | null;
+  requestModel: string | null;
+  responseModel: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  timeToFirstTokenSeconds: number | null;
+  /** The cost the sender computed itself, in USD. */
+  senderCostUsd: number | null;
+  error: boolean;
+  errorType: string | null;
+  /** The response id, to attach evaluation results sent later by id. */
+  responseId: string | null;
 }
 
 export type MetricPointType = 'sum' | 'gauge' | 'histogram' | 'exp_histogram';
@@ -72,6 +114,8 @@ export interface PriceQuery {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens?: number;
+  /** Input tokens written to a prompt cache (priced at the cache-write rate where there is one). */
+  cacheWriteTokens?: number;
   /** When the call happened (prices change over time); default now. */
   atMillis?: number;
 }

@@ -9,6 +9,7 @@ import type { AttributeContext } from './attributes';
 import { walkEnvelope } from './envelope';
 import { IngestIssues } from './issues';
 import type { IngestLimits } from './limits';
+import { demoteWrappers, recognizeGenAi } from './conventions';
 import { normalizeAttributes } from './normalize';
 import { field, isWireObject, objectField } from './wire';
 import type { WireFlavor, WireObject } from './wire';
@@ -148,6 +149,8 @@ function mapSpan(
     resource,
     ...(scopeName ? { scopeName } : {}),
   };
+  const genAi = recognizeGenAi(record);
+  if (genAi) record.genAi = genAi;
   return record;
 }
 
@@ -166,5 +169,6 @@ export function mapTraceRequest(request: unknown, flavor: WireFlavor, limits: In
       else spans.push(mapped);
     },
   );
+  demoteWrappers(spans);
   return { spans, rejected: issues.rejected, warnings: issues.messages() };
 }

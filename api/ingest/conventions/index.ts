@@ -1,0 +1,49 @@
+/**
+ * GenAI conventions on ingest: which family a span speaks (one mapping module each) and, across a
+ * batch, which model-call spans only wrap another model call (their usage would count twice).
+ */
+import type { GenAiSpan, SpanRecord } from '../../../schema/records';
+import { fromLangfuse } from './langfuse';
+import { fromOpenInference } from './openinference';
+import { fromOpenLlmetry, isOpenLlmetry } from './openllmetry';
+import { fromOtelGenAi } from './otel-genai';
+import type { ConventionSpan } from './read';
+import { fromVercelAi } from './vercel-ai';
+
+export { modelFamily, normalizeProvider } from './read';
+export type { ConventionSpan } from './read';
+
+/**
+ * The GenAI meaning of one span, or null for an ordinary span. The most specific vocabulary wins:
+ * Vercel and Langfuse spans also carry a few gen_ai.* names, OpenLLMetry adds its own to them.
+ */
+export function recognizeGenAi(span: ConventionSpan): GenAiSpan | null {
+  return (
+    fromLangfuse(span) ??
+    fromVercelAi(span) ??
+    fromOpenInference(span) ??
+    (isOpenLlmetry(span) ? fromOpenLlmetry(span) : null) ??
+    fromOtelGenAi(span)
+  );
+}
+
+/**
+ * A model-call span with another model-call span beneath it in the same batch (a Langfuse
+ * generation around an instrumented client call, a hand-written span around an SDK's) is a
+ * wrapper: it becomes a workflow span so the call is counted once, from the innermost span.
+ * Spans exported in separate batches cannot be compared here (see pipeline/README.md).
+ */
+export function demoteWrappers(spans: SpanRecord[]): void {
+  const byId = new Map<string, SpanRecord>();
+  for (const s of spans) byId.set(`${s.traceId}/${s.spanId}`, s);
+  const wrappers = new Set<SpanRecord>();
+  for (const s of spans) {
+    if (s.genAi?.role !== 'model') continue;
+    let parent = s.parentSpanId ? byId.get(`${s.traceId}/${s.parentSpanId}`) : undefined;
+    for (let depth = 0; parent && depth < 64; depth++) {
+      if (parent.genAi?.role === 'model') wrappers.add(parent);
+      parent = parent.parentSpanId ? byId.get(`${parent.traceId}/${parent.parentSpanId}`) : undefined;
+    }
+  }
+  for (const w of wrappers) w.genAi = { role: 'workflow' };
+}
