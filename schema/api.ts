@@ -600,7 +600,7 @@ export const CostBreakdownResponse = z.object({
 });
 
 export const CostComponentsResponse = z.object({
-  /** rollup_components is daily: the window is widened to whole UTC days. */
+  /** Whole UTC days from the daily component rollup, the edges from raw runs: the same window as the other panels. */
   meta: ResponseMeta,
   componentId: z.array(z.string()),
   componentType: z.array(z.string()),
@@ -674,8 +674,13 @@ export const TrendsResponse = z.object({
   value: seriesMap,
   rollingMean: seriesMap,
   count: countMap,
-  /** Least-squares slope of value per day, per component type (and '(all)'). */
+  /**
+   * Least-squares slope of value per day, per component type (and '(all)'); null for windows under
+   * 2 days or data spanning under a day (a per-day rate would be an extrapolation).
+   */
   slopePerDay: z.record(z.string(), nullableNumber),
+  /** The least-squares line's change from the first to the last bucket with data (value units). */
+  fittedChange: z.record(z.string(), nullableNumber),
 });
 
 export const SpanStatus = z.enum(['unset', 'ok', 'error']);

@@ -42,6 +42,12 @@ export function exportRouter(deps: RouteDeps): Router {
     const q = parseWith(ExportQuery, req.query, 'query');
     const w = resolveWindow(q, deps.clock(), '24h');
     const ignored = datasetIgnoredFilters(dataset, q);
+    // A filter the dataset cannot apply is a 400, as /runs answers for stage: never a silently
+    // larger export.
+    const refused = ignored[0];
+    if (refused !== undefined) {
+      throw new HttpError(400, 'invalid_parameter', `query parameter "${refused}": the ${dataset} dataset cannot be filtered by ${refused} (runs are end to end; export spans to filter by stage)`, refused);
+    }
     await streamRows(res, datasetChunks(deps.db, dataset, w, q), {
       format,
       columns: datasetColumns(dataset),
@@ -50,7 +56,6 @@ export function exportRouter(deps: RouteDeps): Router {
       headers: {
         'X-Genscope-From': String(w.fromMs),
         'X-Genscope-To': String(w.toMs),
-        ...(ignored.length > 0 ? { 'X-Genscope-Ignored-Filters': ignored.join(',') } : {}),
       },
     });
   });

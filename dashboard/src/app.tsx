@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import type { FilterOptionsResponse } from '../../schema/api';
+import type { ExportDataset, FilterOptionsResponse } from '../../schema/api';
 import type { AlertEventsResponse, ChangeReport } from '../../schema/alerts';
 import { DashboardCtx } from './context';
 import type { DashboardContext } from './context';
@@ -28,7 +28,7 @@ import type { ThemeMode } from './lib/theme';
 import { parseViewState, sameFilters, serializeViewState } from './lib/url-state';
 import type { Filters, ViewState } from './lib/url-state';
 import { useApi } from './lib/use-api';
-import { formatDateTime } from './lib/format';
+import { formatDateTime, setDisplayTimeZone, timeZoneLabel } from './lib/format';
 
 /** Live refresh period. Polling (not SSE) keeps the server stateless; a tick is skipped while the previous one loads. */
 export const LIVE_REFRESH_MILLIS = 5000;
@@ -102,6 +102,8 @@ export function App({ client }: { client: ApiClient }) {
     return () => clearInterval(timer);
   }, [view.live, client]);
 
+  // Module state read by every formatter and time axis: set before any child renders.
+  setDisplayTimeZone(view.tz);
   const filters = view.filters;
   const optionsState = useApi<FilterOptionsResponse>(client, `${API_BASE}/filters`, filterOptionsParams(filters), { tick: Math.floor(tick / 6) });
   const options = optionsState.data;
@@ -150,7 +152,7 @@ export function App({ client }: { client: ApiClient }) {
   };
 
   const setFilters = (f: Filters): void => commit({ ...viewRef.current, filters: f, runId: null });
-  const exportQuery = buildQuery(exportParams(filters));
+  const exportQuery = buildQuery(exportParams(filters, exportDataset as ExportDataset));
   // Demo data is labelled: from any answer's meta.simulated, or from simulated benchmark runs.
   const showDemoBanner = simulated || (options?.benchmarkRuns.some((b) => b.simulated) ?? false);
 
@@ -201,6 +203,16 @@ export function App({ client }: { client: ApiClient }) {
           </div>
           <button
             type="button"
+            class="gs-btn gs-tz"
+            data-tz={view.tz}
+            title="Time zone of every time on the page (click to switch)"
+            aria-label={`Times in ${timeZoneLabel(view.tz)} (click for ${view.tz === 'utc' ? 'local time' : 'UTC'})`}
+            onClick={() => commit({ ...viewRef.current, tz: viewRef.current.tz === 'utc' ? 'local' : 'utc' })}
+          >
+            {view.tz === 'utc' ? 'UTC' : 'Local'}
+          </button>
+          <button
+            type="button"
             class="gs-btn gs-theme"
             aria-label={`${THEME_LABEL[themeMode]} (click to change)`}
             onClick={() => {
@@ -213,6 +225,17 @@ export function App({ client }: { client: ApiClient }) {
           </button>
         </div>
       </header>
+      {/* Phones: the header scrolls away and this one-line bar stays (see app.css). */}
+      <div class="gs-minibar">
+        <span class="gs-minibar-brand">genscope</span>
+        <nav class="gs-nav" aria-label="Sections (compact)">
+          {SECTIONS.map((s) => (
+            <a key={s.id} href={`#${s.id}`}>
+              {s.label}
+            </a>
+          ))}
+        </nav>
+      </div>
       <div class="gs-filter-wrap">
         <FilterBar filters={filters} options={options} optionsError={optionsState.error?.message ?? null} onChange={setFilters} />
       </div>
@@ -221,7 +244,7 @@ export function App({ client }: { client: ApiClient }) {
           Demo data: some of what is shown was produced by the demo generator or a simulated model, not by a real pipeline.
         </div>
       ) : null}
-      <main id="main" class="gs-main">
+      <main id="main" class="gs-main" key={view.tz}>
         <KpiStrip />
         <Section id="quality" title="Quality">
           <AccuracyPanel />
@@ -260,7 +283,7 @@ export function App({ client }: { client: ApiClient }) {
         </Section>
       </main>
       <footer class="gs-footer gs-muted">
-        genscope · OpenTelemetry data in SQLite · <a href="/api/docs">API reference</a>
+        Times in {timeZoneLabel(view.tz)} · genscope · OpenTelemetry data in SQLite · <a href="/api/docs">API reference</a>
       </footer>
     </DashboardCtx.Provider>
   );

@@ -223,6 +223,9 @@ export async function trends(ctx: ChContext, q: TrendsQuery): Promise<TrendsResp
   const value: Record<string, (number | null)[]> = {};
   const rolling: Record<string, (number | null)[]> = {};
   const slopePerDay: Record<string, number | null> = {};
+  // As the SQLite trends: a per-day slope only over 2+ day windows with a day of data, and the fitted change.
+  const fittedChange: Record<string, number | null> = {};
+  const longWindow = w.toMs - w.fromMs >= 2 * DAY_MS;
   for (const k of keys) {
     const c = count[k] ?? [];
     const v = (good[k] ?? []).map((g, i) => ((c[i] ?? 0) > 0 ? g / (c[i] ?? 1) : null));
@@ -241,7 +244,10 @@ export async function trends(ctx: ChContext, q: TrendsQuery): Promise<TrendsResp
       }
     });
     const fit = linearTrend(xs, ys);
-    slopePerDay[k] = Number.isFinite(fit.slope) ? round(fit.slope, 9) : null;
+    const spanDays = xs.length > 1 ? (xs[xs.length - 1] ?? 0) - (xs[0] ?? 0) : 0;
+    const ok = Number.isFinite(fit.slope);
+    slopePerDay[k] = ok && longWindow && spanDays >= 1 ? round(fit.slope, 9) : null;
+    fittedChange[k] = ok ? round(fit.slope * spanDays, 9) : null;
   }
   return {
     meta: meta(w, bw.bucketSeconds, 'raw', ignored),
@@ -254,5 +260,6 @@ export async function trends(ctx: ChContext, q: TrendsQuery): Promise<TrendsResp
     rollingMean: rolling,
     count,
     slopePerDay,
+    fittedChange,
   };
 }

@@ -10,32 +10,18 @@
  * labelled and keyboard reachable, and the console has no errors. Saves full-page screenshots
  * (light and dark) to test-output/.
  *
- * Chromium from CHROMIUM_PATH, /usr/bin/chromium or the @sparticuz/chromium package (chromium.ts). Nothing is ever
+ * Needs Chromium at /usr/bin/chromium (or CHROMIUM_PATH); .ci/run installs it. Nothing is ever
  * downloaded.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { generateDemo } from '../../cli/demo';
-import { startGenscopeServer } from '../../cli/serve';
-import type { RunningServer } from '../../cli/serve';
-import { CHROMIUM_ARGS, resolveChromium } from './chromium';
+import type { BrowserContext, Page } from 'playwright-core';
 
-// The build script is plain CommonJS (it runs before and without the TypeScript build).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildDashboard } = require('../../scripts/build-dashboard.js') as { buildDashboard(o: { quiet: boolean }): Promise<unknown> };
+import { readyInfo, startDemoDashboard, waitReady } from './harness';
+import type { DemoDashboard } from './harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const OUTPUT = path.join(ROOT, 'test-output');
-
-interface ReadyInfo {
-  ready: boolean;
-  generation: number;
-  statuses: Record<string, string>;
-  kinds: Record<string, string>;
-}
 
 /** RFC 4180 CSV (quoted fields, doubled quotes, newlines inside quotes). */
 function parseCsv(text: string): string[][] {
@@ -68,22 +54,6 @@ function parseCsv(text: string): string[][] {
     rows.push(row);
   }
   return rows;
-}
-
-async function readyInfo(page: Page): Promise<ReadyInfo> {
-  return page.evaluate(() => (window as unknown as { __genscope: { info(): ReadyInfo } }).__genscope.info());
-}
-
-async function waitReady(page: Page, generation?: number): Promise<ReadyInfo> {
-  await page.waitForFunction(
-    (g) => {
-      const w = window as unknown as { __genscopeReady?: boolean };
-      return w.__genscopeReady === true && (g === null || document.documentElement.dataset.ready === String(g));
-    },
-    generation ?? null,
-    { timeout: 60_000 },
-  );
-  return readyInfo(page);
 }
 
 /**
@@ -126,36 +96,18 @@ async function kpiText(page: Page, id: string): Promise<string> {
 }
 
 describe('dashboard in Chromium', () => {
-  let tmp: string;
-  let server: RunningServer;
+  let demo: DemoDashboard;
   let base: string;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   const consoleErrors: string[] = [];
   const apiRequests: string[] = [];
 
   beforeAll(async () => {
-    // Resolved (and unpacked, the first time) before anything else, so a missing browser fails fast.
-    const resolved = resolveChromium();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-dash-e2e-'));
-    const db = path.join(tmp, 'demo.db');
     // Two weeks are enough for the whole demo story: switch, cost spike, regression.
-    await generateDemo({ db, days: 14, runsPerDay: 1, seed: 7 });
-    await buildDashboard({ quiet: true });
-    server = await startGenscopeServer({
-      db,
-      host: '127.0.0.1',
-      port: 0,
-      monthlyBudgetUsd: 5,
-      retentionDays: 3650,
-      alertIntervalMillis: 60_000,
-      env: {},
-      log: () => undefined,
-    });
-    base = server.handle.url;
-    browser = await chromium.launch({ executablePath: resolved.executablePath, args: CHROMIUM_ARGS, env: { ...process.env, ...resolved.env } });
-    context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, colorScheme: 'light', acceptDownloads: true });
+    demo = await startDemoDashboard({ days: 14, seed: 7 });
+    base = demo.base;
+    context = await demo.browser.newContext({ viewport: { width: 1600, height: 1000 }, colorScheme: 'light', acceptDownloads: true });
     page = await context.newPage();
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
@@ -167,9 +119,7 @@ describe('dashboard in Chromium', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await demo?.close();
   });
 
   it('renders every panel with data, charts with real points on their canvas', async () => {

@@ -6,7 +6,7 @@
  * unstacked values.
  */
 import uPlot from 'uplot';
-import { DURATION_INCRS_MS, durationAxisUnit, formatDateTime, formatDurationMs, formatTick, formatValue, logSplits, unitSuffix } from '../lib/format';
+import { DURATION_INCRS_MS, displayTimeZone, durationAxisUnit, formatDateTime, formatDurationMs, formatTick, formatValue, logSplits, unitSuffix } from '../lib/format';
 import type { Unit } from '../lib/format';
 import { withAlpha } from '../lib/colors';
 import { chartTheme } from '../lib/theme';
@@ -59,6 +59,22 @@ export interface ChartSpec {
   legend?: boolean;
   /** Extra line under the tooltip values. */
   footer?: (idx: number) => string | null;
+}
+
+/**
+ * Axis labels are drawn on the canvas: the y label (its unit follows the data) is also written to
+ * the chart root as data-y-label, so the page (and its tests) can read which unit the axis shows.
+ */
+function axisLabelPlugin(): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u: uPlot) => {
+        const a = u.axes[1] as { label?: string | ((self: uPlot, axisIdx: number) => string) } | undefined;
+        const l = typeof a?.label === 'function' ? a.label(u, 1) : a?.label;
+        if (l) u.root.dataset.yLabel = l;
+      },
+    },
+  };
 }
 
 export interface BuildContext {
@@ -334,6 +350,8 @@ export function buildOptions(spec: ChartSpec, ctx: BuildContext): uPlot.Options 
     width: ctx.width,
     height: ctx.height,
     ms: 1,
+    // Time axes in the page's one time zone (charts are rebuilt when it changes).
+    tzDate: (ts: number) => (displayTimeZone() === 'utc' ? uPlot.tzDate(new Date(ts), 'Etc/UTC') : new Date(ts)),
     series,
     scales,
     axes,
@@ -345,6 +363,6 @@ export function buildOptions(spec: ChartSpec, ctx: BuildContext): uPlot.Options 
       focus: { prox: 24 },
     },
     focus: { alpha: 0.35 },
-    plugins: [tooltip, ...(ctx.plugins ?? [])],
+    plugins: [tooltip, axisLabelPlugin(), ...(ctx.plugins ?? [])],
   };
 }

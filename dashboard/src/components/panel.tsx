@@ -4,7 +4,8 @@
  * report 'drawn' to the readiness registry themselves; chart panels leave that to the chart,
  * which knows when the canvas has real points on it.
  */
-import { useEffect } from 'preact/hooks';
+import { useContext, useEffect } from 'preact/hooks';
+import { DashboardCtx } from '../context';
 import type { ComponentChildren } from 'preact';
 import { setViewStatus, unregisterView } from '../lib/ready';
 import type { ApiError } from '../lib/api-client';
@@ -41,7 +42,23 @@ export interface PanelProps {
   children?: ComponentChildren;
 }
 
+/**
+ * The default empty message. With filters set, the filters are the likely reason (a stage whose
+ * spans carry no scores, a model that did not run): say which, rather than suggest the demo.
+ */
 export function EmptyText() {
+  const ctx = useContext(DashboardCtx);
+  const f = ctx?.filters;
+  const active = f
+    ? [
+        f.stages.length ? `stage ${f.stages.join(', ')}` : null,
+        f.componentTypes.length ? `type ${f.componentTypes.join(', ')}` : null,
+        f.models.length ? `model ${f.models.join(', ')}` : null,
+      ].filter((x): x is string => x !== null)
+    : [];
+  if (active.length > 0) {
+    return <>Nothing here matches {active.join(' · ')} in this range — this panel's data may not be recorded for that filter; clear or change it.</>;
+  }
   return (
     <>
       No data in this range — widen the time range or run <code>genscope demo</code>.

@@ -7,7 +7,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { RunDetailResponse, SpanNode } from '../../../schema/api';
 import { colorFor } from '../lib/colors';
-import { formatCount, formatDateTime, formatDurationMs, formatScore, formatUsd } from '../lib/format';
+import { formatAttributeValue, formatCount, formatDateTime, formatDurationMs, formatScore, formatUsd } from '../lib/format';
 import { waterfallTicks } from '../lib/waterfall';
 
 export interface WaterfallProps {
@@ -19,13 +19,6 @@ function spanColor(s: SpanNode): string {
   if (s.stage) return colorFor('stage', s.stage);
   if (s.role === 'model') return '#f59e0b';
   return '#64748b';
-}
-
-function renderValue(v: unknown): string {
-  if (v == null) return '–';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
 }
 
 export function Waterfall({ detail }: WaterfallProps) {
@@ -182,7 +175,7 @@ export function Waterfall({ detail }: WaterfallProps) {
                   .map((k) => (
                     <tr key={k}>
                       <th scope="row">{k}</th>
-                      <td>{renderValue(sel.attributes[k])}</td>
+                      <td>{formatAttributeValue(sel.attributes[k])}</td>
                     </tr>
                   ))}
               </tbody>
@@ -197,7 +190,7 @@ export function Waterfall({ detail }: WaterfallProps) {
                       {Object.keys(e.attributes).length ? (
                         <div class="gs-muted gs-mono">
                           {Object.entries(e.attributes)
-                            .map(([k, v]) => `${k}=${renderValue(v)}`)
+                            .map(([k, v]) => `${k}=${formatAttributeValue(v)}`)
                             .join('  ')}
                         </div>
                       ) : null}

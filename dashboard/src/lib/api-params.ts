@@ -9,7 +9,7 @@ import type { AlertChangesQuery, AlertEventsQuery } from '../../../schema/alerts
 import type { QueryValue } from './api-client';
 import type { Filters } from './url-state';
 import type { RangePresetKey } from './time-range';
-import { presetMs } from './time-range';
+import { presetMs, resolveRange } from './time-range';
 
 /** Parameters an endpoint accepts, as the client sends them (strings, lists, numbers). */
 export type Params<S extends z.ZodType> = { [K in keyof z.input<S>]?: QueryValue };
@@ -39,6 +39,23 @@ export function filterOptionsParams(f: Filters): Params<typeof Api.FilterOptions
   // Options come from a wide window so that narrowing the range does not hide choices.
   if (f.range.kind === 'custom') return { from: f.range.fromMs, to: f.range.toMs };
   return { range: '90d' };
+}
+
+/** The API's auto-bucket steps (the type makes a drift a compile error; schema/ values stay out of the bundle). */
+const BUCKET_STEPS_SECONDS: typeof Api.AUTO_BUCKET_STEPS_SECONDS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
+
+/** Columns the heatmap aims at by default: wide enough cells to read (about 15 px on a laptop). */
+export const HEATMAP_TARGET_COLUMNS = 60;
+
+/** The heatmap's time bucket: the smallest API step giving at most HEATMAP_TARGET_COLUMNS columns. */
+export function heatmapBucketSeconds(rangeMs: number): number {
+  const want = rangeMs / 1000 / HEATMAP_TARGET_COLUMNS;
+  return BUCKET_STEPS_SECONDS.find((s) => s >= want) ?? Math.ceil(want / 86_400) * 86_400;
+}
+
+export function heatmapParams(f: Filters, nowMs: number = Date.now()): Params<typeof Api.PanelQuery> {
+  const w = resolveRange(f.range, nowMs);
+  return { ...panelParams(f), bucket: String(heatmapBucketSeconds(w.toMs - w.fromMs)) };
 }
 
 export function distributionParams(f: Filters, score: string): Params<typeof Api.DistributionQuery> {
@@ -88,8 +105,9 @@ export function runsParams(f: Filters, cursor?: string | null, limit = 50): Para
   return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), limit: String(limit), cursor: cursor ?? undefined };
 }
 
-export function exportParams(f: Filters): Params<typeof Api.ExportQuery> {
-  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), stage: list(f.stages) };
+/** Runs are end to end: the API refuses a stage filter on them (as /runs does), so none is sent. */
+export function exportParams(f: Filters, dataset: Api.ExportDataset = 'spans'): Params<typeof Api.ExportQuery> {
+  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), stage: dataset === 'runs' ? undefined : list(f.stages) };
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   formatChange,
   formatDurationMs,
   formatRatioAsPercent,
+  formatAttributeValue,
   formatUsd,
   formatValue,
   fromDateTimeLocal,
@@ -32,6 +33,15 @@ describe('formatUsd', () => {
     expect(formatUsd(12.345)).toBe('$12.35');
     expect(formatUsd(12_345)).toBe('$12.3k');
     expect(formatUsd(0)).toBe('$0');
+  });
+
+  it('shows three significant digits between one and ten cents and below a dollar', () => {
+    expect(formatUsd(0.01375)).toBe('$0.0138');
+    expect(formatUsd(0.0562)).toBe('$0.0562');
+    expect(formatUsd(0.5)).toBe('$0.50');
+    expect(formatUsd(0.125)).toBe('$0.125');
+    expect(formatUsd(0.0000318599)).toBe('$0.0000319');
+    expect(formatUsd(-0.01)).toBe('-$0.01');
   });
 });
 
@@ -76,5 +86,16 @@ describe('axis helpers', () => {
     expect(logSplits(0.3, 30)).toEqual([0.3, 1, 3, 10, 30]);
     expect(logSplits(1, 1e7)).toEqual([1, 10, 100, 1000, 10000, 100000, 1000000, 10000000]);
     expect(logSplits(0, 10)).toEqual([]);
+  });
+});
+
+describe('formatAttributeValue', () => {
+  it('cuts floating-point noise, keeps integers and strings', () => {
+    expect(formatAttributeValue(0.0001 + 0.0002186)).toBe('0.0003186');
+    expect(formatAttributeValue(0.1 + 0.2)).toBe('0.3');
+    expect(formatAttributeValue(9007199254740991)).toBe('9007199254740991');
+    expect(formatAttributeValue('0.1')).toBe('0.1');
+    expect(formatAttributeValue([0.1 + 0.2, 'a'])).toBe('[0.3,"a"]');
+    expect(formatAttributeValue(null)).toBe('–');
   });
 });

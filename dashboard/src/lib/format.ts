@@ -25,13 +25,21 @@ export function formatDurationMs(ms: number | null | undefined): string {
   return `${trimNumber(ms / 3_600_000, 1)} h`;
 }
 
-/** US dollars; small amounts (per-call model cost) keep significant digits instead of rounding to $0.00. */
+/**
+ * US dollars. Below $1 (per-call and per-run model cost) three significant digits, at least two
+ * decimals ($0.0138, $0.50, $0.000425), so amounts between one and ten cents are not rounded to
+ * one digit; cents from $1 up.
+ */
 export function formatUsd(v: number | null | undefined): string {
   if (v == null || !Number.isFinite(v)) return '–';
   const a = Math.abs(v);
   const sign = v < 0 ? '-' : '';
   if (a === 0) return '$0';
-  if (a < 0.01) return `${sign}$${a.toPrecision(2)}`;
+  if (a < 1) {
+    const digits = Math.max(2, 2 - Math.floor(Math.log10(a)));
+    const fixed = Number(a.toPrecision(3)).toFixed(Math.min(digits, 20));
+    return `${sign}$${fixed.replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+  }
   if (a < 1000) return `${sign}$${trimNumber(a, 2)}`;
   if (a < 1e6) return `${sign}$${trimNumber(a / 1000, 1)}k`;
   return `${sign}$${trimNumber(a / 1e6, 2)}M`;
@@ -149,24 +157,63 @@ export function formatChange(change: number | null): string {
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/** Local date-time "2024-05-01 14:03:07" for tooltips (exact, sortable, locale-independent). */
+/**
+ * The page's one time zone: UTC (the default: days and months of the API, the budget month and
+ * alert windows are UTC) or the browser's local zone. Set by the app from the URL (tz=local);
+ * every time the dashboard prints and every time axis follows it.
+ */
+export type DisplayTimeZone = 'utc' | 'local';
+let displayZone: DisplayTimeZone = 'utc';
+
+export function setDisplayTimeZone(z: DisplayTimeZone): void {
+  displayZone = z;
+}
+
+export function displayTimeZone(): DisplayTimeZone {
+  return displayZone;
+}
+
+/** "UTC" or the browser zone's name ("local, Europe/Berlin"), as shown on the page. */
+export function timeZoneLabel(z: DisplayTimeZone = displayZone): string {
+  if (z === 'utc') return 'UTC';
+  const name = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return name ? `local (${name})` : 'local';
+}
+
+interface Parts {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+}
+
+function parts(ms: number): Parts {
+  const d = new Date(ms);
+  return displayZone === 'utc'
+    ? { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds() }
+    : { y: d.getFullYear(), mo: d.getMonth() + 1, d: d.getDate(), h: d.getHours(), mi: d.getMinutes(), s: d.getSeconds() };
+}
+
+/** Date-time "2024-05-01 14:03:07" in the display time zone, for tooltips (exact, sortable, locale-independent). */
 export function formatDateTime(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const p = parts(ms);
+  return `${p.y}-${pad(p.mo)}-${pad(p.d)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
 }
 
-/** Local "YYYY-MM-DDTHH:MM" as used by <input type="datetime-local">. */
+/** "YYYY-MM-DDTHH:MM" in the display time zone, as used by <input type="datetime-local">. */
 export function toDateTimeLocal(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const p = parts(ms);
+  return `${p.y}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}`;
 }
 
-/** Parses the value of a datetime-local input (local time) to epoch ms; null when invalid. */
+/** Parses the value of a datetime-local input (in the display time zone) to epoch ms; null when invalid. */
 export function fromDateTimeLocal(v: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(v);
   if (!m) return null;
-  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
-  const t = d.getTime();
+  const f = [Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)] as const;
+  const t = displayZone === 'utc' ? Date.UTC(...f) : new Date(...f).getTime();
   return Number.isFinite(t) ? t : null;
 }
 
@@ -200,4 +247,16 @@ export function logSplits(min: number, max: number): number[] {
     }
   }
   return out;
+}
+
+/**
+ * A raw attribute value as text. Floating-point noise is cut at 12 significant digits (a cost of
+ * 0.00031859999999999994 reads 0.0003186), inside arrays and objects too; integers stay exact.
+ */
+export function formatAttributeValue(v: unknown): string {
+  if (v == null) return '–';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Number(v.toPrecision(12)));
+  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isInteger(x) && Number.isFinite(x) ? Number(x.toPrecision(12)) : x));
 }

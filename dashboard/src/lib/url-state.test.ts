@@ -12,9 +12,11 @@ describe('view state in the URL', () => {
       },
       live: false,
       runId: '42',
+      tz: 'local',
     };
     const q = serializeViewState(v);
     expect(q).toContain('type=button&type=card');
+    expect(q).toContain('tz=local');
     expect(parseViewState(q)).toEqual(v);
   });
 

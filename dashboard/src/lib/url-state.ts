@@ -10,9 +10,11 @@
  *   stage=...                       stages (repeated)
  *   live=0                          live updates paused
  *   run=<run id>                    the run whose span waterfall is open (the API's numeric run id)
+ *   tz=local                        times in the browser's zone (default UTC)
  */
 import { DEFAULT_RANGE, isPresetKey } from './time-range';
 import type { TimeRange } from './time-range';
+import type { DisplayTimeZone } from './format';
 
 export interface Filters {
   range: TimeRange;
@@ -25,12 +27,14 @@ export interface ViewState {
   filters: Filters;
   live: boolean;
   runId: string | null;
+  tz: DisplayTimeZone;
 }
 
 export const DEFAULT_VIEW: ViewState = {
   filters: { range: DEFAULT_RANGE, componentTypes: [], models: [], stages: [] },
   live: true,
   runId: null,
+  tz: 'utc',
 };
 
 /** Bound on values read from a URL, so a pasted monster URL cannot make hundreds of filters. */
@@ -73,6 +77,7 @@ export function parseViewState(search: string): ViewState {
     },
     live: q.get('live') !== '0',
     runId: run && /^\d{1,15}$/.test(run) ? run : null,
+    tz: q.get('tz') === 'local' ? 'local' : 'utc',
   };
 }
 
@@ -91,6 +96,7 @@ export function serializeViewState(v: ViewState): string {
   for (const s of v.filters.stages) q.append('stage', s);
   if (!v.live) q.set('live', '0');
   if (v.runId) q.set('run', v.runId);
+  if (v.tz === 'local') q.set('tz', 'local');
   const s = q.toString();
   return s ? `?${s}` : '';
 }

@@ -14,7 +14,7 @@ import { budgetParams, costBreakdownParams, costOverTimeParams } from '../lib/ap
 import { formatCount, formatDateTime, formatRatioAsPercent, formatUsd, formatValue } from '../lib/format';
 import { budgetChartData } from '../lib/budget';
 import { useDashboard } from '../context';
-import { CHART_HEIGHT, TimeChart, columns, hasPoints, useAlertMarkers } from './shared';
+import { CHART_HEIGHT, TimeChart, bucketWords, columns, hasPoints, useAlertMarkers } from './shared';
 import { panelState, panelStatus, usePanelData } from './use-panel-data';
 
 /** Display names of gen_ai.operation.name values in the cost charts. */
@@ -70,14 +70,6 @@ export function CostOverTimePanel() {
       {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['cost']} ariaLabel="Model cost over time, stacked" /> : null}
     </Panel>
   );
-}
-
-export function bucketWords(seconds: number | null): string {
-  if (!seconds) return 'bucket';
-  if (seconds % 86_400 === 0) return seconds === 86_400 ? 'day' : `${seconds / 86_400} days`;
-  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} h`;
-  if (seconds % 60 === 0) return seconds === 60 ? 'minute' : `${seconds / 60} min`;
-  return `${seconds} s`;
 }
 
 function BreakdownPanel(p: { id: string; title: string; groupBy: 'componentType' | 'model'; colorKind: ColorKind }) {

@@ -35,6 +35,7 @@ export function KpiStrip() {
   const s = summary.data?.kpis;
   const b = budget.data;
   const noRuns = s != null && (s.runs.value ?? 0) === 0;
+  const stageIgnored = summary.data?.meta.ignoredFilters.includes('stage') ?? false;
 
   useEffect(() => {
     if (summary.stale && summary.status !== 'loading') return;
@@ -79,6 +80,11 @@ export function KpiStrip() {
       {noRuns ? (
         <p class="gs-state gs-empty gs-kpi-empty" role="status">
           <EmptyText />
+        </p>
+      ) : null}
+      {stageIgnored ? (
+        <p class="gs-note gs-kpi-note" role="note" data-kpi-note="stage">
+          Key figures are per whole run (end to end): the stage filter ({filters.stages.join(', ')}) applies to the charts below, not here.
         </p>
       ) : null}
       <div class="gs-kpi-grid">

@@ -10,13 +10,13 @@ import { Table } from '../components/table';
 import type { Column } from '../components/table';
 import { Chart } from '../charts/chart';
 import type { ChartSpec } from '../charts/chart-options';
-import { heatmapHasData, heatmapLatencyRange, latencyHeatmapPlugin } from '../charts/heatmap-plugin';
+import { heatmapColor, heatmapHasData, heatmapLatencyRange, latencyHeatmapPlugin } from '../charts/heatmap-plugin';
 import type { HeatmapGrid } from '../charts/heatmap-plugin';
 import { colorFor } from '../lib/colors';
-import { benchmarkDurationsParams, panelParams } from '../lib/api-params';
-import { formatCount, formatDateTime, formatDurationMs, formatRatioAsPercent } from '../lib/format';
+import { benchmarkDurationsParams, heatmapParams, panelParams } from '../lib/api-params';
+import { durationAxisUnit, formatCount, formatDateTime, formatDurationMs, formatRatioAsPercent } from '../lib/format';
 import { useDashboard } from '../context';
-import { CHART_HEIGHT, TimeChart, columns, hasPoints, useAlertMarkers } from './shared';
+import { CHART_HEIGHT, TimeChart, bucketWords, columns, hasPoints, useAlertMarkers } from './shared';
 import { panelState, panelStatus, usePanelData } from './use-panel-data';
 
 const RUN_STAGE = '(run)';
@@ -45,8 +45,8 @@ export function LatencyPanel() {
       title="Latency percentiles over time"
       subtitle={
         overall && overall.count > 0
-          ? `${what} · overall p50 ${formatDurationMs(overall.p50)}, p95 ${formatDurationMs(overall.p95)}, p99 ${formatDurationMs(overall.p99)}`
-          : `${what}, per bucket (ms)`
+          ? `${what}, per bucket (${durationAxisUnit(Math.max(0, ...d.p99.map((v) => v ?? 0))).label}) · overall p50 ${formatDurationMs(overall.p50)}, p95 ${formatDurationMs(overall.p95)}, p99 ${formatDurationMs(overall.p99)}`
+          : `${what}, per bucket (${durationAxisUnit(Math.max(0, ...(d?.p99 ?? []).map((v) => v ?? 0))).label})`
       }
       state={panelState(r, () => hasPoints(data))}
       error={r.error}
@@ -142,10 +142,24 @@ export function StagesPanel() {
   );
 }
 
+/** The heatmap's colour scale: a log ramp from 1 span to the busiest cell, with its end labels. */
+export function HeatmapLegend({ maxCount, bucketSeconds }: { maxCount: number; bucketSeconds: number | null }) {
+  const stops = [0, 0.25, 0.5, 0.75, 1].map((f) => heatmapColor(Math.max(1, Math.round(Math.exp(f * Math.log(Math.max(1, maxCount))))), maxCount));
+  const mid = Math.round(Math.sqrt(Math.max(1, maxCount)));
+  return (
+    <div class="gs-heat-legend" data-heat-legend={maxCount} aria-label={`Colour scale: 1 to ${formatCount(maxCount)} spans per cell, log scale`}>
+      <span class="gs-muted">spans per cell{bucketSeconds ? ` (${bucketWords(bucketSeconds)})` : ''}</span>
+      <span>1</span>
+      <span class="gs-heat-ramp" style={{ background: `linear-gradient(to right, ${stops.join(', ')})` }} />
+      <span>{maxCount > 3 ? `${formatCount(mid)} · ` : ''}{formatCount(maxCount)}</span>
+    </div>
+  );
+}
+
 export function HeatmapPanel() {
   const { filters, zoomTo } = useDashboard();
   const id = 'performance-heatmap';
-  const r = usePanelData<HeatmapResponse>(id, '/performance/heatmap', panelParams(filters));
+  const r = usePanelData<HeatmapResponse>(id, '/performance/heatmap', heatmapParams(filters));
   const d = r.data;
   const grid: HeatmapGrid | null = d ? { t: d.t, bucketMs: (d.meta.bucketSeconds ?? 60) * 1000, edgesMs: d.edgesMs, counts: d.counts, maxCount: d.maxCount } : null;
   const gridRef = useRef(grid);
@@ -190,6 +204,7 @@ export function HeatmapPanel() {
           ariaLabel="Latency heatmap: time on x, latency on a log scale on y, colour = number of spans"
         />
       ) : null}
+      {d && d.maxCount > 0 ? <HeatmapLegend maxCount={d.maxCount} bucketSeconds={d.meta.bucketSeconds} /> : null}
     </Panel>
   );
 }
@@ -254,7 +269,7 @@ export function BenchmarkDurationsPanel() {
     <Panel
       id={id}
       title="Benchmark run durations"
-      subtitle="wall time of each benchmark pass over the corpus (ms), by model"
+      subtitle={`wall time of each benchmark pass over the corpus, by model (${durationAxisUnit(Math.max(0, ...(d?.durationMs ?? [0]))).label})`}
       {...panelStatus(r, (x) => x.id.length > 0)}
       span={6}
       emptyText={

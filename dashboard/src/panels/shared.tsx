@@ -84,4 +84,12 @@ export function seriesSpecs(keys: readonly string[], color: (k: string) => strin
   return keys.map((k) => ({ label: k, color: color(k), ...extra }));
 }
 
+export function bucketWords(seconds: number | null): string {
+  if (!seconds) return 'bucket';
+  if (seconds % 86_400 === 0) return seconds === 86_400 ? 'day' : `${seconds / 86_400} days`;
+  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return seconds === 60 ? 'minute' : `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
 export { hasPoints };

@@ -26,11 +26,20 @@ function trendSpec(d: TrendsResponse | null, unit: 'ratio' | 'score', label: str
   return { spec: { x: { kind: 'time' }, y: { unit, label, range: 'unit' }, series, legend: true }, keys };
 }
 
-function slopeText(d: TrendsResponse, unit: 'ratio' | 'score'): string {
+/**
+ * The overall trend: the fitted change over the data in the unit of the values (percentage points
+ * for rates, score units for 0-1 scores), and the per-day slope only when the API gives one (long
+ * enough windows); a per-day rate fitted to a few hours reads as nonsense.
+ */
+export function slopeText(d: Pick<TrendsResponse, 'slopePerDay' | 'fittedChange'>, unit: 'ratio' | 'score'): string {
+  const ch = d.fittedChange[ALL];
+  if (ch == null) return '';
+  const fmt = (v: number): string => {
+    const sign = v > 0 ? '+' : v < 0 ? '−' : '±';
+    return unit === 'ratio' ? `${sign}${Math.abs(v * 100).toFixed(1)} pp` : `${sign}${Math.abs(v).toFixed(3)}`;
+  };
   const s = d.slopePerDay[ALL];
-  if (s == null) return '';
-  const per = unit === 'ratio' ? `${(s * 100).toFixed(2)} pp` : s.toFixed(4);
-  return ` · overall trend ${s >= 0 ? '+' : ''}${per}/day`;
+  return ` · fitted trend ${fmt(ch)} over the range${s != null ? ` (${fmt(s)}/day)` : ''}`;
 }
 
 export function SuccessTrendPanel() {

@@ -1,43 +1,53 @@
 /**
- * Panel "cost per component": runs, errors, cost and mean duration per component id, from the
- * daily component rollup (the window widens to whole UTC days), or from raw run spans when a
- * benchmark run is selected. Sorted descending by the chosen key, limited.
+ * Panel "cost per component": runs, errors, cost and mean duration per component id. The window
+ * is cut into the same segments as every other panel (segmentsFor): whole UTC days come from the
+ * daily component rollup, the ragged edges from raw run spans over exactly the span-time range the
+ * other panels' hour or minute rollups cover, so the runs and cost here add up to theirs. With a
+ * benchmark run selected, raw run spans only. Sorted descending by the chosen key, limited.
  */
 import type { CostComponentsQuery, CostComponentsResponse } from '../../../schema/api';
 import { makeWindow, resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
-import { all, filterConditions, joinAnd } from './sql';
+import { DAY_GRAIN_S, all, coveredWindow, filterConditions, joinAnd, segmentsFor } from './sql';
 import type { Fragment } from './sql';
 import { round } from './sql';
 
-const DAY_MS = 86_400_000;
 const ORDER = { cost: 'cost DESC', runs: 'runs DESC', costPerRun: 'cost * 1.0 / runs DESC', errors: 'errors DESC' } as const;
 
+/** Run spans with start in [fromNs, toNs), as component rows. */
+function rawRuns(fromNs: bigint, toNs: bigint, conds: Fragment[]): Fragment {
+  const where = joinAnd([{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ? AND component_id IS NOT NULL", params: [fromNs, toNs] }, ...conds]);
+  return {
+    sql: `SELECT component_id, COALESCE(component_type, '') AS component_type, 1 AS runs, (status_code = 2) AS errors,
+        COALESCE(cost_usd, 0) AS cost_usd, duration_ns AS duration_sum_ns FROM spans WHERE ${where.sql}`,
+    params: where.params,
+  };
+}
+
 export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostComponentsResponse {
-  const asked = resolveWindow(q, ctx.nowMs, '30d');
+  const w = resolveWindow(q, ctx.nowMs, '30d');
   let from: Fragment;
   let source: 'rollup' | 'raw';
   let ignored: string[];
-  let w = asked;
   if (q.benchmarkRun !== undefined) {
     const f = filterConditions(q, { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_id' });
-    const where = joinAnd([{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ? AND component_id IS NOT NULL", params: [w.fromNs, w.toNs] }, ...f.conds]);
-    from = {
-      sql: `SELECT component_id, COALESCE(component_type, '') AS component_type, 1 AS runs, (status_code = 2) AS errors,
-          COALESCE(cost_usd, 0) AS cost_usd, duration_ns AS duration_sum_ns FROM spans WHERE ${where.sql}`,
-      params: where.params,
-    };
+    from = rawRuns(w.fromNs, w.toNs, f.conds);
     source = 'raw';
     ignored = f.ignored;
   } else {
-    w = makeWindow(Math.floor(asked.fromMs / DAY_MS) * DAY_MS, Math.ceil(asked.toMs / DAY_MS) * DAY_MS);
     const f = filterConditions(q, { componentType: 'component_type', model: 'model' });
-    const where = joinAnd([{ sql: 'bucket_ns >= ? AND bucket_ns < ?', params: [w.fromNs, w.toNs] }, ...f.conds]);
-    from = {
-      sql: `SELECT component_id, component_type, runs, errors, cost_usd, duration_sum_ns FROM rollup_components WHERE ${where.sql}`,
-      params: where.params,
-    };
+    // The edges read the span time an hour or minute rollup row would cover (coveredWindow), so
+    // both sides count the same runs.
+    const parts = segmentsFor(w, undefined, { dayGrain: true }).map((seg): Fragment => {
+      if (seg.grainS !== DAY_GRAIN_S) {
+        const e = coveredWindow(makeWindow(Number(seg.fromNs / 1_000_000n), Number(seg.toNs / 1_000_000n)), seg.grainS);
+        return rawRuns(e.fromNs, e.toNs, f.conds);
+      }
+      const where = joinAnd([{ sql: 'bucket_ns >= ? AND bucket_ns < ?', params: [seg.fromNs, seg.toNs] }, ...f.conds]);
+      return { sql: `SELECT component_id, component_type, runs, errors, cost_usd, duration_sum_ns FROM rollup_components WHERE ${where.sql}`, params: where.params };
+    });
+    from = { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
     source = 'rollup';
     ignored = f.ignored;
   }

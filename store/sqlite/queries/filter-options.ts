@@ -49,7 +49,9 @@ export function filterOptions(ctx: QueryContext, q: FilterOptionsQuery): FilterO
   return {
     meta: meta(w, null, 'rollup', []),
     componentTypes: [...new Set([...spans.component_type, ...calls.component_type])].sort(),
-    models: [...new Set([...spans.model, ...calls.model])].sort(),
+    // Models that ran pipeline runs: the model filter selects runs, so a model seen only in model
+    // calls (an embedding model) would select none (its cost shows under cost by model).
+    models: spans.model,
     stages: spans.stage,
     scores: scoreNames(ctx, w),
     operations: calls.operation,

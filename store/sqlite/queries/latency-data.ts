@@ -10,7 +10,7 @@ import type { QueryContext } from './context';
 import { emptyHistogram } from './histograms';
 import type { DenseHistogram } from './histograms';
 import { spanSource, runsOnly } from './sources';
-import { all, bucketMsExpr, filterConditions, get, joinAnd } from './sql';
+import { all, bucketMsExpr, coveredWindow, filterConditions, get, joinAnd } from './sql';
 import type { Filters, Fragment } from './sql';
 
 export interface LatencyData {
@@ -72,9 +72,11 @@ export function loadLatency(
   const raw = f.benchmarkRun !== undefined || (opts.allowExact && canUseRaw(ctx, w, filters));
   const step = bw ? bw.bucketSeconds : null;
   const indexOnly = raw && runsOnly(filters) && f.benchmarkRun === undefined;
+  // Raw rows over the span time the rollups would cover, so a count never depends on which is read.
+  const rw = raw && f.benchmarkRun === undefined ? coveredWindow(w, bw?.grainS) : w;
   const src = indexOnly
-    ? { ...runsIndexSource(w, filters), source: 'raw' as const }
-    : spanSource(w, filters, { stagesOnly: allStages, dims: false, ...(raw ? { raw: true } : bw ? { grainS: bw.grainS } : {}) });
+    ? { ...runsIndexSource(rw, filters), source: 'raw' as const }
+    : spanSource(rw, filters, { stagesOnly: allStages, dims: false, ...(raw ? { raw: true } : bw ? { grainS: bw.grainS } : {}) });
   const tExpr = step !== null ? bucketMsExpr('bucket_ns', step) : '0';
   const n = bw ? bw.t.length : 0;
   const buckets: LatencyData['buckets'] = Array.from({ length: n }, () => new Map());

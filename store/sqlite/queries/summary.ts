@@ -37,10 +37,15 @@ function values(ctx: QueryContext, w: Window, f: Filters): { v: Record<SummaryKp
     params: mc.from.params,
   });
   const cache = cacheSource(w, f);
-  const c = get<{ hits: number | null; misses: number | null }>(ctx.db, {
-    sql: `SELECT SUM(hits) AS hits, SUM(misses) AS misses FROM (${cache.from.sql})`,
-    params: cache.from.params,
-  });
+  // Cache lookups are not kept per model: under a model filter the rate of all models would be
+  // shown as that model's, so there is none.
+  const cacheByModel = f.model.length > 0 && cache.ignored.includes('model');
+  const c = cacheByModel
+    ? undefined
+    : get<{ hits: number | null; misses: number | null }>(ctx.db, {
+        sql: `SELECT SUM(hits) AS hits, SUM(misses) AS misses FROM (${cache.from.sql})`,
+        params: cache.from.params,
+      });
   const sc = scoreSource(w, f, SCORE_KPIS.map(([, n]) => n), { dims: false });
   const scores = new Map(
     all<{ name: string; s: number; n: number }>(ctx.db, {
@@ -66,7 +71,8 @@ function values(ctx: QueryContext, w: Window, f: Filters): { v: Record<SummaryKp
   } as Record<SummaryKpiName, number | null>;
   for (const [k, name] of SCORE_KPIS) v[k] = scores.get(name) ?? null;
   const raw = [lat, mc, cache, sc].some((s) => s.source === 'raw');
-  return { v, source: raw ? 'raw' : 'rollup', ignored: [...lat.ignored, ...mc.ignored, ...cache.ignored, ...sc.ignored] };
+  const cacheIgnored = cacheByModel ? cache.ignored.filter((x) => x !== 'model') : cache.ignored;
+  return { v, source: raw ? 'raw' : 'rollup', ignored: [...lat.ignored, ...mc.ignored, ...cacheIgnored, ...sc.ignored] };
 }
 
 function kpi(value: number | null, previous: number | null): Kpi {

@@ -1,7 +1,10 @@
 /**
  * Panel "trends": success rate (1 - failed runs / runs) or a quality score's mean, per component
  * type and for all types ('(all)'), per time bucket, with a trailing rolling mean over `window`
- * buckets and the least-squares slope per day (analysis/ rollingMean and linearTrend).
+ * buckets and the least-squares line (analysis/ rollingMean and linearTrend): its change from the
+ * first to the last bucket with data, and its slope per day only over windows of at least
+ * MIN_SLOPE_DAYS with data over a day or more (a per-day rate read off a few hours is an extrapolation: -25 pp/day for a score
+ * that cannot move more than 1).
  */
 import { linearTrend, rollingMean } from '../../../analysis/index';
 import { END_TO_END_STAGE } from '../../../schema/api';
@@ -15,6 +18,7 @@ import { all, bucketMsExpr, round } from './sql';
 
 export const ALL_TYPES = '(all)';
 const DAY_MS = 86_400_000;
+export const MIN_SLOPE_DAYS = 2;
 
 export function trends(ctx: QueryContext, q: TrendsQuery): TrendsResponse {
   const w = resolveWindow(q, ctx.nowMs, '30d');
@@ -56,6 +60,8 @@ export function trends(ctx: QueryContext, q: TrendsQuery): TrendsResponse {
   const value: Record<string, (number | null)[]> = {};
   const rolling: Record<string, (number | null)[]> = {};
   const slopePerDay: Record<string, number | null> = {};
+  const fittedChange: Record<string, number | null> = {};
+  const longWindow = w.toMs - w.fromMs >= MIN_SLOPE_DAYS * DAY_MS;
   for (const k of keys) {
     const c = count[k] ?? [];
     const v = (good[k] ?? []).map((g, i) => ((c[i] ?? 0) > 0 ? g / (c[i] ?? 1) : null));
@@ -74,7 +80,10 @@ export function trends(ctx: QueryContext, q: TrendsQuery): TrendsResponse {
       }
     });
     const fit = linearTrend(xs, ys);
-    slopePerDay[k] = Number.isFinite(fit.slope) ? round(fit.slope, 9) : null;
+    const spanDays = xs.length > 1 ? (xs[xs.length - 1] ?? 0) - (xs[0] ?? 0) : 0;
+    const ok = Number.isFinite(fit.slope);
+    slopePerDay[k] = ok && longWindow && spanDays >= 1 ? round(fit.slope, 9) : null;
+    fittedChange[k] = ok ? round(fit.slope * spanDays, 9) : null;
   }
   return {
     meta: meta(w, bw.bucketSeconds, src.source, q.metric === 'successRate' && q.stage.length > 0 ? [...src.ignored, 'stage'] : src.ignored),
@@ -87,5 +96,6 @@ export function trends(ctx: QueryContext, q: TrendsQuery): TrendsResponse {
     rollingMean: rolling,
     count,
     slopePerDay,
+    fittedChange,
   };
 }

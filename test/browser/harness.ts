@@ -1,0 +1,80 @@
+/**
+ * What the browser tests share: Chromium (Debian's, or CHROMIUM_PATH; never downloaded), the real
+ * server on a demo database, and waiting for the dashboard's readiness registry.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, resolveChromium } from './chromium';
+import type { Browser, Page } from 'playwright-core';
+import { generateDemo } from '../../cli/demo';
+import { startGenscopeServer } from '../../cli/serve';
+import type { RunningServer } from '../../cli/serve';
+
+// The build script is plain CommonJS (it runs before and without the TypeScript build).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { buildDashboard } = require('../../scripts/build-dashboard.js') as { buildDashboard(o: { quiet: boolean }): Promise<unknown> };
+
+
+export interface ReadyInfo {
+  ready: boolean;
+  generation: number;
+  statuses: Record<string, string>;
+  kinds: Record<string, string>;
+}
+
+export async function readyInfo(page: Page): Promise<ReadyInfo> {
+  return page.evaluate(() => (window as unknown as { __genscope: { info(): ReadyInfo } }).__genscope.info());
+}
+
+/** Waits until every registered panel has settled (for the given filter generation, when given). */
+export async function waitReady(page: Page, generation?: number): Promise<ReadyInfo> {
+  await page.waitForFunction(
+    (g) => {
+      const w = window as unknown as { __genscopeReady?: boolean };
+      return w.__genscopeReady === true && (g === null || document.documentElement.dataset.ready === String(g));
+    },
+    generation ?? null,
+    { timeout: 60_000 },
+  );
+  return readyInfo(page);
+}
+
+export interface DemoDashboard {
+  base: string;
+  server: RunningServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** A demo database of `days` days, the dashboard built, the real server on it and Chromium. */
+export async function startDemoDashboard(opts: { days: number; seed: number; monthlyBudgetUsd?: number }): Promise<DemoDashboard> {
+  // Resolved (and unpacked, the first time) before anything else, so a missing browser fails fast.
+  const resolved = resolveChromium();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-dash-e2e-'));
+  const db = path.join(tmp, 'demo.db');
+  await generateDemo({ db, days: opts.days, runsPerDay: 1, seed: opts.seed });
+  await buildDashboard({ quiet: true });
+  const server = await startGenscopeServer({
+    db,
+    host: '127.0.0.1',
+    port: 0,
+    monthlyBudgetUsd: opts.monthlyBudgetUsd ?? 5,
+    retentionDays: 3650,
+    alertIntervalMillis: 60_000,
+    env: {},
+    log: () => undefined,
+  });
+  const browser = await chromium.launch({ executablePath: resolved.executablePath, args: CHROMIUM_ARGS, env: { ...process.env, ...resolved.env } });
+  return {
+    base: server.handle.url,
+    server,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
