@@ -11,6 +11,7 @@ function writerStats(over: Partial<StoreWriterStats> = {}): { stats: StoreWriter
       spans: 30,
       metricPoints: 4,
       rejected: 0,
+      duplicates: 0,
       busyRetries: 2,
       failures: 0,
       foldedValues: 0,

@@ -46,6 +46,12 @@ export function loadMigrations(dir: string = migrationsDir()): Migration[] {
  */
 export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
   40: rebuildRollups,
+  // Copies of spans were deleted: their rollup contributions go with a rebuild from raw rows.
+  41: (db) => {
+    const dups = db.prepare('SELECT count(*) AS n FROM temp.dup_spans').get() as { n: number };
+    db.exec('DROP TABLE temp.dup_spans');
+    if (dups.n > 0) rebuildRollups(db);
+  },
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

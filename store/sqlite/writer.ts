@@ -38,6 +38,8 @@ export interface StoreWriterStats {
   spans: number;
   metricPoints: number;
   rejected: number;
+  /** Spans and metric points that were already stored (retries, replays): acknowledged, stored once. */
+  duplicates: number;
   busyRetries: number;
   failures: number;
   /** Rollup dimension values counted under '(other)' by the cardinality bound. */
@@ -75,6 +77,7 @@ export class StoreWriter implements TelemetryWriter {
     spans: 0,
     metricPoints: 0,
     rejected: 0,
+    duplicates: 0,
     busyRetries: 0,
     failures: 0,
     foldedValues: 0,
@@ -124,7 +127,8 @@ export class StoreWriter implements TelemetryWriter {
            cache_hit, attributes, events, links)
          VALUES (@trace_id, @span_id, @parent_span_id, @name, @role, @kind, @resource_id, @scope_name, @start_ns, @end_ns,
            @duration_ns, @status_code, @status_message, @stage, @component_id, @component_type, @model, @benchmark_run_id,
-           @cost_usd, @cache_hit, @attributes, @events, @links)`,
+           @cost_usd, @cache_hit, @attributes, @events, @links)
+         ON CONFLICT (start_ns, span_id) DO NOTHING`,
       ),
       score: db.prepare(
         `INSERT INTO scores (time_ns, trace_id, span_id, name, value, label, explanation, stage, component_id, component_type,
@@ -154,7 +158,8 @@ export class StoreWriter implements TelemetryWriter {
         `INSERT INTO metric_points (time_ns, start_time_ns, name, unit, type, monotonic, temporality, resource_id, scope_name,
            attributes, value, count, sum, min, max, bounds, bucket_counts)
          VALUES (@time_ns, @start_time_ns, @name, @unit, @type, @monotonic, @temporality, @resource_id, @scope_name,
-           @attributes, @value, @count, @sum, @min, @max, @bounds, @bucket_counts)`,
+           @attributes, @value, @count, @sum, @min, @max, @bounds, @bucket_counts)
+         ON CONFLICT DO NOTHING`,
       ),
     };
   }
@@ -219,16 +224,22 @@ export class StoreWriter implements TelemetryWriter {
       mapped.push({ rows: spanRecordToRows(s, this.prices), resource: s.resource, events: s.events });
     }
     // Time order keeps the start_ns index appends cheap.
+    let duplicates = 0;
     mapped.sort((a, b) => (a.rows.span.start_ns < b.rows.span.start_ns ? -1 : a.rows.span.start_ns > b.rows.span.start_ns ? 1 : 0));
 
     try {
       this.transact(() => {
+        duplicates = 0;
         const acc = new RollupAccumulator();
         const admit: Admit = (dimension, ns, value) => this.dim(dimension, ns, value);
         for (const m of mapped) {
           const { span, scores, modelCall, benchmark } = m.rows;
           span.resource_id = this.resourceId(m.resource);
-          this.stmt.span.run(span);
+          // A copy (a retried or replayed batch, or twice in this one) is stored once and counted once.
+          if (this.stmt.span.run(span).changes === 0) {
+            duplicates++;
+            continue;
+          }
           for (const sc of scores) this.stmt.score.run(sc);
           if (modelCall) this.stmt.modelCall.run(modelCall);
           if (benchmark) this.stmt.benchmark.run(benchmark);
@@ -243,7 +254,8 @@ export class StoreWriter implements TelemetryWriter {
       throw err;
     }
     this.stats.batches++;
-    this.stats.spans += mapped.length;
+    this.stats.spans += mapped.length - duplicates;
+    this.stats.duplicates += duplicates;
     this.stats.rejected += rejected;
     // Reported, never silent: the sender sees this in the partial-success message.
     for (const f of this.limiter?.takeFolds() ?? []) {
@@ -260,6 +272,7 @@ export class StoreWriter implements TelemetryWriter {
   writeMetricPoints(points: readonly MetricPointRecord[]): WriteResult {
     const warnings: string[] = [];
     let rejected = 0;
+    let duplicates = 0;
     const valid = points.filter((p) => {
       const ok = typeof p.name === 'string' && p.name.length > 0 && typeof p.timeNs === 'bigint';
       if (!ok) {
@@ -270,8 +283,9 @@ export class StoreWriter implements TelemetryWriter {
     });
     try {
       this.transact(() => {
+        duplicates = 0;
         for (const p of valid) {
-          this.stmt.metric.run({
+          const r = this.stmt.metric.run({
             time_ns: p.timeNs,
             start_time_ns: p.startTimeNs ?? null,
             name: p.name,
@@ -290,6 +304,7 @@ export class StoreWriter implements TelemetryWriter {
             bounds: p.bounds ? JSON.stringify(p.bounds) : null,
             bucket_counts: p.bucketCounts ? JSON.stringify(p.bucketCounts) : null,
           });
+          if (r.changes === 0) duplicates++;
         }
       });
     } catch (err) {
@@ -299,7 +314,8 @@ export class StoreWriter implements TelemetryWriter {
       throw err;
     }
     this.stats.batches++;
-    this.stats.metricPoints += valid.length;
+    this.stats.metricPoints += valid.length - duplicates;
+    this.stats.duplicates += duplicates;
     this.stats.rejected += rejected;
     return { accepted: valid.length, rejected, warnings };
   }
