@@ -161,12 +161,9 @@ export async function costComponents(
   ctx: ChContext,
   q: CostComponentsQuery,
 ): Promise<CostComponentsResponse> {
-  const asked = resolveWindow(q, ctx.nowMs, '30d');
-  // Whole UTC days, as the SQLite store's daily component rollup reads, unless a benchmark is chosen.
-  const w =
-    q.benchmarkRun !== undefined
-      ? asked
-      : makeWindow(Math.floor(asked.fromMs / DAY_MS) * DAY_MS, Math.ceil(asked.toMs / DAY_MS) * DAY_MS);
+  // The asked window, as every other panel (and the SQLite store, which reads whole days from its
+  // daily rollup and the edges from raw runs) answers it.
+  const w = resolveWindow(q, ctx.nowMs, '30d');
   const p = new Params();
   const { conds, ignored } = filterSql(p, q, {
     componentType: 'component_type',
@@ -380,6 +377,7 @@ async function kpiValues(
   const p = new Params();
   const mc = modelCallSource(p, ctx.db, w, f);
   const cache = cacheSource(p, ctx.db, w, f);
+  const cacheByModel = f.model.length > 0 && cache.ignored.includes('model');
   const sc = scoreSource(
     p,
     ctx.db,
@@ -413,10 +411,12 @@ async function kpiValues(
     costPerRunUsd: runs > 0 ? cost / runs : null,
     modelCalls: num(calls?.calls),
     tokens: num(calls?.tokens),
-    cacheHitRate: lookups > 0 ? num(c?.hits) / lookups : null,
+    // As the SQLite store: cache lookups are not kept per model, so under a model filter there is no rate.
+    cacheHitRate: lookups > 0 && !cacheByModel ? num(c?.hits) / lookups : null,
   } as Record<SummaryKpiName, number | null>;
   for (const [k, name] of SCORE_KPIS) v[k] = scores.get(name) ?? null;
-  return { v, exact: lat.exact, ignored: [...lat.ignored, ...mc.ignored, ...cache.ignored, ...sc.ignored] };
+  const cacheIgnored = cacheByModel ? cache.ignored.filter((x) => x !== 'model') : cache.ignored;
+  return { v, exact: lat.exact, ignored: [...lat.ignored, ...mc.ignored, ...cacheIgnored, ...sc.ignored] };
 }
 
 function kpi(value: number | null, previous: number | null): Kpi {

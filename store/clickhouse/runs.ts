@@ -334,7 +334,6 @@ export async function filterOptions(ctx: ChContext, q: FilterOptionsQuery): Prom
         (${distinct('model', 'genscope_spans', 'start', "role IN ('run', 'stage')")}) AS span_models,
         (${distinct('stage', 'genscope_spans', 'start', "role IN ('run', 'stage')")}) AS stages,
         (${distinct('component_type', 'genscope_model_calls', 'time')}) AS call_types,
-        (${distinct('response_model', 'genscope_model_calls', 'time')}) AS call_models,
         (${distinct('operation', 'genscope_model_calls', 'time')}) AS operations,
         (${distinct('provider', 'genscope_model_calls', 'time')}) AS providers,
         (${distinct('name', 'genscope_scores', 'time')}) AS scores`,
@@ -355,7 +354,8 @@ export async function filterOptions(ctx: ChContext, q: FilterOptionsQuery): Prom
   return {
     meta: meta(w, null, 'raw', []),
     componentTypes: union(r?.span_types, r?.call_types),
-    models: union(r?.span_models, r?.call_models),
+    // Models that ran runs or stages, as the SQLite store offers them (an embedding-only model gives no runs).
+    models: union(r?.span_models),
     stages: r?.stages ?? [],
     scores: r?.scores ?? [],
     operations: r?.operations ?? [],

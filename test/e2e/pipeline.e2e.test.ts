@@ -155,7 +155,7 @@ describe('genscope pipeline run (built CLI)', () => {
         OTEL_SERVICE_NAME: 'e2e-pipeline',
       });
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/sent over OTLP \(http\/protobuf\)/);
+      expect(result.stdout).toMatch(/sent over OTLP: traces to \S+ \(http\/protobuf\)/);
       expect(contentTypes).toEqual(new Set(['application/x-protobuf']));
 
       const conn = openDatabase(db);
