@@ -15,38 +15,8 @@ export const DAY_MILLIS = 86_400_000;
 /** Ranges up to this long read the minute rollups (when present). */
 const MINUTE_GRAIN_MAX_RANGE_MILLIS = 6 * HOUR_MILLIS;
 
-export interface MetricScope {
-  metric: AlertMetric;
-  filters: AlertFilters;
-  groupBy: readonly AlertDimension[];
-}
-
-export interface TimeRange {
-  /** Inclusive start, epoch ms. */
-  fromMs: number;
-  /** Exclusive end, epoch ms. */
-  toMs: number;
-}
-
-export interface GroupValue {
-  key: string;
-  labels: AlertLabels;
-  /** null when the group has no data the metric can use (e.g. no cache lookups). */
-  value: number | null;
-  /** Data points behind the value: scores, spans, model calls or cache lookups. */
-  count: number;
-}
-
-export interface BucketValue extends GroupValue {
-  /** Start of the bucket, epoch ms. */
-  bucketMs: number;
-}
-
-export interface GroupSamples {
-  key: string;
-  labels: AlertLabels;
-  values: number[];
-}
+import type { BucketValue, GroupSamples, GroupValue, MetricScope, TimeRange } from '../types';
+export type { BucketValue, GroupSamples, GroupValue, MetricScope, TimeRange } from '../types';
 
 type Source = 'rollup_scores' | 'rollup_spans' | 'rollup_model_calls' | 'scores' | 'spans';
 
