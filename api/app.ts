@@ -24,7 +24,7 @@ export interface CreateAppOptions {
   /** Current time in epoch ms (default Date.now); tests pass a fixed clock. */
   clock?: () => number;
   /**
-   * OTLP/HTTP ingest (api/ingest createIngestRouter: POST /v1/traces, /v1/metrics), mounted at
+   * OTLP/HTTP ingest (api/ingest createIngestRouter: POST /v1/traces, /v1/metrics, /v1/logs), mounted at
    * the root before any body parsing; everything under /v1 needs the token when one is configured.
    */
   ingestRouter?: Router | RequestHandler;
@@ -55,7 +55,7 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(sameOriginWrites);
 
   if (options.ingestRouter) {
-    // The ingest router carries its own absolute paths (/v1/traces, /v1/metrics).
+    // The ingest router carries its own absolute paths (/v1/traces, /v1/metrics, /v1/logs).
     app.use('/v1', requireToken(token));
     app.use(options.ingestRouter);
   }

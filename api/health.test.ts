@@ -10,6 +10,8 @@ function writerStats(over: Partial<StoreWriterStats> = {}): { stats: StoreWriter
       batches: 3,
       spans: 30,
       metricPoints: 4,
+      logRecords: 0,
+      evaluationScores: 0,
       rejected: 0,
       duplicates: 0,
       busyRetries: 2,

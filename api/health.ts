@@ -17,6 +17,8 @@ export interface SelfHealth {
     batches: number;
     spans: number;
     metricPoints: number;
+    logRecords: number;
+    evaluationScores: number;
     rejected: number;
     busyRetries: number;
     failures: number;

@@ -134,7 +134,7 @@ export function openApiDocument(): JsonSchema {
       version: '1',
       description:
         'Read API of genscope: quality, performance, cost and trend panels as chart-ready columns (t in epoch ms), runs, exports. ' +
-        'Every parameter has a default. Writes and OTLP ingest (POST /v1/traces, /v1/metrics) need `Authorization: Bearer <token>` when the server has a token.',
+        'Every parameter has a default. Writes and OTLP ingest (POST /v1/traces, /v1/metrics, /v1/logs) need `Authorization: Bearer <token>` when the server has a token.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,

@@ -51,7 +51,7 @@ ${
     ? `Opens the database (default: GENSCOPE_DB, else the per-user data directory), fills it with the labelled SIMULATED demo
 history when it is empty (--no-demo to skip), builds nothing, serves the API, OTLP ingest and
 the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
-    : 'Serves the REST API (/api/v1), OTLP/HTTP ingest (/v1/traces, /v1/metrics) and the dashboard (/).'
+    : 'Serves the REST API (/api/v1), OTLP/HTTP ingest (/v1/traces, /v1/metrics, /v1/logs) and the dashboard (/).'
 }
 
   --host H                     address to bind (GENSCOPE_HOST; default 127.0.0.1: loopback only)
@@ -282,7 +282,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
   write(io.stdout, `genscope is serving ${file}`);
   write(io.stdout, `  dashboard  ${running.handle.url}/`);
   write(io.stdout, `  API        ${running.handle.url}/api/v1  (reference: ${running.handle.url}/api/docs)`);
-  write(io.stdout, `  OTLP/HTTP  ${running.handle.url}/v1/traces, /v1/metrics`);
+  write(io.stdout, `  OTLP/HTTP  ${running.handle.url}/v1/traces, /v1/metrics, /v1/logs`);
   if (demoBudget !== undefined)
     write(io.stdout, `  budget     $${demoBudget}/month for the demo (set yours with --budget-usd or GENSCOPE_MONTHLY_BUDGET_USD)`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1' && !running.handle.url.includes('127.0.0.1'))

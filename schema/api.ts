@@ -763,12 +763,31 @@ export const ModelCallRow = z.object({
   stage: z.string().nullable(),
 });
 
+/** An OTLP log record sent in the run's trace (POST /v1/logs): events, message content, log lines. */
+export const LogRecordRow = z.object({
+  /** The span it was emitted in, null for a record with trace context only. */
+  spanId: z.string().nullable(),
+  timeMs: z.number(),
+  /** OTLP SeverityNumber, 0 when unspecified. */
+  severityNumber: z.number(),
+  severityText: z.string().nullable(),
+  eventName: z.string().nullable(),
+  body: JsonValue,
+  attributes: z.record(z.string(), JsonValue),
+});
+export type LogRecordRow = z.infer<typeof LogRecordRow>;
+
 export const RunDetailResponse = z.object({
   run: RunRow,
   spans: z.array(SpanNode),
   scores: z.array(ScoreRow),
   modelCalls: z.array(ModelCallRow),
+  /** The trace's log records in time order, at most RUN_DETAIL_MAX_LOGS (the first ones). */
+  logs: z.array(LogRecordRow),
 });
+
+/** Log records listed in one run's detail; a run with more lists its first ones. */
+export const RUN_DETAIL_MAX_LOGS = 1000;
 
 export const BenchmarkRow = z.object({
   id: z.string(),

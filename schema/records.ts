@@ -107,6 +107,29 @@ export interface MetricPointRecord {
   bucketCounts?: number[];
 }
 
+/**
+ * One OTLP log record (an event, a message-content record, or a plain log line). Instrumentations
+ * send GenAI evaluation results (`gen_ai.evaluation.result`) and message content this way.
+ */
+export interface LogRecordRecord {
+  /** When the event happened; the observed time when the sender left it unset. */
+  timeNs: bigint;
+  observedNs?: bigint;
+  /** The span context the record was emitted in, when there was one (lowercase hex). */
+  traceId?: string;
+  spanId?: string;
+  /** OTLP SeverityNumber (1-24; 0 unspecified). */
+  severityNumber: number;
+  severityText?: string;
+  /** OTLP LogRecord.event_name, or the older `event.name` attribute. */
+  eventName?: string;
+  /** The body (any OTLP value), null when unset. */
+  body: AttributeValue;
+  attributes: AttributeMap;
+  resource: AttributeMap;
+  scopeName?: string;
+}
+
 /** Prices for model calls (implemented in exporter/pricing.ts over the genai-prices dataset). */
 export interface PriceQuery {
   provider?: string;

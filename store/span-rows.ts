@@ -92,13 +92,15 @@ export interface SpanRows {
   benchmark: BenchmarkRow | null;
 }
 
-function str(v: AttributeValue | undefined): string | null {
+/** An attribute as text (numbers and booleans spelled out), null when absent or empty. */
+export function str(v: AttributeValue | undefined): string | null {
   if (typeof v === 'string') return v.length > 0 ? v : null;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return null;
 }
 
-function num(v: AttributeValue | undefined): number | null {
+/** An attribute as a finite number (numeric strings too), null otherwise. */
+export function num(v: AttributeValue | undefined): number | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
   return null;

@@ -1,5 +1,5 @@
 /** The store writer's contract, shared by the SDK exporters and OTLP ingest. */
-import type { MetricPointRecord, SpanRecord } from '../schema/records';
+import type { LogRecordRecord, MetricPointRecord, SpanRecord } from '../schema/records';
 
 export interface WriteResult {
   /** Records written. */
@@ -15,4 +15,9 @@ export interface TelemetryWriter {
   writeSpans(spans: readonly SpanRecord[]): WriteResult;
   /** Writes metric data points in one transaction. */
   writeMetricPoints(points: readonly MetricPointRecord[]): WriteResult;
+  /**
+   * Writes OTLP log records in one transaction; `gen_ai.evaluation.result` events among them also
+   * become scores of the span (or response) they judge.
+   */
+  writeLogRecords(records: readonly LogRecordRecord[]): WriteResult;
 }

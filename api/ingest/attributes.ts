@@ -170,3 +170,16 @@ export function attributesOf(list: unknown, ctx: AttributeContext, what: string)
   }
   return keyValues(list, ctx, 0, ctx.limits.maxAttributes, what);
 }
+
+/**
+ * One OTLP AnyValue (a log record's body) -> AttributeValue, within the same limits as attribute
+ * values; a malformed value becomes null with a warning.
+ */
+export function anyValueOf(v: unknown, ctx: AttributeContext, what: string): AttributeValue {
+  const value = anyValue(v, ctx, what, 0);
+  if (value === INVALID) {
+    ctx.issues.warn('malformed value replaced by null', what);
+    return null;
+  }
+  return value;
+}

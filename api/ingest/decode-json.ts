@@ -6,6 +6,8 @@ import { badData } from './errors';
 import type { IngestLimits } from './limits';
 import { mapMetricsRequest } from './map-metrics';
 import type { DecodedMetrics } from './map-metrics';
+import { mapLogsRequest } from './map-logs';
+import type { DecodedLogs } from './map-logs';
 import { mapTraceRequest } from './map-traces';
 import type { DecodedTraces } from './map-traces';
 import { JSON_FLAVOR } from './wire';
@@ -36,4 +38,8 @@ export function decodeJsonTraces(body: Uint8Array, limits: IngestLimits): Decode
 
 export function decodeJsonMetrics(body: Uint8Array, limits: IngestLimits): DecodedMetrics {
   return mapMetricsRequest(parseJsonBody(body), JSON_FLAVOR, limits);
+}
+
+export function decodeJsonLogs(body: Uint8Array, limits: IngestLimits): DecodedLogs {
+  return mapLogsRequest(parseJsonBody(body), JSON_FLAVOR, limits);
 }

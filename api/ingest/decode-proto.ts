@@ -7,6 +7,8 @@ import { badData } from './errors';
 import type { IngestLimits } from './limits';
 import { mapMetricsRequest } from './map-metrics';
 import type { DecodedMetrics } from './map-metrics';
+import { mapLogsRequest } from './map-logs';
+import type { DecodedLogs } from './map-logs';
 import { mapTraceRequest } from './map-traces';
 import type { DecodedTraces } from './map-traces';
 import { OTLP_PROTO } from './proto';
@@ -43,4 +45,8 @@ export function decodeProtoMetrics(body: Uint8Array, limits: IngestLimits): Deco
     PROTO_FLAVOR,
     limits,
   );
+}
+
+export function decodeProtoLogs(body: Uint8Array, limits: IngestLimits): DecodedLogs {
+  return mapLogsRequest(decode(OTLP_PROTO.ExportLogsServiceRequest, body, 'resourceLogs'), PROTO_FLAVOR, limits);
 }

@@ -6,14 +6,15 @@
 import zlib from 'node:zlib';
 import type { ContentCoding } from './body';
 import type { DecodeBounds } from './bounds';
-import { decodeMetricsRequest, decodeTraceRequest } from './decode';
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './decode';
 import { IngestError, badData } from './errors';
 import type { IngestLimits } from './limits';
+import type { DecodedLogs } from './map-logs';
 import type { DecodedMetrics } from './map-metrics';
 import type { DecodedTraces } from './map-traces';
 
 export interface DecodeTask {
-  signal: 'traces' | 'metrics';
+  signal: 'traces' | 'metrics' | 'logs';
   /** The request body as received (still compressed when coding is gzip). */
   body: Uint8Array;
   contentType: string;
@@ -26,7 +27,8 @@ export interface DecodeTask {
 
 export type DecodeResult =
   | { signal: 'traces'; decoded: DecodedTraces }
-  | { signal: 'metrics'; decoded: DecodedMetrics };
+  | { signal: 'metrics'; decoded: DecodedMetrics }
+  | { signal: 'logs'; decoded: DecodedLogs };
 
 /** Decompresses a gzip body, stopping (413) as soon as the output would pass `maxBytes`. */
 export function gunzipBounded(raw: Uint8Array, maxBytes: number): Buffer {
@@ -44,5 +46,6 @@ export function runDecodeTask(task: DecodeTask): DecodeResult {
   const body = task.coding === 'gzip' ? gunzipBounded(task.body, task.maxBodyBytes) : task.body;
   const options = { limits: task.limits, bounds: task.bounds };
   if (task.signal === 'traces') return { signal: 'traces', decoded: decodeTraceRequest(body, task.contentType, options) };
+  if (task.signal === 'logs') return { signal: 'logs', decoded: decodeLogsRequest(body, task.contentType, options) };
   return { signal: 'metrics', decoded: decodeMetricsRequest(body, task.contentType, options) };
 }

@@ -4,11 +4,12 @@
  */
 import { DEFAULT_DECODE_BOUNDS, checkJsonBounds, checkProtoBounds } from './bounds';
 import type { DecodeBounds } from './bounds';
-import { decodeJsonMetrics, decodeJsonTraces } from './decode-json';
-import { decodeProtoMetrics, decodeProtoTraces } from './decode-proto';
+import { decodeJsonLogs, decodeJsonMetrics, decodeJsonTraces } from './decode-json';
+import { decodeProtoLogs, decodeProtoMetrics, decodeProtoTraces } from './decode-proto';
 import { IngestError } from './errors';
 import { resolveLimits } from './limits';
 import type { IngestLimits } from './limits';
+import type { DecodedLogs } from './map-logs';
 import type { DecodedMetrics } from './map-metrics';
 import type { DecodedTraces } from './map-traces';
 import { OTLP_PROTO } from './proto';
@@ -86,4 +87,16 @@ export function decodeMetricsRequest(
   return boundedEncoding(body, contentType, OTLP_PROTO.ExportMetricsServiceRequest, options) === 'json'
     ? decodeJsonMetrics(body, limits)
     : decodeProtoMetrics(body, limits);
+}
+
+/** An ExportLogsServiceRequest body -> log records; errors as decodeTraceRequest. */
+export function decodeLogsRequest(
+  body: Uint8Array,
+  contentType: string,
+  options: DecodeOptions = {},
+): DecodedLogs {
+  const limits = resolveLimits(options.limits);
+  return boundedEncoding(body, contentType, OTLP_PROTO.ExportLogsServiceRequest, options) === 'json'
+    ? decodeJsonLogs(body, limits)
+    : decodeProtoLogs(body, limits);
 }

@@ -3,7 +3,7 @@
  * with protobufjs. Only the fields genscope uses are declared: the decoder skips unknown fields,
  * so senders that fill more (trace_state, flags, dropped counts, exemplars, entity refs) decode
  * fine. Field numbers follow the OTLP specification (opentelemetry-proto v1 common, resource,
- * trace, metrics and the collector services); field names are camelCased by protobufjs, which is
+ * trace, metrics, logs and the collector services); field names are camelCased by protobufjs, which is
  * exactly the OTLP JSON mapping's naming, so one mapper reads both encodings.
  */
 import protobuf from 'protobufjs';
@@ -161,6 +161,29 @@ message ResourceMetrics {
   repeated ScopeMetrics scope_metrics = 2;
 }
 
+// --- logs ---
+message LogRecord {
+  fixed64 time_unix_nano = 1;
+  // 0 unspecified, 1 trace .. 24 fatal4
+  int32 severity_number = 2;
+  string severity_text = 3;
+  AnyValue body = 5;
+  repeated KeyValue attributes = 6;
+  fixed32 flags = 8;
+  bytes trace_id = 9;
+  bytes span_id = 10;
+  fixed64 observed_time_unix_nano = 11;
+  string event_name = 12;
+}
+message ScopeLogs {
+  InstrumentationScope scope = 1;
+  repeated LogRecord log_records = 2;
+}
+message ResourceLogs {
+  Resource resource = 1;
+  repeated ScopeLogs scope_logs = 2;
+}
+
 // --- collector services (the OTLP/HTTP request and response bodies) ---
 message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
 message ExportTracePartialSuccess {
@@ -174,6 +197,13 @@ message ExportMetricsPartialSuccess {
   string error_message = 2;
 }
 message ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1; }
+
+message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
+message ExportLogsPartialSuccess {
+  int64 rejected_log_records = 1;
+  string error_message = 2;
+}
+message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
 
 // google.rpc.Status: the body of every OTLP/HTTP 4xx/5xx response (details are not sent).
 message RpcStatus {
@@ -196,5 +226,7 @@ export const OTLP_PROTO = {
   ExportTraceServiceResponse: type('ExportTraceServiceResponse'),
   ExportMetricsServiceRequest: type('ExportMetricsServiceRequest'),
   ExportMetricsServiceResponse: type('ExportMetricsServiceResponse'),
+  ExportLogsServiceRequest: type('ExportLogsServiceRequest'),
+  ExportLogsServiceResponse: type('ExportLogsServiceResponse'),
   RpcStatus: type('RpcStatus'),
 } as const;

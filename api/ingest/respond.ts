@@ -6,7 +6,7 @@ import type { OtlpEncoding } from './decode';
 import { OTLP_MEDIA_TYPE } from './decode';
 import { OTLP_PROTO } from './proto';
 
-export type Signal = 'traces' | 'metrics';
+export type Signal = 'traces' | 'metrics' | 'logs';
 
 export interface ResponseBody {
   contentType: string;
@@ -23,6 +23,19 @@ function clipMessage(message: string): string {
   return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS - 3)}...` : message;
 }
 
+/** The partial-success field counting what was refused, per signal (OTLP collector services). */
+const REJECTED_FIELD: Readonly<Record<Signal, string>> = {
+  traces: 'rejectedSpans',
+  metrics: 'rejectedDataPoints',
+  logs: 'rejectedLogRecords',
+};
+
+const RESPONSE_TYPE = {
+  traces: OTLP_PROTO.ExportTraceServiceResponse,
+  metrics: OTLP_PROTO.ExportMetricsServiceResponse,
+  logs: OTLP_PROTO.ExportLogsServiceResponse,
+} as const;
+
 /** 200 body: full success when nothing was rejected and there is nothing to say. */
 export function successBody(
   signal: Signal,
@@ -34,14 +47,13 @@ export function successBody(
   const errorMessage = clipMessage(messages.join('; '));
   // The spec: leave partial_success unset on full success; set it (rejected may be 0) to warn.
   const partial = rejected > 0 || errorMessage.length > 0;
-  const rejectedField = signal === 'traces' ? 'rejectedSpans' : 'rejectedDataPoints';
+  const rejectedField = REJECTED_FIELD[signal];
   if (encoding === 'json') {
     // int64 is a decimal string in the proto3 JSON mapping.
     const payload = partial ? { partialSuccess: { [rejectedField]: String(rejected), errorMessage } } : {};
     return { contentType, body: Buffer.from(JSON.stringify(payload)) };
   }
-  const type =
-    signal === 'traces' ? OTLP_PROTO.ExportTraceServiceResponse : OTLP_PROTO.ExportMetricsServiceResponse;
+  const type = RESPONSE_TYPE[signal];
   const message = type.fromObject(
     partial ? { partialSuccess: { [rejectedField]: rejected, errorMessage } } : {},
   );

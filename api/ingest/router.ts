@@ -1,5 +1,5 @@
 /**
- * The OTLP/HTTP receiver: POST /v1/traces and /v1/metrics, JSON or protobuf, identity or gzip,
+ * The OTLP/HTTP receiver: POST /v1/traces, /v1/metrics and /v1/logs, JSON or protobuf, identity or gzip,
  * answered in the request's encoding as the OTLP specification asks. It reads raw bodies itself,
  * so it must be mounted before any body parser. The write into the store is synchronous inside
  * the request: a 200 means the accepted records are committed.
@@ -59,7 +59,7 @@ interface Outcome {
 
 const NOTHING_WRITTEN: WriteResult = { accepted: 0, rejected: 0, warnings: [] };
 
-const OTLP_PATHS: Readonly<Record<Signal, string>> = { traces: '/v1/traces', metrics: '/v1/metrics' };
+const OTLP_PATHS: Readonly<Record<Signal, string>> = { traces: '/v1/traces', metrics: '/v1/metrics', logs: '/v1/logs' };
 
 function sha256(s: string): Buffer {
   return crypto.createHash('sha256').update(s).digest();
@@ -92,7 +92,7 @@ function send(
   res.end(reply.body);
 }
 
-/** Express router serving POST /v1/traces and POST /v1/metrics. Mount it before body parsers. */
+/** Express router serving POST /v1/traces, /v1/metrics and /v1/logs. Mount it before body parsers. */
 export function createIngestRouter(options: IngestRouterOptions): Router {
   const { writer, onBackpressure } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -112,8 +112,10 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
     let written: WriteResult = NOTHING_WRITTEN;
     if (result.signal === 'traces') {
       if (result.decoded.spans.length > 0) written = writer.writeSpans(result.decoded.spans);
-    } else if (result.decoded.points.length > 0) {
-      written = writer.writeMetricPoints(result.decoded.points);
+    } else if (result.signal === 'metrics') {
+      if (result.decoded.points.length > 0) written = writer.writeMetricPoints(result.decoded.points);
+    } else if (result.decoded.records.length > 0) {
+      written = writer.writeLogRecords(result.decoded.records);
     }
     return {
       rejected: decoded.rejected + written.rejected,
@@ -196,7 +198,7 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
 
   // Strict and case-sensitive: only the spellings the OTLP specification names reach ingest.
   const router = express.Router({ caseSensitive: true, strict: true });
-  for (const signal of ['traces', 'metrics'] as const) {
+  for (const signal of ['traces', 'metrics', 'logs'] as const) {
     const path = OTLP_PATHS[signal];
     router.post(path, (req, res) => handle(signal, req, res));
     router.all(path, (req, res) => {

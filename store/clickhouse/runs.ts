@@ -273,7 +273,8 @@ export async function runDetail(ctx: ChContext, id: string): Promise<RunDetailRe
     costUsd: r.cost_usd,
     stage: r.stage,
   }));
-  return { run: toRunRow(root), spans, scores, modelCalls };
+  // Log records: the Collector writes them to otel_logs, which this store does not read yet.
+  return { run: toRunRow(root), spans, scores, modelCalls, logs: [] };
 }
 
 export async function benchmarksList(ctx: ChContext, q: BenchmarksQuery): Promise<BenchmarksResponse> {

@@ -1,5 +1,5 @@
 /**
- * Retention: prunes raw telemetry (spans, scores, model calls, metric points) older than a
+ * Retention: prunes raw telemetry (spans, scores, model calls, metric points, log records) older than a
  * configured number of days, and minute-grain rollups after a shorter period, while hour rollups,
  * daily component rollups and benchmark runs are kept (aggregates outlive the raw rows).
  *
@@ -83,6 +83,10 @@ function cutoffNs(nowMillis: number, days: number): bigint {
   return (BigInt(Math.floor(nowMillis)) - BigInt(Math.round(days * MS_PER_DAY))) * NS_PER_MS;
 }
 
+function hasTable(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 /**
  * The work of one prune as a sequence of small steps (one short transaction each). pruneOnce runs
  * them back to back; the RetentionScheduler yields to the event loop between them so a server
@@ -125,6 +129,7 @@ export class Pruner {
       this.byTime('model_calls', 'time_ns', raw),
       this.byNameAndTime('scores', raw),
       this.byNameAndTime('metric_points', raw),
+      ...(hasTable(db, 'log_records') ? [this.byTime('log_records', 'time_ns', raw)] : []),
       ...prunePolicy(settings).map((rule) => this.rollupGrain(rule, cutoffNs(options.nowMillis, validDays(rule.table, rule.keepDays)))),
     ];
     // The cardinality bound's admitted values (migration 030) matter while a bucket still gets rows.
@@ -156,7 +161,7 @@ export class Pruner {
   }
 
   /** Tables with an index on their time column (spans.start_ns, model_calls.time_ns). */
-  private byTime(table: 'spans' | 'model_calls', column: 'start_ns' | 'time_ns', cutoff: bigint): () => boolean {
+  private byTime(table: 'spans' | 'model_calls' | 'log_records', column: 'start_ns' | 'time_ns', cutoff: bigint): () => boolean {
     const del = this.db.prepare(
       `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`,
     );

@@ -6,15 +6,17 @@
 import crypto from 'node:crypto';
 import type { Db } from './db';
 import { ATTR } from '../../schema/names';
-import type { AttributeMap, MetricPointRecord, SpanRecord } from '../../schema/records';
+import type { AttributeMap, LogRecordRecord, MetricPointRecord, SpanRecord } from '../../schema/records';
 import type { TelemetryWriter, WriteResult } from '../writer-types';
 import { spanRecordToRows } from '../span-rows';
 import type { SpanRows } from '../span-rows';
 import type { PriceBook } from '../../schema/records';
 import { CardinalityLimiter } from './cardinality';
-import { RollupAccumulator, addInput, cacheLookupsOf } from '../aggregate';
+import { RollupAccumulator, addInput, addScore, cacheLookupsOf } from '../aggregate';
 import type { Admit } from '../aggregate';
 import { RollupApplier } from './rollup-apply';
+import { LogRecordStatements } from './log-writer';
+import { logRecordToRows } from '../log-rows';
 import type { CardinalityLimits, RollupDimension } from './cardinality';
 import { DAY_GRAIN_S, HOUR_GRAIN_S, MINUTE_GRAIN_S } from '../layout';
 
@@ -37,6 +39,9 @@ export interface StoreWriterStats {
   batches: number;
   spans: number;
   metricPoints: number;
+  logRecords: number;
+  /** Evaluation results (from log records) stored as scores. */
+  evaluationScores: number;
   rejected: number;
   /** Spans and metric points that were already stored (retries, replays): acknowledged, stored once. */
   duplicates: number;
@@ -76,6 +81,8 @@ export class StoreWriter implements TelemetryWriter {
     batches: 0,
     spans: 0,
     metricPoints: 0,
+    logRecords: 0,
+    evaluationScores: 0,
     rejected: 0,
     duplicates: 0,
     busyRetries: 0,
@@ -92,6 +99,8 @@ export class StoreWriter implements TelemetryWriter {
   private resourceObjectIds = new WeakMap<AttributeMap, number>();
   private readonly stmt: ReturnType<StoreWriter['prepare']>;
   private readonly rollups: RollupApplier;
+  /** Prepared on first use: a database opened without migrating may have no log_records table. */
+  private logStatements: LogRecordStatements | null = null;
   /** Null on a database older than migration 030 (opened without migrating): no bound then. */
   private readonly limiter: CardinalityLimiter | null;
 
@@ -210,6 +219,12 @@ export class StoreWriter implements TelemetryWriter {
     }
   }
 
+  private recordFailure(err: unknown): void {
+    this.stats.failures++;
+    this.stats.lastError = (err as Error).message;
+    this.stats.lastFailureAtMillis = Date.now();
+  }
+
   writeSpans(spans: readonly SpanRecord[]): WriteResult {
     const warnings: string[] = [];
     const mapped: { rows: SpanRows; resource: AttributeMap; events: SpanRecord['events'] }[] = [];
@@ -248,9 +263,7 @@ export class StoreWriter implements TelemetryWriter {
         this.rollups.apply(acc.result());
       });
     } catch (err) {
-      this.stats.failures++;
-      this.stats.lastError = (err as Error).message;
-      this.stats.lastFailureAtMillis = Date.now();
+      this.recordFailure(err);
       throw err;
     }
     this.stats.batches++;
@@ -308,9 +321,7 @@ export class StoreWriter implements TelemetryWriter {
         }
       });
     } catch (err) {
-      this.stats.failures++;
-      this.stats.lastError = (err as Error).message;
-      this.stats.lastFailureAtMillis = Date.now();
+      this.recordFailure(err);
       throw err;
     }
     this.stats.batches++;
@@ -319,5 +330,68 @@ export class StoreWriter implements TelemetryWriter {
     this.stats.rejected += rejected;
     return { accepted: valid.length, rejected, warnings };
   }
-}
 
+  writeLogRecords(records: readonly LogRecordRecord[]): WriteResult {
+    const warnings: string[] = [];
+    let rejected = 0;
+    const valid = records.filter((r) => {
+      const problem =
+        typeof r.timeNs !== 'bigint' || r.timeNs <= 0n
+          ? 'log record without a time'
+          : (r.traceId !== undefined && !HEX32.test(r.traceId)) || (r.spanId !== undefined && !HEX16.test(r.spanId))
+            ? 'log record with an invalid trace or span id'
+            : null;
+      if (problem) {
+        rejected++;
+        if (warnings.length < MAX_WARNINGS) warnings.push(problem);
+      }
+      return problem === null;
+    });
+    const rows = valid.map((r) => ({ rows: logRecordToRows(r), resource: r.resource }));
+    this.logStatements ??= new LogRecordStatements(this.db);
+    const stmts = this.logStatements;
+    let duplicates = 0;
+    let scored = 0;
+    let unattached = 0;
+    try {
+      this.transact(() => {
+        duplicates = 0;
+        scored = 0;
+        unattached = 0;
+        const acc = new RollupAccumulator();
+        const admit: Admit = (dimension, ns, value) => this.dim(dimension, ns, value);
+        for (const { rows: r, resource } of rows) {
+          r.log.resource_id = this.resourceId(resource);
+          if (stmts.insert.run(r.log).changes === 0) {
+            duplicates++;
+            continue;
+          }
+          if (!r.evaluation) continue;
+          const score = stmts.scoreOf(r.evaluation);
+          if (!score) {
+            unattached++;
+            continue;
+          }
+          this.stmt.score.run(score);
+          addScore(acc, score, admit);
+          scored++;
+        }
+        this.rollups.apply(acc.result());
+      });
+    } catch (err) {
+      this.recordFailure(err);
+      throw err;
+    }
+    if (unattached > 0 && warnings.length < MAX_WARNINGS)
+      warnings.push(
+        `${unattached} gen_ai.evaluation.result record(s) named no span and no response id stored in the hour before; ` +
+          'kept as log records, not scores (send them in the span context of the call they judge)',
+      );
+    this.stats.batches++;
+    this.stats.logRecords += valid.length - duplicates;
+    this.stats.evaluationScores += scored;
+    this.stats.duplicates += duplicates;
+    this.stats.rejected += rejected;
+    return { accepted: valid.length, rejected, warnings };
+  }
+}

@@ -2,7 +2,7 @@
  * A run's span waterfall: one row per span (depth-first, indented by depth), a bar placed at its
  * offset from the run start and as long as its duration, coloured by stage (red when it failed).
  * Selecting a span (click, or Enter on the focused row) shows its attributes, events, quality
- * scores and model calls with tokens and cost.
+ * scores, model calls with tokens and cost, and the log records (OTLP logs) emitted in it.
  */
 import { useMemo, useState } from 'preact/hooks';
 import type { RunDetailResponse, SpanNode } from '../../../schema/api';
@@ -21,6 +21,13 @@ function spanColor(s: SpanNode): string {
   return '#64748b';
 }
 
+/** An event's or log record's attributes on one line, `key=value` apart; nothing when empty. */
+function AttributeLine({ attributes }: { attributes: Record<string, unknown> }) {
+  const entries = Object.entries(attributes);
+  if (!entries.length) return null;
+  return <div class="gs-muted gs-mono">{entries.map(([k, v]) => `${k}=${formatAttributeValue(v)}`).join('  ')}</div>;
+}
+
 export function Waterfall({ detail }: WaterfallProps) {
   const spans = detail.spans;
   const root = spans[0];
@@ -30,6 +37,8 @@ export function Waterfall({ detail }: WaterfallProps) {
   const sel = spans.find((s) => s.spanId === selected) ?? null;
   const selScores = detail.scores.filter((s) => s.spanId === selected);
   const selCalls = detail.modelCalls.filter((c) => c.spanId === selected);
+  // Records with trace context only belong to the run as a whole: shown with the root.
+  const selLogs = detail.logs.filter((l) => l.spanId === selected || (l.spanId === null && selected === root?.spanId));
   const runCost = detail.run.costUsd ?? detail.modelCalls.reduce((a, c) => a + (c.costUsd ?? 0), 0);
 
   return (
@@ -167,6 +176,21 @@ export function Waterfall({ detail }: WaterfallProps) {
                 </ul>
               </>
             ) : null}
+            {selLogs.length ? (
+              <>
+                <h5>Log records</h5>
+                <ul class="gs-plain" aria-label="Log records of this span">
+                  {selLogs.map((l, i) => (
+                    <li key={i}>
+                      <strong>{l.eventName ?? l.severityText ?? 'log'}</strong>{' '}
+                      <span class="gs-muted">+{formatDurationMs(l.timeMs - (root?.startMs ?? l.timeMs))}</span>
+                      {l.body !== null ? <div class="gs-mono gs-log-body">{formatAttributeValue(l.body)}</div> : null}
+                      <AttributeLine attributes={l.attributes} />
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
             <h5>Attributes</h5>
             <table class="gs-attrs">
               <tbody>
@@ -187,13 +211,7 @@ export function Waterfall({ detail }: WaterfallProps) {
                   {sel.events.map((e, i) => (
                     <li key={i}>
                       <strong>{e.name}</strong> <span class="gs-muted">+{formatDurationMs(e.timeMs - (root?.startMs ?? e.timeMs))}</span>
-                      {Object.keys(e.attributes).length ? (
-                        <div class="gs-muted gs-mono">
-                          {Object.entries(e.attributes)
-                            .map(([k, v]) => `${k}=${formatAttributeValue(v)}`)
-                            .join('  ')}
-                        </div>
-                      ) : null}
+                      <AttributeLine attributes={e.attributes} />
                     </li>
                   ))}
                 </ul>

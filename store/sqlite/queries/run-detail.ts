@@ -4,7 +4,9 @@
  * trace_id index by design), then ordered depth-first by start time. Scores and model calls come
  * from their tables, narrowed the same way (scores_time, model_calls_time).
  */
-import type { RunDetailResponse, ScoreRow, SpanEvent, SpanNode } from '../../../schema/api';
+import { RUN_DETAIL_MAX_LOGS } from '../../../schema/api';
+import type { LogRecordRow, RunDetailResponse, ScoreRow, SpanEvent, SpanNode } from '../../../schema/api';
+import { EVALUATION_LOOKBACK_NS } from '../log-writer';
 import { QueryError } from '../../errors';
 import type { QueryContext } from './context';
 import { RUN_COLUMNS, statusName, toRunRow } from './runs-list';
@@ -135,7 +137,8 @@ export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
     {
       sql: `SELECT span_id, time_ns / 1e6 AS time_ms, name, value, label, explanation, stage FROM scores
         WHERE time_ns >= ? AND time_ns <= ? AND trace_id = ? ORDER BY time_ns, id`,
-      params: [lo, endNs + SKEW_NS, root.trace_id],
+      // Evaluations (span events, or log records from a judge) may come a while after the run.
+      params: [lo, endNs + EVALUATION_LOOKBACK_NS, root.trace_id],
     },
   ).map((r): ScoreRow => ({ spanId: r.span_id, timeMs: r.time_ms, name: r.name, value: r.value, label: r.label, explanation: r.explanation, stage: r.stage }));
   const modelCalls = all<{
@@ -160,5 +163,39 @@ export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
     costUsd: r.cost_usd,
     stage: r.stage,
   }));
-  return { run: toRunRow(root), spans, scores, modelCalls };
+  return { run: toRunRow(root), spans, scores, modelCalls, logs: runLogs(ctx, root.trace_id) };
+}
+
+function parseJson(json: string | null): unknown {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** The trace's log records (log_records_trace index); none on a database without the table. */
+function runLogs(ctx: QueryContext, traceId: string): LogRecordRow[] {
+  const exists = get<{ n: number }>(ctx.db, {
+    sql: "SELECT 1 AS n FROM sqlite_master WHERE type = 'table' AND name = 'log_records'",
+    params: [],
+  });
+  if (!exists) return [];
+  return all<{
+    span_id: string | null; time_ms: number; severity_number: number; severity_text: string | null; event_name: string | null;
+    body: string | null; attributes: string;
+  }>(ctx.db, {
+    sql: `SELECT span_id, time_ns / 1e6 AS time_ms, severity_number, severity_text, event_name, body, attributes
+      FROM log_records WHERE trace_id = ? ORDER BY time_ns, id LIMIT ?`,
+    params: [traceId, RUN_DETAIL_MAX_LOGS],
+  }).map((r) => ({
+    spanId: r.span_id,
+    timeMs: r.time_ms,
+    severityNumber: r.severity_number,
+    severityText: r.severity_text,
+    eventName: r.event_name,
+    body: parseJson(r.body) as LogRecordRow['body'],
+    attributes: parseObject(r.attributes) as LogRecordRow['attributes'],
+  }));
 }
