@@ -8,7 +8,17 @@ export type { Telemetry, TelemetryOptions, OtlpOptions, OtlpProtocol, OtlpTarget
 export { readOtelEnv, OtelConfigError, OTEL_DEFAULTS } from './otel-env';
 export type { OtelEnvConfig, OtlpSignalConfig, ExporterName } from './otel-env';
 export { PipelineTracer } from './pipeline-tracer';
-export type { PipelineOptions, RunInfo, BenchmarkInfo, ModelCallInfo, ModelUsage, ScoreOptions } from './pipeline-tracer';
+export type {
+  PipelineOptions,
+  RunInfo,
+  BenchmarkInfo,
+  ModelCallInfo,
+  ModelCallHandle,
+  ModelUsage,
+  EvaluatedCall,
+  ScoreOptions,
+} from './pipeline-tracer';
+export { errorTypeOf, ERROR_TYPE_OTHER } from './error-type';
 export { systemClock, SimulatedClock } from './clock';
 export type { Clock, SimulatedClockOptions } from './clock';
 export { SyncBatchSpanProcessor } from './sync-span-processor';

@@ -7,14 +7,16 @@
  */
 import crypto from 'node:crypto';
 import { context, createContextKey, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Counter, Histogram, Meter, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Counter, Histogram, Meter, Span, SpanContext, Tracer } from '@opentelemetry/api';
 import {
   ATTR,
   DURATION_BUCKETS_SECONDS,
   EVENT,
   GEN_AI,
+  GEN_AI_DURATION_BUCKETS_SECONDS,
   METRIC,
   SCORE_BUCKETS,
+  SERVER,
   SPAN,
   TOKEN_BUCKETS,
   UNIT,
@@ -22,6 +24,7 @@ import {
 import { nsToHrTime } from '../exporter';
 import type { PriceBook } from '../exporter';
 import type { Clock } from './clock';
+import { errorTypeOf } from './error-type';
 
 export interface PipelineOptions {
   name: string;
@@ -53,20 +56,53 @@ export interface ModelCallInfo {
   /** gen_ai.operation.name, e.g. 'chat', 'embeddings'. */
   operation: string;
   requestModel: string;
+  /** server.address and server.port of the endpoint called, when there is one. */
+  server?: { address: string; port: number };
+  /** gen_ai.request.max_tokens, when the request sets it. */
+  maxTokens?: number;
+  /** gen_ai.request.temperature, when the request sets it. */
+  temperature?: number;
 }
 
 export interface ModelUsage {
   inputTokens: number;
-  outputTokens: number;
+  /** Leave out for operations that produce no tokens (embeddings): nothing is recorded for it then. */
+  outputTokens?: number;
+  /** Input tokens read from the provider's cache (part of inputTokens). */
   cachedInputTokens?: number;
+  /** Input tokens written to the provider's cache (part of inputTokens). */
+  cacheCreationInputTokens?: number;
+  /** Output tokens spent on reasoning (part of outputTokens). */
+  reasoningTokens?: number;
   responseModel?: string;
+  /** gen_ai.response.id: the provider's id of this completion. */
+  responseId?: string;
+  /** gen_ai.response.finish_reasons: one per choice, in order. */
+  finishReasons?: string[];
   /** Cost reported by the provider; otherwise it is computed from the price book. */
   costUsd?: number;
+}
+
+/** Handed to the function a model call wraps: what a later evaluation of its output refers to. */
+export interface ModelCallHandle {
+  readonly spanContext: SpanContext;
+}
+
+/** The model call whose output a score judges (see recordScore). */
+export interface EvaluatedCall {
+  spanContext?: SpanContext;
+  responseId?: string;
 }
 
 export interface ScoreOptions {
   label?: string;
   explanation?: string;
+  /**
+   * The model call this score judges. The event then carries its gen_ai.response.id (the
+   * conventions' reference) and its span id (genscope.evaluation.span_id), and stays on the
+   * active span, the one that scored.
+   */
+  evaluates?: EvaluatedCall;
 }
 
 export interface Instruments {
@@ -94,7 +130,7 @@ export function createInstruments(meter: Meter): Instruments {
     operationDuration: meter.createHistogram(METRIC.genAiOperationDuration, {
       unit: UNIT.seconds,
       description: 'GenAI operation duration',
-      advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+      advice: { explicitBucketBoundaries: [...GEN_AI_DURATION_BUCKETS_SECONDS] },
     }),
     tokenUsage: meter.createHistogram(METRIC.genAiTokenUsage, {
       unit: UNIT.tokens,
@@ -126,9 +162,7 @@ interface StageState {
 const RUN_KEY = createContextKey('genscope.run');
 const STAGE_KEY = createContextKey('genscope.stage');
 
-function errorType(err: unknown): string {
-  return err instanceof Error ? err.name || 'Error' : typeof err;
-}
+const errorType = errorTypeOf;
 
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
@@ -302,13 +336,27 @@ export class PipelineTracer {
     }
   }
 
-  /** A GenAI client span around fn, with usage, cost and the GenAI metrics. */
-  async modelCall<T extends { usage: ModelUsage }>(info: ModelCallInfo, fn: () => Promise<T>): Promise<T> {
+  /**
+   * A GenAI client span around fn, with usage, cost and the GenAI metrics. Named
+   * `{operation} {model}` and attributed as the GenAI client-inference conventions recommend:
+   * request parameters and server from `info`, response id, finish reasons, model and token
+   * detail from the usage fn returns; error.type from the provider code or HTTP status on failure.
+   */
+  async modelCall<T extends { usage: ModelUsage }>(
+    info: ModelCallInfo,
+    fn: (call: ModelCallHandle) => Promise<T>,
+  ): Promise<T> {
     const parent = context.active();
     const runState = parent.getValue(RUN_KEY) as RunState | undefined;
     const stageState = parent.getValue(STAGE_KEY) as StageState | undefined;
     const runAttrs = runState?.attrs ?? {};
     const startNs = this.clock.nowNs();
+    const request: Attributes = {
+      [GEN_AI.operationName]: info.operation,
+      [GEN_AI.providerName]: info.provider,
+      [GEN_AI.requestModel]: info.requestModel,
+      ...(info.server ? { [SERVER.address]: info.server.address, [SERVER.port]: info.server.port } : {}),
+    };
     const span: Span = this.tracer.startSpan(
       `${info.operation} ${info.requestModel}`,
       {
@@ -318,20 +366,18 @@ export class PipelineTracer {
           ...this.baseAttributes(),
           ...runAttrs,
           ...(stageState ? { [ATTR.stage]: stageState.stage } : {}),
-          [GEN_AI.operationName]: info.operation,
-          [GEN_AI.providerName]: info.provider,
-          [GEN_AI.requestModel]: info.requestModel,
+          ...request,
+          ...(info.maxTokens !== undefined ? { [GEN_AI.requestMaxTokens]: info.maxTokens } : {}),
+          ...(info.temperature !== undefined ? { [GEN_AI.requestTemperature]: info.temperature } : {}),
         },
       },
       parent,
     );
-    const metricAttrs: Attributes = {
-      [GEN_AI.operationName]: info.operation,
-      [GEN_AI.providerName]: info.provider,
-      [GEN_AI.requestModel]: info.requestModel,
-    };
+    // The metrics carry the conventions' low-cardinality attributes only: no ids, no parameters.
+    const metricAttrs: Attributes = { ...request };
+    const handle: ModelCallHandle = { spanContext: span.spanContext() };
     try {
-      const result = await context.with(trace.setSpan(parent, span), fn);
+      const result = await context.with(trace.setSpan(parent, span), () => fn(handle));
       const u = result.usage;
       const responseModel = u.responseModel ?? info.requestModel;
       const endNs = this.clock.nowNs();
@@ -341,20 +387,25 @@ export class PipelineTracer {
           provider: info.provider,
           model: responseModel,
           inputTokens: u.inputTokens,
-          outputTokens: u.outputTokens,
+          outputTokens: u.outputTokens ?? 0,
           cachedInputTokens: u.cachedInputTokens ?? 0,
           atMillis: Number(endNs / 1_000_000n),
         });
       span.setAttributes({
         [GEN_AI.responseModel]: responseModel,
         [GEN_AI.inputTokens]: u.inputTokens,
-        [GEN_AI.outputTokens]: u.outputTokens,
+        ...(u.outputTokens !== undefined ? { [GEN_AI.outputTokens]: u.outputTokens } : {}),
         ...(u.cachedInputTokens ? { [GEN_AI.cachedInputTokens]: u.cachedInputTokens } : {}),
+        ...(u.cacheCreationInputTokens ? { [GEN_AI.cacheCreationTokens]: u.cacheCreationInputTokens } : {}),
+        ...(u.reasoningTokens ? { [GEN_AI.reasoningTokens]: u.reasoningTokens } : {}),
+        ...(u.responseId ? { [GEN_AI.responseId]: u.responseId } : {}),
+        ...(u.finishReasons && u.finishReasons.length > 0 ? { [GEN_AI.finishReasons]: [...u.finishReasons] } : {}),
         ...(cost !== null ? { [ATTR.costUsd]: cost } : {}),
       });
       metricAttrs[GEN_AI.responseModel] = responseModel;
       this.instruments.tokenUsage.record(u.inputTokens, { ...metricAttrs, [GEN_AI.tokenType]: 'input' });
-      this.instruments.tokenUsage.record(u.outputTokens, { ...metricAttrs, [GEN_AI.tokenType]: 'output' });
+      if (u.outputTokens !== undefined)
+        this.instruments.tokenUsage.record(u.outputTokens, { ...metricAttrs, [GEN_AI.tokenType]: 'output' });
       if (cost !== null) {
         if (runState) runState.costUsd += cost;
         if (stageState) stageState.costUsd += cost;
@@ -368,18 +419,20 @@ export class PipelineTracer {
       return result;
     } catch (err) {
       const endNs = this.clock.nowNs();
+      const type = errorType(err);
       span.recordException(toException(err), nsToHrTime(endNs));
       span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      span.setAttribute(ATTR.errorType, errorType(err));
+      span.setAttribute(ATTR.errorType, type);
       span.end(nsToHrTime(endNs));
-      this.instruments.operationDuration.record(Number(endNs - startNs) / 1e9, {
-        ...metricAttrs,
-        [ATTR.errorType]: errorType(err),
-      });
+      this.instruments.operationDuration.record(Number(endNs - startNs) / 1e9, { ...metricAttrs, [ATTR.errorType]: type });
       throw err;
     }
   }
 
+  /**
+   * A quality score: a gen_ai.evaluation.result event on the active span (the one that scored)
+   * and the score histogram. With `evaluates`, the event names the model call it judges.
+   */
   recordScore(name: string, value: number, options: ScoreOptions = {}): void {
     const ctx = context.active();
     const span = trace.getSpan(ctx);
@@ -387,6 +440,10 @@ export class PipelineTracer {
     const eventAttrs: Attributes = { [GEN_AI.evaluationName]: name, [GEN_AI.evaluationScoreValue]: value };
     if (options.label !== undefined) eventAttrs[GEN_AI.evaluationScoreLabel] = options.label;
     if (options.explanation !== undefined) eventAttrs[GEN_AI.evaluationExplanation] = options.explanation;
+    const judged = options.evaluates;
+    if (judged?.responseId) eventAttrs[GEN_AI.responseId] = judged.responseId;
+    if (judged?.spanContext && judged.spanContext.spanId !== span?.spanContext().spanId)
+      eventAttrs[ATTR.evaluationSpanId] = judged.spanContext.spanId;
     span?.addEvent(GEN_AI.evaluationEvent, eventAttrs, nsToHrTime(this.clock.nowNs()));
     const metricAttrs: Attributes = { [GEN_AI.evaluationName]: name };
     if (runAttrs[ATTR.componentType] !== undefined) metricAttrs[ATTR.componentType] = runAttrs[ATTR.componentType];

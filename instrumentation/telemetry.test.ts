@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../store';
 import type { Db } from '../store';
+import { METRIC } from '../schema/names';
 import { SimulatedClock, startTelemetry } from '.';
 
 function tempDb(): string {
@@ -66,8 +67,8 @@ describe('startTelemetry', () => {
     expect(byName.inner?.component_type).toBe('card');
     // The stage duration histogram was written at shutdown.
     const hist = db
-      .prepare("SELECT sum(count) AS n FROM metric_points WHERE name = 'pipeline.stage.duration' AND type = 'histogram'")
-      .get() as { n: number };
+      .prepare("SELECT sum(count) AS n FROM metric_points WHERE name = ? AND type = 'histogram'")
+      .get(METRIC.stageDuration) as { n: number };
     expect(hist.n).toBe(3);
   });
 

@@ -35,7 +35,7 @@ import { otlpMetricExporter, otlpSpanExporter } from './otlp-exporters';
 import { SyncBatchSpanProcessor } from './sync-span-processor';
 import type { SpanProcessorStats } from './sync-span-processor';
 import { createInstruments, PipelineTracer } from './pipeline-tracer';
-import type { Instruments, ModelCallInfo, ModelUsage, PipelineOptions, ScoreOptions } from './pipeline-tracer';
+import type { Instruments, ModelCallHandle, ModelCallInfo, ModelUsage, PipelineOptions, ScoreOptions } from './pipeline-tracer';
 import { StoreWriter } from '../store';
 import { registerSelfMetrics } from './self-metrics';
 
@@ -115,7 +115,7 @@ export interface Telemetry {
   /** Declare a pipeline once; wrap its stages; run components and benchmarks through it. */
   pipeline(options: PipelineOptions): PipelineTracer;
   /** Records a model call made inside fn as a GenAI client span with usage, cost and metrics. */
-  modelCall<T extends { usage: ModelUsage }>(info: ModelCallInfo, fn: () => Promise<T>): Promise<T>;
+  modelCall<T extends { usage: ModelUsage }>(info: ModelCallInfo, fn: (call: ModelCallHandle) => Promise<T>): Promise<T>;
   /** A quality score on the active span (gen_ai.evaluation.result event) and the score histogram. */
   recordScore(name: string, value: number, options?: ScoreOptions): void;
   /** A cache lookup on the active span and the cache requests counter. */

@@ -7,9 +7,9 @@ import { contentHash, fnv1a32 } from './hash';
 import { words } from './text';
 import { countTokens, encodingForModel } from './tokenizer';
 
+/** Embeddings produce no output tokens, so there is no count for them (not a zero). */
 export interface EmbeddingUsage {
   inputTokens: number;
-  outputTokens: number;
   responseModel?: string;
 }
 
@@ -91,7 +91,7 @@ export class HashedNgramEmbedder implements Embedder {
 
   async embed(text: string): Promise<EmbeddingResult> {
     const inputTokens = await countTokens(text, encodingForModel(this.model));
-    return { vector: embedText(text, this.dimensions), usage: { inputTokens, outputTokens: 0 } };
+    return { vector: embedText(text, this.dimensions), usage: { inputTokens } };
   }
 }
 

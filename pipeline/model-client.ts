@@ -6,9 +6,18 @@
 export interface ModelUsage {
   inputTokens: number;
   outputTokens: number;
+  /** Input tokens read from the provider's prompt cache (part of inputTokens). */
   cachedInputTokens?: number;
+  /** Input tokens written to the provider's prompt cache (part of inputTokens). */
+  cacheCreationInputTokens?: number;
+  /** Output tokens spent on reasoning (part of outputTokens). */
+  reasoningTokens?: number;
   /** The model that actually answered, when the provider says. */
   responseModel?: string;
+  /** The provider's id of the completion. */
+  responseId?: string;
+  /** Why generation stopped, one per choice (`stop`, `length`, ...). */
+  finishReasons?: string[];
 }
 
 export interface CompletionOptions {
@@ -31,6 +40,10 @@ export interface ModelClient {
   readonly model: string;
   /** True for the offline simulated client; its data is labelled simulated everywhere. */
   readonly simulated: boolean;
+  /** The endpoint's host and port (server.address / server.port), for clients that call one. */
+  readonly server?: { address: string; port: number };
+  /** The sampling temperature every request is sent with, when the client sets one. */
+  readonly temperature?: number;
   complete(prompt: string, options?: CompletionOptions): Promise<CompletionResult>;
 }
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OpenAICompatibleClient, openAIClientFromEnv } from './openai-client';
+import { ModelApiError, OpenAICompatibleClient, openAIClientFromEnv, serverOf } from './openai-client';
 import { createModelClient } from './run';
 import { SimulatedModelClient } from './simulated-client';
 
@@ -46,13 +46,21 @@ describe('OpenAICompatibleClient', () => {
       () => ({
         status: 200,
         body: JSON.stringify({
+          id: 'chatcmpl-abc123',
           model: 'gpt-4o-mini-2024-07-18',
           choices: [
             {
               message: { role: 'assistant', content: '```tsx\nexport function A() { return <div />; }\n```' },
+              finish_reason: 'stop',
             },
           ],
-          usage: { prompt_tokens: 120, completion_tokens: 30, prompt_tokens_details: { cached_tokens: 64 } },
+          usage: {
+            prompt_tokens: 120,
+            completion_tokens: 30,
+            prompt_tokens_details: { cached_tokens: 64 },
+            completion_tokens_details: { reasoning_tokens: 12 },
+            cache_creation_input_tokens: 16,
+          },
         }),
       }),
       async (baseUrl, seen) => {
@@ -71,8 +79,13 @@ describe('OpenAICompatibleClient', () => {
           inputTokens: 120,
           outputTokens: 30,
           cachedInputTokens: 64,
+          cacheCreationInputTokens: 16,
+          reasoningTokens: 12,
           responseModel: 'gpt-4o-mini-2024-07-18',
+          responseId: 'chatcmpl-abc123',
+          finishReasons: ['stop'],
         });
+        expect(client.server).toEqual({ address: '127.0.0.1', port: Number(new URL(baseUrl).port) });
         expect(result.text).toContain('export function A');
       },
     );
@@ -95,10 +108,52 @@ describe('OpenAICompatibleClient', () => {
           (err: unknown) => err as Error,
         );
         expect(error?.message).toContain('HTTP 401');
+        expect(error).toBeInstanceOf(ModelApiError);
+        expect((error as ModelApiError).status).toBe(401);
         expect(error?.message).not.toContain('sk-test-secret');
         expect(JSON.stringify(client)).not.toContain('sk-test-secret');
       },
     );
+  });
+
+  it("carries the provider's error code and the HTTP status", async () => {
+    await withServer(
+      () => ({ status: 429, body: JSON.stringify({ error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }) }),
+      async (baseUrl) => {
+        const client = new OpenAICompatibleClient({ baseUrl, model: 'gpt-4o-mini' });
+        const error = (await client.complete('x').catch((err: unknown) => err)) as ModelApiError;
+        expect([error.status, error.code]).toEqual([429, 'rate_limit_exceeded']);
+      },
+    );
+    await withServer(
+      () => ({ status: 502, body: '<html>bad gateway</html>' }),
+      async (baseUrl) => {
+        const client = new OpenAICompatibleClient({ baseUrl, model: 'gpt-4o-mini' });
+        const error = (await client.complete('x').catch((err: unknown) => err)) as ModelApiError;
+        expect([error.status, error.code]).toEqual([502, undefined]);
+      },
+    );
+  });
+
+  it('reports a missing finish reason as error, one per choice', async () => {
+    await withServer(
+      () => ({
+        status: 200,
+        body: JSON.stringify({ choices: [{ message: { content: 'a' }, finish_reason: 'length' }, { message: { content: 'b' } }] }),
+      }),
+      async (baseUrl) => {
+        const result = await new OpenAICompatibleClient({ baseUrl, model: 'gpt-4o-mini' }).complete('x');
+        expect(result.usage.finishReasons).toEqual(['length', 'error']);
+      },
+    );
+  });
+});
+
+describe('serverOf', () => {
+  it('takes host and port from the base URL, with the scheme default', () => {
+    expect(serverOf('https://api.openai.com/v1')).toEqual({ address: 'api.openai.com', port: 443 });
+    expect(serverOf('http://localhost/v1')).toEqual({ address: 'localhost', port: 80 });
+    expect(serverOf('http://[::1]:8080/v1')).toEqual({ address: '::1', port: 8080 });
   });
 });
 

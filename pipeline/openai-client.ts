@@ -20,17 +20,52 @@ export interface OpenAICompatibleClientOptions {
   fetch?: typeof fetch;
 }
 
+const count = z.number().int().nonnegative();
 const responseSchema = z.object({
+  id: z.string().optional(),
   model: z.string().optional(),
-  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
+  choices: z
+    .array(z.object({ message: z.object({ content: z.string().nullable() }), finish_reason: z.string().nullish() }))
+    .min(1),
   usage: z
     .object({
-      prompt_tokens: z.number().int().nonnegative(),
-      completion_tokens: z.number().int().nonnegative(),
-      prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().optional() }).nullish(),
+      prompt_tokens: count,
+      completion_tokens: count,
+      prompt_tokens_details: z
+        .object({ cached_tokens: count.nullish(), cache_write_tokens: count.nullish() })
+        .nullish(),
+      completion_tokens_details: z.object({ reasoning_tokens: count.nullish() }).nullish(),
+      // Gateways in front of Anthropic-style prompt caching (LiteLLM) report cache writes here.
+      cache_creation_input_tokens: count.nullish(),
     })
     .nullish(),
 });
+
+/** The error body OpenAI-compatible services send: `{"error": {"message", "type", "code"}}`. */
+const errorBodySchema = z.object({ error: z.object({ code: z.union([z.string(), z.number()]).nullish() }) });
+
+/**
+ * A non-2xx answer. `status` and the provider's `code` (when the body has one) are what
+ * error.type is made of (instrumentation's errorTypeOf), as with the openai package's APIError.
+ */
+export class ModelApiError extends Error {
+  override readonly name = 'ModelApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** server.address and server.port of a base URL (the scheme's default port when none is given). */
+export function serverOf(baseUrl: string): { address: string; port: number } {
+  const u = new URL(baseUrl);
+  const port = u.port !== '' ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+  // URL keeps IPv6 literals in brackets; the attribute holds the bare address.
+  return { address: u.hostname.replace(/^\[(.*)\]$/, '$1'), port };
+}
 
 export class OpenAICompatibleClient implements ModelClient {
   readonly name: string;
@@ -38,13 +73,15 @@ export class OpenAICompatibleClient implements ModelClient {
   readonly model: string;
   readonly simulated = false;
   readonly baseUrl: string;
+  readonly server: { address: string; port: number };
   readonly #apiKey: string | undefined;
-  private readonly temperature: number;
+  readonly temperature: number;
   private readonly timeoutMillis: number;
   private readonly fetchImpl: typeof fetch;
 
   constructor(options: OpenAICompatibleClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.server = serverOf(this.baseUrl);
     this.#apiKey = options.apiKey;
     this.model = options.model;
     this.provider = options.provider ?? 'openai';
@@ -69,10 +106,21 @@ export class OpenAICompatibleClient implements ModelClient {
     const signal = options.signal !== undefined ? AbortSignal.any([options.signal, timeout]) : timeout;
     const res = await this.fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
     const text = await res.text();
-    if (!res.ok)
-      throw new Error(
+    if (!res.ok) {
+      let code: string | undefined;
+      try {
+        const body = errorBodySchema.safeParse(JSON.parse(text) as unknown);
+        const c = body.success ? body.data.error.code : undefined;
+        if (c !== undefined && c !== null) code = String(c);
+      } catch {
+        // Not JSON: the status alone classifies the error.
+      }
+      throw new ModelApiError(
         `chat completions at ${url} answered HTTP ${res.status}: ${this.redact(text).slice(0, 300)}`,
+        res.status,
+        code,
       );
+    }
     let json: unknown;
     try {
       json = JSON.parse(text) as unknown;
@@ -92,14 +140,22 @@ export class OpenAICompatibleClient implements ModelClient {
     const encoding = encodingForModel(this.model);
     const inputTokens = usage?.prompt_tokens ?? (await countTokens(prompt, encoding));
     const outputTokens = usage?.completion_tokens ?? (await countTokens(content, encoding));
-    const cached = usage?.prompt_tokens_details?.cached_tokens;
+    const cached = usage?.prompt_tokens_details?.cached_tokens ?? undefined;
+    const cacheWrite = usage?.prompt_tokens_details?.cache_write_tokens ?? usage?.cache_creation_input_tokens ?? undefined;
+    const reasoning = usage?.completion_tokens_details?.reasoning_tokens ?? undefined;
+    // The conventions want one reason per choice; a missing one means generation ended abnormally.
+    const finishReasons = parsed.data.choices.map((c) => c.finish_reason ?? 'error');
     return {
       text: content,
       usage: {
         inputTokens,
         outputTokens,
         ...(cached !== undefined ? { cachedInputTokens: cached } : {}),
+        ...(cacheWrite !== undefined ? { cacheCreationInputTokens: cacheWrite } : {}),
+        ...(reasoning !== undefined ? { reasoningTokens: reasoning } : {}),
         ...(parsed.data.model !== undefined ? { responseModel: parsed.data.model } : {}),
+        ...(parsed.data.id !== undefined ? { responseId: parsed.data.id } : {}),
+        finishReasons,
       },
     };
   }

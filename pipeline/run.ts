@@ -3,7 +3,7 @@
  * classify -> map -> generate -> validate per component (one pipeline.run each), and
  * runBenchmark, one pass over the corpus as one pipeline.benchmark.
  */
-import type { PipelineTracer, Telemetry } from '../instrumentation';
+import type { EvaluatedCall, PipelineTracer, Telemetry } from '../instrumentation';
 import { ATTR, OPERATION, SCORE, STAGE } from '../schema/names';
 import type { Classification } from './classify';
 import { classifySpec } from './classify';
@@ -22,6 +22,8 @@ import { ValidationCache, validateGenerated } from './validate';
 
 export const PIPELINE_NAME = 'component-generation';
 export const PIPELINE_VERSION = '1.0.0';
+/** The bound on generated tokens (gen_ai.request.max_tokens): a component is far below it. */
+export const GENERATION_MAX_OUTPUT_TOKENS = 4096;
 /** Cache names reported with recordCacheLookup (genscope.cache.name). */
 export const CACHE = { embeddings: 'embeddings', validation: 'validation' } as const;
 
@@ -110,6 +112,8 @@ export interface ComponentOutcome {
 interface Accumulator {
   outcome: ComponentOutcome;
   cache: Record<string, { hits: number; misses: number }>;
+  /** The generate call, which validate's scores judge. */
+  generation?: EvaluatedCall;
 }
 
 export interface ComponentPipeline {
@@ -143,15 +147,20 @@ export function createComponentPipeline(
   });
   const reportEmbeddingCalls = !embedder.simulated || client.simulated;
 
-  const addUsage = (acc: Accumulator, provider: string, requestModel: string, usage: ModelUsage): void => {
+  const addUsage = (
+    acc: Accumulator,
+    provider: string,
+    requestModel: string,
+    usage: Pick<ModelUsage, 'inputTokens' | 'cachedInputTokens' | 'responseModel'> & { outputTokens?: number },
+  ): void => {
     acc.outcome.inputTokens += usage.inputTokens;
-    acc.outcome.outputTokens += usage.outputTokens;
+    acc.outcome.outputTokens += usage.outputTokens ?? 0;
     // The same price book the instrumentation costs the span with.
     const cost = telemetry.prices.costUsd({
       provider,
       model: usage.responseModel ?? requestModel,
       inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
+      outputTokens: usage.outputTokens ?? 0,
       cachedInputTokens: usage.cachedInputTokens ?? 0,
       atMillis: Number(telemetry.clock.nowNs() / 1_000_000n),
     });
@@ -161,7 +170,7 @@ export function createComponentPipeline(
     acc: Accumulator,
     name: string,
     value: number,
-    options: { label?: string; explanation?: string },
+    options: { label?: string; explanation?: string; evaluates?: EvaluatedCall },
   ): void => {
     p.recordScore(name, value, options);
     acc.outcome.scores[name] = value;
@@ -217,8 +226,22 @@ export function createComponentPipeline(
     async (spec: ComponentSpec, mapping: Mapping, acc: Accumulator): Promise<string> => {
       const prompt = buildGenerationPrompt(spec, mapping.entry, catalog.library);
       const reply = await p.modelCall(
-        { provider: client.provider, operation: OPERATION.chat, requestModel: client.model },
-        () => client.complete(prompt),
+        {
+          provider: client.provider,
+          operation: OPERATION.chat,
+          requestModel: client.model,
+          maxTokens: GENERATION_MAX_OUTPUT_TOKENS,
+          ...(client.server !== undefined ? { server: client.server } : {}),
+          ...(client.temperature !== undefined ? { temperature: client.temperature } : {}),
+        },
+        async (call) => {
+          const r = await client.complete(prompt, { maxOutputTokens: GENERATION_MAX_OUTPUT_TOKENS });
+          acc.generation = {
+            spanContext: call.spanContext,
+            ...(r.usage.responseId !== undefined ? { responseId: r.usage.responseId } : {}),
+          };
+          return r;
+        },
       );
       addUsage(acc, client.provider, client.model, reply.usage);
       const code = extractCode(reply.text);
@@ -233,15 +256,20 @@ export function createComponentPipeline(
       const { result, cacheHit } = validateGenerated(spec, code, validationCache);
       if (cacheHit !== undefined) cacheLookup(acc, CACHE.validation, cacheHit);
       acc.outcome.validation = result;
+      // Each score judges the generate call's output: the events name that call.
+      const evaluates = acc.generation ? { evaluates: acc.generation } : {};
       score(acc, SCORE.pixelSimilarity, result.pixelSimilarity, {
         explanation: `pixelmatch: ${round((1 - result.pixelSimilarity) * 100, 2)}% of pixels differ from the reference render`,
+        ...evaluates,
       });
       score(acc, SCORE.structuralSimilarity, result.structuralSimilarity, {
         explanation: 'mean SSIM of the generated render against the reference render',
+        ...evaluates,
       });
       score(acc, SCORE.codeQuality, result.codeQuality.score, {
         label: result.parses ? 'parses' : 'syntax-error',
         explanation: result.codeQuality.explanation,
+        ...evaluates,
       });
       return result;
     },

@@ -7,7 +7,7 @@
  */
 import { MISTAKE_KINDS, writeComponentTsx } from './codegen';
 import type { MistakeKind, Verbosity, WriterChoices } from './codegen';
-import { unitHash } from './hash';
+import { contentHash, unitHash } from './hash';
 import type { CompletionOptions, CompletionResult, ModelClient, SleepClock } from './model-client';
 import { parseGenerationPrompt } from './prompt';
 import { countTokens, encodingForModel } from './tokenizer';
@@ -164,7 +164,7 @@ export class SimulatedModelClient implements ModelClient {
     );
   }
 
-  async complete(prompt: string, _options?: CompletionOptions): Promise<CompletionResult> {
+  async complete(prompt: string, options: CompletionOptions = {}): Promise<CompletionResult> {
     const payload = parseGenerationPrompt(prompt);
     const key = [this.seed, this.model, payload.componentId, payload.target.id];
     // The draws do not depend on the degradation, only the thresholds do: raising the knob only
@@ -194,14 +194,32 @@ export class SimulatedModelClient implements ModelClient {
     }
     const encoding = encodingForModel(this.model);
     const inputTokens = await countTokens(prompt, encoding);
-    const outputTokens = await countTokens(text, encoding);
+    let outputTokens = await countTokens(text, encoding);
+    let finishReason = 'stop';
+    const max = options.maxOutputTokens;
+    if (max !== undefined && outputTokens > max) {
+      // As a real model does: the reply stops at the bound, and says so.
+      text = text.slice(0, Math.floor((text.length * max) / outputTokens));
+      outputTokens = Math.min(max, await countTokens(text, encoding));
+      finishReason = 'length';
+    }
     const jitter = 0.75 + 0.5 * unitHash(...key, 'latency');
     const waitMillis =
       (this.profile.firstTokenMillis + this.profile.millisPerOutputToken * outputTokens) *
       jitter *
       this.latencyScale;
     if (waitMillis > 0) await this.clock.sleep(waitMillis);
-    return { text, usage: { inputTokens, outputTokens, responseModel: this.model } };
+    return {
+      text,
+      usage: {
+        inputTokens,
+        outputTokens,
+        responseModel: this.model,
+        // A completion id as services give one; like the reply, a function of seed, model and prompt.
+        responseId: `simcmpl-${contentHash(this.seed, this.model, prompt).slice(0, 24)}`,
+        finishReasons: [finishReason],
+      },
+    };
   }
 }
 

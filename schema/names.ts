@@ -2,18 +2,20 @@
  * The telemetry contract: every span name, attribute, event and metric genscope writes or reads.
  * Nothing else in the codebase spells these strings.
  *
- * OpenTelemetry GenAI semantic conventions are used where they exist (`gen_ai.*`, durations in
- * seconds). They live only in the deprecated `incubating` entry point of
- * @opentelemetry/semantic-conventions, so we keep our own copies here rather than import it.
- * `pipeline.*` and `genscope.*` are ours, used only where no convention exists.
+ * OpenTelemetry GenAI semantic conventions are used where they exist (`gen_ai.*`, `server.*`,
+ * `error.type`, durations in seconds). They live only in the deprecated `incubating` entry point
+ * of @opentelemetry/semantic-conventions, so we keep our own copies here rather than import it.
+ * Where no convention exists the name is ours, always under the one prefix `genscope.*`. The
+ * names genscope wrote before (`pipeline.*`) are in LEGACY: never written, still read, so old
+ * data and old senders keep working.
  */
 
 /** Span names. */
 export const SPAN = {
   /** Root span for one component processed by the pipeline. */
-  run: 'pipeline.run',
+  run: 'genscope.run',
   /** One pass of the pipeline over a whole corpus; its own trace. */
-  benchmark: 'pipeline.benchmark',
+  benchmark: 'genscope.benchmark',
 } as const;
 
 /** Span events. */
@@ -25,16 +27,16 @@ export const EVENT = {
 
 /** Attributes of pipeline runs, stages and benchmarks. */
 export const ATTR = {
-  pipelineName: 'pipeline.name',
-  pipelineVersion: 'pipeline.version',
-  componentId: 'pipeline.component.id',
+  pipelineName: 'genscope.pipeline.name',
+  pipelineVersion: 'genscope.pipeline.version',
+  componentId: 'genscope.component.id',
   /** The labelled (true) component type, when known. */
-  componentType: 'pipeline.component.type',
-  stage: 'pipeline.stage',
-  benchmarkRunId: 'pipeline.benchmark.id',
-  benchmarkComponents: 'pipeline.benchmark.components',
+  componentType: 'genscope.component.type',
+  stage: 'genscope.stage',
+  benchmarkRunId: 'genscope.benchmark.id',
+  benchmarkComponents: 'genscope.benchmark.components',
   /** The model the run is configured with (a run may call several models). */
-  model: 'pipeline.model',
+  model: 'genscope.model',
   cacheName: 'genscope.cache.name',
   cacheHit: 'genscope.cache.hit',
   /** Computed cost in USD of the model call (or, on a run span, of all its calls). */
@@ -43,8 +45,44 @@ export const ATTR = {
   simulated: 'genscope.simulated',
   /** The simulated model client's degradation knob (0..1) a benchmark ran with (demo and tests). */
   simulatedDegradation: 'genscope.simulated.degradation',
+  /**
+   * On a gen_ai.evaluation.result event: the span id of the model call whose output it judges,
+   * when the event sits on another span (the stage that scores). The conventions' own reference
+   * is gen_ai.response.id; a span id also works for responses without an id.
+   */
+  evaluationSpanId: 'genscope.evaluation.span_id',
   serviceName: 'service.name',
   errorType: 'error.type',
+} as const;
+
+/**
+ * genscope's own names before they took the `genscope.*` prefix. Never written; read wherever
+ * the current name is read (store/span-rows.ts), so databases and senders from before keep working.
+ */
+export const LEGACY = {
+  runSpan: 'pipeline.run',
+  benchmarkSpan: 'pipeline.benchmark',
+  pipelineName: 'pipeline.name',
+  pipelineVersion: 'pipeline.version',
+  componentId: 'pipeline.component.id',
+  componentType: 'pipeline.component.type',
+  stage: 'pipeline.stage',
+  benchmarkRunId: 'pipeline.benchmark.id',
+  benchmarkComponents: 'pipeline.benchmark.components',
+  model: 'pipeline.model',
+  stageDuration: 'pipeline.stage.duration',
+  runDuration: 'pipeline.run.duration',
+  qualityScore: 'pipeline.quality.score',
+} as const;
+
+/** Span names of a run and a benchmark, current first. */
+export const RUN_SPAN_NAMES: readonly string[] = [SPAN.run, LEGACY.runSpan];
+export const BENCHMARK_SPAN_NAMES: readonly string[] = [SPAN.benchmark, LEGACY.benchmarkSpan];
+
+/** Server attributes of a client call (OTel semconv, stable). */
+export const SERVER = {
+  address: 'server.address',
+  port: 'server.port',
 } as const;
 
 /** GenAI semantic-convention attributes (OpenTelemetry semconv, incubating). */
@@ -55,8 +93,17 @@ export const GEN_AI = {
   responseModel: 'gen_ai.response.model',
   inputTokens: 'gen_ai.usage.input_tokens',
   outputTokens: 'gen_ai.usage.output_tokens',
-  /** Cached input tokens (semconv 1.37+ name). */
+  /** Cached input tokens (semconv 1.37+ name); included in input_tokens. */
   cachedInputTokens: 'gen_ai.usage.cache_read.input_tokens',
+  /** Input tokens written to a provider-managed cache (semconv 1.37+); included in input_tokens. */
+  cacheCreationTokens: 'gen_ai.usage.cache_creation.input_tokens',
+  /** Output tokens spent on reasoning; included in output_tokens. */
+  reasoningTokens: 'gen_ai.usage.reasoning.output_tokens',
+  requestMaxTokens: 'gen_ai.request.max_tokens',
+  requestTemperature: 'gen_ai.request.temperature',
+  responseId: 'gen_ai.response.id',
+  /** string[]: one reason per choice, in the order of the choices. */
+  finishReasons: 'gen_ai.response.finish_reasons',
   tokenType: 'gen_ai.token.type',
   evaluationEvent: 'gen_ai.evaluation.result',
   evaluationName: 'gen_ai.evaluation.name',
@@ -86,12 +133,8 @@ export const FOREIGN = {
  * (api/ingest/conventions has one mapping module per family; pipeline/README.md tables them).
  */
 export const OTEL_GENAI_IN = {
-  responseId: 'gen_ai.response.id',
-  /** Semconv 1.37+. */
-  cacheCreationTokens: 'gen_ai.usage.cache_creation.input_tokens',
   /** The upcoming spelling of cache creation in the GenAI semantic-conventions repository. */
   cacheWriteTokens: 'gen_ai.usage.cache_write.input_tokens',
-  reasoningTokens: 'gen_ai.usage.reasoning.output_tokens',
   /** Upcoming: time to the first streamed chunk, seconds. */
   timeToFirstChunk: 'gen_ai.response.time_to_first_chunk',
   /** Upcoming: the inference span's details event carries the same gen_ai.* attributes. */
@@ -176,19 +219,36 @@ export const OPERATION = {
 
 /** Metric instruments. Durations are seconds, as the conventions ask. */
 export const METRIC = {
-  stageDuration: 'pipeline.stage.duration',
-  runDuration: 'pipeline.run.duration',
-  qualityScore: 'pipeline.quality.score',
+  stageDuration: 'genscope.stage.duration',
+  runDuration: 'genscope.run.duration',
+  qualityScore: 'genscope.quality.score',
   cacheRequests: 'genscope.cache.requests',
   costUsd: 'genscope.cost',
   genAiOperationDuration: 'gen_ai.client.operation.duration',
   genAiTokenUsage: 'gen_ai.client.token.usage',
 } as const;
 
+/**
+ * The metric names of the upcoming GenAI semantic-conventions repository (client inference):
+ * stored on ingest like every metric, beside today's names above, which genscope writes.
+ */
+export const OTEL_GENAI_IN_METRIC = {
+  inferenceDuration: 'gen_ai.client.inference.duration',
+  timeToFirstChunk: 'gen_ai.client.inference.time_to_first_chunk',
+  usageInputTokens: 'gen_ai.client.inference.usage.input_tokens',
+  usageOutputTokens: 'gen_ai.client.inference.usage.output_tokens',
+  usageCacheReadTokens: 'gen_ai.client.inference.usage.cache_read.input_tokens',
+  usageCacheWriteTokens: 'gen_ai.client.inference.usage.cache_write.input_tokens',
+  usageReasoningTokens: 'gen_ai.client.inference.usage.reasoning.output_tokens',
+  operationInputTokens: 'gen_ai.client.inference.operation.input_tokens',
+  operationOutputTokens: 'gen_ai.client.inference.operation.output_tokens',
+} as const;
+
 export const UNIT = {
   seconds: 's',
   tokens: '{token}',
-  usd: 'USD',
+  /** UCUM: a currency is an annotation, not a unit. */
+  usd: '{USD}',
   requests: '{request}',
   score: '1',
 } as const;
@@ -216,7 +276,15 @@ export const STAGE = {
  */
 export const RUN_STAGE = '(run)';
 
-/** Explicit histogram bucket boundaries (seconds) for the duration instruments. */
+/**
+ * Explicit bucket boundaries (seconds) of gen_ai.client.operation.duration, as the GenAI
+ * conventions advise: doubling from 10 ms to 81.92 s.
+ */
+export const GEN_AI_DURATION_BUCKETS_SECONDS = [
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+] as const;
+
+/** Explicit histogram bucket boundaries (seconds) for genscope's stage and run durations. */
 export const DURATION_BUCKETS_SECONDS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100,
 ] as const;

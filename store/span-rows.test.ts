@@ -1,7 +1,7 @@
 import { spanRecordToRows, spanRole } from './span-rows';
 import { createPriceBook, hrTimeToNs, nsToHrTime } from '../exporter';
 import type { SpanRecord } from '../schema/records';
-import { ATTR, FOREIGN, GEN_AI, RUN_STAGE, SPAN } from '../schema/names';
+import { ATTR, FOREIGN, GEN_AI, LEGACY, RUN_STAGE, SPAN } from '../schema/names';
 
 const base: SpanRecord = {
   traceId: '0af7651916cd43dd8448eb211c80319c',
@@ -35,6 +35,34 @@ describe('spanRecordToRows', () => {
     expect(span.stage).toBe(RUN_STAGE);
     expect(span.component_type).toBe('button');
     expect(span.model).toBe('gpt-4o');
+  });
+
+  it('reads the names genscope wrote before the genscope.* prefix (old databases, old senders)', () => {
+    // Literal old names, as a sender built before the rename puts them on the wire.
+    const run = spanRecordToRows({
+      ...base,
+      name: 'pipeline.run',
+      attributes: { 'pipeline.component.type': 'button', 'pipeline.model': 'gpt-4o', 'pipeline.component.id': 'b1', 'pipeline.benchmark.id': 'bm-1' },
+    });
+    expect(run.span).toMatchObject({ role: 'run', stage: RUN_STAGE, component_type: 'button', component_id: 'b1', model: 'gpt-4o', benchmark_run_id: 'bm-1' });
+    const stage = spanRecordToRows({ ...base, parentSpanId: '00f067aa0ba902b7', attributes: { [LEGACY.stage]: 'classify' } });
+    expect(stage.span).toMatchObject({ role: 'stage', stage: 'classify' });
+    const bench = spanRecordToRows({
+      ...base,
+      name: LEGACY.benchmarkSpan,
+      attributes: { [LEGACY.benchmarkRunId]: 'bm-1', [LEGACY.pipelineName]: 'p', [LEGACY.pipelineVersion]: '1', [LEGACY.model]: 'm', [LEGACY.benchmarkComponents]: 3 },
+    });
+    expect(bench.benchmark).toMatchObject({ id: 'bm-1', pipeline: 'p', pipeline_version: '1', model: 'm', components: 3 });
+    // The current name wins when a span carries both.
+    const both = spanRecordToRows({ ...base, parentSpanId: '00f067aa0ba902b7', attributes: { [ATTR.stage]: 'map', [LEGACY.stage]: 'classify' } });
+    expect(both.span.stage).toBe('map');
+  });
+
+  it('maps the current genscope.* names', () => {
+    expect(SPAN.run).toBe('genscope.run');
+    const { span } = spanRecordToRows({ ...base, name: SPAN.benchmark, attributes: { [ATTR.benchmarkRunId]: 'x' } });
+    expect(span.role).toBe('benchmark');
+    expect(Object.values(ATTR).filter((n) => n.startsWith('pipeline.'))).toEqual([]);
   });
 
   it('extracts evaluation events into score rows', () => {

@@ -2,7 +2,7 @@
  * Records -> rows: the pure mapping from a SpanRecord to the span, score, model-call and
  * benchmark rows the store writes. No I/O: tested without SQLite.
  */
-import { ATTR, FOREIGN, GEN_AI, RUN_STAGE, SPAN } from '../schema/names';
+import { ATTR, BENCHMARK_SPAN_NAMES, FOREIGN, GEN_AI, LEGACY, RUN_SPAN_NAMES, RUN_STAGE } from '../schema/names';
 import type { AttributeMap, AttributeValue, PriceBook, SpanRecord } from '../schema/records';
 
 export type SpanRole = 'run' | 'stage' | 'model' | 'benchmark' | 'other';
@@ -134,10 +134,10 @@ function genAiOperation(attrs: AttributeMap): string | null {
 }
 
 export function spanRole(record: SpanRecord): SpanRole {
-  if (record.name === SPAN.run) return 'run';
-  if (record.name === SPAN.benchmark) return 'benchmark';
+  if (RUN_SPAN_NAMES.includes(record.name)) return 'run';
+  if (BENCHMARK_SPAN_NAMES.includes(record.name)) return 'benchmark';
   if (genAiOperation(record.attributes) !== null) return 'model';
-  if (str(record.attributes[ATTR.stage]) !== null) return 'stage';
+  if (firstStr(record.attributes, ATTR.stage, LEGACY.stage) !== null) return 'stage';
   // A trace root from another instrumentation is a run of its pipeline.
   if (!record.parentSpanId) return 'run';
   return 'other';
@@ -156,10 +156,12 @@ function eventsJson(events: SpanRecord['events']): string | null {
 export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRows {
   const a = record.attributes;
   const role = spanRole(record);
-  const componentType = str(a[ATTR.componentType]);
-  const componentId = str(a[ATTR.componentId]);
-  const benchmarkRunId = role === 'benchmark' ? (str(a[ATTR.benchmarkRunId]) ?? record.traceId) : str(a[ATTR.benchmarkRunId]);
-  const stage = role === 'run' ? RUN_STAGE : str(a[ATTR.stage]);
+  // Each genscope name, then the one it had before the genscope.* prefix (schema LEGACY).
+  const componentType = firstStr(a, ATTR.componentType, LEGACY.componentType);
+  const componentId = firstStr(a, ATTR.componentId, LEGACY.componentId);
+  const declaredBenchmark = firstStr(a, ATTR.benchmarkRunId, LEGACY.benchmarkRunId);
+  const benchmarkRunId = role === 'benchmark' ? (declaredBenchmark ?? record.traceId) : declaredBenchmark;
+  const stage = role === 'run' ? RUN_STAGE : firstStr(a, ATTR.stage, LEGACY.stage);
   const durationNs = record.endNs > record.startNs ? record.endNs - record.startNs : 0n;
 
   let modelCall: ModelCallRow | null = null;
@@ -211,7 +213,7 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
   const model =
     role === 'model'
       ? (modelCall?.response_model ?? null)
-      : firstStr(a, ATTR.model, GEN_AI.requestModel, FOREIGN.llmModelName);
+      : firstStr(a, ATTR.model, LEGACY.model, GEN_AI.requestModel, FOREIGN.llmModelName);
 
   const cacheHitValue = a[ATTR.cacheHit];
   const span: SpanRow = {
@@ -266,13 +268,13 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
       ? {
           id: benchmarkRunId,
           trace_id: record.traceId,
-          pipeline: str(a[ATTR.pipelineName]),
-          pipeline_version: str(a[ATTR.pipelineVersion]),
-          model: str(a[ATTR.model]),
+          pipeline: firstStr(a, ATTR.pipelineName, LEGACY.pipelineName),
+          pipeline_version: firstStr(a, ATTR.pipelineVersion, LEGACY.pipelineVersion),
+          model: firstStr(a, ATTR.model, LEGACY.model),
           started_ns: record.startNs,
           ended_ns: record.endNs,
           duration_ns: durationNs,
-          components: num(a[ATTR.benchmarkComponents]),
+          components: firstNum(a, ATTR.benchmarkComponents, LEGACY.benchmarkComponents),
           status_code: record.statusCode,
           simulated: a[ATTR.simulated] === true ? 1 : 0,
           attributes: span.attributes,

@@ -13,7 +13,7 @@ import zlib from 'node:zlib';
 import { decodeTraceRequest } from '../../api/ingest';
 import { createPriceBook } from '../../exporter';
 import { openDatabase } from '../../store';
-import { SCORE } from '../../schema/names';
+import { METRIC, SCORE } from '../../schema/names';
 import type { SpanRecord } from '../../schema/records';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -117,13 +117,13 @@ describe('genscope pipeline run (built CLI)', () => {
     const metricNames = (conn.prepare('SELECT DISTINCT name FROM metric_points').all() as { name: string }[]).map((r) => r.name);
     expect(metricNames).toEqual(
       expect.arrayContaining([
-        'pipeline.stage.duration',
-        'pipeline.run.duration',
-        'gen_ai.client.operation.duration',
-        'gen_ai.client.token.usage',
-        'pipeline.quality.score',
-        'genscope.cost',
-        'genscope.cache.requests',
+        METRIC.stageDuration,
+        METRIC.runDuration,
+        METRIC.genAiOperationDuration,
+        METRIC.genAiTokenUsage,
+        METRIC.qualityScore,
+        METRIC.costUsd,
+        METRIC.cacheRequests,
       ]),
     );
     conn.close();

@@ -48,11 +48,11 @@ export function fromOtelGenAi(span: ConventionSpan): GenAiSpan | null {
   call.inputTokens = tokens(firstNum(a, [GEN_AI.inputTokens, FOREIGN.promptTokens]));
   call.outputTokens = tokens(firstNum(a, [GEN_AI.outputTokens, FOREIGN.completionTokens]));
   call.cacheReadTokens = tokens(firstNum(a, [GEN_AI.cachedInputTokens]));
-  call.cacheWriteTokens = tokens(firstNum(a, [OTEL_GENAI_IN.cacheCreationTokens, OTEL_GENAI_IN.cacheWriteTokens]));
-  call.reasoningTokens = tokens(firstNum(a, [OTEL_GENAI_IN.reasoningTokens]));
+  call.cacheWriteTokens = tokens(firstNum(a, [GEN_AI.cacheCreationTokens, OTEL_GENAI_IN.cacheWriteTokens]));
+  call.reasoningTokens = tokens(firstNum(a, [GEN_AI.reasoningTokens]));
   call.timeToFirstTokenSeconds = num(a[OTEL_GENAI_IN.timeToFirstChunk]);
   call.senderCostUsd = num(a[ATTR.costUsd]);
-  call.responseId = str(a[OTEL_GENAI_IN.responseId]);
+  call.responseId = str(a[GEN_AI.responseId]);
   Object.assign(call, spanError(span));
   return { role: 'model', call };
 }

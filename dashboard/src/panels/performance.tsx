@@ -37,7 +37,7 @@ export function LatencyPanel() {
     ],
     footer: (idx) => (d ? `${formatCount(d.count[idx] ?? 0)} spans` : null),
   };
-  const what = filters.stages.length ? `stage ${filters.stages.join(', ')}` : 'end to end (pipeline.run)';
+  const what = filters.stages.length ? `stage ${filters.stages.join(', ')}` : 'end to end (genscope.run)';
   const overall = d?.overall;
   return (
     <Panel
@@ -180,7 +180,7 @@ export function HeatmapPanel() {
     legend: false,
   };
   const data = useMemo<uPlot.AlignedData | null>(() => (d ? [d.t, d.t.map(() => null)] : null), [d]);
-  const what = filters.stages.length ? `stage ${filters.stages.join(', ')}` : 'end to end (pipeline.run)';
+  const what = filters.stages.length ? `stage ${filters.stages.join(', ')}` : 'end to end (genscope.run)';
   return (
     <Panel
       id={id}
