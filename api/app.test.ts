@@ -141,14 +141,24 @@ describe('token', () => {
     expect(ok.body).toEqual({ got: undefined });
   });
 
-  it('is required for writes but not for reads', async () => {
-    expect((await request(app).get('/api/v1/summary')).status).toBe(200);
-    expect((await request(app).get('/api/v1/alerts')).status).toBe(200);
+  it('is an admin key: required for writes and reads, in the Authorization form only', async () => {
+    expect((await request(app).get('/api/v1/summary')).status).toBe(401);
+    expect((await request(app).get('/api/v1/summary').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    expect((await request(app).get('/api/v1/alerts').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     const denied = await request(app).post('/api/v1/alerts').send({ a: 1 });
     expect(denied.status).toBe(401);
     expect(denied.body.error.code).toBe('unauthorized');
-    const ok = await request(app).post('/api/v1/alerts').set('X-Genscope-Token', token).send({ a: 1 });
+    const otherForm = await request(app).post('/api/v1/alerts').set('X-Genscope-Token', token).send({ a: 1 });
+    expect(otherForm.status).toBe(401);
+    expect(otherForm.body.error.message).toContain('Authorization: Bearer');
+    const ok = await request(app).post('/api/v1/alerts').set('Authorization', `Bearer ${token}`).send({ a: 1 });
     expect(ok.body).toEqual({ got: { a: 1 } });
+  });
+
+  it('leaves reads open with openReads', async () => {
+    const open = createApp({ db: w.db, clock: () => TEST_NOW, config: { token, openReads: true }, alertsRouter: echoRouter('/') });
+    expect((await request(open).get('/api/v1/summary')).status).toBe(200);
+    expect((await request(open).post('/api/v1/alerts').send({ a: 1 })).status).toBe(401);
   });
 
   it('limits request bodies', async () => {

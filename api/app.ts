@@ -1,13 +1,13 @@
 /**
- * The Express app factory. Order matters: the shared token guard, then OTLP ingest (which reads
+ * The Express app factory. Order matters: browser defences, the key guard (api/auth.ts), then OTLP ingest (which reads
  * its own raw protobuf/JSON bodies, so it comes before JSON parsing), then the JSON body parser
  * with a size limit, the alerts router, the read API, exports, docs, static files, a JSON 404 and
  * the one error handler.
  */
 import express from 'express';
 import type { Express, RequestHandler, Router } from 'express';
-import type { Db } from '../store';
-import { requireToken, requireTokenForWrites } from './auth';
+import type { ApiKeyLookup, Db } from '../store';
+import { authGuard } from './auth';
 import { sameOriginWrites, securityHeaders } from './browser-guard';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS, DEFAULT_MAX_BODY_BYTES } from './config';
 import type { ApiConfig } from './config';
@@ -24,11 +24,16 @@ export interface CreateAppOptions {
   /** Current time in epoch ms (default Date.now); tests pass a fixed clock. */
   clock?: () => number;
   /**
+   * Scoped API keys (SqliteKeyStore). With keys or a token, ingest needs an ingest key, writes an
+   * admin key and reads a read key (unless config.openReads); see api/auth.ts.
+   */
+  keys?: ApiKeyLookup;
+  /**
    * OTLP/HTTP ingest (api/ingest createIngestRouter: POST /v1/traces, /v1/metrics, /v1/logs), mounted at
-   * the root before any body parsing; everything under /v1 needs the token when one is configured.
+   * the root before any body parsing; everything under /v1 needs an ingest key when keys exist.
    */
   ingestRouter?: Router | RequestHandler;
-  /** Alerts routes, mounted at /api/v1/alerts after JSON parsing; writes need the token. */
+  /** Alerts routes, mounted at /api/v1/alerts after JSON parsing; writes need an admin key. */
   alertsRouter?: Router | RequestHandler;
   /** Built dashboard files, served at / (index.html for /). */
   staticDir?: string;
@@ -53,15 +58,12 @@ export function createApp(options: CreateAppOptions): Express {
   // another origin can make this server change state.
   app.use(securityHeaders);
   app.use(sameOriginWrites);
+  // One guard decides from method and path, before any route, so no route can be left unguarded.
+  app.use(authGuard({ token, keys: options.keys, openReads: config.openReads }));
 
-  if (options.ingestRouter) {
-    // The ingest router carries its own absolute paths (/v1/traces, /v1/metrics, /v1/logs).
-    app.use('/v1', requireToken(token));
-    app.use(options.ingestRouter);
-  }
+  // The ingest router carries its own absolute paths (/v1/traces, /v1/metrics, /v1/logs).
+  if (options.ingestRouter) app.use(options.ingestRouter);
 
-  // Every other write anywhere needs the token.
-  app.use(requireTokenForWrites(token));
   app.use('/api', express.json({ limit: config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }));
   app.use('/api', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -1,8 +1,10 @@
 /** The API server's settings, and reading them from the environment. */
 
 export interface ApiConfig {
-  /** When set, ingest and every write (non-GET) request needs `Authorization: Bearer <token>`. */
+  /** The shared token: an admin key (`Authorization: Bearer <token>`), see api/auth.ts. */
   token?: string;
+  /** Reads need no key even when keys or a token exist (`--open-reads`, GENSCOPE_OPEN_READS=1). */
+  openReads?: boolean;
   /** Monthly model budget for the runway panel (USD). */
   monthlyBudgetUsd?: number;
   /** Largest JSON request body accepted on /api (default 1 MiB). */
@@ -20,13 +22,18 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_EXACT_PERCENTILE_MAX_ROWS = 20_000;
 
 /**
- * Settings from GENSCOPE_TOKEN and GENSCOPE_MONTHLY_BUDGET_USD. Throws with a message naming the
+ * Settings from GENSCOPE_TOKEN, GENSCOPE_OPEN_READS and GENSCOPE_MONTHLY_BUDGET_USD. Throws with a message naming the
  * variable when a value is malformed. Values given in `overrides` win.
  */
 export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: ApiConfig = {}): ApiConfig {
   const config: ApiConfig = {};
   const token = env.GENSCOPE_TOKEN?.trim();
   if (token) config.token = token;
+  const openReads = env.GENSCOPE_OPEN_READS?.trim().toLowerCase();
+  if (openReads) {
+    if (!['1', 'true', '0', 'false'].includes(openReads)) throw new Error(`GENSCOPE_OPEN_READS must be 1, true, 0 or false, got "${openReads}"`);
+    config.openReads = openReads === '1' || openReads === 'true';
+  }
   const budget = env.GENSCOPE_MONTHLY_BUDGET_USD?.trim();
   if (budget) {
     const n = Number(budget);

@@ -3,7 +3,7 @@
  * z.toJSONSchema): every GET endpoint with its query parameters and response shape, the exports,
  * and the shared error shape. Built once per process.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   ApiError,
   ENDPOINTS,
@@ -15,14 +15,10 @@ import {
   PANEL_IDS,
   PANELS,
 } from '../schema/api';
+import { schemaOf } from './json-schema';
+import { SECURITY_SCHEMES, withAccess } from './openapi-access';
 
 type JsonSchema = Record<string, unknown>;
-
-function schemaOf(s: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const js = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
-  delete js.$schema;
-  return js;
-}
 
 function queryParameters(s: z.ZodType | null): JsonSchema[] {
   if (!s) return [];
@@ -134,13 +130,15 @@ export function openApiDocument(): JsonSchema {
       version: '1',
       description:
         'Read API of genscope: quality, performance, cost and trend panels as chart-ready columns (t in epoch ms), runs, exports. ' +
-        'Every parameter has a default. Writes and OTLP ingest (POST /v1/traces, /v1/metrics, /v1/logs) need `Authorization: Bearer <token>` when the server has a token.',
+        'Every parameter has a default. Access: once any key exists (genscope keys create) or the server has a --token, ' +
+        'reads need a read key (unless --open-reads), OTLP ingest (POST /v1/traces, /v1/metrics, /v1/logs) an ingest key and writes an admin key, ' +
+        'always as `Authorization: Bearer <key>`; each operation names its scope in `security`.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    paths,
+    paths: withAccess(paths),
     components: {
       schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: SECURITY_SCHEMES,
     },
   };
   return cached;

@@ -1,5 +1,5 @@
 /**
- * The genscope command line: start, serve, demo, pipeline run, gate, export.
+ * The genscope command line: start, serve, demo, pipeline run, gate, export, keys, clickhouse.
  * Each command resolves to an exit code; errors a user can fix are printed as one line with
  * the fix, never as a stack trace.
  */
@@ -9,6 +9,7 @@ import { runClickHouse } from './clickhouse';
 import { runDemoCommand } from './demo';
 import { runExport } from './export';
 import { runGate } from './gate';
+import { runKeys } from './keys';
 import { runPipelineCommand } from './pipeline-run';
 import { runServe, runStart } from './serve';
 
@@ -24,6 +25,7 @@ Commands:
   pipeline run   Run the reference pipeline over the bundled corpus once (one benchmark run).
   gate           Compare the latest benchmark run with a baseline; exit 1 on a regression.
   export         Write spans, runs, scores or model calls as CSV, JSON or NDJSON.
+  keys           Create, list or revoke scoped API keys (read, ingest, admin).
   clickhouse     ClickHouse store: print or apply genscope's DDL, extract from otel_traces.
 
 Every command takes --db PATH (or GENSCOPE_DB; default $XDG_DATA_HOME/genscope/genscope.db,
@@ -39,6 +41,7 @@ const commands: Record<string, Command> = {
   pipeline: runPipelineCommand,
   gate: runGate,
   export: runExport,
+  keys: runKeys,
   clickhouse: runClickHouse,
 };
 

@@ -18,7 +18,7 @@ import {
 } from '../alerts';
 import express from 'express';
 import { createPriceBook, loadPriceOverrides } from '../exporter';
-import { openDatabase } from '../store';
+import { openDatabase, SqliteKeyStore } from '../store';
 import type { Db } from '../store';
 import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
@@ -36,6 +36,7 @@ const SERVE_OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
+  'open-reads': { type: 'boolean' },
   'budget-usd': { type: 'string' },
   alerts: { type: 'string' },
   prices: { type: 'string' },
@@ -56,7 +57,10 @@ the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
 
   --host H                     address to bind (GENSCOPE_HOST; default 127.0.0.1: loopback only)
   --port N                     port (GENSCOPE_PORT; default 4000; 0 = any free port)
-  --token T                    require "Authorization: Bearer T" for ingest and writes (GENSCOPE_TOKEN)
+  --token T                    an admin key T ("Authorization: Bearer T"); like any key, it makes
+                               ingest, writes and reads need a key (GENSCOPE_TOKEN)
+  --open-reads                 reads (dashboard data, exports) need no key even when keys exist
+                               (GENSCOPE_OPEN_READS=1). Keys: genscope keys --help
   --budget-usd N               monthly model budget for the runway panel (GENSCOPE_MONTHLY_BUDGET_USD)
   --alerts FILE                alert rules and webhooks to seed: {"rules": [...], "webhooks": [...]}
   --prices FILE                price overrides for ingested GenAI spans
@@ -86,7 +90,10 @@ export interface ServeOptions {
   host?: string;
   /** Default 4000; 0 = any free port (see handle.url). */
   port?: number;
+  /** An admin key held in memory (see api/auth.ts). */
   token?: string;
+  /** Reads need no key even when keys exist. */
+  openReads?: boolean;
   monthlyBudgetUsd?: number;
   alertsFile?: string;
   pricesFile?: string;
@@ -132,6 +139,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   const now = () => Date.now();
   const config = apiConfigFromEnv(o.env, {
     ...(o.token ? { token: o.token } : {}),
+    ...(o.openReads !== undefined ? { openReads: o.openReads } : {}),
     ...(o.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: o.monthlyBudgetUsd } : {}),
   });
 
@@ -159,8 +167,8 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
       writer,
       decoder,
       onBackpressure: gate.overloaded,
+      // No token here: the app's key guard (api/auth.ts) has already admitted the request.
       retryAfterSeconds: o.retryAfterSeconds ?? 1,
-      ...(config.token ? { token: config.token } : {}),
     }),
   );
   const sources: SelfObservationSources = { writer, ingest: gate, retention };
@@ -174,6 +182,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
       host: o.host ?? '127.0.0.1',
       port: o.port ?? 4000,
       config,
+      keys: new SqliteKeyStore(db),
       ingestRouter,
       alertsRouter: createAlertsRouter({ db, evaluator, now }),
       mount: (app) => {
@@ -260,6 +269,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
       host,
       port,
       ...(values.token ? { token: values.token } : {}),
+      ...(values['open-reads'] ? { openReads: true } : {}),
       ...(budget !== undefined
         ? { monthlyBudgetUsd: numberOption('budget-usd', budget, 0) }
         : demoBudget !== undefined
@@ -285,8 +295,18 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
   write(io.stdout, `  OTLP/HTTP  ${running.handle.url}/v1/traces, /v1/metrics, /v1/logs`);
   if (demoBudget !== undefined)
     write(io.stdout, `  budget     $${demoBudget}/month for the demo (set yours with --budget-usd or GENSCOPE_MONTHLY_BUDGET_USD)`);
+  const keyStore = new SqliteKeyStore(running.db);
+  const liveKeys = keyStore.list().filter((k) => k.revokedAtMs === null).length;
+  const keyed = keyStore.anyKeys() || Boolean(values.token || io.env.GENSCOPE_TOKEN?.trim());
+  const openReads = Boolean(values['open-reads']) || ['1', 'true'].includes(io.env.GENSCOPE_OPEN_READS?.trim().toLowerCase() ?? '');
+  write(
+    io.stdout,
+    keyed
+      ? `  access     keys required for ingest and writes${openReads ? '; reads are open (--open-reads)' : ' and reads'} (${liveKeys} stored key${liveKeys === 1 ? '' : 's'}${values.token || io.env.GENSCOPE_TOKEN ? ' + the --token admin key' : ''})`
+      : '  access     open: no keys (create one with `genscope keys create --scope admin`)',
+  );
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1' && !running.handle.url.includes('127.0.0.1'))
-    write(io.stdout, `  note: bound to ${host}, reachable from other machines${values.token || io.env.GENSCOPE_TOKEN ? '' : ' with NO token: set --token or GENSCOPE_TOKEN'}`);
+    write(io.stdout, `  note: bound to ${host}, reachable from other machines${keyed ? '' : ' with NO key: create keys with `genscope keys create` or set --token'}`);
 
   await new Promise<void>((resolve) => {
     const onSignal = () => {

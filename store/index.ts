@@ -28,6 +28,8 @@ export {
 } from './sqlite/cardinality';
 export type { CardinalityLimits, RollupDimension, FoldReport } from './sqlite/cardinality';
 export { QueryError } from './errors';
+export { SqliteKeyStore, KEY_SCOPES, isKeyScope, hashKey } from './sqlite/keys';
+export type { ApiKeyLookup, ApiKeyInfo, KeyScope } from './sqlite/keys';
 export type {
   TelemetryStore,
   ReadContext,

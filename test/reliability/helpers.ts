@@ -253,10 +253,23 @@ export interface HttpAnswer {
 
 /** POSTs body; rejects when the connection fails (the server died): such a request is not acknowledged. */
 export function post(url: string, body: Buffer, contentType: string, agent?: http.Agent): Promise<HttpAnswer> {
+  return send(url, { method: 'POST', headers: { 'Content-Type': contentType }, body, ...(agent ? { agent } : {}) });
+}
+
+/** Any request with exact headers (raw: nothing is added but Content-Length for a body). */
+export function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; agent?: http.Agent } = {},
+): Promise<HttpAnswer> {
+  const body = options.body === undefined ? undefined : Buffer.from(options.body);
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
-      { method: 'POST', agent, headers: { 'Content-Type': contentType, 'Content-Length': String(body.length) } },
+      {
+        method: options.method ?? 'GET',
+        ...(options.agent ? { agent: options.agent } : {}),
+        headers: { ...options.headers, ...(body ? { 'Content-Length': String(body.length) } : {}) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -58,6 +58,10 @@ export interface ApiClientOptions {
   baseUrl?: string;
   timeoutMillis?: number;
   fetchImpl?: typeof fetch;
+  /** Extra headers per request (the API key: lib/api-key.ts authHeaders); read on each request. */
+  headers?: () => Record<string, string>;
+  /** Called with the server's message when it answers 401 (no key, or a wrong one). */
+  onUnauthorized?: (message: string) => void;
 }
 
 export interface RequestOptions {
@@ -188,7 +192,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     try {
       let res: Response;
       try {
-        res = await doFetch(url, { signal: ctrl.signal, headers: { accept: 'application/json' }, cache: 'no-store' });
+        res = await doFetch(url, { signal: ctrl.signal, headers: { accept: 'application/json', ...opts.headers?.() }, cache: 'no-store' });
       } catch (err) {
         if (signal?.aborted) throw err; // the caller cancelled: not an error to show
         if (timedOut) throw new ApiError(0, 'timeout', `The API did not answer within ${Math.round(timeoutMillis / 1000)} s (${path}).`);
@@ -212,6 +216,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
       }
       if (!res.ok) {
         const e = errorFromBody(body);
+        if (res.status === 401) opts.onUnauthorized?.(e?.message ?? 'this server needs an API key');
         if (e) throw new ApiError(res.status, e.code, e.message);
         throw new ApiError(res.status, `http_${res.status}`, `${path} failed: HTTP ${res.status} ${res.statusText}`.trim());
       }
