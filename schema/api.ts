@@ -347,14 +347,44 @@ export const TrendsQuery = query({
     .describe('Rolling-mean window in buckets (default 7)'),
 });
 
+/** A non-negative decimal number in a query string (durations in ms, score bounds). */
+const decimalParam = z
+  .string()
+  .max(30)
+  .regex(/^\d{1,15}(\.\d{1,12})?$/, 'must be a non-negative decimal number')
+  .transform(Number);
+
+/** Orders of the runs list; every order but newest answers one page (no cursor). */
+export const RUN_SORTS = ['newest', 'slowest', 'costliest', 'worst'] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
+
 export const RunsQuery = query({
   ...timeRangeShape('24h'),
   componentType: filterShape.componentType,
   model: filterShape.model,
   benchmarkRun: filterShape.benchmarkRun,
+  service: optionalList('Service name(s) (resource service.name of the process that ran the run); repeated or comma-separated'),
+  search: z.string().min(1).max(200).optional().describe('Only runs whose component id contains this text (case-insensitive for ASCII)'),
+  predicted: optionalList('Only runs the classifier labelled as this type (the classification.accuracy score label), e.g. componentType=card&predicted=button'),
   status: z.enum(['all', 'ok', 'error']).default('all'),
+  minDurationMs: decimalParam.optional().describe('Only runs lasting at least this long (ms, inclusive)'),
+  maxDurationMs: decimalParam.optional().describe('Only runs lasting less than this (ms, exclusive)'),
+  score: scoreName.optional().describe('Score for scoreMin/scoreMax and sort=worst (default visual.pixel_similarity for sort=worst)'),
+  scoreMin: decimalParam.optional().describe('Only runs with a value of `score` at least this (inclusive)'),
+  scoreMax: decimalParam.optional().describe('Only runs with a value of `score` below this (exclusive; 1 includes 1)'),
+  sort: z.enum(RUN_SORTS).default('newest').describe('newest (paginated by cursor), slowest, costliest, or worst (lowest `score`; one page)'),
   limit: limitParam(50, 500),
   cursor: z.string().max(100).regex(/^\d{1,20}_\d{1,20}$/, 'is not a cursor returned by this API').optional().describe('nextCursor of the previous page'),
+}).superRefine((v, ctx) => {
+  if ((v.scoreMin !== undefined || v.scoreMax !== undefined) && v.score === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['score'], message: 'give score with scoreMin or scoreMax' });
+  }
+  if (v.cursor !== undefined && v.sort !== 'newest') {
+    ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'only sort=newest is paginated' });
+  }
+  if (v.minDurationMs !== undefined && v.maxDurationMs !== undefined && v.maxDurationMs <= v.minDurationMs) {
+    ctx.addIssue({ code: 'custom', path: ['maxDurationMs'], message: 'must be greater than minDurationMs' });
+  }
 });
 
 export const RunParams = z.strictObject({
@@ -433,6 +463,8 @@ export const FilterOptionsResponse = z.object({
   scores: z.array(z.string()),
   operations: z.array(z.string()),
   providers: z.array(z.string()),
+  /** service.name values of the processes that recorded runs (the runs list's service filter). */
+  services: z.array(z.string()),
   benchmarkRuns: z.array(z.object({ id: z.string(), startedMs: z.number(), model: z.string().nullable(), simulated: z.boolean() })),
 });
 
@@ -699,6 +731,10 @@ export const RunRow = z.object({
   model: z.string().nullable(),
   benchmarkRun: z.string().nullable(),
   costUsd: nullableNumber,
+  /** service.name of the process that recorded the run, when known. */
+  service: z.string().nullable(),
+  /** The run's lowest value of the asked score (sort=worst, or score given); absent otherwise. */
+  score: nullableNumber.optional(),
 });
 export type RunRow = z.infer<typeof RunRow>;
 

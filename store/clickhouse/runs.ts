@@ -24,7 +24,8 @@ import { QueryError } from '../errors';
 import { resolveWindow } from '../window';
 import type { Window } from '../window';
 import { meta } from '../sqlite/queries/context';
-import { parseCursor, statusName } from '../sqlite/queries/runs-list';
+import { DEFAULT_WORST_SCORE, SCORE_SLACK_NS, parseCursor, statusName } from '../sqlite/queries/runs-list';
+import { SCORE } from '../../schema/names';
 import type { ExportRow } from '../types';
 import type { ChContext } from './context';
 import { RUN_KEY } from './ddl';
@@ -46,11 +47,13 @@ interface RunDbRow {
   model: string | null;
   benchmark_run_id: string | null;
   cost_usd: number | null;
+  service_name: string | null;
+  score?: number | null;
 }
 
 const RUN_COLUMNS = `${RUN_KEY} AS id, trace_id, span_id, name, toString(toUnixTimestamp64Nano(start)) AS start_ns,
   toString(toUnixTimestamp64Nano(end)) AS end_ns, toUnixTimestamp64Milli(start) AS start_ms, duration_ns / 1e6 AS duration_ms,
-  status_code, status_message, component_id, component_type, model, benchmark_run_id, cost_usd`;
+  status_code, status_message, component_id, component_type, model, benchmark_run_id, cost_usd, service_name`;
 
 /** SQLite reports start_ms as ns / 1e6 (fractional ms); so does this. */
 function startMs(startNs: string): number {
@@ -73,12 +76,13 @@ function toRunRow(r: RunDbRow): RunRow {
     model: r.model,
     benchmarkRun: r.benchmark_run_id,
     costUsd: r.cost_usd,
+    service: r.service_name,
+    ...(r.score !== undefined ? { score: r.score } : {}),
   };
 }
 
-export async function runsList(ctx: ChContext, q: RunsQuery): Promise<RunsResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
-  const p = new Params();
+/** Conditions of every runs filter but the cursor (the same meaning as the SQLite store's runs-list.ts). */
+function runConditions(p: Params, q: RunsQuery, w: Window, db: string): { conds: string[]; ignored: string[] } {
   const { conds, ignored } = filterSql(
     p,
     { componentType: q.componentType, model: q.model, stage: [], benchmarkRun: q.benchmarkRun },
@@ -87,12 +91,56 @@ export async function runsList(ctx: ChContext, q: RunsQuery): Promise<RunsRespon
   conds.unshift("role = 'run'", inWindow(p, 'start', w));
   if (q.status === 'error') conds.push('status_code = 2');
   if (q.status === 'ok') conds.push('status_code <> 2');
+  if (q.service.length > 0) conds.push(`service_name IN ${p.bind(q.service, 'Array(String)')}`);
+  if (q.search !== undefined) conds.push(`positionCaseInsensitive(ifNull(component_id, ''), ${p.bind(q.search, 'String')}) > 0`);
+  if (q.minDurationMs !== undefined) conds.push(`duration_ns >= ${p.bind(Math.round(q.minDurationMs * 1e6), 'UInt64')}`);
+  if (q.maxDurationMs !== undefined) conds.push(`duration_ns < ${p.bind(Math.round(q.maxDurationMs * 1e6), 'UInt64')}`);
+  const scoreWindow = { fromNs: w.fromNs, toNs: w.toNs + SCORE_SLACK_NS };
+  if (q.predicted.length > 0) {
+    conds.push(`trace_id IN (SELECT trace_id FROM ${db}.genscope_scores WHERE name = ${p.bind(SCORE.classificationAccuracy, 'String')}
+      AND ${inWindow(p, 'time', scoreWindow)} AND label IN ${p.bind(q.predicted, 'Array(String)')})`);
+  }
+  if (q.score !== undefined && (q.scoreMin !== undefined || q.scoreMax !== undefined)) {
+    const bounds: string[] = [];
+    if (q.scoreMin !== undefined) bounds.push(`value >= ${p.bind(q.scoreMin, 'Float64')}`);
+    if (q.scoreMax !== undefined) bounds.push(`value ${q.scoreMax >= 1 ? '<=' : '<'} ${p.bind(q.scoreMax, 'Float64')}`);
+    conds.push(`trace_id IN (SELECT trace_id FROM ${db}.genscope_scores WHERE name = ${p.bind(q.score, 'String')}
+      AND ${inWindow(p, 'time', scoreWindow)} AND ${and(bounds)})`);
+  }
+  return { conds, ignored };
+}
+
+export async function runsList(ctx: ChContext, q: RunsQuery): Promise<RunsResponse> {
+  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const p = new Params();
+  const { conds, ignored } = runConditions(p, q, w, ctx.db);
+  const where = (): string => and(conds);
+  if (q.sort === 'worst') {
+    const scoreWindow = { fromNs: w.fromNs, toNs: w.toNs + SCORE_SLACK_NS };
+    const rows = await ctx.ch.query<RunDbRow>(
+      `SELECT ${RUN_COLUMNS}, sc.v AS score FROM ${ctx.db}.genscope_spans AS r
+        INNER JOIN (SELECT trace_id, min(value) AS v FROM ${ctx.db}.genscope_scores
+          WHERE name = ${p.bind(q.score ?? DEFAULT_WORST_SCORE, 'String')} AND ${inWindow(p, 'time', scoreWindow)} AND value IS NOT NULL GROUP BY trace_id) AS sc
+        ON sc.trace_id = r.trace_id
+        WHERE ${where()} ORDER BY score ASC, start DESC, id DESC LIMIT ${p.bind(q.limit, 'UInt32')}`,
+      p.values,
+    );
+    return { meta: meta(w, null, 'raw', ignored), runs: rows.map(toRunRow), nextCursor: null };
+  }
+  if (q.sort !== 'newest') {
+    const order = q.sort === 'slowest' ? 'duration_ns DESC' : 'ifNull(cost_usd, 0) DESC';
+    const rows = await ctx.ch.query<RunDbRow>(
+      `SELECT ${RUN_COLUMNS} FROM ${ctx.db}.genscope_spans WHERE ${where()} ORDER BY ${order}, start DESC, id DESC LIMIT ${p.bind(q.limit, 'UInt32')}`,
+      p.values,
+    );
+    return { meta: meta(w, null, 'raw', ignored), runs: rows.map(toRunRow), nextCursor: null };
+  }
   if (q.cursor !== undefined) {
     const c = parseCursor(q.cursor, 'cursor');
     conds.push(`(start, ${RUN_KEY}) < (${p.ns(c.ns)}, ${p.bind(c.key, 'UInt64')})`);
   }
   const rows = await ctx.ch.query<RunDbRow>(
-    `SELECT ${RUN_COLUMNS} FROM ${ctx.db}.genscope_spans WHERE ${and(conds)} ORDER BY start DESC, id DESC LIMIT ${p.bind(q.limit + 1, 'UInt32')}`,
+    `SELECT ${RUN_COLUMNS} FROM ${ctx.db}.genscope_spans WHERE ${where()} ORDER BY start DESC, id DESC LIMIT ${p.bind(q.limit + 1, 'UInt32')}`,
     p.values,
   );
   const page = rows.slice(0, q.limit);
@@ -337,7 +385,8 @@ export async function filterOptions(ctx: ChContext, q: FilterOptionsQuery): Prom
         (${distinct('component_type', 'genscope_model_calls', 'time')}) AS call_types,
         (${distinct('operation', 'genscope_model_calls', 'time')}) AS operations,
         (${distinct('provider', 'genscope_model_calls', 'time')}) AS providers,
-        (${distinct('name', 'genscope_scores', 'time')}) AS scores`,
+        (${distinct('name', 'genscope_scores', 'time')}) AS scores,
+        (${distinct('service_name', 'genscope_spans', 'start', "role = 'run'")}) AS services`,
     p.values,
   );
   const bp = new Params();
@@ -361,6 +410,8 @@ export async function filterOptions(ctx: ChContext, q: FilterOptionsQuery): Prom
     scores: r?.scores ?? [],
     operations: r?.operations ?? [],
     providers: r?.providers ?? [],
+    // Services that recorded runs in the window (SQLite lists its few resources whole; the same set in practice).
+    services: r?.services ?? [],
     benchmarkRuns: benchmarks.map((b) => ({
       id: b.id,
       startedMs: num(b.started_ms),

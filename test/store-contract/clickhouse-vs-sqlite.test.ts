@@ -297,6 +297,29 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     await expect(exact.run('1', chCtx)).rejects.toMatchObject({ status: 404 });
   });
 
+  it('applies the drill-down filters and orders of the runs list as SQLite does', async () => {
+    const strip = (r: { id: number }) => ({ ...r, id: 0 });
+    const sample = runsList(sqliteCtx(), RunsQuery.parse({ range: '24h', limit: '1' })).runs[0];
+    const part = (sample?.componentId ?? 'x').slice(1, 4).toUpperCase();
+    const queries = [
+      { range: '24h', limit: '500', componentType: 'card', predicted: 'button' },
+      { range: '24h', limit: '500', service: 'genscope-fixture', status: 'ok', search: part },
+      { range: '24h', limit: '500', minDurationMs: '200', maxDurationMs: '2000' },
+      { range: '24h', limit: '500', score: 'mapping.confidence', scoreMin: '0.5', scoreMax: '0.8' },
+      { range: '24h', limit: '20', sort: 'worst', score: 'visual.pixel_similarity' },
+      { range: '24h', limit: '20', sort: 'slowest' },
+    ];
+    let nonEmpty = 0;
+    for (const raw of queries) {
+      const q = RunsQuery.parse(raw);
+      const s = runsList(sqliteCtx(), q);
+      const c = await exact.runs(q, chCtx);
+      expect({ raw, runs: c.runs.map(strip) }).toEqual({ raw, runs: s.runs.map(strip) });
+      if (s.runs.length > 0) nonEmpty++;
+    }
+    expect(nonEmpty).toBe(queries.length);
+  });
+
   it('lists benchmarks and filter options as SQLite does', async () => {
     const bq = BenchmarksQuery.parse({ range: '7d', limit: '3' });
     expect(await exact.benchmarks(bq, chCtx)).toEqual(benchmarksList(sqliteCtx(), bq));

@@ -56,6 +56,8 @@ export function filterOptions(ctx: QueryContext, q: FilterOptionsQuery): FilterO
     scores: scoreNames(ctx, w),
     operations: calls.operation,
     providers: calls.provider,
+    // Few processes write one file: the resources table is small and read whole.
+    services: all<{ s: string }>(ctx.db, { sql: "SELECT DISTINCT service_name AS s FROM resources WHERE service_name IS NOT NULL AND service_name <> '' ORDER BY 1", params: [] }).map((r) => r.s),
     benchmarkRuns: benchmarks.map((b) => ({ id: b.id, startedMs: b.started_ms, model: b.model, simulated: b.simulated === 1 })),
   };
 }

@@ -1,14 +1,19 @@
 /**
  * Runs list: pipeline.run root spans, newest first, keyset-paginated on (start_ns, id) through the
  * partial index spans_runs. The cursor is "<start_ns>_<id>" of the last row of the previous page.
+ * The drill-down filters (predicted type, score range) match the run's scores by trace id among
+ * the scores recorded in the window widened by SCORE_SLACK_NS (a run's scores come after its start).
+ * Other orders (slowest, costliest, worst score) answer one page without a cursor.
  */
 import type { RunRow, RunsQuery, RunsResponse } from '../../../schema/api';
 import { QueryError } from '../../errors';
 import { resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
-import { all, filterConditions, joinAnd } from './sql';
-import type { Fragment } from './sql';
+import { SCORE } from '../../../schema/names';
+import type { Window } from '../../window';
+import { all, filterConditions, inList, joinAnd } from './sql';
+import type { Fragment, SqlParam } from './sql';
 
 export interface RunDbRow {
   id: number;
@@ -25,10 +30,13 @@ export interface RunDbRow {
   model: string | null;
   benchmark_run_id: string | null;
   cost_usd: number | null;
+  service: string | null;
+  score?: number | null;
 }
 
 export const RUN_COLUMNS = `id, trace_id, span_id, name, CAST(start_ns AS TEXT) AS start_ns_text, start_ns / 1000000 AS start_ms,
-  duration_ns / 1e6 AS duration_ms, status_code, status_message, component_id, component_type, model, benchmark_run_id, cost_usd`;
+  duration_ns / 1e6 AS duration_ms, status_code, status_message, component_id, component_type, model, benchmark_run_id, cost_usd,
+  (SELECT service_name FROM resources WHERE resources.id = spans.resource_id) AS service`;
 
 export function statusName(code: number): 'unset' | 'ok' | 'error' {
   return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
@@ -49,6 +57,8 @@ export function toRunRow(r: RunDbRow): RunRow {
     model: r.model,
     benchmarkRun: r.benchmark_run_id,
     costUsd: r.cost_usd,
+    service: r.service,
+    ...(r.score !== undefined ? { score: r.score } : {}),
   };
 }
 
@@ -62,8 +72,19 @@ export function parseCursor(cursor: string, param: string): { ns: bigint; key: s
   return { ns: BigInt(ns), key };
 }
 
-export function runsList(ctx: QueryContext, q: RunsQuery): RunsResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+/** A run's scores are recorded after its start: they are looked up this far past the window. */
+export const SCORE_SLACK_NS = 3_600_000_000_000n;
+
+/** The score sort=worst ranks by when none is given. */
+export const DEFAULT_WORST_SCORE = SCORE.pixelSimilarity;
+
+/** LIKE pattern matching `text` anywhere, with the LIKE wildcards in it escaped (ESCAPE '\\'). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Conditions on root spans (table `spans`) of every runs filter but the cursor. */
+function runConditions(q: RunsQuery, w: Window): { parts: Fragment[]; ignored: string[] } {
   const { conds, ignored } = filterConditions(
     { componentType: q.componentType, model: q.model, stage: [], benchmarkRun: q.benchmarkRun },
     { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_id' },
@@ -71,6 +92,42 @@ export function runsList(ctx: QueryContext, q: RunsQuery): RunsResponse {
   const parts: Fragment[] = [{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ?", params: [w.fromNs, w.toNs] }, ...conds];
   if (q.status === 'error') parts.push({ sql: 'status_code = 2', params: [] });
   if (q.status === 'ok') parts.push({ sql: 'status_code <> 2', params: [] });
+  if (q.service.length > 0) {
+    const svc = inList('service_name', q.service);
+    parts.push({ sql: `resource_id IN (SELECT id FROM resources WHERE ${svc.sql})`, params: svc.params });
+  }
+  if (q.search !== undefined) parts.push({ sql: "component_id LIKE ? ESCAPE '\\'", params: [containsPattern(q.search)] });
+  if (q.minDurationMs !== undefined) parts.push({ sql: 'duration_ns >= ?', params: [Math.round(q.minDurationMs * 1e6)] });
+  if (q.maxDurationMs !== undefined) parts.push({ sql: 'duration_ns < ?', params: [Math.round(q.maxDurationMs * 1e6)] });
+  const scoreWindow: SqlParam[] = [w.fromNs, w.toNs + SCORE_SLACK_NS];
+  if (q.predicted.length > 0) {
+    const label = inList('label', q.predicted);
+    parts.push({
+      sql: `trace_id IN (SELECT trace_id FROM scores WHERE name = ? AND time_ns >= ? AND time_ns < ? AND ${label.sql})`,
+      params: [SCORE.classificationAccuracy, ...scoreWindow, ...label.params],
+    });
+  }
+  if (q.score !== undefined && (q.scoreMin !== undefined || q.scoreMax !== undefined)) {
+    const bounds: Fragment[] = [];
+    if (q.scoreMin !== undefined) bounds.push({ sql: 'value >= ?', params: [q.scoreMin] });
+    // A maximum of 1 includes 1 (scores are 0..1), so the top bin of a histogram holds perfect scores.
+    if (q.scoreMax !== undefined) bounds.push({ sql: q.scoreMax >= 1 ? 'value <= ?' : 'value < ?', params: [q.scoreMax] });
+    const b = joinAnd(bounds);
+    parts.push({
+      sql: `trace_id IN (SELECT trace_id FROM scores WHERE name = ? AND time_ns >= ? AND time_ns < ? AND ${b.sql})`,
+      params: [q.score, ...scoreWindow, ...b.params],
+    });
+  }
+  return { parts, ignored };
+}
+
+export function runsList(ctx: QueryContext, q: RunsQuery): RunsResponse {
+  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const { parts, ignored } = runConditions(q, w);
+  if (q.sort !== 'newest') {
+    const rows = q.sort === 'worst' ? worstRuns(ctx, q, w, parts) : ranked(ctx, q, parts);
+    return { meta: meta(w, null, 'raw', ignored), runs: rows.map(toRunRow), nextCursor: null };
+  }
   if (q.cursor !== undefined) {
     const c = parseCursor(q.cursor, 'cursor');
     const id = Number(c.key);
@@ -88,4 +145,28 @@ export function runsList(ctx: QueryContext, q: RunsQuery): RunsResponse {
     runs: page.map(toRunRow),
     nextCursor: rows.length > q.limit && last ? `${last.start_ns_text}_${last.id}` : null,
   };
+}
+
+/** The slowest or costliest runs (ties: newest first). */
+function ranked(ctx: QueryContext, q: RunsQuery, parts: Fragment[]): RunDbRow[] {
+  const where = joinAnd(parts);
+  const order = q.sort === 'slowest' ? 'duration_ns DESC' : 'COALESCE(cost_usd, 0) DESC';
+  return all<RunDbRow>(ctx.db, {
+    sql: `SELECT ${RUN_COLUMNS} FROM spans WHERE ${where.sql} ORDER BY ${order}, start_ns DESC, id DESC LIMIT ?`,
+    params: [...where.params, q.limit],
+  });
+}
+
+/** Runs with the lowest value of the score (each run's minimum); runs without that score are left out. */
+function worstRuns(ctx: QueryContext, q: RunsQuery, w: Window, parts: Fragment[]): RunDbRow[] {
+  const where = joinAnd(parts);
+  const name = q.score ?? DEFAULT_WORST_SCORE;
+  return all<RunDbRow>(ctx.db, {
+    // CROSS JOIN keeps the runs of the window as the outer loop (spans has no trace id index).
+    sql: `SELECT ${RUN_COLUMNS}, sc.v AS score FROM spans
+      CROSS JOIN (SELECT trace_id AS t, MIN(value) AS v FROM scores WHERE name = ? AND time_ns >= ? AND time_ns < ? AND value IS NOT NULL GROUP BY trace_id) sc
+        ON sc.t = spans.trace_id
+      WHERE ${where.sql} ORDER BY sc.v ASC, start_ns DESC, id DESC LIMIT ?`,
+    params: [name, w.fromNs, w.toNs + SCORE_SLACK_NS, ...where.params, q.limit],
+  });
 }
