@@ -3,7 +3,7 @@
  * writer resolves what needs the database: the resource id, and the span an evaluation judges.
  */
 import crypto from 'node:crypto';
-import { GEN_AI, OTEL_GENAI_IN } from '../schema/names';
+import { GEN_AI } from '../schema/names';
 import type { LogRecordRecord } from '../schema/records';
 import { num, str } from './span-rows';
 
@@ -75,7 +75,7 @@ export function evaluationOf(r: LogRecordRecord): EvaluationFacts | null {
     timeNs: r.timeNs,
     traceId: r.traceId ?? null,
     spanId: r.spanId ?? null,
-    responseId: str(a[OTEL_GENAI_IN.responseId]),
+    responseId: str(a[GEN_AI.responseId]),
     name,
     value: num(a[GEN_AI.evaluationScoreValue]),
     label: str(a[GEN_AI.evaluationScoreLabel]),
