@@ -6,7 +6,8 @@
  */
 import express from 'express';
 import type { Express, RequestHandler, Router } from 'express';
-import type { ApiKeyLookup, Db } from '../store';
+import { SqliteStore } from '../store';
+import type { ApiKeyLookup, Db, TelemetryStore } from '../store';
 import { authGuard } from './auth';
 import { sameOriginWrites, securityHeaders } from './browser-guard';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS, DEFAULT_MAX_BODY_BYTES } from './config';
@@ -19,7 +20,10 @@ import { exportRouter } from './routes/export';
 import { readRouter } from './routes/read';
 
 export interface CreateAppOptions {
-  db: Db;
+  /** The store every read goes through (openStore). */
+  store?: TelemetryStore;
+  /** Shorthand for tests and tools: a SQLite database, wrapped in a SqliteStore (not closed by the app). */
+  db?: Db;
   config?: ApiConfig;
   /** Current time in epoch ms (default Date.now); tests pass a fixed clock. */
   clock?: () => number;
@@ -44,11 +48,16 @@ export interface CreateAppOptions {
 export function createApp(options: CreateAppOptions): Express {
   const config = options.config ?? {};
   const token = config.token && config.token.length > 0 ? config.token : undefined;
+  const store =
+    options.store ??
+    (options.db
+      ? new SqliteStore(options.db, { ownsDb: false, exactPercentileMaxRows: config.exactPercentileMaxRows ?? DEFAULT_EXACT_PERCENTILE_MAX_ROWS })
+      : null);
+  if (!store) throw new Error('createApp needs a store (or a db)');
   const deps: RouteDeps = {
-    db: options.db,
+    store,
     clock: options.clock ?? Date.now,
     monthlyBudgetUsd: config.monthlyBudgetUsd ?? null,
-    exactPercentileMaxRows: config.exactPercentileMaxRows ?? DEFAULT_EXACT_PERCENTILE_MAX_ROWS,
   };
   const app = express();
   app.disable('x-powered-by');

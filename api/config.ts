@@ -1,5 +1,6 @@
 /** The API server's settings, and reading them from the environment. */
 
+
 export interface ApiConfig {
   /** The shared token: an admin key (`Authorization: Bearer <token>`), see api/auth.ts. */
   token?: string;
@@ -19,7 +20,8 @@ export interface ApiConfig {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-export const DEFAULT_EXACT_PERCENTILE_MAX_ROWS = 20_000;
+// The store owns the default; re-exported because the option is set through the API config.
+export { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../store';
 
 /**
  * Settings from GENSCOPE_TOKEN, GENSCOPE_OPEN_READS and GENSCOPE_MONTHLY_BUDGET_USD. Throws with a message naming the

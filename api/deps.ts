@@ -1,14 +1,12 @@
-/** What the routes need from createApp: the database, the clock and the resolved settings. */
-import type { Db } from '../store';
-import type { QueryContext } from '../store/sqlite/queries/context';
+/** What the routes need from createApp: the store, the clock and the resolved settings. */
+import type { ReadContext, TelemetryStore } from '../store';
 
 export interface RouteDeps {
-  db: Db;
+  store: TelemetryStore;
   clock: () => number;
   monthlyBudgetUsd: number | null;
-  exactPercentileMaxRows: number;
 }
 
-export function queryContext(d: RouteDeps): QueryContext {
-  return { db: d.db, nowMs: d.clock(), monthlyBudgetUsd: d.monthlyBudgetUsd, exactPercentileMaxRows: d.exactPercentileMaxRows };
+export function readContext(d: RouteDeps): ReadContext {
+  return { nowMs: d.clock(), monthlyBudgetUsd: d.monthlyBudgetUsd };
 }

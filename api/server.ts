@@ -5,13 +5,11 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Db } from '../store';
 import { createApp } from './app';
 import type { CreateAppOptions } from './app';
 import type { ApiConfig } from './config';
 
-export interface StartServerOptions extends Omit<CreateAppOptions, 'db' | 'config'> {
-  db: Db;
+export interface StartServerOptions extends Omit<CreateAppOptions, 'config'> {
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (any free port). */

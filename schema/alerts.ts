@@ -184,6 +184,10 @@ export const AlertRuleInput = RULE_KINDS.superRefine((rule, ctx) => {
   if (COST_METRICS.has(rule.metric) && (f.stage || grouped.has('stage'))) {
     ctx.addIssue({ code: 'custom', path: ['filters', 'stage'], message: `${rule.metric} has no stage dimension` });
   }
+  if (rule.metric === 'cache_hit_rate' && (f.model || grouped.has('model'))) {
+    // Cache lookups are counted per cache, stage and component type (the KPI tile's source too).
+    ctx.addIssue({ code: 'custom', path: ['filters', 'model'], message: 'cache_hit_rate has no model dimension' });
+  }
   if (rule.kind === 'spike') {
     if (rule.bucketMillis > rule.baselineWindowMillis) {
       ctx.addIssue({ code: 'custom', path: ['bucketMillis'], message: 'must not exceed baselineWindowMillis' });

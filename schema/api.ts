@@ -428,6 +428,16 @@ const countSeries = z.array(z.number());
 const seriesMap = z.record(z.string(), numberSeries);
 const countMap = z.record(z.string(), countSeries);
 
+/**
+ * How precise a panel's percentiles are: `exact` (computed from the raw durations) or `sketch`
+ * (merged latency sketches whose quantiles are within `relativeError` of the exact value).
+ */
+export const PercentilePrecision = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('exact') }),
+  z.object({ method: z.literal('sketch'), relativeError: z.number() }),
+]);
+export type PercentilePrecision = z.infer<typeof PercentilePrecision>;
+
 /** What the server actually computed: the resolved window, bucket and data source. */
 export const ResponseMeta = z.object({
   fromMs: z.number(),
@@ -443,6 +453,8 @@ export const ResponseMeta = z.object({
    * benchmark marked genscope.simulated): the dashboard labels its view as simulated.
    */
   simulated: z.boolean().optional(),
+  /** Panels with percentiles (latency KPIs, latency, stages) say how precise they are, for every range. */
+  percentiles: PercentilePrecision.optional(),
 });
 export type ResponseMeta = z.infer<typeof ResponseMeta>;
 
@@ -542,7 +554,7 @@ export const QualityBreakdownResponse = z.object({
 
 export const LatencyResponse = z.object({
   meta: ResponseMeta.extend({
-    /** true: percentiles from raw durations; false: from mergeable latency histograms (~9 % relative error). */
+    /** true: percentiles from raw durations; false: from mergeable latency sketches (meta.percentiles has the bound). */
     exact: z.boolean(),
   }),
   stages: z.array(z.string()),

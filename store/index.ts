@@ -30,12 +30,29 @@ export type { CardinalityLimits, RollupDimension, FoldReport } from './sqlite/ca
 export { QueryError } from './errors';
 export { SqliteKeyStore, KEY_SCOPES, isKeyScope, hashKey } from './sqlite/keys';
 export type { ApiKeyLookup, ApiKeyInfo, KeyScope } from './sqlite/keys';
+export { SqliteStore, DEFAULT_RETENTION_DAYS, DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from './sqlite/store';
+export type { SqliteStoreOptions } from './sqlite/store';
+export { openStore } from './open';
+export type { OpenStoreOptions } from './open';
+export { resolveWindow, plannedWindow, makeWindow, previousWindow, segmentsFor, grainFor, bucketWindow } from './window';
+export type { Window, PlanContext, Segment } from './window';
+export { percentilePrecision } from './percentiles';
 export type {
   TelemetryStore,
   ReadContext,
   StoreHealth,
   ExportRow,
   ExportValue,
+  ExportShape,
+  PanelQueries,
+  PanelResponses,
+  RetentionPolicy,
+  RetentionHandle,
+  PercentilePrecision,
+  BenchmarkRunInfo,
+  RunSamples,
+  ScoreSample,
+  ScoreSampleSet,
   MetricScope as StoreMetricScope,
   TimeRange as StoreTimeRange,
   GroupValue as StoreGroupValue,

@@ -7,22 +7,23 @@ const NOW = Date.UTC(2026, 5, 15, 12, 34, 56, 789);
 const H = 3_600_000;
 const D = 86_400_000;
 const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+const at = (nowMs: number, minuteRollupRetentionDays = 7) => ({ nowMs, minuteRollupRetentionDays });
 
 describe('resolveWindow', () => {
   it('ends a preset at now, or at to', () => {
-    expect(resolveWindow({}, NOW, '24h')).toMatchObject({ fromMs: NOW - D, toMs: NOW });
-    expect(resolveWindow({ range: '7d', to: NOW - H }, NOW, '24h')).toMatchObject({ fromMs: NOW - H - 7 * D, toMs: NOW - H });
-    expect(resolveWindow({ from: NOW - 5 * H }, NOW, '24h')).toMatchObject({ fromMs: NOW - 5 * H, toMs: NOW });
+    expect(resolveWindow({}, at(NOW), '24h')).toMatchObject({ fromMs: NOW - D, toMs: NOW });
+    expect(resolveWindow({ range: '7d', to: NOW - H }, at(NOW), '24h')).toMatchObject({ fromMs: NOW - H - 7 * D, toMs: NOW - H });
+    expect(resolveWindow({ from: NOW - 5 * H }, at(NOW), '24h')).toMatchObject({ fromMs: NOW - 5 * H, toMs: NOW });
   });
 
   it('gives nanosecond bounds as BigInt', () => {
-    const w = resolveWindow({ from: 1_700_000_000_123, to: 1_700_000_100_000 }, NOW, '24h');
+    const w = resolveWindow({ from: 1_700_000_000_123, to: 1_700_000_100_000 }, at(NOW), '24h');
     expect(w.fromNs).toBe(1_700_000_000_123_000_000n);
   });
 
   it('refuses an empty window', () => {
-    expect(() => resolveWindow({ from: NOW + H }, NOW, '24h')).toThrow(QueryError);
-    expect(() => resolveWindow({ to: 0 }, NOW, '24h')).toThrow(QueryError);
+    expect(() => resolveWindow({ from: NOW + H }, at(NOW), '24h')).toThrow(QueryError);
+    expect(() => resolveWindow({ to: 0 }, at(NOW), '24h')).toThrow(QueryError);
   });
 
   it('gives the previous window of equal length', () => {
@@ -87,9 +88,27 @@ describe('segmentsFor', () => {
 describe('grainFor after retention', () => {
   it('reads hours for a short window older than the minute-rollup retention', () => {
     const now = Date.UTC(2026, 10, 27);
-    const recent = resolveWindow({ from: now - 3_600_000, to: now }, now, '24h');
-    const old = resolveWindow({ from: now - 20 * 86_400_000, to: now - 20 * 86_400_000 + 3_600_000 }, now, '24h');
+    const recent = resolveWindow({ from: now - 3_600_000, to: now }, at(now), '24h');
+    const old = resolveWindow({ from: now - 20 * 86_400_000, to: now - 20 * 86_400_000 + 3_600_000 }, at(now), '24h');
     expect(grainFor(recent)).toBe(60);
     expect(grainFor(old)).toBe(3600);
+  });
+});
+
+describe('the planner reads the configured retention', () => {
+  const now = Date.UTC(2026, 10, 27);
+  it('reads hours for a window older than a 3-day minute retention, minutes inside it', () => {
+    const fourDaysAgo = resolveWindow({ from: now - 4 * D, to: now - 4 * D + H }, at(now, 3), '24h');
+    const twoDaysAgo = resolveWindow({ from: now - 2 * D, to: now - 2 * D + H }, at(now, 3), '24h');
+    expect(grainFor(fourDaysAgo)).toBe(3600);
+    expect(segmentsFor(fourDaysAgo).map((s) => s.grainS)).toEqual([3600]);
+    expect(grainFor(twoDaysAgo)).toBe(60);
+    // With the default 7 days both would read minutes: the latent bug this guards against.
+    expect(grainFor(resolveWindow({ from: now - 4 * D, to: now - 4 * D + H }, at(now, 7), '24h'))).toBe(60);
+  });
+
+  it('keeps no minute segment in a short window that straddles the minute retention', () => {
+    const w = resolveWindow({ from: now - 3 * D - 30 * 60_000, to: now - 2 * D }, at(now, 3), '24h');
+    expect(segmentsFor(w).every((s) => s.grainS !== 60)).toBe(true);
   });
 });

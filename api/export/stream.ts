@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify';
-import type { ExportRow, ExportValue } from '../../store/sqlite/export-datasets';
+import type { ExportRow, ExportValue } from '../../store';
 
 export type StreamFormat = 'csv' | 'json' | 'ndjson';
 
@@ -71,10 +71,10 @@ export function neutraliseCell(value: string): string {
  * as fast as the socket drains (stream backpressure), and the stringifier is set up once (calling
  * its sync API per chunk or per row made the export GC-bound).
  */
-async function streamCsv(res: Response, chunks: Iterable<ExportRow[]>, columns: readonly string[]): Promise<number> {
+async function streamCsv(res: Response, chunks: Iterable<ExportRow[]> | AsyncIterable<ExportRow[]>, columns: readonly string[]): Promise<number> {
   let n = 0;
-  function* rows(): Generator<ExportRow> {
-    for (const chunk of chunks) {
+  async function* rows(): AsyncGenerator<ExportRow> {
+    for await (const chunk of chunks) {
       for (const r of chunk) {
         n++;
         yield r;
@@ -104,7 +104,7 @@ export interface StreamOptions {
 }
 
 /** Streams row chunks (arrays in `columns` order) in the chosen format. Returns the number of rows written. */
-export async function streamRows(res: Response, chunks: Iterable<ExportRow[]>, o: StreamOptions): Promise<number> {
+export async function streamRows(res: Response, chunks: Iterable<ExportRow[]> | AsyncIterable<ExportRow[]>, o: StreamOptions): Promise<number> {
   res.status(200);
   res.setHeader('Content-Type', CONTENT_TYPES[o.format]);
   res.setHeader('Content-Disposition', `attachment; filename="${o.filename}"`);
@@ -117,7 +117,7 @@ export async function streamRows(res: Response, chunks: Iterable<ExportRow[]>, o
   let n = 0;
   let ok = true;
   if (o.format === 'json') ok = await write(res, '[');
-  for (const rows of chunks) {
+  for await (const rows of chunks) {
     if (!ok) break;
     let s: string;
     if (o.format === 'json') {

@@ -6,15 +6,14 @@
 import { Router } from 'express';
 import { ExportParams, ExportQuery, PanelExportParams } from '../../schema/api';
 import type { RouteDeps } from '../deps';
-import { queryContext } from '../deps';
-import { datasetChunks, datasetColumns, datasetIgnoredFilters, datasetJsonColumns } from '../../store/sqlite/export-datasets';
+import { readContext } from '../deps';
 import { panelToTable } from '../export/panel-table';
 import { streamRows } from '../export/stream';
 import { PANEL_BY_ID } from '../panels';
 import { HttpError } from '../errors';
 import { parseWith } from '../validate';
-import { labelled } from './read';
-import { resolveWindow } from '../../store/window';
+import { readPanel } from './read';
+import { resolveWindow } from '../../store';
 
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[:.]/g, '-');
@@ -27,7 +26,7 @@ export function exportRouter(deps: RouteDeps): Router {
     const def = PANEL_BY_ID.get(panel);
     if (!def) throw new HttpError(404, 'not_found', `no panel ${panel}`);
     const q = parseWith(def.query, req.query, 'query');
-    const data = labelled(deps, def.run(queryContext(deps), q));
+    const data = await readPanel(deps, panel, q);
     const filename = `genscope-${panel}-${stamp(deps.clock())}.${format}`;
     if (format === 'json') {
       res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
@@ -40,18 +39,20 @@ export function exportRouter(deps: RouteDeps): Router {
   r.get('/export/:dataset.:format', async (req, res) => {
     const { dataset, format } = parseWith(ExportParams, req.params, 'path');
     const q = parseWith(ExportQuery, req.query, 'query');
-    const w = resolveWindow(q, deps.clock(), '24h');
-    const ignored = datasetIgnoredFilters(dataset, q);
+    const ctx = readContext(deps);
+    // The same window the store resolves for the rows (same now, same planner), for the headers.
+    const w = resolveWindow(q, { nowMs: ctx.nowMs, minuteRollupRetentionDays: deps.store.retention.minuteRollupRetentionDays }, '24h');
+    const shape = deps.store.exportShape(dataset, q);
     // A filter the dataset cannot apply is a 400, as /runs answers for stage: never a silently
     // larger export.
-    const refused = ignored[0];
+    const refused = shape.ignoredFilters[0];
     if (refused !== undefined) {
       throw new HttpError(400, 'invalid_parameter', `query parameter "${refused}": the ${dataset} dataset cannot be filtered by ${refused} (runs are end to end; export spans to filter by stage)`, refused);
     }
-    await streamRows(res, datasetChunks(deps.db, dataset, w, q), {
+    await streamRows(res, deps.store.exportRows(dataset, q, ctx), {
       format,
-      columns: datasetColumns(dataset),
-      jsonColumns: datasetJsonColumns(dataset),
+      columns: shape.columns,
+      jsonColumns: shape.jsonColumns,
       filename: `genscope-${dataset}-${stamp(w.fromMs)}-${stamp(w.toMs)}.${format}`,
       headers: {
         'X-Genscope-From': String(w.fromMs),

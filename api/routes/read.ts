@@ -2,44 +2,37 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { BenchmarksQuery, FilterOptionsQuery, RunParams, RunsQuery } from '../../schema/api';
-import type { HealthResponse } from '../../schema/api';
+import type { HealthResponse, PanelId } from '../../schema/api';
+import type { PanelQueries } from '../../store';
 import type { RouteDeps } from '../deps';
-import { queryContext } from '../deps';
+import { readContext } from '../deps';
 import { PANEL_DEFS } from '../panels';
-import { benchmarksList } from '../../store/sqlite/queries/benchmarks-list';
-import { simulatedPresent } from '../../store/sqlite/queries/context';
-import { filterOptions } from '../../store/sqlite/queries/filter-options';
-import { runDetail } from '../../store/sqlite/queries/run-detail';
-import { runsList } from '../../store/sqlite/queries/runs-list';
-import { get } from '../../store/sqlite/queries/sql';
 import { parseWith, withQuery } from '../validate';
-
-/** Marks a panel answer as simulated when the store holds demo or simulated data. */
-export function labelled<T extends object>(deps: RouteDeps, body: T): T {
-  const m = (body as { meta?: { simulated?: boolean } }).meta;
-  if (m) m.simulated = simulatedPresent(deps.db);
-  return body;
-}
 
 /** Endpoints without query parameters still refuse unknown ones. */
 const NoQuery = z.strictObject({});
 
+/** One panel from the store; the query has been validated with the panel's own schema. */
+export function readPanel(deps: RouteDeps, id: PanelId, q: unknown): Promise<object> {
+  return deps.store.panel(id, q as PanelQueries[PanelId], readContext(deps));
+}
+
 export function readRouter(deps: RouteDeps): Router {
   const r = Router();
-  r.get('/health', (req, res) => {
+  r.get('/health', async (req, res) => {
     parseWith(NoQuery, req.query, 'query');
-    const v = get<{ v: number | null }>(deps.db, { sql: 'SELECT MAX(version) AS v FROM schema_migrations', params: [] });
-    const body: HealthResponse = { status: 'ok', schemaVersion: v?.v ?? 0, timeMs: deps.clock() };
+    const h = await deps.store.health();
+    const body: HealthResponse = { status: 'ok', schemaVersion: h.schemaVersion, timeMs: deps.clock() };
     res.json(body);
   });
-  r.get('/filters', withQuery(FilterOptionsQuery, (q) => labelled(deps, filterOptions(queryContext(deps), q))));
-  for (const p of PANEL_DEFS) r.get(p.path, withQuery(p.query, (q) => labelled(deps, p.run(queryContext(deps), q))));
-  r.get('/runs', withQuery(RunsQuery, (q) => runsList(queryContext(deps), q)));
-  r.get('/runs/:id', (req, res) => {
+  r.get('/filters', withQuery(FilterOptionsQuery, (q) => deps.store.filterOptions(q, readContext(deps))));
+  for (const p of PANEL_DEFS) r.get(p.path, withQuery(p.query, (q) => readPanel(deps, p.id, q)));
+  r.get('/runs', withQuery(RunsQuery, (q) => deps.store.runs(q, readContext(deps))));
+  r.get('/runs/:id', async (req, res) => {
     parseWith(NoQuery, req.query, 'query');
     const { id } = parseWith(RunParams, req.params, 'path');
-    res.json(runDetail(queryContext(deps), id));
+    res.json(await deps.store.run(id, readContext(deps)));
   });
-  r.get('/benchmarks', withQuery(BenchmarksQuery, (q) => benchmarksList(queryContext(deps), q)));
+  r.get('/benchmarks', withQuery(BenchmarksQuery, (q) => deps.store.benchmarks(q, readContext(deps))));
   return r;
 }

@@ -1,30 +1,41 @@
 /**
- * The metric reader: a rule's metric over a time range, per group of its groupBy dimensions.
- * Aggregates (and per-bucket series) come from the rollups, minute grain for short ranges and
- * hour grain otherwise; samples for statistical tests come from raw rows (scores, spans), newest
- * first and capped. Units: latency ms, cost USD, rates and scores 0..1.
+ * The alert metric reader of the SQLite store: a rule's metric over a time range, per group of its
+ * groupBy dimensions. Aggregates (and per-bucket series) read the very row sources the panels read
+ * (queries/sources.ts: the same rollup tables, the same grain segments from store/window.ts), so
+ * an alert and a tile over the same window agree; samples for statistical tests come from raw rows
+ * (scores, spans, cache lookup events), newest first and capped. Units: latency ms, cost USD, rates
+ * and scores 0..1. Also the reads of change detection (data range, spread score samples).
  */
 import type { Db } from './db';
 import { RUN_STAGE } from '../../schema/names';
 import { BucketCounts, sketchQuantileNs } from '../histogram';
 import { ALERT_DIMENSIONS } from '../../schema/alerts';
 import type { AlertDimension, AlertFilters, AlertLabels, AlertMetric } from '../../schema/alerts';
+import type { BucketValue, GroupSamples, GroupValue, MetricScope, ScoreSampleSet, TimeRange } from '../types';
+import { grainFor, makeWindow, plannedWindow, seriesGrainFor } from '../window';
+import type { PlanContext, Window } from '../window';
+import { cacheSource, modelCallSource, scoreSource, spanSource } from './queries/sources';
+import type { Source } from './queries/sources';
+import { all, get, stmt } from './queries/sql';
+import type { Filters, SqlParam } from './queries/sql';
+
+export type { BucketValue, GroupSamples, GroupValue, MetricScope, TimeRange } from '../types';
 
 export const HOUR_MILLIS = 3_600_000;
 export const DAY_MILLIS = 86_400_000;
-/** Ranges up to this long read the minute rollups (when present). */
-const MINUTE_GRAIN_MAX_RANGE_MILLIS = 6 * HOUR_MILLIS;
 
-import type { BucketValue, GroupSamples, GroupValue, MetricScope, TimeRange } from '../types';
-export type { BucketValue, GroupSamples, GroupValue, MetricScope, TimeRange } from '../types';
+/** Which panel row source a metric reads, and the column of each dimension in it. */
+type SourceKind = 'scores' | 'spans' | 'model_calls' | 'cache';
 
-type Source = 'rollup_scores' | 'rollup_spans' | 'rollup_model_calls' | 'scores' | 'spans';
+const SOURCE_COLUMNS: Record<SourceKind, Partial<Record<AlertDimension, string>>> = {
+  scores: { score: 'name', component_type: 'component_type', model: 'model' },
+  spans: { component_type: 'component_type', model: 'model', stage: 'stage' },
+  model_calls: { component_type: 'component_type', model: 'model' },
+  cache: { component_type: 'component_type', stage: 'stage' },
+};
 
-/** Column of each dimension in each table (absent: the table has no such dimension). */
-const COLUMNS: Record<Source, Partial<Record<AlertDimension, string>>> = {
-  rollup_scores: { score: 'name', component_type: 'component_type', model: 'model' },
-  rollup_spans: { component_type: 'component_type', model: 'model', stage: 'stage' },
-  rollup_model_calls: { component_type: 'component_type', model: 'model' },
+/** Column of each dimension in the raw tables the samples read. */
+const RAW_COLUMNS: Record<'scores' | 'spans', Partial<Record<AlertDimension, string>>> = {
   scores: { score: 'name', component_type: "COALESCE(component_type, '')", model: "COALESCE(model, '')" },
   spans: { component_type: "COALESCE(component_type, '')", model: "COALESCE(model, '')", stage: "COALESCE(stage, '')" },
 };
@@ -56,38 +67,64 @@ function effectiveFilters(scope: MetricScope): AlertFilters {
   return f;
 }
 
-interface BuiltQuery {
-  select: string;
-  where: string;
-  groupBy: string;
-  params: unknown[];
+function sourceKind(metric: AlertMetric): SourceKind {
+  if (metric === 'quality_score') return 'scores';
+  if (metric === 'cost_per_hour' || metric === 'cost_per_day') return 'model_calls';
+  if (metric === 'cache_hit_rate') return 'cache';
+  return 'spans';
 }
 
-/** SELECT/WHERE/GROUP BY fragments for the dimensions; column names only from COLUMNS. */
-function dimensionSql(source: Source, scope: MetricScope): BuiltQuery {
-  const cols = COLUMNS[source];
-  const filters = effectiveFilters(scope);
-  const conditions: string[] = [];
-  const params: unknown[] = [];
+/** Refuses a filter or grouping the metric's source has no column for (rules are validated, stored ones may be old). */
+function checkDimensions(scope: MetricScope, filters: AlertFilters, cols: Partial<Record<AlertDimension, string>>): void {
   for (const [key, value] of Object.entries(filters) as [keyof AlertFilters, string | undefined][]) {
-    if (value === undefined) continue;
-    const col = cols[FILTER_DIMENSION[key]];
-    if (!col) throw new Error(`${scope.metric} cannot be filtered by ${key}`);
-    conditions.push(`${col} = ?`);
-    params.push(value);
+    if (value !== undefined && !cols[FILTER_DIMENSION[key]]) throw new Error(`${scope.metric} cannot be filtered by ${key}`);
   }
-  const selects: string[] = [];
-  for (const d of scope.groupBy) {
-    const col = cols[d];
-    if (!col) throw new Error(`${scope.metric} cannot be grouped by ${d}`);
-    selects.push(`${col} AS d_${d}`);
-  }
+  for (const d of scope.groupBy) if (!cols[d]) throw new Error(`${scope.metric} cannot be grouped by ${d}`);
+}
+
+/** The panels' filters for a rule's (single-valued) filters. */
+function panelFilters(f: AlertFilters): Filters {
   return {
-    select: selects.join(', '),
-    where: conditions.map((c) => ` AND ${c}`).join(''),
-    groupBy: scope.groupBy.map((d) => `d_${d}`).join(', '),
-    params,
+    componentType: f.componentType !== undefined ? [f.componentType] : [],
+    model: f.model !== undefined ? [f.model] : [],
+    stage: f.stage !== undefined ? [f.stage] : [],
   };
+}
+
+/** The panel row source of the metric over w (rollups, the planner's segments or one grain). */
+function metricSource(scope: MetricScope, w: Window, grainS: number | undefined): Source {
+  const filters = effectiveFilters(scope);
+  const kind = sourceKind(scope.metric);
+  checkDimensions(scope, filters, SOURCE_COLUMNS[kind]);
+  const f = panelFilters(filters);
+  const opts = grainS === undefined ? {} : { grainS };
+  switch (kind) {
+    case 'scores':
+      return scoreSource(w, f, filters.score !== undefined ? [filters.score] : null, opts);
+    case 'model_calls':
+      return modelCallSource(w, f, opts);
+    case 'cache':
+      return cacheSource(w, f, opts);
+    default:
+      return spanSource(w, f, opts);
+  }
+}
+
+/** The metric's sums over a source's columns: a = numerator, n = data points. */
+function sumsOf(metric: AlertMetric): string {
+  switch (sourceKind(metric)) {
+    case 'scores':
+      return 'SUM(sum) AS a, SUM(count) AS n';
+    case 'model_calls':
+      return 'SUM(cost_usd) AS a, SUM(calls) AS n';
+    case 'cache':
+      return 'SUM(hits) AS a, SUM(hits) + SUM(misses) AS n';
+    default:
+      if (metric.startsWith('latency_p')) return 'NULL AS a, count AS n, latency_hist AS hist';
+      if (metric === 'latency_mean') return 'SUM(duration_sum_ns) / 1000000.0 AS a, SUM(count) AS n';
+      if (metric === 'success_rate') return 'SUM(errors) AS a, SUM(count) AS n';
+      return 'SUM(cost_usd) AS a, SUM(count) AS n'; // cost_per_run
+  }
 }
 
 function labelsOf(row: Record<string, unknown>, groupBy: readonly AlertDimension[]): AlertLabels {
@@ -99,57 +136,28 @@ function labelsOf(row: Record<string, unknown>, groupBy: readonly AlertDimension
   return labels;
 }
 
-function rollupSource(metric: AlertMetric): 'rollup_scores' | 'rollup_spans' | 'rollup_model_calls' {
-  if (metric === 'quality_score') return 'rollup_scores';
-  if (metric === 'cost_per_hour' || metric === 'cost_per_day') return 'rollup_model_calls';
-  return 'rollup_spans';
-}
-
-interface RollupRow extends Record<string, unknown> {
+interface MetricRow extends Record<string, unknown> {
   b: number | null;
   a: number | null;
   n: number | null;
-  c: number | null;
   hist?: Uint8Array | null;
 }
 
-/** The rollup rows of a range, one per group (and bucket), with the metric's raw sums. */
-function rollupRows(db: Db, scope: MetricScope, range: TimeRange, grainS: number, bucketMillis: number | undefined): RollupRow[] {
-  const source = rollupSource(scope.metric);
-  const dims = dimensionSql(source, scope);
+/** The source rows of a window, one per group (and bucket), with the metric's raw sums. */
+function metricRows(db: Db, scope: MetricScope, w: Window, grainS: number | undefined, bucketMillis: number | undefined): MetricRow[] {
+  const src = metricSource(scope, w, grainS);
+  const cols = SOURCE_COLUMNS[sourceKind(scope.metric)];
+  const dims = scope.groupBy.map((d) => `${cols[d] ?? "''"} AS d_${d}`);
   const bucketExpr = bucketMillis === undefined ? 'NULL' : 'bucket_ns / ?';
-  const bucketParams = bucketMillis === undefined ? [] : [msToNs(bucketMillis)];
-  let sums: string;
-  switch (source) {
-    case 'rollup_scores':
-      sums = 'SUM(sum) AS a, SUM(count) AS n, NULL AS c';
-      break;
-    case 'rollup_model_calls':
-      sums = 'SUM(cost_usd) AS a, SUM(calls) AS n, NULL AS c';
-      break;
-    default:
-      if (scope.metric.startsWith('latency_p')) sums = 'NULL AS a, count AS n, NULL AS c, latency_hist AS hist';
-      else if (scope.metric === 'latency_mean') sums = 'SUM(duration_sum_ns) / 1000000.0 AS a, SUM(count) AS n, NULL AS c';
-      else if (scope.metric === 'success_rate') sums = 'SUM(errors) AS a, SUM(count) AS n, NULL AS c';
-      else if (scope.metric === 'cost_per_run') sums = 'SUM(cost_usd) AS a, SUM(count) AS n, NULL AS c';
-      else sums = 'SUM(cache_hits) AS a, SUM(cache_hits) + SUM(cache_misses) AS n, NULL AS c'; // cache_hit_rate
-  }
+  const bucketParams: SqlParam[] = bucketMillis === undefined ? [] : [msToNs(bucketMillis)];
   const perRow = scope.metric.startsWith('latency_p');
-  const groupCols = [dims.groupBy, bucketMillis === undefined ? '' : 'b'].filter((s) => s.length > 0).join(', ');
+  const groupCols = [...scope.groupBy.map((d) => `d_${d}`), ...(bucketMillis === undefined ? [] : ['b'])];
   const sql =
-    `SELECT ${[dims.select, `${bucketExpr} AS b`, sums].filter((s) => s.length > 0).join(', ')} FROM ${source}` +
-    ` WHERE grain_s = ? AND bucket_ns >= ? AND bucket_ns < ?${dims.where}` +
-    (perRow ? '' : groupCols ? ` GROUP BY ${groupCols}` : '');
-  const rows = db.prepare(sql).all(...bucketParams, grainS, msToNs(range.fromMs), msToNs(range.toMs), ...dims.params) as RollupRow[];
+    `SELECT ${[...dims, `${bucketExpr} AS b`, sumsOf(scope.metric)].join(', ')} FROM (${src.from.sql})` +
+    (perRow ? ' WHERE latency_hist IS NOT NULL' : groupCols.length > 0 ? ` GROUP BY ${groupCols.join(', ')}` : '');
+  const rows = all<MetricRow>(db, { sql, params: [...bucketParams, ...src.from.params] });
   // An aggregate without GROUP BY answers one all-NULL row when nothing matched.
-  return rows.filter((r) => r.n !== null);
-}
-
-function chooseGrains(range: TimeRange, bucketMillis: number | undefined): number[] {
-  const short = range.toMs - range.fromMs <= MINUTE_GRAIN_MAX_RANGE_MILLIS;
-  const fine = bucketMillis === undefined ? short : bucketMillis < HOUR_MILLIS;
-  // Minute rollups may be pruned sooner than hourly ones: fall back when they are empty.
-  return fine ? [60, 3600] : [3600];
+  return rows.filter((r) => r.n !== null && r.n !== 0);
 }
 
 function valueOf(metric: AlertMetric, a: number, n: number, hist: BucketCounts | null, spanMillis: number): number | null {
@@ -157,11 +165,10 @@ function valueOf(metric: AlertMetric, a: number, n: number, hist: BucketCounts |
     case 'quality_score':
     case 'latency_mean':
     case 'cost_per_run':
+    case 'cache_hit_rate':
       return n > 0 ? a / n : null;
     case 'success_rate':
       return n > 0 ? 1 - a / n : null;
-    case 'cache_hit_rate':
-      return n > 0 ? a / n : null;
     case 'cost_per_hour':
       return n > 0 ? a / (spanMillis / HOUR_MILLIS) : null;
     case 'cost_per_day':
@@ -183,7 +190,7 @@ interface Acc {
   hist: BucketCounts | null;
 }
 
-function accumulate(scope: MetricScope, rows: RollupRow[]): Map<string, Acc> {
+function accumulate(scope: MetricScope, rows: MetricRow[]): Map<string, Acc> {
   const accs = new Map<string, Acc>();
   for (const row of rows) {
     const labels = labelsOf(row, scope.groupBy);
@@ -195,7 +202,7 @@ function accumulate(scope: MetricScope, rows: RollupRow[]): Map<string, Acc> {
     }
     acc.a += row.a ?? 0;
     acc.n += row.n ?? 0;
-    if (row.hist !== undefined) {
+    if (row.hist !== undefined && row.hist !== null) {
       acc.hist ??= new BucketCounts();
       acc.hist.addEncoded(row.hist);
     }
@@ -203,19 +210,20 @@ function accumulate(scope: MetricScope, rows: RollupRow[]): Map<string, Acc> {
   return accs;
 }
 
+/** The planner's window for a range (minute rollups known kept from plan, when given). */
+function windowOf(range: TimeRange, plan: PlanContext | undefined): Window {
+  return plan ? plannedWindow(range.fromMs, range.toMs, plan) : makeWindow(range.fromMs, range.toMs);
+}
+
 /** The metric over the whole range, one value per group present in the range. */
-export function readAggregates(db: Db, scope: MetricScope, range: TimeRange): GroupValue[] {
-  for (const grain of chooseGrains(range, undefined)) {
-    const rows = rollupRows(db, scope, range, grain, undefined);
-    if (rows.length === 0) continue;
-    return [...accumulate(scope, rows).values()].map((acc) => ({
-      key: seriesKey(acc.labels),
-      labels: acc.labels,
-      value: valueOf(scope.metric, acc.a, acc.n, acc.hist, range.toMs - range.fromMs),
-      count: acc.n,
-    }));
-  }
-  return [];
+export function readAggregates(db: Db, scope: MetricScope, range: TimeRange, plan?: PlanContext): GroupValue[] {
+  const rows = metricRows(db, scope, windowOf(range, plan), undefined, undefined);
+  return [...accumulate(scope, rows).values()].map((acc) => ({
+    key: seriesKey(acc.labels),
+    labels: acc.labels,
+    value: valueOf(scope.metric, acc.a, acc.n, acc.hist, range.toMs - range.fromMs),
+    count: acc.n,
+  }));
 }
 
 /**
@@ -223,32 +231,29 @@ export function readAggregates(db: Db, scope: MetricScope, range: TimeRange): Gr
  * that has data, ordered by bucket. Cost per hour/day is normalized by the bucket length, so a
  * bucket's value is in the same unit as a window's.
  */
-export function readBucketSeries(db: Db, scope: MetricScope, range: TimeRange, bucketMillis: number): BucketValue[] {
-  for (const grain of chooseGrains(range, bucketMillis)) {
-    const rows = rollupRows(db, scope, range, grain, bucketMillis);
-    if (rows.length === 0) continue;
-    return [...accumulate(scope, rows).values()]
-      .map((acc) => ({
-        key: seriesKey(acc.labels),
-        labels: acc.labels,
-        bucketMs: (acc.bucket ?? 0) * bucketMillis,
-        value: valueOf(scope.metric, acc.a, acc.n, acc.hist, bucketMillis),
-        count: acc.n,
-      }))
-      .sort((x, y) => x.bucketMs - y.bucketMs);
-  }
-  return [];
+export function readBucketSeries(db: Db, scope: MetricScope, range: TimeRange, bucketMillis: number, plan?: PlanContext): BucketValue[] {
+  const w = windowOf(range, plan);
+  const grain = seriesGrainFor(w, bucketMillis) ?? grainFor(w);
+  const rows = metricRows(db, scope, w, grain, bucketMillis);
+  return [...accumulate(scope, rows).values()]
+    .map((acc) => ({
+      key: seriesKey(acc.labels),
+      labels: acc.labels,
+      bucketMs: (acc.bucket ?? 0) * bucketMillis,
+      value: valueOf(scope.metric, acc.a, acc.n, acc.hist, bucketMillis),
+      count: acc.n,
+    }))
+    .sort((x, y) => x.bucketMs - y.bucketMs);
 }
 
 /** Distinct score names with rollup data in the range (raw score reads go name by name, on the index). */
 function scoreNames(db: Db, range: TimeRange): string[] {
-  const rows = db
-    .prepare<[bigint, bigint], { name: string }>(
-      'SELECT DISTINCT name FROM rollup_scores WHERE grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?',
-    )
-    .all(msToNs(Math.floor(range.fromMs / HOUR_MILLIS) * HOUR_MILLIS), msToNs(range.toMs));
+  const rows = all<{ name: string }>(db, {
+    sql: 'SELECT DISTINCT name FROM rollup_scores WHERE grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?',
+    params: [msToNs(Math.floor(range.fromMs / HOUR_MILLIS) * HOUR_MILLIS), msToNs(range.toMs)],
+  });
   if (rows.length > 0) return rows.map((r) => r.name);
-  return db.prepare<[], { name: string }>('SELECT DISTINCT name FROM scores').all().map((r) => r.name);
+  return all<{ name: string }>(db, { sql: 'SELECT DISTINCT name FROM scores', params: [] }).map((r) => r.name);
 }
 
 function groupSamples(rows: Record<string, unknown>[], groupBy: readonly AlertDimension[], maxPerGroup: number): GroupSamples[] {
@@ -267,16 +272,31 @@ function groupSamples(rows: Record<string, unknown>[], groupBy: readonly AlertDi
   return [...groups.values()];
 }
 
+/** SELECT list and WHERE conditions of a rule's dimensions over a raw table's columns. */
+function rawDimensions(scope: MetricScope, filters: AlertFilters, cols: Partial<Record<AlertDimension, string>>): { select: string; where: string; params: SqlParam[] } {
+  checkDimensions(scope, filters, cols);
+  const conds: string[] = [];
+  const params: SqlParam[] = [];
+  for (const [key, value] of Object.entries(filters) as [keyof AlertFilters, string | undefined][]) {
+    if (value === undefined) continue;
+    conds.push(` AND ${cols[FILTER_DIMENSION[key]] ?? "''"} = ?`);
+    params.push(value);
+  }
+  const select = scope.groupBy.map((d) => `${cols[d] ?? "''"} AS d_${d}, `).join('');
+  return { select, where: conds.join(''), params };
+}
+
 /**
  * Raw samples of the metric in the range, per group, newest first, at most `maxSamples` per
- * group: score values, per-span success (0/1), durations (ms), per-run cost, per-span cache hit
- * (0/1). Cost per hour/day samples are the per-hour/per-day sums (buckets with data only).
+ * group: score values, per-span success (0/1), durations (ms), per-run cost, per-lookup cache hit
+ * (0/1, the lookup events the cache rollups count). Cost per hour/day samples are the
+ * per-hour/per-day sums (buckets with data only).
  */
-export function readSamples(db: Db, scope: MetricScope, range: TimeRange, maxSamples = 5000): GroupSamples[] {
+export function readSamples(db: Db, scope: MetricScope, range: TimeRange, maxSamples = 5000, plan?: PlanContext): GroupSamples[] {
   const { metric } = scope;
   if (metric === 'cost_per_hour' || metric === 'cost_per_day') {
     const bucket = metric === 'cost_per_hour' ? HOUR_MILLIS : DAY_MILLIS;
-    const series = readBucketSeries(db, scope, range, bucket).reverse();
+    const series = readBucketSeries(db, scope, range, bucket, plan).reverse();
     const groups = new Map<string, GroupSamples>();
     for (const p of series) {
       let g = groups.get(p.key);
@@ -292,31 +312,64 @@ export function readSamples(db: Db, scope: MetricScope, range: TimeRange, maxSam
   const rowCap = maxSamples * 20;
   const from = msToNs(range.fromMs);
   const to = msToNs(range.toMs);
+  const filters = effectiveFilters(scope);
   if (metric === 'quality_score') {
-    const dims = dimensionSql('scores', { ...scope, filters: { ...scope.filters, score: undefined } });
-    const names = scope.filters.score !== undefined ? [scope.filters.score] : scoreNames(db, range);
+    const dims = rawDimensions(scope, { ...filters, score: undefined }, RAW_COLUMNS.scores);
+    const names = filters.score !== undefined ? [filters.score] : scoreNames(db, range);
     const rows: Record<string, unknown>[] = [];
-    const stmt = db.prepare(
-      `SELECT ${dims.select ? `${dims.select}, ` : ''}value AS v FROM scores` +
-        ` WHERE name = ? AND time_ns >= ? AND time_ns < ? AND value IS NOT NULL${dims.where} ORDER BY time_ns DESC LIMIT ?`,
-    );
-    for (const name of names) rows.push(...(stmt.all(name, from, to, ...dims.params, rowCap) as Record<string, unknown>[]));
+    const sql =
+      `SELECT ${dims.select}value AS v FROM scores` +
+      ` WHERE name = ? AND time_ns >= ? AND time_ns < ? AND value IS NOT NULL${dims.where} ORDER BY time_ns DESC LIMIT ?`;
+    for (const name of names) rows.push(...all<Record<string, unknown>>(db, { sql, params: [name, from, to, ...dims.params, rowCap] }));
     return groupSamples(rows, scope.groupBy, maxSamples);
   }
-  const dims = dimensionSql('spans', scope);
+  if (metric === 'cache_hit_rate') {
+    checkDimensions(scope, filters, SOURCE_COLUMNS.cache);
+    const src = cacheSource(makeWindow(range.fromMs, range.toMs), panelFilters(filters), { raw: true });
+    const dims = scope.groupBy.map((d) => `${SOURCE_COLUMNS.cache[d] ?? "''"} AS d_${d}, `).join('');
+    const rows = all<Record<string, unknown>>(db, {
+      sql: `SELECT ${dims}hits AS v FROM (${src.from.sql}) ORDER BY bucket_ns DESC LIMIT ?`,
+      params: [...src.from.params, rowCap],
+    });
+    return groupSamples(rows, scope.groupBy, maxSamples);
+  }
+  const dims = rawDimensions(scope, filters, RAW_COLUMNS.spans);
   let valueExpr: string;
-  let extra = '';
   if (metric === 'success_rate') valueExpr = 'CASE WHEN status_code = 2 THEN 0 ELSE 1 END';
   else if (metric === 'cost_per_run') valueExpr = 'COALESCE(cost_usd, 0)';
-  else if (metric === 'cache_hit_rate') {
-    valueExpr = 'cache_hit';
-    extra = ' AND cache_hit IS NOT NULL';
-  } else valueExpr = 'duration_ns / 1000000.0';
-  const rows = db
-    .prepare(
-      `SELECT ${dims.select ? `${dims.select}, ` : ''}${valueExpr} AS v FROM spans` +
-        ` WHERE start_ns >= ? AND start_ns < ? AND role IN ('run', 'stage')${extra}${dims.where} ORDER BY start_ns DESC LIMIT ?`,
-    )
-    .all(from, to, ...dims.params, rowCap) as Record<string, unknown>[];
+  else valueExpr = 'duration_ns / 1000000.0';
+  const rows = all<Record<string, unknown>>(db, {
+    sql:
+      `SELECT ${dims.select}${valueExpr} AS v FROM spans` +
+      ` WHERE start_ns >= ? AND start_ns < ? AND role IN ('run', 'stage')${dims.where} ORDER BY start_ns DESC LIMIT ?`,
+    params: [from, to, ...dims.params, rowCap],
+  });
   return groupSamples(rows, scope.groupBy, maxSamples);
+}
+
+/** The time span of the stored scores and model-call rollups (change detection's default range). */
+export function readDataRange(db: Db): TimeRange | null {
+  const row = get<{ lo: number | null; hi: number | null }>(db, {
+    sql: `SELECT MIN(lo) AS lo, MAX(hi) AS hi FROM (
+         SELECT MIN(time_ns) / 1000000 AS lo, MAX(time_ns) / 1000000 AS hi FROM scores
+         UNION ALL SELECT MIN(bucket_ns) / 1000000, (MAX(bucket_ns) / 1000000) + 3600000 FROM rollup_model_calls WHERE grain_s = 3600)`,
+    params: [],
+  });
+  if (!row || row.lo === null || row.hi === null) return null;
+  return { fromMs: row.lo, toMs: row.hi + 1 };
+}
+
+/** Quality scores of a range, a random 1 in k past maxSamples (k from the rollup counts, so the read stays bounded). */
+export function readScoreSamples(db: Db, range: TimeRange, maxSamples: number): ScoreSampleSet {
+  const stored = get<{ n: number }>(db, {
+    sql: 'SELECT COALESCE(SUM(count), 0) AS n FROM rollup_scores WHERE grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?',
+    params: [msToNs(range.fromMs - HOUR_MILLIS), msToNs(range.toMs)],
+  });
+  const stride = Math.max(1, Math.ceil((stored?.n ?? 0) / Math.max(1, maxSamples)));
+  const rows = stmt(
+    db,
+    `SELECT name, COALESCE(component_type, '') AS componentType, COALESCE(model, '') AS model, time_ns / 1000000 AS timeMs, value
+     FROM scores WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR abs(random()) % ? = 0)`,
+  ).all(msToNs(range.fromMs), msToNs(range.toMs), stride, stride) as ScoreSampleSet['samples'];
+  return { samples: rows, stride };
 }

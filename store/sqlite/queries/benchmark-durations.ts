@@ -7,7 +7,7 @@ import { all, inList, joinAnd, round } from './sql';
 import type { Fragment } from './sql';
 
 export function benchmarkDurations(ctx: QueryContext, q: BenchmarkDurationsQuery): BenchmarkDurationsResponse {
-  const w = resolveWindow(q, ctx.nowMs, '30d');
+  const w = resolveWindow(q, ctx, '30d');
   const conds: Fragment[] = [{ sql: 'started_ns >= ? AND started_ns < ?', params: [w.fromNs, w.toNs] }];
   if (q.model.length > 0) conds.push(inList('model', q.model));
   const where = joinAnd(conds);

@@ -8,7 +8,7 @@ import { all, inList, joinAnd } from './sql';
 import type { Fragment } from './sql';
 
 export function benchmarksList(ctx: QueryContext, q: BenchmarksQuery): BenchmarksResponse {
-  const w = resolveWindow(q, ctx.nowMs, '90d');
+  const w = resolveWindow(q, ctx, '90d');
   const parts: Fragment[] = [{ sql: 'started_ns >= ? AND started_ns < ?', params: [w.fromNs, w.toNs] }];
   if (q.model.length > 0) parts.push(inList('model', q.model));
   if (q.cursor !== undefined) {

@@ -7,7 +7,7 @@ import { cacheSource } from './sources';
 import { all, bucketMsExpr, round } from './sql';
 
 export function cacheHitRate(ctx: QueryContext, q: PanelQuery): CacheResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const src = cacheSource(w, q, { grainS: bw.grainS });
   const rows = all<{ t: number; cache: string; hits: number; misses: number }>(ctx.db, {

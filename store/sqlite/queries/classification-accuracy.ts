@@ -11,7 +11,7 @@ import { scoreSource } from './sources';
 import { all, round } from './sql';
 
 export function classificationAccuracy(ctx: QueryContext, q: PanelQuery): AccuracyResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const src = scoreSource(w, q, [SCORE.classificationAccuracy]);
   const rows = all<{ type: string; correct: number; total: number }>(ctx.db, {
     sql: `SELECT component_type AS type, SUM(sum) AS correct, SUM(count) AS total FROM (${src.from.sql})

@@ -11,7 +11,7 @@ import { scoreSource } from './sources';
 import { all } from './sql';
 
 export function confusionMatrix(ctx: QueryContext, q: PanelQuery): ConfusionResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const src = scoreSource(w, q, [SCORE.classificationAccuracy]);
   const rows = all<{ actual: string; predicted: string; n: number }>(ctx.db, {
     sql: `SELECT component_type AS actual, label AS predicted, SUM(count) AS n FROM (${src.from.sql}) GROUP BY 1, 2`,

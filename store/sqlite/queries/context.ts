@@ -1,4 +1,4 @@
-/** What every panel query receives: the database, the request time and the server's settings. */
+/** What every panel query receives: the database, the request time, the server's settings and the retention. */
 import type { Db } from '../db';
 import { ATTR } from '../../../schema/names';
 import type { ResponseMeta } from '../../../schema/api';
@@ -12,6 +12,8 @@ export interface QueryContext {
   monthlyBudgetUsd: number | null;
   /** Exact percentiles from raw rows when the scan touches at most this many rows. */
   exactPercentileMaxRows: number;
+  /** The store's minute-rollup retention, for the grain planner (store/window.ts). */
+  minuteRollupRetentionDays: number;
 }
 
 export function meta(w: Window, bucketSeconds: number | null, source: 'rollup' | 'raw', ignored: string[]): ResponseMeta {

@@ -9,7 +9,7 @@ import { all, round } from './sql';
 const GROUP_COLUMN = { operation: 'operation', stage: 'stage', model: 'model', componentType: 'component_type', provider: 'provider' } as const;
 
 export function costBreakdown(ctx: QueryContext, q: CostBreakdownQuery): CostBreakdownResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const byStage = q.groupBy === 'stage';
   const src = byStage ? spanSource(w, q, { stagesOnly: true, dims: false }) : modelCallSource(w, q);
   const rows = byStage

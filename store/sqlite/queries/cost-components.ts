@@ -26,7 +26,7 @@ function rawRuns(fromNs: bigint, toNs: bigint, conds: Fragment[]): Fragment {
 }
 
 export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostComponentsResponse {
-  const w = resolveWindow(q, ctx.nowMs, '30d');
+  const w = resolveWindow(q, ctx, '30d');
   let from: Fragment;
   let source: 'rollup' | 'raw';
   let ignored: string[];

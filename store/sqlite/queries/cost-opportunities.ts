@@ -16,7 +16,7 @@ import { all, filterConditions, joinAnd, round } from './sql';
 export const OPPORTUNITY_SCORES = [SCORE.pixelSimilarity, SCORE.structuralSimilarity, SCORE.codeQuality] as const;
 
 export function costOpportunities(ctx: QueryContext, q: OpportunitiesQuery): OpportunitiesResponse {
-  const w = resolveWindow(q, ctx.nowMs, '30d');
+  const w = resolveWindow(q, ctx, '30d');
   const f = filterConditions({ ...q, stage: [] }, { componentType: 'component_type', model: 'model' });
   const inWindow = { sql: 'grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?', params: [w.fromNs, w.toNs] };
   const scoreWhere = joinAnd([

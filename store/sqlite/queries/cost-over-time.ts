@@ -13,7 +13,7 @@ import { all, bucketMsExpr, round } from './sql';
 const GROUP_COLUMN = { none: "''", operation: 'operation', stage: 'stage', model: 'model', componentType: 'component_type', provider: 'provider' } as const;
 
 export function costOverTime(ctx: QueryContext, q: CostOverTimeQuery): CostOverTimeResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const src = q.groupBy === 'stage' ? spanSource(w, q, { grainS: bw.grainS, stagesOnly: true, dims: false }) : modelCallSource(w, q, { grainS: bw.grainS });
   const rows = all<{ t: number; g: string; cost: number }>(ctx.db, {

@@ -38,7 +38,7 @@ function scoreNames(ctx: QueryContext, w: Window): string[] {
 }
 
 export function filterOptions(ctx: QueryContext, q: FilterOptionsQuery): FilterOptionsResponse {
-  const w = resolveWindow(q, ctx.nowMs, '90d');
+  const w = resolveWindow(q, ctx, '90d');
   const spans = distinct(ctx, 'rollup_spans', ['stage', 'component_type', 'model'] as const, w);
   const calls = distinct(ctx, 'rollup_model_calls', ['operation', 'provider', 'model', 'component_type'] as const, w);
   const benchmarks = all<{ id: string; started_ms: number; model: string | null; simulated: number }>(ctx.db, {

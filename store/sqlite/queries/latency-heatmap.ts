@@ -14,7 +14,7 @@ import { toDisplayBuckets } from '../../histogram';
 import { loadLatency } from './latency-data';
 
 export function latencyHeatmap(ctx: QueryContext, q: PanelQuery): HeatmapResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const stages = q.stage.length > 0 ? q.stage : [END_TO_END_STAGE];
   // Counts per latency bucket need no raw durations: histograms are exact for a heatmap.

@@ -7,6 +7,7 @@ import { END_TO_END_STAGE } from '../../../schema/api';
 import type { LatencyResponse, PanelQuery } from '../../../schema/api';
 import { bucketWindow, resolveWindow } from '../../window';
 import { meta } from './context';
+import { percentilePrecision } from '../../percentiles';
 import type { QueryContext } from './context';
 import { addHistogram, emptyHistogram, exactPercentiles, histogramPercentiles } from './histograms';
 import type { DenseHistogram, PercentileTriple } from './histograms';
@@ -14,7 +15,7 @@ import { loadLatency } from './latency-data';
 import { round } from './sql';
 
 export function latencyPercentiles(ctx: QueryContext, q: PanelQuery): LatencyResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const stages = q.stage.length > 0 ? q.stage : [END_TO_END_STAGE];
   const data = loadLatency(ctx, w, bw, { ...q, stage: stages }, { allowExact: true });
@@ -45,7 +46,7 @@ export function latencyPercentiles(ctx: QueryContext, q: PanelQuery): LatencyRes
   }
   const all = pooled(data.overall);
   return {
-    meta: { ...meta(w, bw.bucketSeconds, data.source, data.ignored), exact: data.exact },
+    meta: { ...meta(w, bw.bucketSeconds, data.source, data.ignored), exact: data.exact, percentiles: percentilePrecision(data.exact) },
     stages,
     t: bw.t,
     p50,

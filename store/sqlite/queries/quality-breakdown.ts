@@ -8,7 +8,7 @@ import { scoreSource } from './sources';
 import { all, round } from './sql';
 
 export function qualityBreakdown(ctx: QueryContext, q: QualityBreakdownQuery): QualityBreakdownResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const names = q.score.length > 0 ? q.score : [...QUALITY_SCORE_NAMES];
   const src = scoreSource(w, q, names);
   const groupCol = q.groupBy === 'model' ? 'model' : 'component_type';

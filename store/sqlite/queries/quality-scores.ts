@@ -11,7 +11,7 @@ import { scoreSource } from './sources';
 import { all, bucketMsExpr, round } from './sql';
 
 export function qualityScores(ctx: QueryContext, q: QualityScoresQuery): QualityScoresResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const names = q.score.length > 0 ? q.score : QUALITY_SCORE_NAMES.slice(0, 3);
   const src = scoreSource(w, q, names, { grainS: bw.grainS, dims: q.groupBy !== 'none' });

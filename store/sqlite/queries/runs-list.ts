@@ -122,7 +122,7 @@ function runConditions(q: RunsQuery, w: Window): { parts: Fragment[]; ignored: s
 }
 
 export function runsList(ctx: QueryContext, q: RunsQuery): RunsResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const { parts, ignored } = runConditions(q, w);
   if (q.sort !== 'newest') {
     const rows = q.sort === 'worst' ? worstRuns(ctx, q, w, parts) : ranked(ctx, q, parts);

@@ -13,7 +13,7 @@ import { SCORE_BINS, scoreBinsOf } from '../../histogram';
 const BINS = SCORE_BINS;
 
 export function scoreDistribution(ctx: QueryContext, q: DistributionQuery): DistributionResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   // The bins need no dimensions (narrow rollups apply); the per-type means do.
   const src = scoreSource(w, q, [q.score], { dims: false });
   const typed = scoreSource(w, q, [q.score]);

@@ -165,9 +165,12 @@ export function modelCallSource(w: Window, f: Filters, opts: { grainS?: number }
   };
 }
 
-/** Cache lookups. Columns: bucket_ns, cache_name, stage, component_type, hits, misses. */
-export function cacheSource(w: Window, f: Filters, opts: { grainS?: number } = {}): Source {
-  if (f.benchmarkRun !== undefined) {
+/**
+ * Cache lookups. Columns: bucket_ns, cache_name, stage, component_type, hits, misses (raw rows:
+ * one lookup event each, for a benchmark-run filter or with `raw`, e.g. the alerts' samples).
+ */
+export function cacheSource(w: Window, f: Filters, opts: { grainS?: number; raw?: boolean } = {}): Source {
+  if (opts.raw || f.benchmarkRun !== undefined) {
     // Raw: the genscope.cache.lookup events of the benchmark's spans (found through spans_benchmark).
     const { conds, ignored } = filterConditions(f, {
       componentType: 's.component_type',

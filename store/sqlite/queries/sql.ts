@@ -7,8 +7,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
-import { HOUR_GRAIN_S, MINUTE_GRAIN_S, MINUTE_GRAIN_MAX_RANGE_MS } from '../../window';
-import type { Window } from '../../window';
+import type { Segment } from '../../window';
 
 export type SqlParam = string | number | bigint | null;
 
@@ -95,45 +94,9 @@ export function joinAnd(parts: Fragment[]): Fragment {
   return { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params) };
 }
 
-/** One grain and bucket_ns range of a rollup table. */
-export interface Segment {
-  grainS: number;
-  fromNs: bigint;
-  toNs: bigint;
-}
-
-const HOUR_MS = HOUR_GRAIN_S * 1000;
-const DAY_MS = 86_400_000;
-/** The day grain of every rollup table (migrations 020 and 022, kept by triggers from the hour grain). */
-export const DAY_GRAIN_S = 86_400;
-
-/**
- * The rollup rows covering a window with the fewest rows. A rollup row belongs to the window when
- * its bucket starts in it. With a fixed grain (time series) that grain over the whole window.
- * Otherwise, for short ranges: whole hours from the hour grain, the ragged edges from the minute
- * grain; for long ranges (minute rows may be pruned there): whole UTC days from the day grain
- * when the table has one, whole hours at the edges.
- */
-export function segmentsFor(w: Window, grainS?: number, opts: { dayGrain?: boolean } = {}): Segment[] {
-  const ns = (ms: number) => BigInt(ms) * 1_000_000n;
-  const ceilTo = (ms: number, step: number) => Math.ceil(ms / step) * step;
-  const floorTo = (ms: number, step: number) => Math.floor(ms / step) * step;
-  if (grainS !== undefined) return [{ grainS, fromNs: ns(ceilTo(w.fromMs, grainS * 1000)), toNs: w.toNs }];
-  const short = w.toMs - w.fromMs <= MINUTE_GRAIN_MAX_RANGE_MS;
-  const fine = short ? MINUTE_GRAIN_S * 1000 : HOUR_MS;
-  const coarse = short || !opts.dayGrain ? HOUR_MS : DAY_MS;
-  const start = ceilTo(w.fromMs, fine);
-  const c0 = ceilTo(w.fromMs, coarse);
-  const c1 = floorTo(w.toMs, coarse);
-  const fineGrain = short ? MINUTE_GRAIN_S : HOUR_GRAIN_S;
-  const coarseGrain = coarse / 1000;
-  if (c1 <= c0) return [{ grainS: fineGrain, fromNs: ns(start), toNs: w.toNs }];
-  const segs: Segment[] = [];
-  if (start < c0) segs.push({ grainS: fineGrain, fromNs: ns(start), toNs: ns(c0) });
-  segs.push({ grainS: coarseGrain, fromNs: ns(c0), toNs: ns(c1) });
-  if (c1 < w.toMs) segs.push({ grainS: fineGrain, fromNs: ns(c1), toNs: w.toNs });
-  return segs;
-}
+// The grain planner lives in store/window.ts (shared with the alerts); re-exported for the queries.
+export { DAY_GRAIN_S, segmentsFor } from '../../window';
+export type { Segment } from '../../window';
 
 /**
  * The span-time range the segments of a window cover: a rollup row of grain g whose bucket starts

@@ -8,6 +8,7 @@ import type { PanelQuery, StagesResponse } from '../../../schema/api';
 import { bucketWindow, resolveWindow } from '../../window';
 import type { BucketedWindow, Window } from '../../window';
 import { meta } from './context';
+import { percentilePrecision } from '../../percentiles';
 import type { QueryContext } from './context';
 import { exactPercentiles, histogramPercentiles } from './histograms';
 import { canUseRaw, loadLatency } from './latency-data';
@@ -40,7 +41,7 @@ function meanSeries(ctx: QueryContext, w: Window, bw: BucketedWindow, f: Filters
 }
 
 export function stageBreakdown(ctx: QueryContext, q: PanelQuery): StagesResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   // Exact (raw rows): one pass gives both. Rollups: percentiles from the coarsest rows covering the
   // window; the per-bucket means need no histogram, so they are summed in SQL.
@@ -53,7 +54,7 @@ export function stageBreakdown(ctx: QueryContext, q: PanelQuery): StagesResponse
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
   });
   const out: StagesResponse = {
-    meta: { ...meta(w, bw.bucketSeconds, data.source, data.ignored), exact: data.exact },
+    meta: { ...meta(w, bw.bucketSeconds, data.source, data.ignored), exact: data.exact, percentiles: percentilePrecision(data.exact) },
     stages,
     count: [],
     errors: [],

@@ -9,6 +9,7 @@ import { SCORE } from '../../../schema/names';
 import { previousWindow, resolveWindow } from '../../window';
 import type { Window } from '../../window';
 import { meta } from './context';
+import { percentilePrecision } from '../../percentiles';
 import type { QueryContext } from './context';
 import { exactPercentiles, histogramPercentiles } from './histograms';
 import { loadLatency } from './latency-data';
@@ -24,10 +25,15 @@ const SCORE_KPIS: [SummaryKpiName, string][] = [
   ['codeQuality', SCORE.codeQuality],
 ];
 
-function values(ctx: QueryContext, w: Window, f: Filters): { v: Record<SummaryKpiName, number | null>; source: 'rollup' | 'raw'; ignored: string[] } {
+function values(
+  ctx: QueryContext,
+  w: Window,
+  f: Filters,
+): { v: Record<SummaryKpiName, number | null>; source: 'rollup' | 'raw'; ignored: string[]; exact: boolean } {
   const lat = loadLatency(ctx, w, null, { ...f, stage: [END_TO_END_STAGE] }, { allowExact: true });
   const run = lat.overall.get(END_TO_END_STAGE);
-  const p = run ? (lat.exact && run.values ? exactPercentiles(run.values) : histogramPercentiles(run.hist)) : { p50: null, p95: null, p99: null };
+  const exact = lat.exact && run?.values !== null;
+  const p = run ? (exact && run.values ? exactPercentiles(run.values) : histogramPercentiles(run.hist)) : { p50: null, p95: null, p99: null };
   const runs = run?.count ?? 0;
   const errors = run?.errors ?? 0;
 
@@ -72,7 +78,7 @@ function values(ctx: QueryContext, w: Window, f: Filters): { v: Record<SummaryKp
   for (const [k, name] of SCORE_KPIS) v[k] = scores.get(name) ?? null;
   const raw = [lat, mc, cache, sc].some((s) => s.source === 'raw');
   const cacheIgnored = cacheByModel ? cache.ignored.filter((x) => x !== 'model') : cache.ignored;
-  return { v, source: raw ? 'raw' : 'rollup', ignored: [...lat.ignored, ...mc.ignored, ...cacheIgnored, ...sc.ignored] };
+  return { v, source: raw ? 'raw' : 'rollup', ignored: [...lat.ignored, ...mc.ignored, ...cacheIgnored, ...sc.ignored], exact };
 }
 
 function kpi(value: number | null, previous: number | null): Kpi {
@@ -86,7 +92,7 @@ function kpi(value: number | null, previous: number | null): Kpi {
 }
 
 export function summary(ctx: QueryContext, q: SummaryQuery): SummaryResponse {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const prev = previousWindow(w);
   const f: Filters = { ...q, stage: [] };
   const cur = values(ctx, w, f);
@@ -94,7 +100,7 @@ export function summary(ctx: QueryContext, q: SummaryQuery): SummaryResponse {
   const kpis = {} as Record<SummaryKpiName, Kpi>;
   for (const k of SUMMARY_KPIS) kpis[k] = kpi(cur.v[k], before.v[k]);
   return {
-    meta: meta(w, null, cur.source, q.stage.length > 0 ? [...cur.ignored, 'stage'] : cur.ignored),
+    meta: { ...meta(w, null, cur.source, q.stage.length > 0 ? [...cur.ignored, 'stage'] : cur.ignored), percentiles: percentilePrecision(cur.exact) },
     previous: { fromMs: prev.fromMs, toMs: prev.toMs },
     kpis,
   };

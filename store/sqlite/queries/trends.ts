@@ -21,7 +21,7 @@ const DAY_MS = 86_400_000;
 export const MIN_SLOPE_DAYS = 2;
 
 export function trends(ctx: QueryContext, q: TrendsQuery): TrendsResponse {
-  const w = resolveWindow(q, ctx.nowMs, '30d');
+  const w = resolveWindow(q, ctx, '30d');
   const bw = bucketWindow(w, q.bucket);
   let src: Source;
   let valueSql: string;
