@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { PANEL_DEFS } from '../api/panels';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../api/config';
 import { fixtureBatches, writeFixture } from '../api/test-fixtures';
-import { ClickHouseStore, openDatabase, parseStoreUrl } from '../store';
+import { ClickHouseStore, SqliteStore, openDatabase, parseStoreUrl } from '../store';
 import type { ClickHouseStoreConfig } from '../store';
 import { openClickHouse } from '../store/clickhouse/client';
 import { createTracesTable } from '../store/clickhouse/migrate';
@@ -69,15 +69,13 @@ export async function benchClickHouse(log: (line: string) => void): Promise<stri
         `${r.spans.toLocaleString('en-US')} extracted in ${((performance.now() - t1) / 1000).toFixed(0)} s`,
     );
   }
-  const db = openDatabase(sqliteFile, { readonly: true });
-  const store = await ClickHouseStore.open({ config, extractIntervalMillis: 0, clock: () => END_MS });
-  const sqliteCtx = {
-    db,
-    nowMs: END_MS,
-    monthlyBudgetUsd: 100,
+  const sqlite = new SqliteStore(openDatabase(sqliteFile, { readonly: true }), {
     exactPercentileMaxRows: DEFAULT_EXACT_PERCENTILE_MAX_ROWS,
-  };
-  const chCtx = { nowMs: END_MS, monthlyBudgetUsd: 100 };
+    clock: () => END_MS,
+  });
+  const store = await ClickHouseStore.open({ config, extractIntervalMillis: 0, clock: () => END_MS });
+  // Both stores read through the TelemetryStore interface with the same request context.
+  const ctx = { nowMs: END_MS, monthlyBudgetUsd: 100 };
   const lines = [
     `ClickHouse store on the embedded engine (chdb) vs SQLite store, ~1M spans, panel p95 of ${REPEATS} runs (simulated fixture)`,
     `${'panel'.padEnd(34)} ${'sqlite ms'.padStart(10)} ${'chdb ms'.padStart(10)} ${'ratio'.padStart(7)}`,
@@ -92,9 +90,9 @@ export async function benchClickHouse(log: (line: string) => void): Promise<stri
   for (const [id, raw] of queries) {
     const def = PANEL_DEFS.find((p) => p.id === id);
     if (!def) continue;
-    let q: object;
+    let q: never;
     try {
-      q = def.query.parse(raw) as object;
+      q = def.query.parse(raw) as never;
     } catch {
       continue;
     }
@@ -102,10 +100,10 @@ export async function benchClickHouse(log: (line: string) => void): Promise<stri
     const c: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
       let t = performance.now();
-      def.run(sqliteCtx, q as never);
+      await sqlite.panel(def.id, q, ctx);
       s.push(performance.now() - t);
       t = performance.now();
-      await store.panel(def.id, q, chCtx);
+      await store.panel(def.id, q, ctx);
       c.push(performance.now() - t);
     }
     sumS += p95(s);
@@ -119,6 +117,6 @@ export async function benchClickHouse(log: (line: string) => void): Promise<stri
     `${'sum of p95'.padEnd(34)} ${sumS.toFixed(1).padStart(10)} ${sumC.toFixed(1).padStart(10)} ${(sumC / sumS).toFixed(2).padStart(7)}`,
   );
   await store.close();
-  db.close();
+  await sqlite.close();
   return lines;
 }

@@ -143,6 +143,14 @@ export const EXPORT_COLUMNS = {
   ],
 } as const satisfies Record<ExportDataset, readonly string[]>;
 
+/** Export columns holding JSON text: embedded as JSON values (not strings) in json/ndjson. */
+export const EXPORT_JSON_COLUMNS = {
+  spans: ['attributes', 'events'],
+  runs: [],
+  scores: [],
+  'model-calls': [],
+} as const satisfies Record<ExportDataset, readonly string[]>;
+
 // ---------------------------------------------------------------------------------------------
 // Reusable request pieces
 // ---------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ export type { OpenStoreOptions } from './open';
 export { resolveWindow, plannedWindow, makeWindow, previousWindow, segmentsFor, grainFor, bucketWindow } from './window';
 export type { Window, PlanContext, Segment } from './window';
 export { percentilePrecision } from './percentiles';
+export { SKETCH_RELATIVE_ERROR } from './histogram';
 export type {
   TelemetryStore,
   ReadContext,

@@ -184,3 +184,18 @@ export function segmentsFor(w: Window, grainS?: number, opts: { dayGrain?: boole
   if (c1 < w.toMs) segs.push({ grainS: fineGrain, fromNs: ns(c1), toNs: w.toNs });
   return segs;
 }
+
+/**
+ * The span-time range the segments of a window cover: a rollup row of grain g whose bucket starts
+ * in a segment holds spans up to the next multiple of g. Raw reads that must count the same spans
+ * as the rollups (exact percentiles, the ragged edges of the daily component rollup) use it.
+ */
+export function coveredWindow(w: Window, grainS?: number): Window {
+  const segs = segmentsFor(w, grainS);
+  const first = segs[0];
+  const last = segs[segs.length - 1];
+  if (!first || !last) return w;
+  const g = BigInt(last.grainS) * 1_000_000_000n;
+  const toNs = ((last.toNs + g - 1n) / g) * g;
+  return { ...w, fromMs: Number(first.fromNs / 1_000_000n), toMs: Number(toNs / 1_000_000n), fromNs: first.fromNs, toNs };
+}

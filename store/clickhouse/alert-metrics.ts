@@ -2,7 +2,7 @@
  * The alert metric reader on ClickHouse: a rule's metric per group (and per bucket) over a range,
  * aggregated in SQL over genscope's extracted rows, and raw samples for the statistical tests.
  * Latency percentiles are exact here (quantileExactInclusive); the SQLite store reads them from
- * its ~9 %-error histograms. Units: latency ms, cost USD, rates and scores 0..1.
+ * its rollup sketches (within 1 %). Units: latency ms, cost USD, rates and scores 0..1.
  */
 import type { AlertDimension, AlertFilters, AlertLabels } from '../../schema/alerts';
 import { RUN_STAGE } from '../../schema/names';
@@ -14,7 +14,7 @@ import { and, num, Params } from './sql';
 const HOUR_MILLIS = 3_600_000;
 const DAY_MILLIS = 86_400_000;
 
-type Table = 'scores' | 'spans' | 'model_calls';
+type Table = 'scores' | 'spans' | 'model_calls' | 'cache';
 
 const TABLES: Record<
   Table,
@@ -42,6 +42,14 @@ const TABLES: Record<
     cols: { component_type: "ifNull(component_type, '')", model: "ifNull(response_model, '')" },
     base: '1',
   },
+  // The cache lookups the performance-cache panel counts (as the SQLite store's alerts read its
+  // cache rollups): an alert and the tile agree.
+  cache: {
+    table: 'genscope_cache_lookups',
+    time: 'time',
+    cols: { component_type: "ifNull(component_type, '')", stage: "ifNull(stage, '')" },
+    base: '1',
+  },
 };
 
 const FILTER_DIMENSION: Record<keyof AlertFilters, AlertDimension> = {
@@ -54,6 +62,7 @@ const FILTER_DIMENSION: Record<keyof AlertFilters, AlertDimension> = {
 function tableOf(scope: MetricScope): Table {
   if (scope.metric === 'quality_score') return 'scores';
   if (scope.metric === 'cost_per_hour' || scope.metric === 'cost_per_day') return 'model_calls';
+  if (scope.metric === 'cache_hit_rate') return 'cache';
   return 'spans';
 }
 
@@ -75,8 +84,7 @@ function measures(scope: MetricScope): string {
     case 'cost_per_day':
       return 'sum(ifNull(cost_usd, 0)) AS a, count() AS n';
     case 'cache_hit_rate':
-      // Lookups of run and stage spans, as the SQLite store's span rollups count them.
-      return 'toFloat64(sum(arraySum(`cache.hit`))) AS a, sum(length(`cache.hit`)) AS n';
+      return 'toFloat64(sum(hit)) AS a, count() AS n';
     case 'success_rate':
       return 'toFloat64(countIf(status_code = 2)) AS a, count() AS n';
     case 'cost_per_run':
@@ -235,7 +243,7 @@ export async function metricSamples(
             ? 'hit'
             : 'duration_ns / 1e6';
   const group = scope.groupBy.map((d) => `d_${d}`);
-  const where = scope.metric === 'cache_hit_rate' ? `${b.where} AND cache_hit IS NOT NULL` : b.where;
+  const where = b.where;
   // Newest first, at most maxSamples per group, in one query.
   const rows = await ctx.ch.query<Record<string, unknown>>(
     `SELECT ${[...b.dims, `toFloat64(${value}) AS v`].join(', ')} FROM ${b.from} WHERE ${where}

@@ -27,7 +27,7 @@ import type { Window } from '../window';
 import { meta } from '../sqlite/queries/context';
 import { round } from '../sqlite/queries/sql';
 import type { ChContext } from './context';
-import { bucketSlot } from './context';
+import { bucketSlot, chPrecision } from './context';
 import { readLatency } from './latency';
 import {
   and,
@@ -55,7 +55,7 @@ const GROUP_COLUMN = {
 } as const;
 
 export async function costOverTime(ctx: ChContext, q: CostOverTimeQuery): Promise<CostOverTimeResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const p = new Params();
   // Stage costs come from the stage spans (each carries the cost of the calls made inside it).
@@ -96,7 +96,7 @@ export async function costOverTime(ctx: ChContext, q: CostOverTimeQuery): Promis
 }
 
 export async function costBreakdown(ctx: ChContext, q: CostBreakdownQuery): Promise<CostBreakdownResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const p = new Params();
   const byStage = q.groupBy === 'stage';
   const src = byStage ? spanSource(p, ctx.db, w, q, { stagesOnly: true }) : modelCallSource(p, ctx.db, w, q);
@@ -163,7 +163,7 @@ export async function costComponents(
 ): Promise<CostComponentsResponse> {
   // The asked window, as every other panel (and the SQLite store, which reads whole days from its
   // daily rollup and the edges from raw runs) answers it.
-  const w = resolveWindow(q, ctx.nowMs, '30d');
+  const w = resolveWindow(q, ctx, '30d');
   const p = new Params();
   const { conds, ignored } = filterSql(p, q, {
     componentType: 'component_type',
@@ -282,7 +282,7 @@ export async function costOpportunities(
   ctx: ChContext,
   q: OpportunitiesQuery,
 ): Promise<OpportunitiesResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '30d');
+  const w = resolveWindow(q, ctx, '30d');
   const f: ChFilters = { ...q, stage: [], benchmarkRun: undefined };
   const p = new Params();
   const sc = scoreSource(p, ctx.db, w, f, OPPORTUNITY_SCORES);
@@ -430,7 +430,7 @@ function kpi(value: number | null, previous: number | null): Kpi {
 }
 
 export async function summary(ctx: ChContext, q: SummaryQuery): Promise<SummaryResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const prev = previousWindow(w);
   const f: ChFilters = { ...q, stage: [] };
   const cur = await kpiValues(ctx, w, f);
@@ -439,7 +439,7 @@ export async function summary(ctx: ChContext, q: SummaryQuery): Promise<SummaryR
   for (const k of SUMMARY_KPIS) kpis[k] = kpi(cur.v[k], before.v[k]);
   const ignored = [...new Set(cur.ignored)];
   return {
-    meta: meta(w, null, cur.exact ? 'raw' : 'rollup', q.stage.length > 0 ? [...ignored, 'stage'] : ignored),
+    meta: { ...meta(w, null, cur.exact ? 'raw' : 'rollup', q.stage.length > 0 ? [...ignored, 'stage'] : ignored), percentiles: chPrecision(cur.exact) },
     previous: { fromMs: prev.fromMs, toMs: prev.toMs },
     kpis,
   };

@@ -18,14 +18,14 @@ import { meta } from '../sqlite/queries/context';
 import { bucketEdgesMs } from '../sqlite/queries/histograms';
 import { round } from '../sqlite/queries/sql';
 import type { ChContext } from './context';
-import { bucketSlot } from './context';
+import { bucketSlot, chPrecision } from './context';
 import { readLatency } from './latency';
 import { and, bucketMs, cacheSource, inWindow, num, Params, spanSource } from './sql';
 
 const r3 = (x: number | null) => round(x, 3);
 
 export async function latencyPercentiles(ctx: ChContext, q: PanelQuery): Promise<LatencyResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const stages = q.stage.length > 0 ? q.stage : [END_TO_END_STAGE];
   const f = { ...q, stage: stages };
@@ -62,6 +62,7 @@ export async function latencyPercentiles(ctx: ChContext, q: PanelQuery): Promise
     meta: {
       ...meta(w, bw.bucketSeconds, series.exact ? 'raw' : 'rollup', series.ignored),
       exact: series.exact,
+      percentiles: chPrecision(series.exact),
     },
     stages,
     t: bw.t,
@@ -83,7 +84,7 @@ export async function latencyPercentiles(ctx: ChContext, q: PanelQuery): Promise
 const STAGE_ORDER = ['classify', 'map', 'generate', 'validate', END_TO_END_STAGE];
 
 export async function stageBreakdown(ctx: ChContext, q: PanelQuery): Promise<StagesResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const base = { w, f: q, byStage: true, allStages: true, exactMaxRows: ctx.exactMaxRows };
   const overall = await readLatency(ctx.ch, ctx.db, { ...base, stepS: null });
@@ -101,6 +102,7 @@ export async function stageBreakdown(ctx: ChContext, q: PanelQuery): Promise<Sta
     meta: {
       ...meta(w, bw.bucketSeconds, overall.exact ? 'raw' : 'rollup', overall.ignored),
       exact: overall.exact,
+      percentiles: chPrecision(overall.exact),
     },
     stages,
     count: [],
@@ -147,7 +149,7 @@ const SKETCH_VALUE = `(2 * exp(${SKETCH_INDEX} * ln(${SKETCH_GAMMA})) / ${SKETCH
 const BUCKET_INDEX = `if(${SKETCH_VALUE} > ${DISPLAY_BASE_NS}, toUInt32(floor(ln(${SKETCH_VALUE} / ${DISPLAY_BASE_NS}) / (ln(2) / 4))), 0)`;
 
 export async function latencyHeatmap(ctx: ChContext, q: PanelQuery): Promise<HeatmapResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const stages = q.stage.length > 0 ? q.stage : [END_TO_END_STAGE];
   const p = new Params();
@@ -182,7 +184,7 @@ export async function latencyHeatmap(ctx: ChContext, q: PanelQuery): Promise<Hea
 }
 
 export async function cacheHitRate(ctx: ChContext, q: PanelQuery): Promise<CacheResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const p = new Params();
   const src = cacheSource(p, ctx.db, w, q);
@@ -238,7 +240,7 @@ export async function benchmarkDurations(
   ctx: ChContext,
   q: BenchmarkDurationsQuery,
 ): Promise<BenchmarkDurationsResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '30d');
+  const w = resolveWindow(q, ctx, '30d');
   const p = new Params();
   const conds = [inWindow(p, 'started', w)];
   if (q.model.length > 0) conds.push(`model IN ${p.bind(q.model, 'Array(String)')}`);

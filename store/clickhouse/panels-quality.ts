@@ -33,7 +33,7 @@ interface SumRow {
 }
 
 export async function classificationAccuracy(ctx: ChContext, q: PanelQuery): Promise<AccuracyResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const p = new Params();
   const src = scoreSource(p, ctx.db, w, q, [SCORE.classificationAccuracy]);
   const rows = await ctx.ch.query<SumRow>(
@@ -57,7 +57,7 @@ export async function classificationAccuracy(ctx: ChContext, q: PanelQuery): Pro
 }
 
 export async function confusionMatrix(ctx: ChContext, q: PanelQuery): Promise<ConfusionResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const p = new Params();
   const src = scoreSource(p, ctx.db, w, q, [SCORE.classificationAccuracy]);
   const rows = await ctx.ch.query<{ actual: string; predicted: string; n: number | string }>(
@@ -80,7 +80,7 @@ export async function confusionMatrix(ctx: ChContext, q: PanelQuery): Promise<Co
 const BINS = 20;
 
 export async function scoreDistribution(ctx: ChContext, q: DistributionQuery): Promise<DistributionResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const p = new Params();
   const src = scoreSource(p, ctx.db, w, q, [q.score]);
   const bins = await ctx.ch.query<{ bin: number; n: number | string }>(
@@ -140,7 +140,7 @@ function seriesOf(
 }
 
 export async function qualityScores(ctx: ChContext, q: QualityScoresQuery): Promise<QualityScoresResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
   const names = q.score.length > 0 ? q.score : QUALITY_SCORE_NAMES.slice(0, 3);
   const p = new Params();
@@ -164,7 +164,7 @@ export async function qualityBreakdown(
   ctx: ChContext,
   q: QualityBreakdownQuery,
 ): Promise<QualityBreakdownResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const names = q.score.length > 0 ? q.score : [...QUALITY_SCORE_NAMES];
   const p = new Params();
   const src = scoreSource(p, ctx.db, w, q, names);
@@ -196,7 +196,7 @@ export const ALL_TYPES = '(all)';
 const DAY_MS = 86_400_000;
 
 export async function trends(ctx: ChContext, q: TrendsQuery): Promise<TrendsResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '30d');
+  const w = resolveWindow(q, ctx, '30d');
   const bw = bucketWindow(w, q.bucket);
   const p = new Params();
   const t = bucketMs('time', bw.bucketSeconds);

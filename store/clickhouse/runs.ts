@@ -3,7 +3,7 @@
  * numeric id (the API's /runs/:id) is RUN_KEY: the first 48 bits of its root span id, since
  * ClickHouse rows have no row id; a run is looked up by it through a bloom-filter index.
  */
-import { EXPORT_COLUMNS } from '../../schema/api';
+import { EXPORT_COLUMNS, EXPORT_JSON_COLUMNS } from '../../schema/api';
 import type {
   BenchmarkRow,
   BenchmarksQuery,
@@ -26,7 +26,7 @@ import type { Window } from '../window';
 import { meta } from '../sqlite/queries/context';
 import { DEFAULT_WORST_SCORE, SCORE_SLACK_NS, parseCursor, statusName } from '../sqlite/queries/runs-list';
 import { SCORE } from '../../schema/names';
-import type { ExportRow } from '../types';
+import type { ExportRow, ExportShape } from '../types';
 import type { ChContext } from './context';
 import { RUN_KEY } from './ddl';
 import { and, filterSql, inWindow, num, Params } from './sql';
@@ -111,7 +111,7 @@ function runConditions(p: Params, q: RunsQuery, w: Window, db: string): { conds:
 }
 
 export async function runsList(ctx: ChContext, q: RunsQuery): Promise<RunsResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '24h');
+  const w = resolveWindow(q, ctx, '24h');
   const p = new Params();
   const { conds, ignored } = runConditions(p, q, w, ctx.db);
   const where = (): string => and(conds);
@@ -326,7 +326,7 @@ export async function runDetail(ctx: ChContext, id: string): Promise<RunDetailRe
 }
 
 export async function benchmarksList(ctx: ChContext, q: BenchmarksQuery): Promise<BenchmarksResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '90d');
+  const w = resolveWindow(q, ctx, '90d');
   const p = new Params();
   const conds = [inWindow(p, 'started', w)];
   if (q.model.length > 0) conds.push(`model IN ${p.bind(q.model, 'Array(String)')}`);
@@ -374,7 +374,7 @@ export async function benchmarksList(ctx: ChContext, q: BenchmarksQuery): Promis
 const MAX_BENCHMARKS = 200;
 
 export async function filterOptions(ctx: ChContext, q: FilterOptionsQuery): Promise<FilterOptionsResponse> {
-  const w = resolveWindow(q, ctx.nowMs, '90d');
+  const w = resolveWindow(q, ctx, '90d');
   const p = new Params();
   const distinct = (col: string, table: string, time: string, where = '1') =>
     `SELECT arraySort(groupUniqArrayIf(assumeNotNull(${col}), ${col} IS NOT NULL AND ${col} <> '')) FROM ${ctx.db}.${table} WHERE ${and([inWindow(p, time, w), where])}`;
@@ -496,6 +496,15 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
   },
 };
 
+/** A dataset's columns and the query's filters it has no column for (the API refuses those). */
+export function exportShape(d: ExportDataset, q: ExportQuery): ExportShape {
+  return {
+    columns: EXPORT_COLUMNS[d],
+    jsonColumns: EXPORT_JSON_COLUMNS[d],
+    ignoredFilters: filterSql(new Params(), q, DATASETS[d].filters).ignored,
+  };
+}
+
 /** Rows of an export dataset, oldest first, in keyset-paged chunks (values in EXPORT_COLUMNS order). */
 export async function* exportChunks(
   ctx: ChContext,
@@ -531,6 +540,8 @@ export async function* exportChunks(
 
 function exportValue(v: unknown): ExportRow[number] {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  // As SQLite stores them: 1 / 0.
+  if (typeof v === 'boolean') return v ? 1 : 0;
   return JSON.stringify(v);
 }

@@ -29,21 +29,34 @@ import type {
   SummaryQuery,
   TrendsQuery,
 } from '../../schema/api';
-import { EXPORT_COLUMNS } from '../../schema/api';
 import type { MetricPointRecord, PriceBook, SpanRecord } from '../../schema/records';
 import type { WriteResult } from '../writer-types';
 import type {
+  BenchmarkRunInfo,
   BucketValue,
   ExportRow,
+  ExportShape,
   GroupSamples,
   GroupValue,
   MetricScope,
+  PanelQueries,
+  PanelResponses,
   ReadContext,
+  RetentionHandle,
+  RetentionPolicy,
+  RunSamples,
+  ScoreSampleSet,
   StoreHealth,
   TelemetryStore,
   TimeRange,
 } from '../types';
 import { resolveWindow } from '../window';
+import { openDatabase } from '../sqlite/db';
+import type { Db } from '../sqlite/db';
+import { StoreWriter, emptyWriterStats } from '../sqlite/writer';
+import type { StoreWriterStats } from '../sqlite/writer';
+import type { RetentionStats } from '../sqlite/retention';
+import { benchmarkRuns, dataRange, runSamples, scoreSamples } from './gate-reads';
 import { metricAggregates, metricSamples, metricSeries } from './alert-metrics';
 import { openClickHouse } from './client';
 import type { ChClient } from './client';
@@ -77,7 +90,7 @@ import {
   scoreDistribution,
   trends,
 } from './panels-quality';
-import { benchmarksList, exportChunks, filterOptions, runDetail, runsList, simulatedPresent } from './runs';
+import { benchmarksList, exportChunks, exportShape, filterOptions, runDetail, runsList, simulatedPresent } from './runs';
 
 export interface ClickHouseStoreOptions {
   config: ClickHouseStoreConfig;
@@ -96,7 +109,16 @@ export interface ClickHouseStoreOptions {
   extractIntervalMillis?: number;
   /** The clock of the extractor's watermark (epoch ms). */
   clock?: () => number;
+  /**
+   * The local SQLite file for alert rules, states, events and deliveries and the server's
+   * self-metrics (TelemetryStore.alertStateDb): ClickHouse has no tables for them yet. Default
+   * ':memory:' (nothing kept across restarts; `genscope serve --store` passes a side file).
+   */
+  stateFile?: string;
 }
+
+/** Retention as the grain planner sees it when a TTL is off (null): kept, for a century. */
+const KEPT_DAYS = 36_500;
 
 export const DEFAULT_CLICKHOUSE_EXACT_MAX_ROWS = 2_000_000;
 
@@ -120,12 +142,23 @@ export class ClickHouseStore implements TelemetryStore {
   private extracting: Promise<ExtractResult> | null = null;
   private lastError: string | null = null;
   private closed = false;
+  readonly retention: RetentionPolicy;
+  /** Counters of writes into otel_traces (genscope as the writer), for /health/self. */
+  readonly writerStats: StoreWriterStats = emptyWriterStats();
+  readonly localWriter: StoreWriter;
 
   private constructor(
     private readonly ch: ChClient,
     private readonly options: ClickHouseStoreOptions,
     readonly variant: TracesVariant,
-  ) {}
+    readonly alertStateDb: Db,
+  ) {
+    // TTL drops raw rows after retention_days; no minute rollups exist, so fine buckets come from
+    // the raw rows and live as long.
+    const days = options.config.retentionDays ?? KEPT_DAYS;
+    this.retention = { retentionDays: days, minuteRollupRetentionDays: days };
+    this.localWriter = new StoreWriter(alertStateDb);
+  }
 
   /** Connects, applies genscope's migrations and checks otel_traces (its variant, its columns). */
   static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
@@ -134,7 +167,7 @@ export class ClickHouseStore implements TelemetryStore {
       await migrateClickHouse(ch, options.config);
       if (options.createTracesTable) await createTracesTable(ch, options.config, options.createTracesTable);
       const schema = await detectTracesSchema(ch, options.config.database, options.config.tracesTable);
-      const store = new ClickHouseStore(ch, options, schema.variant);
+      const store = new ClickHouseStore(ch, options, schema.variant, openDatabase(options.stateFile ?? ':memory:'));
       const every = options.extractIntervalMillis ?? 5000;
       if (every > 0) {
         store.timer = setInterval(() => {
@@ -158,6 +191,7 @@ export class ClickHouseStore implements TelemetryStore {
       ch: this.ch,
       db: this.database,
       nowMs: c.nowMs,
+      minuteRollupRetentionDays: this.retention.minuteRollupRetentionDays,
       monthlyBudgetUsd: c.monthlyBudgetUsd,
       exactMaxRows: this.options.exactPercentileMaxRows ?? DEFAULT_CLICKHOUSE_EXACT_MAX_ROWS,
     };
@@ -203,14 +237,28 @@ export class ClickHouseStore implements TelemetryStore {
       } else good.push(s);
     }
     // Acknowledged once in otel_traces (durable); the extractor derives genscope's rows from there.
-    await writeOtelSpans(this.ch, this.options.config.tracesTable, good, this.variant);
+    try {
+      await writeOtelSpans(this.ch, this.options.config.tracesTable, good, this.variant);
+    } catch (err) {
+      this.failed(err);
+      throw err;
+    }
+    this.writerStats.batches++;
+    this.writerStats.spans += good.length;
+    this.writerStats.rejected += spans.length - good.length;
     await this.extract();
     return { accepted: good.length, rejected: spans.length - good.length, warnings };
   }
 
+  private failed(err: unknown): void {
+    this.writerStats.failures++;
+    this.writerStats.lastError = err instanceof Error ? err.message : String(err);
+    this.writerStats.lastFailureAtMillis = Date.now();
+  }
+
   async writeMetricPoints(points: readonly MetricPointRecord[]): Promise<WriteResult> {
     const ns = (v: bigint | undefined) => (v === undefined ? null : v.toString());
-    await this.ch.insert(
+    const inserted = this.ch.insert(
       'genscope_metric_points',
       points.map((m) => ({
         time: ns(m.timeNs),
@@ -232,10 +280,30 @@ export class ClickHouseStore implements TelemetryStore {
         bucket_counts: m.bucketCounts ?? [],
       })),
     );
+    try {
+      await inserted;
+    } catch (err) {
+      this.failed(err);
+      throw err;
+    }
+    this.writerStats.batches++;
+    this.writerStats.metricPoints += points.length;
     return { accepted: points.length, rejected: 0, warnings: [] };
   }
 
-  async panel(id: PanelId, query: object, c: ReadContext): Promise<object> {
+  async panel<K extends PanelId>(id: K, query: PanelQueries[K], c: ReadContext): Promise<PanelResponses[K]> {
+    return this.labelled((await this.answer(id, query, c)) as PanelResponses[K]);
+  }
+
+  /** meta.simulated, as the SQLite store labels its answers. */
+  private async labelled<T extends object>(body: T): Promise<T> {
+    const m = (body as { meta?: { simulated?: boolean } }).meta;
+    if (m) m.simulated = await this.simulated();
+    return body;
+  }
+
+  /** The panel functions by id (each returns its own response type; panel() names it). */
+  private async answer(id: PanelId, query: object, c: ReadContext): Promise<object> {
     const ctx = this.ctx(c);
     switch (id) {
       case 'summary':
@@ -275,16 +343,16 @@ export class ClickHouseStore implements TelemetryStore {
     }
   }
 
-  filterOptions(query: FilterOptionsQuery, c: ReadContext): Promise<FilterOptionsResponse> {
-    return filterOptions(this.ctx(c), query);
+  async filterOptions(query: FilterOptionsQuery, c: ReadContext): Promise<FilterOptionsResponse> {
+    return this.labelled(await filterOptions(this.ctx(c), query));
   }
 
   runs(query: RunsQuery, c: ReadContext): Promise<RunsResponse> {
     return runsList(this.ctx(c), query);
   }
 
-  run(id: string, c: ReadContext): Promise<RunDetailResponse> {
-    return runDetail(this.ctx(c), id);
+  run(id: number, c: ReadContext): Promise<RunDetailResponse> {
+    return runDetail(this.ctx(c), String(id));
   }
 
   benchmarks(query: BenchmarksQuery, c: ReadContext): Promise<BenchmarksResponse> {
@@ -295,13 +363,13 @@ export class ClickHouseStore implements TelemetryStore {
     return simulatedPresent({ ch: this.ch, db: this.database });
   }
 
-  exportColumns(dataset: ExportDataset): readonly string[] {
-    return EXPORT_COLUMNS[dataset];
+  exportShape(dataset: ExportDataset, query: ExportQuery): ExportShape {
+    return exportShape(dataset, query);
   }
 
   exportRows(dataset: ExportDataset, query: ExportQuery, c: ReadContext): AsyncIterable<ExportRow[]> {
-    const w = resolveWindow(query, c.nowMs, '24h');
-    return exportChunks(this.ctx(c), dataset, w, query);
+    const ctx = this.ctx(c);
+    return exportChunks(ctx, dataset, resolveWindow(query, ctx, '24h'), query);
   }
 
   metricAggregates(scope: MetricScope, range: TimeRange): Promise<GroupValue[]> {
@@ -316,9 +384,31 @@ export class ClickHouseStore implements TelemetryStore {
     return metricSamples({ ch: this.ch, db: this.database }, scope, range, maxSamples);
   }
 
+  dataRange(): Promise<TimeRange | null> {
+    return dataRange({ ch: this.ch, db: this.database });
+  }
+
+  scoreSamples(range: TimeRange, maxSamples: number): Promise<ScoreSampleSet> {
+    return scoreSamples({ ch: this.ch, db: this.database }, range, maxSamples);
+  }
+
+  benchmarkRuns(): Promise<BenchmarkRunInfo[]> {
+    return benchmarkRuns({ ch: this.ch, db: this.database });
+  }
+
+  runSamples(runId: string): Promise<RunSamples> {
+    return runSamples({ ch: this.ch, db: this.database }, runId);
+  }
+
   /** Retention is TTL on every table (whole daily parts dropped by merges): nothing to delete here. */
   prune(): Promise<{ deletedRows: number }> {
     return Promise.resolve({ deletedRows: 0 });
+  }
+
+  /** TTL merges do the pruning; the handle only reports that no prune runs here. */
+  startRetention(): RetentionHandle {
+    const stats: RetentionStats = { runs: 0, failures: 0, running: false, lastRunAtMillis: null, lastError: null, lastResult: null, deleted: {} };
+    return { stats, stop: () => Promise.resolve() };
   }
 
   async health(): Promise<StoreHealth> {
@@ -348,5 +438,6 @@ export class ClickHouseStore implements TelemetryStore {
     if (this.timer) clearInterval(this.timer);
     await this.extracting?.catch(() => undefined);
     await this.ch.close();
+    if (this.alertStateDb.open) this.alertStateDb.close();
   }
 }

@@ -4,7 +4,7 @@
  * because better-sqlite3 forbids other statements on a connection while an iterator is open,
  * and an export waits on the network between chunks while other requests use the database.
  */
-import { EXPORT_COLUMNS } from '../../schema/api';
+import { EXPORT_COLUMNS, EXPORT_JSON_COLUMNS } from '../../schema/api';
 import type { ExportDataset, ExportQuery } from '../../schema/api';
 import type { Db } from './db';
 import type { Window } from '../window';
@@ -22,8 +22,6 @@ interface DatasetDef {
   base: string;
   select: string;
   filters: FilterColumns;
-  /** Columns holding JSON text, embedded as JSON (not as strings) in json/ndjson. */
-  jsonColumns: readonly string[];
 }
 
 const DATASETS: Record<ExportDataset, DatasetDef> = {
@@ -35,7 +33,6 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
       duration_ns / 1e6 AS duration_ms, status_code, status_message, stage, component_id, component_type, model,
       benchmark_run_id, cost_usd, cache_hit, attributes, events`,
     filters: { componentType: 'component_type', model: 'model', stage: 'stage', benchmarkRun: 'benchmark_run_id' },
-    jsonColumns: ['attributes', 'events'],
   },
   runs: {
     table: 'spans',
@@ -44,7 +41,6 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
     select: `id, trace_id, span_id, start_ns / 1e6 AS start_ms, duration_ns / 1e6 AS duration_ms, status_code, status_message,
       component_id, component_type, model, benchmark_run_id, cost_usd`,
     filters: { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_id' },
-    jsonColumns: [],
   },
   scores: {
     table: 'scores',
@@ -53,7 +49,6 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
     select: `id, time_ns / 1e6 AS time_ms, trace_id, span_id, name, value, label, explanation, stage, component_id, component_type,
       model, benchmark_run_id`,
     filters: { componentType: 'component_type', model: 'model', stage: 'stage', benchmarkRun: 'benchmark_run_id' },
-    jsonColumns: [],
   },
   'model-calls': {
     table: 'model_calls',
@@ -63,7 +58,6 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
       response_model, input_tokens, output_tokens, cached_tokens, cost_usd, cost_source, status_code, stage, component_id,
       component_type, benchmark_run_id`,
     filters: { componentType: 'component_type', model: 'response_model', stage: 'stage', benchmarkRun: 'benchmark_run_id' },
-    jsonColumns: [],
   },
 };
 
@@ -72,7 +66,7 @@ export function datasetColumns(d: ExportDataset): readonly string[] {
 }
 
 export function datasetJsonColumns(d: ExportDataset): readonly string[] {
-  return DATASETS[d].jsonColumns;
+  return EXPORT_JSON_COLUMNS[d];
 }
 
 /** Filters the dataset cannot apply (reported in a response header). */

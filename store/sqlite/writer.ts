@@ -76,8 +76,9 @@ function isBusy(err: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT';
 }
 
-export class StoreWriter implements TelemetryWriter {
-  readonly stats: StoreWriterStats = {
+/** Zeroed writer counters (also the ClickHouse store's, so both report the same fields). */
+export function emptyWriterStats(): StoreWriterStats {
+  return {
     batches: 0,
     spans: 0,
     metricPoints: 0,
@@ -91,6 +92,10 @@ export class StoreWriter implements TelemetryWriter {
     lastError: null,
     lastFailureAtMillis: null,
   };
+}
+
+export class StoreWriter implements TelemetryWriter {
+  readonly stats: StoreWriterStats = emptyWriterStats();
   private readonly prices: PriceBook | undefined;
   private readonly maxAttempts: number;
   private readonly backoffMillis: number;

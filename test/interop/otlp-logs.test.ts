@@ -116,7 +116,7 @@ test('run detail lists the trace’s log records', async () => {
     },
   ]);
   const root = db.prepare("SELECT id FROM spans WHERE span_id = 'aaaaaaaaaaaaaaaa'").get() as { id: number };
-  const detail = runDetail({ db, nowMs: Date.now(), monthlyBudgetUsd: null, exactPercentileMaxRows: 0 }, Number(root.id));
+  const detail = runDetail({ db, nowMs: Date.now(), monthlyBudgetUsd: null, exactPercentileMaxRows: 0, minuteRollupRetentionDays: 7 }, Number(root.id));
   expect(detail.logs.map((l) => l.eventName).sort()).toEqual(['gen_ai.client.inference.operation.details', 'gen_ai.evaluation.result']);
   expect(detail.logs.every((l) => l.spanId === out.spanId)).toBe(true);
   expect(detail.scores.map((s) => s.name).sort()).toEqual(['faithfulness', 'relevance']);

@@ -1,8 +1,8 @@
 /**
  * The store contract: the same simulated fixture history, written through the SQLite writer into
  * SQLite and as the Collector clickhouseexporter's otel_traces rows into ClickHouse (the embedded
- * engine, chdb), must give the same panel answers, runs, run detail, benchmarks, exports and
- * alert metrics. Percentiles: equal when both are exact; within the DDSketch's stated relative
+ * engine, chdb), must give the same panel answers, runs, run detail, benchmarks, exports, alert
+ * metrics and gate reads, each store read through the TelemetryStore interface. Percentiles: equal when both are exact; within the DDSketch's stated relative
  * accuracy (plus the interpolation between neighbouring samples) when ClickHouse reads sketches.
  */
 import { PANEL_DEFS } from '../../api/panels';
@@ -11,13 +11,8 @@ import type { FixtureSummary } from '../../api/test-fixtures';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../../api/config';
 import { BenchmarksQuery, FilterOptionsQuery, RunsQuery } from '../../schema/api';
 import type { PanelId } from '../../schema/api';
-import { openDatabase } from '../../store';
+import { SqliteStore, openDatabase } from '../../store';
 import type { Db } from '../../store';
-import { filterOptions } from '../../store/sqlite/queries/filter-options';
-import { runsList } from '../../store/sqlite/queries/runs-list';
-import { runDetail } from '../../store/sqlite/queries/run-detail';
-import { benchmarksList } from '../../store/sqlite/queries/benchmarks-list';
-import { readAggregates, readBucketSeries } from '../../store/sqlite/alert-metrics';
 import type { MetricScope } from '../../store/types';
 import { ClickHouseStore } from '../../store/clickhouse/store';
 import { SKETCH_RELATIVE_ACCURACY } from '../../store/clickhouse/ddl';
@@ -80,10 +75,10 @@ function withoutEngineMeta(x: object): object {
 }
 
 /** A panel's query as the API validates it. */
-function parsed(id: PanelId, raw: Record<string, unknown>): object {
+function parsed(id: PanelId, raw: Record<string, unknown>): never {
   const def = PANEL_DEFS.find((p) => p.id === id);
   if (!def) throw new Error(`no panel ${id}`);
-  return def.query.parse(raw) as object;
+  return def.query.parse(raw) as never;
 }
 
 const PANEL_QUERIES: [PanelId, Record<string, unknown>][] = [
@@ -139,19 +134,19 @@ async function loadClickHouse(
 describe('the ClickHouse store answers as the SQLite store on the same history', () => {
   let db: Db;
   let fixture: FixtureSummary;
+  let sqlite: SqliteStore;
+  /** The SQLite store with an unbounded exact budget, so its percentiles are exact too. */
+  let sqliteExact: SqliteStore;
   let exact: ClickHouseStore;
   let sketched: ClickHouseStore;
-  const sqliteCtx = () => ({
-    db,
-    nowMs: NOW,
-    monthlyBudgetUsd: 100,
-    exactPercentileMaxRows: DEFAULT_EXACT_PERCENTILE_MAX_ROWS,
-  });
   const chCtx = { nowMs: NOW, monthlyBudgetUsd: 100 };
 
   beforeAll(async () => {
     db = openDatabase(':memory:');
     fixture = writeFixture(db, { runs: RUNS, startMs: NOW - RUNS * 60_000, intervalMs: 60_000 });
+    const common = { ownsDb: false, clock: () => NOW };
+    sqlite = new SqliteStore(db, { ...common, exactPercentileMaxRows: DEFAULT_EXACT_PERCENTILE_MAX_ROWS });
+    sqliteExact = new SqliteStore(db, { ...common, exactPercentileMaxRows: 1e9 });
     exact = (await loadClickHouse('map', DEFAULT_EXACT_PERCENTILE_MAX_ROWS)).store;
     sketched = (await loadClickHouse('json', 0)).store;
   });
@@ -174,12 +169,10 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
   it.each(PANEL_QUERIES)('panel %s %j: same answer (map variant, exact percentiles)', async (id, raw) => {
     const def = PANEL_DEFS.find((p) => p.id === id);
     if (!def) throw new Error(`no panel ${id}`);
-    const q = def.query.parse(raw) as object;
-    // The SQLite store with an unbounded exact budget, so its percentiles are exact too (its
-    // histogram path has its own ~9 % error, and more on buckets of a few spans).
-    const sqlite = withoutEngineMeta(def.run({ ...sqliteCtx(), exactPercentileMaxRows: 1e9 }, q as never));
-    const clickhouse = withoutEngineMeta(await exact.panel(id, q, chCtx));
-    expect(differences(sqlite, clickhouse, () => 1e-6)).toEqual([]);
+    const q = def.query.parse(raw) as never;
+    const s = withoutEngineMeta(await sqliteExact.panel(id, q, chCtx));
+    const c = withoutEngineMeta(await exact.panel(id, q, chCtx));
+    expect(differences(s, c, () => 1e-6)).toEqual([]);
   });
 
   /** Sorted end-to-end (or one stage's) durations in ms from SQLite's raw rows, [fromMs, toMs). */
@@ -249,7 +242,7 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
       to: String(to),
       bucket: '3600',
     });
-    const stages = (await sketched.panel('performance-stages', stagesQuery as object, chCtx)) as {
+    const stages = (await sketched.panel('performance-stages', stagesQuery, chCtx)) as {
       meta: { exact: boolean };
       stages: string[];
       count: number[];
@@ -272,34 +265,34 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
 
   it('lists runs, pages with the cursor and shows a run’s span tree as SQLite does', async () => {
     const q = RunsQuery.parse({ range: '24h', limit: '25', status: 'error' });
-    const s1 = runsList(sqliteCtx(), q);
+    const s1 = await sqlite.runs(q, chCtx);
     const c1 = await exact.runs(q, chCtx);
     const strip = (r: { id: number }) => ({ ...r, id: 0 });
     expect(c1.runs.map(strip)).toEqual(s1.runs.map(strip));
     const q2 = RunsQuery.parse({ range: '24h', limit: '25', status: 'error', cursor: c1.nextCursor ?? '' });
-    const s2 = runsList(
-      sqliteCtx(),
+    const s2 = await sqlite.runs(
       RunsQuery.parse({ range: '24h', limit: '25', status: 'error', cursor: s1.nextCursor ?? '' }),
+      chCtx,
     );
     expect((await exact.runs(q2, chCtx)).runs.map(strip)).toEqual(s2.runs.map(strip));
 
     const first = c1.runs[0];
     const sFirst = s1.runs[0];
     if (!first || !sFirst) throw new Error('no runs');
-    const detail = await exact.run(String(first.id), chCtx);
-    const sDetail = runDetail(sqliteCtx(), sFirst.id);
+    const detail = await exact.run(first.id, chCtx);
+    const sDetail = await sqlite.run(sFirst.id, chCtx);
     const noIds = (d: typeof detail) => ({
       ...d,
       run: { ...d.run, id: 0 },
       spans: d.spans.map((s) => ({ ...s, id: 0 })),
     });
     expect(differences(noIds(sDetail), noIds(detail), () => 1e-9)).toEqual([]);
-    await expect(exact.run('1', chCtx)).rejects.toMatchObject({ status: 404 });
+    await expect(exact.run(1, chCtx)).rejects.toMatchObject({ status: 404 });
   });
 
   it('applies the drill-down filters and orders of the runs list as SQLite does', async () => {
     const strip = (r: { id: number }) => ({ ...r, id: 0 });
-    const sample = runsList(sqliteCtx(), RunsQuery.parse({ range: '24h', limit: '1' })).runs[0];
+    const sample = (await sqlite.runs(RunsQuery.parse({ range: '24h', limit: '1' }), chCtx)).runs[0];
     const part = (sample?.componentId ?? 'x').slice(1, 4).toUpperCase();
     const queries = [
       { range: '24h', limit: '500', componentType: 'card', predicted: 'button' },
@@ -312,7 +305,7 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     let nonEmpty = 0;
     for (const raw of queries) {
       const q = RunsQuery.parse(raw);
-      const s = runsList(sqliteCtx(), q);
+      const s = await sqlite.runs(q, chCtx);
       const c = await exact.runs(q, chCtx);
       expect({ raw, runs: c.runs.map(strip) }).toEqual({ raw, runs: s.runs.map(strip) });
       if (s.runs.length > 0) nonEmpty++;
@@ -322,10 +315,10 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
 
   it('lists benchmarks and filter options as SQLite does', async () => {
     const bq = BenchmarksQuery.parse({ range: '7d', limit: '3' });
-    expect(await exact.benchmarks(bq, chCtx)).toEqual(benchmarksList(sqliteCtx(), bq));
+    expect(await exact.benchmarks(bq, chCtx)).toEqual(await sqlite.benchmarks(bq, chCtx));
     const fq = FilterOptionsQuery.parse({ range: '7d' });
     expect(withoutEngineMeta(await exact.filterOptions(fq, chCtx))).toEqual(
-      withoutEngineMeta(filterOptions(sqliteCtx(), fq)),
+      withoutEngineMeta(await sqlite.filterOptions(fq, chCtx)),
     );
     expect(await exact.simulated()).toBe(true);
   });
@@ -340,16 +333,18 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     };
     const rows: unknown[][] = [];
     for await (const chunk of exact.exportRows('model-calls', q as never, chCtx)) rows.push(...chunk);
-    const cols = exact.exportColumns('model-calls');
+    const shape = exact.exportShape('model-calls', q as never);
+    expect(shape).toEqual(sqlite.exportShape('model-calls', q as never));
+    const cols = shape.columns;
     const idAt = cols.indexOf('id');
-    const sqlite = db
+    const stored = db
       .prepare(
         `SELECT count(*) AS n, sum(cost_usd) AS c FROM model_calls WHERE component_type = 'modal' AND time_ns >= ? AND time_ns < ?`,
       )
       .get(BigInt(NOW - 24 * HOUR) * 1_000_000n, BigInt(NOW) * 1_000_000n) as { n: number; c: number };
-    expect(rows).toHaveLength(sqlite.n);
+    expect(rows).toHaveLength(stored.n);
     expect(rows.reduce((a: number, r) => a + Number(r[cols.indexOf('cost_usd')]), 0)).toBeCloseTo(
-      sqlite.c,
+      stored.c,
       9,
     );
     expect(rows.every((r) => typeof r[idAt] === 'number')).toBe(true);
@@ -366,7 +361,7 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     const byKey = <T extends { key: string }>(xs: T[]) => [...xs].sort((a, b) => a.key.localeCompare(b.key));
     expect(
       differences(
-        byKey(readAggregates(db, scope, range)),
+        byKey(await sqlite.metricAggregates(scope, range)),
         byKey(await exact.metricAggregates(scope, range)),
         () => 1e-9,
       ),
@@ -375,10 +370,42 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
       [...xs].sort((a, b) => a.bucketMs - b.bucketMs || a.key.localeCompare(b.key));
     expect(
       differences(
-        order(readBucketSeries(db, scope, range, HOUR)),
+        order(await sqlite.metricSeries(scope, range, HOUR)),
         order(await exact.metricSeries(scope, range, HOUR)),
         () => 1e-9,
       ),
     ).toEqual([]);
+  });
+
+  it('gives the gate and change detection the same benchmark runs, run values, data range and score samples', async () => {
+    const runs = await sqlite.benchmarkRuns();
+    expect(runs.length).toBeGreaterThan(1);
+    expect(await exact.benchmarkRuns()).toEqual(runs);
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    const norm = (r: Awaited<ReturnType<SqliteStore['runSamples']>>) => ({
+      scores: Object.fromEntries(Object.entries(r.scores).map(([k, v]) => [k, sorted(v)])),
+      success: sorted(r.success),
+      durationsMs: sorted(r.durationsMs),
+      componentCostsUsd: sorted(r.componentCostsUsd),
+    });
+    const id = runs[0]?.id ?? '';
+    const s = norm(await sqlite.runSamples(id));
+    expect(s.durationsMs.length).toBeGreaterThan(0);
+    expect(differences(s, norm(await exact.runSamples(id)), () => 1e-9)).toEqual([]);
+    expect(await exact.runSamples('no-such-run')).toEqual({ scores: {}, success: [], durationsMs: [], componentCostsUsd: [] });
+
+    expect(await exact.dataRange()).toEqual(await sqlite.dataRange());
+    const range = { fromMs: NOW - 6 * HOUR, toMs: NOW };
+    const bySample = (xs: { name: string; timeMs: number; value: number }[]) =>
+      [...xs].sort((a, b) => a.timeMs - b.timeMs || a.name.localeCompare(b.name) || a.value - b.value);
+    const all = await sqlite.scoreSamples(range, 1e6);
+    expect(all.stride).toBe(1);
+    expect(all.samples.length).toBeGreaterThan(0);
+    const c = await exact.scoreSamples(range, 1e6);
+    expect(c.stride).toBe(1);
+    expect(differences(bySample(all.samples), bySample(c.samples), () => 1e-9)).toEqual([]);
+    // Past maxSamples both thin out by the same stride.
+    const few = Math.floor(all.samples.length / 4);
+    expect((await exact.scoreSamples(range, few)).stride).toBe((await sqlite.scoreSamples(range, few)).stride);
   });
 });

@@ -17,7 +17,7 @@ const NOW = Date.UTC(2026, 5, 1);
 const db = openDatabase(':memory:');
 writeFixture(db, { runs: 4000, startMs: NOW - 4000 * 600_000, intervalMs: 600_000, batchSpans: 700 });
 // exactPercentileMaxRows 0: always the rollups, never the raw rows.
-const ctx: QueryContext = { db, nowMs: NOW, monthlyBudgetUsd: null, exactPercentileMaxRows: 0 };
+const ctx: QueryContext = { db, nowMs: NOW, monthlyBudgetUsd: null, exactPercentileMaxRows: 0, minuteRollupRetentionDays: 7 };
 
 function exact(stage: string, fromMs: number): { p50: number; p95: number; p99: number } {
   const sql =
