@@ -11,7 +11,7 @@ import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import type { InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { metricsToRecords } from './map-metrics';
 import type { MetricPointRecord } from '../schema/records';
-import { isDeferredWriter } from '../store/writer-types';
+import { asError, isDeferredWriter } from '../store/writer-types';
 import type { AnyTelemetryWriter } from '../store/writer-types';
 
 /** Points kept from failed exports at most (oldest dropped first, and counted). */
@@ -54,7 +54,7 @@ export class SqliteMetricExporter implements PushMetricExporter {
       const over = kept.length - this.maxPending;
       if (over > 0) this.droppedPoints += over;
       this.pending = over > 0 ? kept.slice(over) : kept;
-      resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+      resultCallback({ code: ExportResultCode.FAILED, error: asError(err) });
     };
     try {
       const points = metricsToRecords(metrics);

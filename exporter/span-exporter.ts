@@ -9,12 +9,12 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readableSpanToRecord } from './map-spans';
-import { isDeferredWriter } from '../store/writer-types';
+import { asError, isDeferredWriter } from '../store/writer-types';
 import type { AnyTelemetryWriter } from '../store/writer-types';
 import type { SpanRecord } from '../schema/records';
 
 function failed(err: unknown): ExportResult {
-  return { code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) };
+  return { code: ExportResultCode.FAILED, error: asError(err) };
 }
 
 const SUCCESS: ExportResult = { code: ExportResultCode.SUCCESS };

@@ -7,7 +7,7 @@ export { openDatabase, migrate, loadMigrations, migrationsDir } from './sqlite/d
 export type { Db, OpenDatabaseOptions, Migration } from './sqlite/db';
 export { StoreWriter, ROLLUP_GRAINS_S, isBusyError } from './sqlite/writer';
 export type { StoreWriterOptions, StoreWriterStats } from './sqlite/writer';
-export { isDeferredWriter, writeJob } from './writer-types';
+export { asError, isDeferredWriter, writeJob } from './writer-types';
 export type { TelemetryWriter, WriteResult, WriteJob, WriteDone, DeferredTelemetryWriter, AnyTelemetryWriter } from './writer-types';
 export { spanRecordToRows, spanRole } from './span-rows';
 export type { SpanRows, SpanRow, ScoreRow, ModelCallRow, BenchmarkRow, SpanRole } from './span-rows';

@@ -62,6 +62,16 @@ export function writeJob(writer: AnyTelemetryWriter, job: WriteJob): Promise<Wri
           : writer.writeLogRecords(job.records),
     );
   } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    return Promise.reject(asError(err));
   }
+}
+
+/**
+ * The error as thrown when it is one (also from another realm, as native-module errors are under
+ * a test runner's VM: their `code`, e.g. SQLITE_BUSY, must survive), else wrapped.
+ */
+export function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') return err as Error;
+  return new Error(String(err));
 }

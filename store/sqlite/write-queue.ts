@@ -12,6 +12,7 @@
  * With `coalesce`, jobs are written one tick later and all jobs waiting then share one
  * transaction (one commit, one rollup merge), which is what makes many small OTLP requests cheap.
  */
+import { asError } from '../writer-types';
 import type { DeferredTelemetryWriter, WriteDone, WriteJob, WriteResult } from '../writer-types';
 import { isBusyError } from './writer';
 import type { StoreWriter } from './writer';
@@ -233,8 +234,4 @@ export class WriteQueue implements DeferredTelemetryWriter {
     }
     return keep;
   }
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
