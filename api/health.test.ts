@@ -57,4 +57,21 @@ describe('selfHealth', () => {
     expect(h.status).toBe('degraded');
     expect(h.problems).toEqual(['exporter: 7 spans could not be stored']);
   });
+
+  it('reports spans dropped on a full queue and records given up on a busy store', () => {
+    const h = selfHealth(
+      {
+        spanProcessor: () => ({ queued: 40, exported: 5, failedSpans: 0, dropped: 12 }),
+        queue: { stats: { pendingJobs: 1, pendingRecords: 30, retries: 9, gaveUp: 1, gaveUpRecords: 3 } },
+      },
+      { clock: () => NOW },
+    );
+    expect(h.status).toBe('degraded');
+    expect(h.spanProcessor).toEqual({ queued: 40, exported: 5, failedSpans: 0, dropped: 12 });
+    expect(h.writeQueue).toEqual({ pendingJobs: 1, pendingRecords: 30, retries: 9, gaveUp: 1, gaveUpRecords: 3 });
+    expect(h.problems).toEqual([
+      'exporter: 12 spans dropped on a full queue while the store was busy',
+      'store: 3 records given up after the database stayed busy past the retry limit',
+    ]);
+  });
 });

@@ -26,7 +26,9 @@ export interface SelfHealth {
     lastError: string | null;
     lastFailureAtMillis: number | null;
   } | null;
-  spanProcessor: { queued: number; exported: number; failedSpans: number } | null;
+  spanProcessor: { queued: number; exported: number; failedSpans: number; dropped: number } | null;
+  /** The store's write queue: records waiting while the database is busy, retries, records given up. */
+  writeQueue: { pendingJobs: number; pendingRecords: number; retries: number; gaveUp: number; gaveUpRecords: number } | null;
   ingest: {
     inFlight: number;
     inFlightBytes: number;
@@ -67,6 +69,11 @@ export function selfHealth(sources: SelfObservationSources, options: HealthOptio
 
   const sp = sources.spanProcessor?.() ?? null;
   if (sp && sp.failedSpans > 0) problems.push(`exporter: ${sp.failedSpans} spans could not be stored`);
+  if (sp?.dropped) problems.push(`exporter: ${sp.dropped} spans dropped on a full queue while the store was busy`);
+
+  const q = sources.queue?.stats ?? null;
+  if (q && q.gaveUpRecords > 0)
+    problems.push(`store: ${q.gaveUpRecords} records given up after the database stayed busy past the retry limit`);
 
   const gate = sources.ingest ?? null;
   const g = gate ? { ...gate.stats, ...gate.bounds } : null;
@@ -83,7 +90,16 @@ export function selfHealth(sources: SelfObservationSources, options: HealthOptio
     timeMs: now,
     process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, uptimeSeconds: Math.round(process.uptime()) },
     store: w ? { ...w } : null,
-    spanProcessor: sp ? { queued: sp.queued, exported: sp.exported, failedSpans: sp.failedSpans } : null,
+    spanProcessor: sp ? { queued: sp.queued, exported: sp.exported, failedSpans: sp.failedSpans, dropped: sp.dropped ?? 0 } : null,
+    writeQueue: q
+      ? {
+          pendingJobs: q.pendingJobs,
+          pendingRecords: q.pendingRecords,
+          retries: q.retries,
+          gaveUp: q.gaveUp,
+          gaveUpRecords: q.gaveUpRecords,
+        }
+      : null,
     ingest: g,
     retention: r
       ? {

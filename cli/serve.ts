@@ -23,7 +23,7 @@ import type { Db } from '../store';
 import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
 import { formatDemoReport, generateDemo } from './demo';
-import { RetentionScheduler, StoreWriter } from '../store';
+import { RetentionScheduler, StoreWriter, WriteQueue } from '../store';
 import { IngestGate, createHealthHandler } from '../api';
 import { startSelfTelemetry } from '../instrumentation';
 import type { SelfObservationSources } from '../instrumentation';
@@ -113,10 +113,13 @@ export interface ServeOptions {
   /** Distinct values per rollup dimension per hour before folding into '(other)'. */
   maxValuesPerHour?: number;
   /**
-   * How long a write waits for a lock held by another process. Short on a server: a busy store
-   * answers 503 + Retry-After (the sender retries) instead of freezing every request behind it.
+   * SQLite's busy timeout: a blocking wait, so a few ms at most on a server. A lock held longer by
+   * another process is waited for by the write queue on a timer (other requests are served).
+   * Default 5.
    */
   busyTimeoutMillis?: number;
+  /** How long an ingest request's write is retried on a busy database before a 503 + Retry-After. Default 2 000. */
+  busyRetryMillis?: number;
 }
 
 /** Opens the database and starts every part of the server; stop() undoes it in order. */
@@ -129,13 +132,14 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     retentionDays: options.retentionDays ?? 90,
     alertIntervalMillis: options.alertIntervalMillis ?? 60_000,
   };
-  const db = openDatabase(resolveDbPath(options.db, env), { busyTimeoutMillis: o.busyTimeoutMillis ?? 250 });
+  const db = openDatabase(resolveDbPath(options.db, env), { busyTimeoutMillis: o.busyTimeoutMillis ?? 5 });
   const prices = createPriceBook(o.pricesFile ? loadPriceOverrides(o.pricesFile) : { models: {} });
   const writer = new StoreWriter(db, {
     prices,
-    maxAttempts: 2,
     ...(o.maxValuesPerHour ? { cardinality: { maxValuesPerHour: o.maxValuesPerHour } } : {}),
   });
+  // Requests arriving together share a transaction; a busy database is retried on a timer.
+  const queue = new WriteQueue(writer, { coalesce: true, maxRetryMillis: o.busyRetryMillis ?? 2_000 });
   const now = () => Date.now();
   const config = apiConfigFromEnv(o.env, {
     ...(o.token ? { token: o.token } : {}),
@@ -164,15 +168,15 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   ingestRouter.use(gate.middleware);
   ingestRouter.use(
     createIngestRouter({
-      writer,
+      writer: queue,
       decoder,
       onBackpressure: gate.overloaded,
       // No token here: the app's key guard (api/auth.ts) has already admitted the request.
       retryAfterSeconds: o.retryAfterSeconds ?? 1,
     }),
   );
-  const sources: SelfObservationSources = { writer, ingest: gate, retention };
-  const self = startSelfTelemetry({ writer, sources, exportIntervalMillis: o.selfMetricsIntervalMillis ?? 10_000 });
+  const sources: SelfObservationSources = { writer, queue, ingest: gate, retention };
+  const self = startSelfTelemetry({ writer: queue, sources, exportIntervalMillis: o.selfMetricsIntervalMillis ?? 10_000 });
 
   const staticDir = dashboardDir();
   let handle: ServerHandle;
@@ -210,6 +214,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
         await evaluator.stop();
         await retention.stop();
         await self.shutdown();
+        await queue.flush();
         db.close();
       })();
       return stopping;

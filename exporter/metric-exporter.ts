@@ -11,7 +11,8 @@ import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import type { InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { metricsToRecords } from './map-metrics';
 import type { MetricPointRecord } from '../schema/records';
-import type { TelemetryWriter } from '../store/writer-types';
+import { asError, isDeferredWriter } from '../store/writer-types';
+import type { AnyTelemetryWriter } from '../store/writer-types';
 
 /** Points kept from failed exports at most (oldest dropped first, and counted). */
 const DEFAULT_MAX_PENDING_POINTS = 50_000;
@@ -29,7 +30,7 @@ export class SqliteMetricExporter implements PushMetricExporter {
   droppedPoints = 0;
 
   constructor(
-    private readonly writer: TelemetryWriter,
+    private readonly writer: AnyTelemetryWriter,
     options: SqliteMetricExporterOptions = {},
   ) {
     this.maxPending = Math.max(0, Math.floor(options.maxPendingPoints ?? DEFAULT_MAX_PENDING_POINTS));
@@ -46,19 +47,36 @@ export class SqliteMetricExporter implements PushMetricExporter {
       return;
     }
     let batch: MetricPointRecord[] = this.pending;
+    const failed = (err: unknown): void => {
+      // The write was one transaction: nothing of the batch is stored. Keep it for next time
+      // (with whatever a later export, while this one waited on a busy store, left pending).
+      const kept = this.pending.length > 0 ? batch.concat(this.pending) : batch;
+      const over = kept.length - this.maxPending;
+      if (over > 0) this.droppedPoints += over;
+      this.pending = over > 0 ? kept.slice(over) : kept;
+      resultCallback({ code: ExportResultCode.FAILED, error: asError(err) });
+    };
     try {
       const points = metricsToRecords(metrics);
       batch = this.pending.length > 0 ? this.pending.concat(points) : points;
-      if (batch.length > 0) this.writer.writeMetricPoints(batch);
       this.pending = [];
-      resultCallback({ code: ExportResultCode.SUCCESS });
+      if (batch.length === 0) {
+        resultCallback({ code: ExportResultCode.SUCCESS });
+        return;
+      }
+      const writer = this.writer;
+      if (isDeferredWriter(writer)) {
+        writer.submit({ kind: 'points', records: batch }, (err) =>
+          err ? failed(err) : resultCallback({ code: ExportResultCode.SUCCESS }),
+        );
+        return;
+      }
+      writer.writeMetricPoints(batch);
     } catch (err) {
-      // The write was one transaction: nothing of the batch is stored. Keep it for next time.
-      const over = batch.length - this.maxPending;
-      if (over > 0) this.droppedPoints += over;
-      this.pending = over > 0 ? batch.slice(over) : batch;
-      resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+      failed(err);
+      return;
     }
+    resultCallback({ code: ExportResultCode.SUCCESS });
   }
 
   selectAggregationTemporality(_instrumentType: InstrumentType): AggregationTemporality {
@@ -66,11 +84,11 @@ export class SqliteMetricExporter implements PushMetricExporter {
   }
 
   forceFlush(): Promise<void> {
-    return Promise.resolve();
+    return isDeferredWriter(this.writer) ? this.writer.flush() : Promise.resolve();
   }
 
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
     this.stopped = true;
-    return Promise.resolve();
+    await this.forceFlush();
   }
 }

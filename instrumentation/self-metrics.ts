@@ -12,13 +12,24 @@ import { ATTR, SELF_ATTR, SELF_METRIC, SELF_UNIT, SQLITE_SPAN_PROCESSOR } from '
 import { SqliteMetricExporter } from '../exporter/metric-exporter';
 import type { RetentionStats } from '../store/sqlite/retention';
 import type { StoreWriterStats } from '../store/sqlite/writer';
-import type { TelemetryWriter } from '../store/writer-types';
+import type { AnyTelemetryWriter } from '../store/writer-types';
 
 /** The span processor counters read here (instrumentation's SpanProcessorStats has these). */
 export interface SpanProcessorCounters {
   queued: number;
   exported: number;
   failedSpans: number;
+  /** Spans dropped on a full queue while the store was busy (absent: the processor never drops). */
+  dropped?: number;
+}
+
+/** The write queue's counters (store/sqlite/write-queue.ts WriteQueueStats has these). */
+export interface WriteQueueCounters {
+  pendingJobs: number;
+  pendingRecords: number;
+  retries: number;
+  gaveUp: number;
+  gaveUpRecords: number;
 }
 
 /** What is observed; every source is optional. */
@@ -34,6 +45,8 @@ export interface IngestCounters {
 
 export interface SelfObservationSources {
   writer?: { readonly stats: StoreWriterStats } | null;
+  /** The queue in front of the writer (busy retries on a timer). */
+  queue?: { readonly stats: WriteQueueCounters } | null;
   spanProcessor?: (() => SpanProcessorCounters | null) | null;
   ingest?: { readonly stats: IngestCounters; readonly bounds: { maxInFlightRequests: number; maxInFlightBytes: number } } | null;
   retention?: { readonly stats: RetentionStats } | null;
@@ -56,6 +69,12 @@ export function registerSelfMetrics(meter: Meter, sources: SelfObservationSource
 
   const processed = counter(SELF_METRIC.spanProcessed, SELF_UNIT.spans, 'Spans a span processor finished with, by outcome');
   const queue = gauge(SELF_METRIC.exportQueueSize, SELF_UNIT.spans, 'Spans waiting in the SQLite span processor');
+  const pendingRecords = gauge(
+    SELF_METRIC.storePendingRecords,
+    SELF_UNIT.records,
+    'Records waiting in the store write queue (busy database or coalescing)',
+  );
+  const gaveUp = counter(SELF_METRIC.storeGaveUp, SELF_UNIT.records, 'Records given up after the busy retries ran out');
   const spans = counter(SELF_METRIC.storeSpans, SELF_UNIT.spans, 'Spans written by the store writer');
   const points = counter(SELF_METRIC.storeMetricPoints, SELF_UNIT.dataPoints, 'Metric points written by the store writer');
   const rejected = counter(SELF_METRIC.storeRejected, SELF_UNIT.records, 'Records refused by the store writer as invalid');
@@ -71,6 +90,8 @@ export function registerSelfMetrics(meter: Meter, sources: SelfObservationSource
   const observables = [
     processed,
     queue,
+    pendingRecords,
+    gaveUp,
     spans,
     points,
     rejected,
@@ -88,6 +109,9 @@ export function registerSelfMetrics(meter: Meter, sources: SelfObservationSource
     if (sp) {
       r.observe(processed, sp.exported, SQLITE_PROCESSOR_ATTRS);
       r.observe(processed, sp.failedSpans, { ...SQLITE_PROCESSOR_ATTRS, [SELF_ATTR.errorType]: 'export_failed' });
+      // The SDK's own name for spans dropped on a full queue.
+      if (sp.dropped !== undefined)
+        r.observe(processed, sp.dropped, { ...SQLITE_PROCESSOR_ATTRS, [SELF_ATTR.errorType]: 'queue_full' });
       r.observe(queue, sp.queued, SQLITE_PROCESSOR_ATTRS);
     }
     const w = sources.writer?.stats;
@@ -98,6 +122,11 @@ export function registerSelfMetrics(meter: Meter, sources: SelfObservationSource
       r.observe(retries, w.busyRetries);
       r.observe(failures, w.failures);
       r.observe(folded, w.foldedValues);
+    }
+    const q = sources.queue?.stats;
+    if (q) {
+      r.observe(pendingRecords, q.pendingRecords);
+      r.observe(gaveUp, q.gaveUpRecords);
     }
     const g = sources.ingest?.stats;
     if (g) {
@@ -117,7 +146,7 @@ export function registerSelfMetrics(meter: Meter, sources: SelfObservationSource
 
 export interface SelfTelemetryOptions {
   /** Where the self-metrics are stored (the server's StoreWriter). */
-  writer: TelemetryWriter;
+  writer: AnyTelemetryWriter;
   sources: SelfObservationSources;
   /** Default 10 s; shutdown() writes the last values. */
   exportIntervalMillis?: number;

@@ -1,9 +1,15 @@
 /**
- * A batching span processor for synchronous local sinks (the SQLite exporter). The SDK's
- * BatchSpanProcessor re-arms its export only after a microtask, so a synchronous burst of spans
- * larger than maxQueueSize is dropped; a synchronous sink can instead write a full batch inline
- * in onEnd. Memory stays bounded by the batch size and no span is ever dropped: a producer that
- * outruns the disk is slowed down by the write (backpressure), not robbed of its data.
+ * A batching span processor for local sinks that usually answer synchronously (the SQLite
+ * exporter over a WriteQueue). The SDK's BatchSpanProcessor re-arms its export only after a
+ * microtask, so a synchronous burst of spans larger than maxQueueSize is dropped; this one writes
+ * a full batch inline in onEnd while the sink answers at once, so a producer that outruns the
+ * disk is slowed down by the write (backpressure), not robbed of its data.
+ *
+ * When the sink answers later (another process holds the database lock and the write queue
+ * backs off on a timer), nothing blocks: one batch stays in flight, finished spans wait in a
+ * buffer bounded by maxQueueSize, and spans past that bound are dropped and counted (stats.dropped,
+ * the self-metric otel.sdk.processor.span.processed{error.type=queue_full}, /health/self).
+ * forceFlush and shutdown wait for the batch in flight and the buffer.
  */
 import type { Context } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -15,23 +21,41 @@ export interface SyncBatchSpanProcessorOptions {
   maxExportBatchSize?: number;
   /** Longest a finished span waits before it is written. */
   scheduledDelayMillis?: number;
+  /** Finished spans held while the sink is busy; past it new spans are dropped (counted). Default 65 536. */
+  maxQueueSize?: number;
 }
 
 export interface SpanProcessorStats {
+  /** Finished spans not yet written: the buffer plus the batch in flight. */
   queued: number;
   exported: number;
   failedExports: number;
   failedSpans: number;
+  /** Spans dropped because maxQueueSize spans were already waiting for a busy sink. */
+  dropped: number;
   lastError: string | null;
 }
 
+export const DEFAULT_MAX_QUEUE_SIZE = 65_536;
+
 export class SyncBatchSpanProcessor implements SpanProcessor {
-  readonly stats: SpanProcessorStats = { queued: 0, exported: 0, failedExports: 0, failedSpans: 0, lastError: null };
+  readonly stats: SpanProcessorStats = {
+    queued: 0,
+    exported: 0,
+    failedExports: 0,
+    failedSpans: 0,
+    dropped: 0,
+    lastError: null,
+  };
   private buffer: ReadableSpan[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Spans of the export the sink has not answered yet (0: none in flight). */
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
   private readonly batchSize: number;
   private readonly delayMillis: number;
+  private readonly maxQueueSize: number;
 
   constructor(
     private readonly exporter: SpanExporter,
@@ -39,56 +63,101 @@ export class SyncBatchSpanProcessor implements SpanProcessor {
   ) {
     this.batchSize = Math.max(1, options.maxExportBatchSize ?? 2048);
     this.delayMillis = Math.max(0, options.scheduledDelayMillis ?? 1000);
+    this.maxQueueSize = Math.max(this.batchSize, options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE);
   }
 
   onStart(_span: Span, _parentContext: Context): void {}
 
   onEnd(span: ReadableSpan): void {
     if (this.stopped) return;
-    this.buffer.push(span);
-    this.stats.queued = this.buffer.length;
-    if (this.buffer.length >= this.batchSize) this.flushBuffer();
-    else if (this.timer === undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.flushBuffer();
-      }, this.delayMillis);
-      this.timer.unref();
+    if (this.buffer.length >= this.maxQueueSize) {
+      this.stats.dropped++;
+      return;
     }
+    this.buffer.push(span);
+    this.stats.queued = this.buffer.length + this.inFlight;
+    if (this.inFlight > 0) return;
+    if (this.buffer.length >= this.batchSize) this.flushBuffer();
+    else this.arm();
   }
 
+  private arm(): void {
+    if (this.timer !== undefined || this.buffer.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushBuffer();
+    }, this.delayMillis);
+    this.timer.unref();
+  }
+
+  /** Exports the buffer batch by batch while the sink answers at once; stops at a deferred answer. */
   private flushBuffer(): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    while (this.buffer.length > 0) {
+    while (this.inFlight === 0 && this.buffer.length > 0) {
       const batch = this.buffer.length <= this.batchSize ? this.buffer : this.buffer.slice(0, this.batchSize);
       this.buffer = this.buffer.length <= this.batchSize ? [] : this.buffer.slice(this.batchSize);
-      let result: ExportResult | undefined;
+      this.inFlight = batch.length;
+      let answered = false;
+      let deferred = false;
       this.exporter.export(batch, (r) => {
-        result = r;
+        if (answered) return;
+        answered = true;
+        this.inFlight = 0;
+        this.account(batch.length, r);
+        // A late answer: carry on with what piled up, one turn of the event loop later.
+        if (deferred) setImmediate(() => this.resume());
       });
-      if (result?.code === ExportResultCode.SUCCESS) this.stats.exported += batch.length;
-      else {
-        // The sink refused the batch (e.g. the disk is full): count it, keep going.
-        this.stats.failedExports++;
-        this.stats.failedSpans += batch.length;
-        this.stats.lastError = result?.error?.message ?? 'exporter did not answer synchronously';
-      }
+      if (!answered) deferred = true;
     }
-    this.stats.queued = 0;
+    this.stats.queued = this.buffer.length + this.inFlight;
+    if (this.inFlight === 0 && this.buffer.length === 0) this.notifyIdle();
   }
 
-  forceFlush(): Promise<void> {
+  private resume(): void {
+    if (this.inFlight > 0) return;
+    if (this.buffer.length >= this.batchSize || this.idleWaiters.length > 0 || this.stopped) this.flushBuffer();
+    else {
+      this.stats.queued = this.buffer.length;
+      this.arm();
+      if (this.buffer.length === 0) this.notifyIdle();
+    }
+  }
+
+  private account(spans: number, result: ExportResult): void {
+    if (result.code === ExportResultCode.SUCCESS) this.stats.exported += spans;
+    else {
+      // The sink refused the batch (e.g. the disk is full, or busy past its retries): count it, keep going.
+      this.stats.failedExports++;
+      this.stats.failedSpans += spans;
+      this.stats.lastError = result.error?.message ?? 'export failed';
+    }
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when every span ended so far is written (or counted as failed). */
+  private drained(): Promise<void> {
     this.flushBuffer();
-    return this.exporter.forceFlush ? this.exporter.forceFlush() : Promise.resolve();
+    if (this.inFlight === 0 && this.buffer.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async forceFlush(): Promise<void> {
+    await this.drained();
+    if (this.exporter.forceFlush) await this.exporter.forceFlush();
   }
 
   async shutdown(): Promise<void> {
     if (this.stopped) return;
-    this.flushBuffer();
     this.stopped = true;
+    await this.drained();
     await this.exporter.shutdown();
   }
 }

@@ -36,7 +36,7 @@ import { SyncBatchSpanProcessor } from './sync-span-processor';
 import type { SpanProcessorStats } from './sync-span-processor';
 import { createInstruments, PipelineTracer } from './pipeline-tracer';
 import type { Instruments, ModelCallHandle, ModelCallInfo, ModelUsage, PipelineOptions, ScoreOptions } from './pipeline-tracer';
-import { StoreWriter } from '../store';
+import { StoreWriter, WriteQueue } from '../store';
 import { registerSelfMetrics } from './self-metrics';
 
 const INSTRUMENTATION_SCOPE = 'genscope';
@@ -57,6 +57,19 @@ export interface BatchOptions {
   maxExportBatchSize?: number;
   /** Longest a finished span waits before it is written. */
   scheduledDelayMillis?: number;
+  /** Finished spans held while another process holds the database lock; past it spans are dropped and counted. Default 65 536. */
+  maxQueueSize?: number;
+}
+
+/** The SQLite path when another process holds the write lock. */
+export interface BusyOptions {
+  /**
+   * SQLite's busy timeout on the connection genscope writes through (also one you pass in as
+   * `db`): it blocks the event loop while it waits, so it stays tiny. Default 5 ms.
+   */
+  busyTimeoutMillis?: number;
+  /** A batch still not written after this long is given up and counted as failed. Default 60 000. */
+  maxRetryMillis?: number;
 }
 
 export interface TelemetryOptions {
@@ -80,6 +93,8 @@ export interface TelemetryOptions {
   prices?: string | PriceOverrides;
   /** The SQLite span path (OTEL_BSP_* configure the OTLP and console span processors). */
   batch?: BatchOptions;
+  /** The SQLite path on a busy database: never a blocking wait, a retry on a timer. */
+  busy?: BusyOptions;
   /** How often metrics are exported. Default OTEL_METRIC_EXPORT_INTERVAL, else 60 s; every shutdown exports the rest. */
   metricExportIntervalMillis?: number;
   /** Make these providers the global ones (for third-party instrumentations). Default false. */
@@ -106,6 +121,8 @@ export interface Telemetry {
   readonly db: Db | null;
   /** The SQLite writer, when one is attached (stats for self-observation). */
   readonly writer: StoreWriter | null;
+  /** The queue in front of the writer (busy retries on a timer), when a database is attached. */
+  readonly writeQueue: WriteQueue | null;
   /** The SQLite file, when genscope opened one from a path. */
   readonly dbPath: string | null;
   /** Where each signal is forwarded over OTLP; null when neither is. */
@@ -195,6 +212,7 @@ function disabledTelemetry(clock: Clock, prices: PriceBook, resource: Resource):
     db: null,
     dbPath: null,
     writer: null,
+    writeQueue: null,
     otlp: null,
     disabled: true,
     ...recorders(tracer, createInstruments(meter), clock, prices),
@@ -229,8 +247,14 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
       dbPath = resolveDbPath(options.db, env);
       db = openDatabase(dbPath);
     }
+    // SQLite's busy handler sleeps on the event loop: keep it to a few ms, and let the write
+    // queue's timer do the waiting for a lock held by another process.
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busy?.busyTimeoutMillis ?? 5))}`);
   }
   const writer = db ? new StoreWriter(db, { prices }) : null;
+  const writeQueue = writer
+    ? new WriteQueue(writer, options.busy?.maxRetryMillis !== undefined ? { maxRetryMillis: options.busy.maxRetryMillis } : {})
+    : null;
 
   const otlpOption = options.otlp === false ? undefined : options.otlp;
   const traces = withOptions(cfg.traces, otlpOption, 'v1/traces');
@@ -246,10 +270,10 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const spanProcessors: SpanProcessor[] = [];
   const readers: MetricReader[] = [];
   let sqliteProcessor: SyncBatchSpanProcessor | null = null;
-  if (writer) {
-    sqliteProcessor = new SyncBatchSpanProcessor(new SqliteSpanExporter(writer), options.batch ?? {});
+  if (writeQueue) {
+    sqliteProcessor = new SyncBatchSpanProcessor(new SqliteSpanExporter(writeQueue), options.batch ?? {});
     spanProcessors.push(sqliteProcessor);
-    readers.push(periodic(new SqliteMetricExporter(writer)));
+    readers.push(periodic(new SqliteMetricExporter(writeQueue)));
   }
   if (metricExporters.includes('otlp')) readers.push(periodic(otlpMetricExporter(metrics)));
   if (metricExporters.includes('console')) readers.push(periodic(new ConsoleMetricExporter()));
@@ -292,7 +316,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const instruments: Instruments = createInstruments(meter);
   // genscope watching itself: store failures, busy retries, folds, the SQLite queue, memory.
   const unregisterSelfMetrics = writer
-    ? registerSelfMetrics(meter, { writer, spanProcessor: () => sqliteProcessor?.stats ?? null })
+    ? registerSelfMetrics(meter, { writer, queue: writeQueue, spanProcessor: () => sqliteProcessor?.stats ?? null })
     : () => undefined;
   const target = (c: { url: string; protocol: OtlpProtocol }): OtlpTarget => ({ url: c.url, protocol: c.protocol });
   const forwarding = {
@@ -312,6 +336,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     db,
     dbPath,
     writer,
+    writeQueue,
     otlp: forwarding.traces || forwarding.metrics ? forwarding : null,
     disabled: false,
     ...recorders(tracer, instruments, clock, prices),
@@ -322,9 +347,11 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     },
     shutdown() {
       shutdownPromise ??= (async () => {
-        // Spans first (their writes are synchronous), then the final metric collection.
+        // Spans first, then the final metric collection; each waits for its writes (a busy
+        // database is retried until maxRetryMillis), so closing the file afterwards loses nothing.
         await tracerProvider.shutdown();
         await meterProvider.shutdown();
+        await writeQueue?.flush();
         unregisterSelfMetrics();
         if (ownsDb && db) db.close();
       })();

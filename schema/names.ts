@@ -316,6 +316,10 @@ export const SELF_METRIC = {
   storeBusyRetries: 'genscope.store.busy_retries',
   /** Write transactions that failed for good (their records were not stored). */
   storeFailures: 'genscope.store.failures',
+  /** Records waiting in the store's write queue (a busy database, or the next coalesced transaction). */
+  storePendingRecords: 'genscope.store.queue.records',
+  /** Records given up after the write queue's busy retries ran out (not stored). */
+  storeGaveUp: 'genscope.store.gave_up',
   /** Rollup dimension values folded into '(other)' by the cardinality bound. */
   storeFoldedValues: 'genscope.store.folded_values',
   /** OTLP requests the server holds (reading, decoding, writing). */

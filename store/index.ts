@@ -5,9 +5,10 @@
  */
 export { openDatabase, migrate, loadMigrations, migrationsDir } from './sqlite/db';
 export type { Db, OpenDatabaseOptions, Migration } from './sqlite/db';
-export { StoreWriter, ROLLUP_GRAINS_S } from './sqlite/writer';
+export { StoreWriter, ROLLUP_GRAINS_S, isBusyError } from './sqlite/writer';
 export type { StoreWriterOptions, StoreWriterStats } from './sqlite/writer';
-export type { TelemetryWriter, WriteResult } from './writer-types';
+export { asError, isDeferredWriter, writeJob } from './writer-types';
+export type { TelemetryWriter, WriteResult, WriteJob, WriteDone, DeferredTelemetryWriter, AnyTelemetryWriter } from './writer-types';
 export { spanRecordToRows, spanRole } from './span-rows';
 export type { SpanRows, SpanRow, ScoreRow, ModelCallRow, BenchmarkRow, SpanRole } from './span-rows';
 export { pruneOnce, Pruner, RetentionScheduler, DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS } from './sqlite/retention';
@@ -66,3 +67,5 @@ export { parseStoreUrl, redact as redactStoreUrl, StoreUrlError } from './clickh
 export type { ClickHouseStoreConfig, StoreSelection } from './clickhouse/config';
 export { clickHouseDdl } from './clickhouse/ddl';
 export type { TracesVariant } from './clickhouse/ddl';
+export { WriteQueue } from './sqlite/write-queue';
+export type { WriteQueueOptions, WriteQueueStats } from './sqlite/write-queue';

@@ -379,7 +379,7 @@ describe('createIngestRouter', () => {
     try {
       const app = express();
       app.use(
-        createIngestRouter({ writer: new StoreWriter(fileDb, { maxAttempts: 1 }), onError: () => undefined }),
+        createIngestRouter({ writer: new StoreWriter(fileDb), onError: () => undefined }),
       );
       server = await listen(app);
       other.exec('BEGIN IMMEDIATE');

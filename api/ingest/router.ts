@@ -1,8 +1,10 @@
 /**
  * The OTLP/HTTP receiver: POST /v1/traces, /v1/metrics and /v1/logs, JSON or protobuf, identity or gzip,
  * answered in the request's encoding as the OTLP specification asks. It reads raw bodies itself,
- * so it must be mounted before any body parser. The write into the store is synchronous inside
- * the request: a 200 means the accepted records are committed.
+ * so it must be mounted before any body parser. The request is answered after its records are
+ * committed: a 200 means they are stored. With a WriteQueue as the writer, requests arriving
+ * together share one transaction, and a busy database is retried on a timer (other requests keep
+ * being served) until the queue gives up, then answered 503 + Retry-After.
  */
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -19,11 +21,12 @@ import { IngestError } from './errors';
 import type { IngestLimits } from './limits';
 import { statusBody, successBody } from './respond';
 import type { ResponseBody, Signal } from './respond';
-import type { TelemetryWriter, WriteResult } from '../../store';
+import { writeJob } from '../../store';
+import type { AnyTelemetryWriter, WriteResult } from '../../store';
 
 export interface IngestRouterOptions {
-  /** Where accepted records go (the StoreWriter in production). */
-  writer: TelemetryWriter;
+  /** Where accepted records go (a coalescing WriteQueue over the StoreWriter in production). */
+  writer: AnyTelemetryWriter;
   /** When set, every request must carry `Authorization: Bearer <token>` (401 otherwise). */
   token?: string;
   /** Limit on the request body, before and after decompression (413 past it). Default 16 MiB. */
@@ -106,16 +109,16 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
       console.error(`genscope ingest: ${context}:`, err);
     });
 
-  /** Writes synchronously: when this returns, the accepted records are committed. */
-  function store(result: DecodeResult): Outcome {
+  /** When this resolves, the accepted records are committed. */
+  async function store(result: DecodeResult): Promise<Outcome> {
     const decoded = result.decoded;
     let written: WriteResult = NOTHING_WRITTEN;
     if (result.signal === 'traces') {
-      if (result.decoded.spans.length > 0) written = writer.writeSpans(result.decoded.spans);
+      if (result.decoded.spans.length > 0) written = await writeJob(writer, { kind: 'spans', records: result.decoded.spans });
     } else if (result.signal === 'metrics') {
-      if (result.decoded.points.length > 0) written = writer.writeMetricPoints(result.decoded.points);
+      if (result.decoded.points.length > 0) written = await writeJob(writer, { kind: 'points', records: result.decoded.points });
     } else if (result.decoded.records.length > 0) {
-      written = writer.writeLogRecords(result.decoded.records);
+      written = await writeJob(writer, { kind: 'logs', records: result.decoded.records });
     }
     return {
       rejected: decoded.rejected + written.rejected,
@@ -171,7 +174,7 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
       });
       let outcome: Outcome;
       try {
-        outcome = store(decoded);
+        outcome = await store(decoded);
       } catch (err) {
         // The store refused the batch in its transaction: nothing from this request is committed.
         if (!(err instanceof IngestError) && isTransientStoreError(err)) {

@@ -183,7 +183,7 @@ describe('pruneOnce', () => {
     // Another connection, as another process would have: no busy wait at all, so a held lock
     // would fail at once instead of being waited out.
     const other = openDatabase(file, { busyTimeoutMillis: 0 });
-    const otherWriter = new StoreWriter(other, { maxAttempts: 1 });
+    const otherWriter = new StoreWriter(other);
     // A long-running reader that opened its snapshot before the prune started.
     const reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 0');

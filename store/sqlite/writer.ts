@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { Db } from './db';
 import { ATTR } from '../../schema/names';
 import type { AttributeMap, LogRecordRecord, MetricPointRecord, SpanRecord } from '../../schema/records';
-import type { TelemetryWriter, WriteResult } from '../writer-types';
+import type { TelemetryWriter, WriteJob, WriteResult } from '../writer-types';
 import { spanRecordToRows } from '../span-rows';
 import type { SpanRows } from '../span-rows';
 import type { PriceBook } from '../../schema/records';
@@ -27,10 +27,6 @@ const MAX_WARNINGS = 20;
 export interface StoreWriterOptions {
   /** Prices for GenAI spans that carry tokens but no cost (ingest). */
   prices?: PriceBook;
-  /** Attempts when the database stays busy past its busy timeout (another writer process). */
-  maxAttempts?: number;
-  /** First backoff between attempts; doubles each time. */
-  retryBackoffMillis?: number;
   /** Distinct values per rollup dimension per hour; the rest is counted under '(other)'. */
   cardinality?: CardinalityLimits;
 }
@@ -45,6 +41,11 @@ export interface StoreWriterStats {
   rejected: number;
   /** Spans and metric points that were already stored (retries, replays): acknowledged, stored once. */
   duplicates: number;
+  /**
+   * Transactions that found the database locked by another connection past its busy timeout.
+   * Nothing was written and nothing failed: the caller retries (WriteQueue backs off on a timer,
+   * ingest answers 503 + Retry-After when its retries run out).
+   */
   busyRetries: number;
   failures: number;
   /** Rollup dimension values counted under '(other)' by the cardinality bound. */
@@ -67,13 +68,18 @@ function validateSpan(s: SpanRecord): string | null {
   return null;
 }
 
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+/** A lock held by another connection: retrying later succeeds. */
+export function isBusyError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT';
 }
 
-function isBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT';
+interface MappedSpan {
+  rows: SpanRows;
+  resource: AttributeMap;
+  events: SpanRecord['events'];
+  /** Index of the job the span came from. */
+  job: number;
 }
 
 /** Zeroed writer counters (also the ClickHouse store's, so both report the same fields). */
@@ -97,8 +103,6 @@ export function emptyWriterStats(): StoreWriterStats {
 export class StoreWriter implements TelemetryWriter {
   readonly stats: StoreWriterStats = emptyWriterStats();
   private readonly prices: PriceBook | undefined;
-  private readonly maxAttempts: number;
-  private readonly backoffMillis: number;
   private readonly resourceIds = new Map<string, number>();
   // Producers share one resource object across many records: hash each object once.
   private resourceObjectIds = new WeakMap<AttributeMap, number>();
@@ -114,8 +118,6 @@ export class StoreWriter implements TelemetryWriter {
     options: StoreWriterOptions = {},
   ) {
     this.prices = options.prices;
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-    this.backoffMillis = Math.max(1, options.retryBackoffMillis ?? 25);
     this.stmt = this.prepare();
     this.rollups = new RollupApplier(db);
     const bounded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_dimension_values'").get();
@@ -202,54 +204,88 @@ export class StoreWriter implements TelemetryWriter {
 
   /**
    * Runs fn in an IMMEDIATE transaction (the write lock is taken up front, so two writers never
-   * deadlock upgrading a read lock), retrying with backoff while another process holds the lock
-   * past the busy timeout.
+   * deadlock upgrading a read lock). One attempt: SQLite's busy timeout is the only wait, and it
+   * is kept short wherever an event loop must stay responsive; a busy database throws SQLITE_BUSY
+   * and the caller retries without blocking (WriteQueue).
    */
   private transact(fn: () => void): void {
-    const tx = this.db.transaction(fn);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        tx.immediate();
-        return;
-      } catch (err) {
-        // Whatever the failure, the transaction rolled back: resource ids and rollup values cached
-        // during it may name rows that no longer exist (a later write would fail its foreign key).
-        this.resourceIds.clear();
-        this.resourceObjectIds = new WeakMap();
-        this.limiter?.reset();
-        if (!isBusy(err) || attempt >= this.maxAttempts) throw err;
-        this.stats.busyRetries++;
-        sleepSync(this.backoffMillis * 2 ** (attempt - 1));
-      }
+    try {
+      this.db.transaction(fn).immediate();
+    } catch (err) {
+      // Whatever the failure, the transaction rolled back: resource ids and rollup values cached
+      // during it may name rows that no longer exist (a later write would fail its foreign key).
+      this.resourceIds.clear();
+      this.resourceObjectIds = new WeakMap();
+      this.limiter?.reset();
+      if (isBusyError(err)) this.stats.busyRetries++;
+      else this.recordFailure(err);
+      throw err;
     }
   }
 
   private recordFailure(err: unknown): void {
     this.stats.failures++;
-    this.stats.lastError = (err as Error).message;
+    this.stats.lastError = err instanceof Error ? err.message : String(err);
     this.stats.lastFailureAtMillis = Date.now();
   }
 
+  /** Counts a write given up on by a caller after its busy retries ran out (health shows it). */
+  recordGaveUp(err: unknown): void {
+    this.recordFailure(err);
+  }
+
   writeSpans(spans: readonly SpanRecord[]): WriteResult {
-    const warnings: string[] = [];
-    const mapped: { rows: SpanRows; resource: AttributeMap; events: SpanRecord['events'] }[] = [];
-    let rejected = 0;
-    for (const s of spans) {
-      const problem = validateSpan(s);
-      if (problem) {
-        rejected++;
-        if (warnings.length < MAX_WARNINGS) warnings.push(problem);
-        continue;
-      }
-      mapped.push({ rows: spanRecordToRows(s, this.prices), resource: s.resource, events: s.events });
+    return this.writeJobs([{ kind: 'spans', records: spans }])[0] as WriteResult;
+  }
+
+  writeMetricPoints(points: readonly MetricPointRecord[]): WriteResult {
+    return this.writeJobs([{ kind: 'points', records: points }])[0] as WriteResult;
+  }
+
+  /**
+   * Writes several callers' records in one transaction (all or nothing), returning each job's
+   * result in order. Spans of all jobs are inserted in one time-ordered pass and their rollup
+   * deltas merged in memory before they are applied, so N small requests cost about one big one.
+   */
+  writeJobs(jobs: readonly WriteJob[]): WriteResult[] {
+    // Log records keep their own transaction (their scores look up spans written before them).
+    if (jobs.some((j) => j.kind === 'logs')) {
+      const only = jobs[0];
+      if (jobs.length !== 1 || only?.kind !== 'logs') throw new Error('a log-records job is written alone');
+      return [this.writeLogRecords(only.records)];
     }
+    const results: WriteResult[] = jobs.map(() => ({ accepted: 0, rejected: 0, warnings: [] }));
+    const mapped: MappedSpan[] = [];
+    const points: { p: MetricPointRecord; job: number }[] = [];
+    jobs.forEach((job, j) => {
+      const r = results[j] as WriteResult;
+      if (job.kind === 'spans') {
+        for (const s of job.records) {
+          const problem = validateSpan(s);
+          if (problem) {
+            r.rejected++;
+            if (r.warnings.length < MAX_WARNINGS) r.warnings.push(problem);
+            continue;
+          }
+          mapped.push({ rows: spanRecordToRows(s, this.prices), resource: s.resource, events: s.events, job: j });
+        }
+      } else if (job.kind === 'points') {
+        for (const p of job.records) {
+          if (typeof p.name === 'string' && p.name.length > 0 && typeof p.timeNs === 'bigint') points.push({ p, job: j });
+          else {
+            r.rejected++;
+            if (r.warnings.length < MAX_WARNINGS) r.warnings.push('metric point without a name or time');
+          }
+        }
+      }
+    });
     // Time order keeps the start_ns index appends cheap.
-    let duplicates = 0;
     mapped.sort((a, b) => (a.rows.span.start_ns < b.rows.span.start_ns ? -1 : a.rows.span.start_ns > b.rows.span.start_ns ? 1 : 0));
 
-    try {
-      this.transact(() => {
-        duplicates = 0;
+    const duplicates = new Array<number>(jobs.length).fill(0);
+    this.transact(() => {
+      duplicates.fill(0);
+      if (mapped.length > 0) {
         const acc = new RollupAccumulator();
         const admit: Admit = (dimension, ns, value) => this.dim(dimension, ns, value);
         for (const m of mapped) {
@@ -257,7 +293,7 @@ export class StoreWriter implements TelemetryWriter {
           span.resource_id = this.resourceId(m.resource);
           // A copy (a retried or replayed batch, or twice in this one) is stored once and counted once.
           if (this.stmt.span.run(span).changes === 0) {
-            duplicates++;
+            duplicates[m.job] = (duplicates[m.job] ?? 0) + 1;
             continue;
           }
           for (const sc of scores) this.stmt.score.run(sc);
@@ -266,74 +302,35 @@ export class StoreWriter implements TelemetryWriter {
           addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events) }, admit);
         }
         this.rollups.apply(acc.result());
-      });
-    } catch (err) {
-      this.recordFailure(err);
-      throw err;
-    }
-    this.stats.batches++;
-    this.stats.spans += mapped.length - duplicates;
-    this.stats.duplicates += duplicates;
-    this.stats.rejected += rejected;
+      }
+      for (const { p, job } of points) {
+        if (this.stmt.metric.run(metricRow(p, this.resourceId(p.resource))).changes === 0)
+          duplicates[job] = (duplicates[job] ?? 0) + 1;
+      }
+    });
+
     // Reported, never silent: the sender sees this in the partial-success message.
+    const folds: string[] = [];
     for (const f of this.limiter?.takeFolds() ?? []) {
       this.stats.foldedValues += f.folded;
-      if (warnings.length < MAX_WARNINGS)
-        warnings.push(
-          `${f.dimension}: too many distinct values in the ${f.dimension === 'component_id' ? 'day' : 'hour'} from ` +
-            `${new Date(Number(f.bucketNs / 1_000_000n)).toISOString()}; ${f.folded} counted as '(other)' in the rollups`,
-        );
-    }
-    return { accepted: mapped.length, rejected, warnings };
-  }
-
-  writeMetricPoints(points: readonly MetricPointRecord[]): WriteResult {
-    const warnings: string[] = [];
-    let rejected = 0;
-    let duplicates = 0;
-    const valid = points.filter((p) => {
-      const ok = typeof p.name === 'string' && p.name.length > 0 && typeof p.timeNs === 'bigint';
-      if (!ok) {
-        rejected++;
-        if (warnings.length < MAX_WARNINGS) warnings.push('metric point without a name or time');
-      }
-      return ok;
-    });
-    try {
-      this.transact(() => {
-        duplicates = 0;
-        for (const p of valid) {
-          const r = this.stmt.metric.run({
-            time_ns: p.timeNs,
-            start_time_ns: p.startTimeNs ?? null,
-            name: p.name,
-            unit: p.unit ?? null,
-            type: p.type,
-            monotonic: p.monotonic === undefined ? null : p.monotonic ? 1 : 0,
-            temporality: p.temporality ?? null,
-            resource_id: this.resourceId(p.resource),
-            scope_name: p.scopeName ?? null,
-            attributes: JSON.stringify(p.attributes),
-            value: p.value ?? null,
-            count: p.count ?? null,
-            sum: p.sum ?? null,
-            min: p.min ?? null,
-            max: p.max ?? null,
-            bounds: p.bounds ? JSON.stringify(p.bounds) : null,
-            bucket_counts: p.bucketCounts ? JSON.stringify(p.bucketCounts) : null,
-          });
-          if (r.changes === 0) duplicates++;
-        }
-      });
-    } catch (err) {
-      this.recordFailure(err);
-      throw err;
+      folds.push(
+        `${f.dimension}: too many distinct values in the ${f.dimension === 'component_id' ? 'day' : 'hour'} from ` +
+          `${new Date(Number(f.bucketNs / 1_000_000n)).toISOString()}; ${f.folded} counted as '(other)' in the rollups`,
+      );
     }
     this.stats.batches++;
-    this.stats.metricPoints += valid.length - duplicates;
-    this.stats.duplicates += duplicates;
-    this.stats.rejected += rejected;
-    return { accepted: valid.length, rejected, warnings };
+    jobs.forEach((job, j) => {
+      const r = results[j] as WriteResult;
+      r.accepted = job.records.length - r.rejected;
+      const stored = r.accepted - (duplicates[j] ?? 0);
+      if (job.kind === 'spans') {
+        this.stats.spans += stored;
+        for (const f of folds) if (r.warnings.length < MAX_WARNINGS) r.warnings.push(f);
+      } else if (job.kind === 'points') this.stats.metricPoints += stored;
+      this.stats.duplicates += duplicates[j] ?? 0;
+      this.stats.rejected += r.rejected;
+    });
+    return results;
   }
 
   writeLogRecords(records: readonly LogRecordRecord[]): WriteResult {
@@ -358,35 +355,30 @@ export class StoreWriter implements TelemetryWriter {
     let duplicates = 0;
     let scored = 0;
     let unattached = 0;
-    try {
-      this.transact(() => {
-        duplicates = 0;
-        scored = 0;
-        unattached = 0;
-        const acc = new RollupAccumulator();
-        const admit: Admit = (dimension, ns, value) => this.dim(dimension, ns, value);
-        for (const { rows: r, resource } of rows) {
-          r.log.resource_id = this.resourceId(resource);
-          if (stmts.insert.run(r.log).changes === 0) {
-            duplicates++;
-            continue;
-          }
-          if (!r.evaluation) continue;
-          const score = stmts.scoreOf(r.evaluation);
-          if (!score) {
-            unattached++;
-            continue;
-          }
-          this.stmt.score.run(score);
-          addScore(acc, score, admit);
-          scored++;
+    this.transact(() => {
+      duplicates = 0;
+      scored = 0;
+      unattached = 0;
+      const acc = new RollupAccumulator();
+      const admit: Admit = (dimension, ns, value) => this.dim(dimension, ns, value);
+      for (const { rows: r, resource } of rows) {
+        r.log.resource_id = this.resourceId(resource);
+        if (stmts.insert.run(r.log).changes === 0) {
+          duplicates++;
+          continue;
         }
-        this.rollups.apply(acc.result());
-      });
-    } catch (err) {
-      this.recordFailure(err);
-      throw err;
-    }
+        if (!r.evaluation) continue;
+        const score = stmts.scoreOf(r.evaluation);
+        if (!score) {
+          unattached++;
+          continue;
+        }
+        this.stmt.score.run(score);
+        addScore(acc, score, admit);
+        scored++;
+      }
+      this.rollups.apply(acc.result());
+    });
     if (unattached > 0 && warnings.length < MAX_WARNINGS)
       warnings.push(
         `${unattached} gen_ai.evaluation.result record(s) named no span and no response id stored in the hour before; ` +
@@ -399,4 +391,26 @@ export class StoreWriter implements TelemetryWriter {
     this.stats.rejected += rejected;
     return { accepted: valid.length, rejected, warnings };
   }
+}
+
+function metricRow(p: MetricPointRecord, resourceId: number) {
+  return {
+    time_ns: p.timeNs,
+    start_time_ns: p.startTimeNs ?? null,
+    name: p.name,
+    unit: p.unit ?? null,
+    type: p.type,
+    monotonic: p.monotonic === undefined ? null : p.monotonic ? 1 : 0,
+    temporality: p.temporality ?? null,
+    resource_id: resourceId,
+    scope_name: p.scopeName ?? null,
+    attributes: JSON.stringify(p.attributes),
+    value: p.value ?? null,
+    count: p.count ?? null,
+    sum: p.sum ?? null,
+    min: p.min ?? null,
+    max: p.max ?? null,
+    bounds: p.bounds ? JSON.stringify(p.bounds) : null,
+    bucket_counts: p.bucketCounts ? JSON.stringify(p.bucketCounts) : null,
+  };
 }

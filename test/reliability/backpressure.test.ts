@@ -91,7 +91,12 @@ describe('ingest backpressure', () => {
     const dir = tempDir('genscope-bp-');
     const file = path.join(dir, 'bp.db');
     try {
-      const { child, url } = await startServerChild(file, { maxInFlightRequests: 4, selfMetricsIntervalMillis: 200 });
+      // Ingest writes retry a busy database for 500 ms, then answer 503 + Retry-After.
+      const { child, url } = await startServerChild(file, {
+        maxInFlightRequests: 4,
+        selfMetricsIntervalMillis: 200,
+        busyRetryMillis: 500,
+      });
       // Another writer takes the database lock for two seconds: the server's writer falls behind.
       const locker = openRaw(file);
       const sender = startSender(url, { durationMillis: 4000, spansPerBatch: 100, concurrency: 8 });
@@ -114,6 +119,8 @@ describe('ingest backpressure', () => {
       // Some requests were answered 503 (store busy or over the bound) and sent again.
       expect(health.ingest?.requests ?? 0).toBeGreaterThan(report.acknowledged.length);
       // The stall is visible: on the health endpoint and as a metric in genscope itself.
+      expect(health.store?.busyRetries ?? 0).toBeGreaterThan(0);
+      expect(health.writeQueue?.gaveUp ?? 0).toBeGreaterThan(0);
       expect(health.store?.failures ?? 0).toBeGreaterThan(0);
       expect(health.status).toBe('degraded');
       expect(health.ingest?.peakInFlight ?? 99).toBeLessThanOrEqual(4);

@@ -64,7 +64,7 @@ describe('metric export while the store is busy', () => {
     try {
       const file = path.join(dir, 'm.db');
       const db = openDatabase(file, { busyTimeoutMillis: 0 });
-      const exporter = new SqliteMetricExporter(new StoreWriter(db, { maxAttempts: 1 }));
+      const exporter = new SqliteMetricExporter(new StoreWriter(db));
       const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
       const provider = new MeterProvider({ readers: [reader] });
       const cost = provider.getMeter('t').createCounter('genscope.cost');
