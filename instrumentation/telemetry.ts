@@ -37,6 +37,7 @@ import type { SpanProcessorStats } from './sync-span-processor';
 import { createInstruments, PipelineTracer } from './pipeline-tracer';
 import type { Instruments, ModelCallHandle, ModelCallInfo, ModelUsage, PipelineOptions, ScoreOptions } from './pipeline-tracer';
 import { StoreWriter } from '../store';
+import type { TelemetryWriter } from '../store';
 import { registerSelfMetrics } from './self-metrics';
 
 const INSTRUMENTATION_SCOPE = 'genscope';
@@ -65,6 +66,11 @@ export interface TelemetryOptions {
    * the per-user data directory (see defaultDbPath()), the same file the CLI uses.
    */
   db?: string | Db | false;
+  /**
+   * Write the records through this writer instead of a SQLite store (db is then not opened): for
+   * a producer that batches records itself (the bulk demo), or that sends them elsewhere.
+   */
+  writer?: TelemetryWriter;
   /** service.name; wins over OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. Default from those, else 'genscope-pipeline'. */
   serviceName?: string;
   /** Resource attributes; win over OTEL_RESOURCE_ATTRIBUTES. */
@@ -223,7 +229,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
 
   let db: Db | null = null;
   let dbPath: string | null = null;
-  if (options.db !== false) {
+  if (options.db !== false && options.writer === undefined) {
     if (typeof options.db === 'object') db = options.db;
     else {
       dbPath = resolveDbPath(options.db, env);
@@ -231,6 +237,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     }
   }
   const writer = db ? new StoreWriter(db, { prices }) : null;
+  const sink: TelemetryWriter | null = options.writer ?? writer;
 
   const otlpOption = options.otlp === false ? undefined : options.otlp;
   const traces = withOptions(cfg.traces, otlpOption, 'v1/traces');
@@ -246,10 +253,10 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const spanProcessors: SpanProcessor[] = [];
   const readers: MetricReader[] = [];
   let sqliteProcessor: SyncBatchSpanProcessor | null = null;
-  if (writer) {
-    sqliteProcessor = new SyncBatchSpanProcessor(new SqliteSpanExporter(writer), options.batch ?? {});
+  if (sink) {
+    sqliteProcessor = new SyncBatchSpanProcessor(new SqliteSpanExporter(sink), options.batch ?? {});
     spanProcessors.push(sqliteProcessor);
-    readers.push(periodic(new SqliteMetricExporter(writer)));
+    readers.push(periodic(new SqliteMetricExporter(sink)));
   }
   if (metricExporters.includes('otlp')) readers.push(periodic(otlpMetricExporter(metrics)));
   if (metricExporters.includes('console')) readers.push(periodic(new ConsoleMetricExporter()));
