@@ -3,44 +3,25 @@
  * same run (the SDK's in-memory exporter, a raw insert, a naive query, a small database), so a
  * busy shared machine moves both sides together. Nothing here asserts a time.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { openDatabase } from '../store';
-import { generateDemo } from '../cli/demo';
+import { scaleDb } from './scale-db';
+import { bytesPerSpan, panelTable, percentileError } from './scale-bench';
 import { benchExporter } from './exporter-bench';
 import { benchApi } from './api-bench';
 import { benchDashboard } from './dashboard-bench';
 import { benchIngest } from './ingest-bench';
 import { benchClickHouse } from './clickhouse-bench';
 
-const BENCH_DIR = path.join('data', 'bench');
 export const MILLION = 1_000_000;
 
-/** The 1M-span demo database: built with the demo generator once, then reused. */
+/** The 1M-span demo database (bulk-built once into bench/.cache, then reused). */
 export async function millionSpanDb(log: (line: string) => void): Promise<string> {
-  fs.mkdirSync(BENCH_DIR, { recursive: true });
-  const file = path.join(BENCH_DIR, 'demo-1m.db');
-  if (fs.existsSync(file)) {
-    const db = openDatabase(file);
-    const n = (db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
-    db.close();
-    if (n >= MILLION * 0.95) {
-      log(`using ${file} (${n.toLocaleString('en-US')} spans; delete it to rebuild)`);
-      return file;
-    }
-    fs.rmSync(file, { force: true });
-    fs.rmSync(`${file}-wal`, { force: true });
-    fs.rmSync(`${file}-shm`, { force: true });
-  }
-  log(`building ${file}: 1M spans with the demo generator (minutes; reused by later runs) ...`);
-  const t0 = performance.now();
-  const report = await generateDemo({ db: file, targetSpans: MILLION, log });
-  log(`  built ${report.spans.toLocaleString('en-US')} spans in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  return file;
+  return (await scaleDb(MILLION, log)).file;
 }
 
-/** `npm run bench [exporter] [ingest] [api] [dashboard] [clickhouse]`: all but clickhouse when none is named. */
+/**
+ * `npm run bench [exporter] [ingest] [api] [scale] [dashboard] [clickhouse]`: all but clickhouse
+ * when none is named. `scale` builds the 10M-span database on first use (minutes).
+ */
 export async function main(argv: string[]): Promise<number> {
   const only = new Set(argv.filter((a) => !a.startsWith('-')));
   const want = (name: string) => only.size === 0 || only.has(name);
@@ -58,6 +39,17 @@ export async function main(argv: string[]): Promise<number> {
     const db = await millionSpanDb(log);
     (await benchApi({ dbPath: db })).forEach(log);
     log('');
+  }
+  if (want('scale')) {
+    for (const target of [MILLION, 10 * MILLION]) {
+      const built = await scaleDb(target, log);
+      const label = `${target / MILLION}M spans`;
+      log(`scale, ${label}: database built in ${built.buildSeconds.toFixed(0)} s (bulk demo builder${built.builtNow ? ', this run' : ', an earlier run'})`);
+      bytesPerSpan(built.file).forEach(log);
+      percentileError(built.file).forEach(log);
+      (await panelTable(built.file, label)).forEach(log);
+      log('');
+    }
   }
   if (only.has('clickhouse')) {
     // Only when named: it builds a second ~1M-span history on the embedded engine (minutes).

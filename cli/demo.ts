@@ -7,12 +7,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { SimulatedClock, startTelemetry } from '../instrumentation';
+import type { Telemetry } from '../instrumentation';
 import { createPipelineResources, runBenchmark, SimulatedModelClient } from '../pipeline';
-import type { CompletionOptions, CompletionResult, ModelClient, PipelineResources } from '../pipeline';
+import type { CompletionOptions, CompletionResult, ModelClient, PipelineResources, SleepClock } from '../pipeline';
 import { openDatabase } from '../store';
 import { ATTR } from '../schema/names';
 import { dbPath, intOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
+import { generateBulkDemo } from './demo-bulk';
 
 const DAY_MS = 86_400_000;
 
@@ -74,7 +76,7 @@ class ContextStuffingClient implements ModelClient {
   }
 }
 
-interface PlannedRun {
+export interface PlannedRun {
   atMillis: number;
   model: string;
   degradation: number;
@@ -123,33 +125,25 @@ export function planDemo(opts: { seed: number; days: number; runsPerDay: number;
   };
 }
 
-const SPANS_PER_BENCHMARK_ESTIMATE = 300;
+/** Spans one benchmark run of the bundled corpus writes (51 components x 6 spans, plus the benchmark span). */
+export const SPANS_PER_BENCHMARK_ESTIMATE = 306;
 
-export async function generateDemo(options: DemoOptions): Promise<DemoReport> {
-  const t0 = performance.now();
-  const seed = options.seed ?? 42;
-  const days = options.days ?? 35;
-  const runsPerDay = options.targetSpans
-    ? Math.max(1, Math.ceil(options.targetSpans / (days * SPANS_PER_BENCHMARK_ESTIMATE)) - 1)
-    : (options.runsPerDay ?? 2);
-  const endMillis = options.endMillis ?? Date.now();
-  const log = options.log ?? (() => undefined);
-  const plan = planDemo({ seed, days, runsPerDay, endMillis });
+/** Who the demo history says recorded it (the resource of every span). */
+export const DEMO_RESOURCE = {
+  serviceName: 'genscope-demo',
+  resourceAttributes: { [ATTR.simulated]: true, 'deployment.environment.name': 'demo' },
+} as const;
 
-  const clock = new SimulatedClock(BigInt(plan.firstDay) * 1_000_000n);
-  const telemetry = startTelemetry({
-    db: options.db,
-    otlp: false,
-    clock,
-    serviceName: 'genscope-demo',
-    resourceAttributes: { [ATTR.simulated]: true, 'deployment.environment.name': 'demo' },
-    batch: { maxExportBatchSize: 4096 },
-  });
-  const resources: PipelineResources = await createPipelineResources();
-  const catalogText = JSON.stringify(resources.catalog.entries, null, 2);
+/** The key of a planned run's client: runs with the same key get the same replies. */
+export function clientKey(run: PlannedRun): string {
+  return `${run.model}|${run.degradation}|${run.variantSeed}|${run.costSpike}`;
+}
+
+/** The model client of each planned run, one per client key (made on first use). */
+export function demoClients(seed: number, clock: SleepClock, catalogText: string): (run: PlannedRun) => ModelClient {
   const clients = new Map<string, ModelClient>();
-  const clientFor = (run: PlannedRun): ModelClient => {
-    const key = `${run.model}|${run.degradation}|${run.variantSeed}|${run.costSpike}`;
+  return (run) => {
+    const key = clientKey(run);
     let c = clients.get(key);
     if (!c) {
       const base = new SimulatedModelClient({
@@ -164,23 +158,98 @@ export async function generateDemo(options: DemoOptions): Promise<DemoReport> {
     }
     return c;
   };
+}
+
+/** One planned run through the reference pipeline, its spans labelled simulated. */
+export async function runPlanned(
+  telemetry: Telemetry,
+  run: PlannedRun,
+  clientFor: (run: PlannedRun) => ModelClient,
+  resources: PipelineResources,
+): Promise<void> {
+  await runBenchmark({
+    telemetry,
+    model: run.model,
+    client: clientFor(run),
+    resources,
+    attributes: { [ATTR.simulated]: true, [ATTR.simulatedDegradation]: run.degradation, 'genscope.demo.shadow': run.shadow },
+  });
+}
+
+/** runsPerDay for about targetSpans spans over days (one shadow run a day comes on top). */
+export function runsPerDayFor(targetSpans: number, days: number): number {
+  return Math.max(1, Math.ceil(targetSpans / (days * SPANS_PER_BENCHMARK_ESTIMATE)) - 1);
+}
+
+/** What a finished demo database shows: spans stored and the spike's measured token factor. */
+function measureDemo(file: string, spikeDate: string): { spans: number; inputTokenFactor: number } {
+  const db = openDatabase(file);
+  try {
+    const spans = (db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
+    // Measured, not assumed: mean generation prompt size on the spike day against the rest.
+    const spikeStart = BigInt(Date.parse(`${spikeDate}T00:00:00Z`)) * 1_000_000n;
+    const spikeEnd = spikeStart + BigInt(DAY_MS) * 1_000_000n;
+    const tokens = db
+      .prepare(
+        `SELECT avg(CASE WHEN time_ns >= ? AND time_ns < ? THEN input_tokens END) AS spike,
+                avg(CASE WHEN time_ns < ? OR time_ns >= ? THEN input_tokens END) AS normal
+           FROM model_calls WHERE operation = 'chat'`,
+      )
+      .get(spikeStart, spikeEnd, spikeStart, spikeEnd) as { spike: number | null; normal: number | null };
+    return { spans, inputTokenFactor: tokens.spike && tokens.normal ? tokens.spike / tokens.normal : 0 };
+  } finally {
+    db.close();
+  }
+}
+
+/** The report of a finished demo build: what the plan injected, what the database holds. */
+export function demoReport(
+  file: string,
+  plan: ReturnType<typeof planDemo>,
+  run: { seed: number; days: number; runsPerDay: number; benchmarkRuns: number; endMillis: number; startedAt: number },
+): DemoReport {
+  const { spans, inputTokenFactor } = measureDemo(file, plan.spikeDate);
+  return {
+    seed: run.seed,
+    days: run.days,
+    runsPerDay: run.runsPerDay,
+    benchmarkRuns: run.benchmarkRuns,
+    spans,
+    startDate: isoDay(plan.firstDay),
+    endDate: isoDay(run.endMillis),
+    modelSwitch: { date: plan.switchDate, from: DEMO_MODELS.before, to: DEMO_MODELS.after },
+    qualityRegression: { from: plan.regressionFrom, to: plan.regressionTo, model: DEMO_MODELS.after, degradation: 0.55 },
+    costSpike: { date: plan.spikeDate, inputTokenFactor },
+    seconds: (performance.now() - run.startedAt) / 1000,
+  };
+}
+
+export async function generateDemo(options: DemoOptions): Promise<DemoReport> {
+  const t0 = performance.now();
+  const seed = options.seed ?? 42;
+  const days = options.days ?? 35;
+  const runsPerDay = options.targetSpans ? runsPerDayFor(options.targetSpans, days) : (options.runsPerDay ?? 2);
+  const endMillis = options.endMillis ?? Date.now();
+  const log = options.log ?? (() => undefined);
+  const plan = planDemo({ seed, days, runsPerDay, endMillis });
+
+  const clock = new SimulatedClock(BigInt(plan.firstDay) * 1_000_000n);
+  const telemetry = startTelemetry({
+    db: options.db,
+    otlp: false,
+    clock,
+    ...DEMO_RESOURCE,
+    batch: { maxExportBatchSize: 4096 },
+  });
+  const resources: PipelineResources = await createPipelineResources();
+  const clientFor = demoClients(seed, clock, JSON.stringify(resources.catalog.entries, null, 2));
 
   let done = 0;
   let lastLog = performance.now();
   try {
     for (const run of plan.runs) {
       clock.set(BigInt(run.atMillis) * 1_000_000n);
-      await runBenchmark({
-        telemetry,
-        model: run.model,
-        client: clientFor(run),
-        resources,
-        attributes: {
-          [ATTR.simulated]: true,
-          [ATTR.simulatedDegradation]: run.degradation,
-          'genscope.demo.shadow': run.shadow,
-        },
-      });
+      await runPlanned(telemetry, run, clientFor, resources);
       done++;
       if (performance.now() - lastLog > 5000) {
         log(`  ${done}/${plan.runs.length} benchmark runs written`);
@@ -190,33 +259,7 @@ export async function generateDemo(options: DemoOptions): Promise<DemoReport> {
   } finally {
     await telemetry.shutdown();
   }
-  const db = openDatabase(options.db);
-  const spans = (db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
-  // Measured, not assumed: mean generation prompt size on the spike day against the rest.
-  const spikeStart = BigInt(Date.parse(`${plan.spikeDate}T00:00:00Z`)) * 1_000_000n;
-  const spikeEnd = spikeStart + BigInt(DAY_MS) * 1_000_000n;
-  const tokens = db
-    .prepare(
-      `SELECT avg(CASE WHEN time_ns >= ? AND time_ns < ? THEN input_tokens END) AS spike,
-              avg(CASE WHEN time_ns < ? OR time_ns >= ? THEN input_tokens END) AS normal
-         FROM model_calls WHERE operation = 'chat'`,
-    )
-    .get(spikeStart, spikeEnd, spikeStart, spikeEnd) as { spike: number | null; normal: number | null };
-  db.close();
-  const inputTokenFactor = tokens.spike && tokens.normal ? tokens.spike / tokens.normal : 0;
-  return {
-    seed,
-    days,
-    runsPerDay,
-    benchmarkRuns: done,
-    spans,
-    startDate: isoDay(plan.firstDay),
-    endDate: isoDay(endMillis),
-    modelSwitch: { date: plan.switchDate, from: DEMO_MODELS.before, to: DEMO_MODELS.after },
-    qualityRegression: { from: plan.regressionFrom, to: plan.regressionTo, model: DEMO_MODELS.after, degradation: 0.55 },
-    costSpike: { date: plan.spikeDate, inputTokenFactor },
-    seconds: (performance.now() - t0) / 1000,
-  };
+  return demoReport(options.db, plan, { seed, days, runsPerDay, benchmarkRuns: done, endMillis, startedAt: t0 });
 }
 
 export function formatDemoReport(r: DemoReport, db: string): string {
@@ -238,7 +281,9 @@ the model switch, the injected quality regression and the injected cost spike.
   --seed N           content is deterministic for a seed (default 42)
   --days N           days of history ending today (default 35)
   --runs-per-day N   benchmark runs a day on the primary model, plus one shadow run (default 2)
-  --spans N          scale to about N spans (e.g. 1000000 for benchmarks); overrides --runs-per-day
+  --spans N          about N spans (e.g. 10000000 for benchmarks), built in bulk: the first two runs
+                     of each kind run the pipeline, later runs replay them with fresh ids, their
+                     own times and latency jitter; overrides --runs-per-day
   --force            write into a database that already has data
 `;
 
@@ -272,14 +317,11 @@ export async function runDemoCommand(argv: string[], io: Io): Promise<number> {
     );
   }
   write(io.stdout, `Generating the demo history into ${file} ...`);
-  const report = await generateDemo({
-    db: file,
-    seed,
-    days,
-    runsPerDay,
-    ...(targetSpans ? { targetSpans } : {}),
-    log: (line) => write(io.stdout, line),
-  });
+  const log = (line: string) => write(io.stdout, line);
+  // --spans: replayed in bulk (minutes for millions of spans); otherwise every run is a real pipeline run.
+  const report = targetSpans
+    ? await generateBulkDemo({ db: file, seed, days, targetSpans, log })
+    : await generateDemo({ db: file, seed, days, runsPerDay, log });
   write(io.stdout, formatDemoReport(report, file));
   return 0;
 }

@@ -37,6 +37,7 @@ import type { SpanProcessorStats } from './sync-span-processor';
 import { createInstruments, PipelineTracer } from './pipeline-tracer';
 import type { Instruments, ModelCallHandle, ModelCallInfo, ModelUsage, PipelineOptions, ScoreOptions } from './pipeline-tracer';
 import { StoreWriter, WriteQueue } from '../store';
+import type { AnyTelemetryWriter } from '../store';
 import { registerSelfMetrics } from './self-metrics';
 
 const INSTRUMENTATION_SCOPE = 'genscope';
@@ -78,6 +79,11 @@ export interface TelemetryOptions {
    * the per-user data directory (see defaultDbPath()), the same file the CLI uses.
    */
   db?: string | Db | false;
+  /**
+   * Write the records through this writer instead of a SQLite store (db is then not opened): for
+   * a producer that batches records itself (the bulk demo), or that sends them elsewhere.
+   */
+  writer?: AnyTelemetryWriter;
   /** service.name; wins over OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. Default from those, else 'genscope-pipeline'. */
   serviceName?: string;
   /** Resource attributes; win over OTEL_RESOURCE_ATTRIBUTES. */
@@ -241,7 +247,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
 
   let db: Db | null = null;
   let dbPath: string | null = null;
-  if (options.db !== false) {
+  if (options.db !== false && options.writer === undefined) {
     if (typeof options.db === 'object') db = options.db;
     else {
       dbPath = resolveDbPath(options.db, env);
@@ -255,6 +261,8 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const writeQueue = writer
     ? new WriteQueue(writer, options.busy?.maxRetryMillis !== undefined ? { maxRetryMillis: options.busy.maxRetryMillis } : {})
     : null;
+  // The records go to the caller's writer (the bulk demo), else through the write queue.
+  const sink: AnyTelemetryWriter | null = options.writer ?? writeQueue;
 
   const otlpOption = options.otlp === false ? undefined : options.otlp;
   const traces = withOptions(cfg.traces, otlpOption, 'v1/traces');
@@ -270,10 +278,10 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const spanProcessors: SpanProcessor[] = [];
   const readers: MetricReader[] = [];
   let sqliteProcessor: SyncBatchSpanProcessor | null = null;
-  if (writeQueue) {
-    sqliteProcessor = new SyncBatchSpanProcessor(new SqliteSpanExporter(writeQueue), options.batch ?? {});
+  if (sink) {
+    sqliteProcessor = new SyncBatchSpanProcessor(new SqliteSpanExporter(sink), options.batch ?? {});
     spanProcessors.push(sqliteProcessor);
-    readers.push(periodic(new SqliteMetricExporter(writeQueue)));
+    readers.push(periodic(new SqliteMetricExporter(sink)));
   }
   if (metricExporters.includes('otlp')) readers.push(periodic(otlpMetricExporter(metrics)));
   if (metricExporters.includes('console')) readers.push(periodic(new ConsoleMetricExporter()));
