@@ -5,17 +5,23 @@
 import { startTelemetry } from '../instrumentation';
 import type { Telemetry } from '../instrumentation';
 import { createModelClient, createPipelineResources, runBenchmark, SIMULATED_MODEL_PROFILES } from '../pipeline';
-import { dbPath, numberOption, parse, UsageError, write } from './args';
+import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
+import { createProgress } from './progress';
 
-const HELP = `Usage: genscope pipeline run [--db PATH] [--model NAME] [--corpus FILE] [--latency-scale X]
-                             [--seed S] [--degradation X] [--prices FILE]
+/** Components in flight at once by default: model calls wait on the network, not the CPU. */
+export const DEFAULT_CONCURRENCY = 4;
+
+const HELP = `Usage: genscope pipeline run [--db PATH] [--model NAME] [--corpus FILE] [--concurrency N]
+                             [--latency-scale X] [--seed S] [--degradation X] [--prices FILE]
 
 Runs the reference pipeline (classify -> map -> generate -> validate) once over the corpus as
 one benchmark run, recording spans, scores, model calls and metrics with real timestamps.
 Without GENSCOPE_OPENAI_BASE_URL the model is the SIMULATED client (offline, deterministic).
+Shows progress (a bar on a terminal, a line per tenth otherwise) and ends with where to look.
 
   --model NAME        simulated models: ${Object.keys(SIMULATED_MODEL_PROFILES).join(', ')} (default gpt-4o-mini)
+  --concurrency N     components in flight at once, 1 to 64 (default ${DEFAULT_CONCURRENCY}); results are the same
   --corpus FILE       a corpus JSON file (default: the bundled one)
   --latency-scale X   simulated model latency multiplier, 0 = none (default 1)
   --seed S            simulated client seed (default 0)
@@ -49,6 +55,7 @@ export async function runPipelineCommand(argv: string[], io: Io): Promise<number
       seed: { type: 'string' },
       degradation: { type: 'string' },
       prices: { type: 'string' },
+      concurrency: { type: 'string' },
     },
     'pipeline run',
   );
@@ -59,6 +66,7 @@ export async function runPipelineCommand(argv: string[], io: Io): Promise<number
   const model = values.model ?? 'gpt-4o-mini';
   const latencyScale = numberOption('latency-scale', values['latency-scale'], 1, 0, 100);
   const degradation = numberOption('degradation', values.degradation, 0, 0, 1);
+  const concurrency = intOption('concurrency', values.concurrency, DEFAULT_CONCURRENCY, 1, 64);
   // Fail on a bad corpus or model before any telemetry is started.
   const resources = await createPipelineResources(values.corpus ? { corpusPath: values.corpus } : {});
   const client = createModelClient({ model, seed: values.seed ?? 0, degradation, latencyScale, env: io.env });
@@ -68,14 +76,30 @@ export async function runPipelineCommand(argv: string[], io: Io): Promise<number
     env: io.env,
     ...(values.prices ? { prices: values.prices } : {}),
   });
+  const total = resources.corpus.components.length;
   write(
     io.stdout,
-    `Running the pipeline over ${resources.corpus.components.length} components with ${client.name}${client.simulated ? ' (SIMULATED model client)' : ''} ...`,
+    `Running the pipeline over ${total} components with ${client.name}${client.simulated ? ' (SIMULATED model client)' : ''}, ${concurrency} at a time ...`,
   );
+  const progress = createProgress({
+    total,
+    noun: 'components',
+    stream: io.stdout,
+    tty: isTerminal(io.stdout),
+    ...(columnsOf(io.stdout) !== undefined ? { columns: columnsOf(io.stdout) } : {}),
+  });
   let summary;
   try {
-    summary = await runBenchmark({ telemetry, model: client.model, client, resources });
+    summary = await runBenchmark({
+      telemetry,
+      model: client.model,
+      client,
+      resources,
+      concurrency,
+      onComponent: (outcome) => progress.tick(!outcome.ok),
+    });
   } finally {
+    progress.finish();
     await telemetry.shutdown();
   }
   const scores = Object.entries(summary.meanScores)
@@ -89,7 +113,47 @@ export async function runPipelineCommand(argv: string[], io: Io): Promise<number
       `  mean scores:`,
       scores,
       `  written to ${file}${forwarded(telemetry.otlp)}`,
+      await whereToLook(io.env, file, summary.benchmarkRunId),
     ].join('\n'),
   );
   return 0;
+}
+
+function isTerminal(stream: NodeJS.WritableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+function columnsOf(stream: NodeJS.WritableStream): number | undefined {
+  const c = (stream as { columns?: unknown }).columns;
+  return typeof c === 'number' && c > 0 ? c : undefined;
+}
+
+/** A path as one shell word, so the printed command can be pasted as it is. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The last line: the dashboard when a genscope server on the usual address already shows this
+ * run (its benchmark list has the id), else the command that serves this database.
+ */
+async function whereToLook(env: NodeJS.ProcessEnv, file: string, benchmarkRunId: string): Promise<string> {
+  const host = env['GENSCOPE_HOST'] && env['GENSCOPE_HOST'] !== '0.0.0.0' ? env['GENSCOPE_HOST'] : '127.0.0.1';
+  const port = Number(env['GENSCOPE_PORT'] ?? 4000) || 4000;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const token = env['GENSCOPE_TOKEN'];
+  const serve = `genscope serve --db ${shellWord(file)}`;
+  try {
+    const res = await fetch(`${base}/api/v1/benchmarks?limit=50`, {
+      signal: AbortSignal.timeout(1500),
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
+    const body = await res.text();
+    if (res.ok && body.includes(benchmarkRunId)) return `Open the dashboard: ${base}/`;
+    if (res.status === 401 || res.status === 403)
+      return `A genscope server at ${base}/ wants a read key (so this run could not be looked up there); open it with your key, or look with: ${serve}`;
+    return `The genscope server at ${base}/ serves another database; look at this run with: ${serve} --port ${port + 1}`;
+  } catch {
+    return `Look at it: ${serve}   (then open ${base}/)`;
+  }
 }

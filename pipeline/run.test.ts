@@ -235,6 +235,91 @@ describe('runBenchmark', () => {
     }
   });
 
+  it('gives the same outcomes with components in flight at once, each with its stages under its own run', async () => {
+    const ids = resources.corpus.components.slice(0, 12).map((c) => c.id);
+    /** A client whose earlier calls take longer (real timers), so concurrent components finish out of order. */
+    const slowFirst = (): ModelClient => {
+      const inner = new SimulatedModelClient({ model: 'gpt-4o-mini', latencyScale: 0 });
+      let calls = 0;
+      return {
+        name: 'slow-first',
+        provider: inner.provider,
+        model: inner.model,
+        simulated: true,
+        complete: async (prompt, options) => {
+          const wait = Math.max(1, 40 - 3 * calls++);
+          await new Promise((r) => setTimeout(r, wait));
+          return inner.complete(prompt, options);
+        },
+      };
+    };
+    const pass = async (concurrency: number) => {
+      const file = tempDbPath();
+      const telemetry = startTelemetry({ db: file, otlp: false });
+      const order: number[] = [];
+      const summary = await runBenchmark({
+        telemetry,
+        model: 'gpt-4o-mini',
+        client: slowFirst(),
+        resources: await createPipelineResources(),
+        componentIds: ids,
+        concurrency,
+        onComponent: (_o, index, total, done) => {
+          order.push(index);
+          expect([total, done]).toEqual([ids.length, order.length]);
+        },
+      });
+      await telemetry.shutdown();
+      return { summary, order, file };
+    };
+    const one = await pass(1);
+    const four = await pass(4);
+    expect(one.order).toEqual([...ids.keys()]);
+    expect(four.order).not.toEqual([...ids.keys()]);
+    expect(four.order.slice().sort((a, b) => a - b)).toEqual([...ids.keys()]);
+    // Identical in content: outcomes in corpus order, scores, tokens, cost, cache counts.
+    expect(four.summary.outcomes).toEqual(one.summary.outcomes);
+    expect(four.summary.meanScores).toEqual(one.summary.meanScores);
+    expect([four.summary.costUsd, four.summary.inputTokens, four.summary.outputTokens]).toEqual([
+      one.summary.costUsd,
+      one.summary.inputTokens,
+      one.summary.outputTokens,
+    ]);
+    expect(four.summary.cache).toEqual(one.summary.cache);
+
+    const db = openDatabase(four.file);
+    try {
+      type S = { span_id: string; parent_span_id: string | null; trace_id: string; role: string; component_id: string | null; links: string | null };
+      const spans = rows<S>(db, 'SELECT span_id, parent_span_id, trace_id, role, component_id, links FROM spans');
+      const byId = new Map(spans.map((x) => [x.span_id, x]));
+      const [bench] = spans.filter((x) => x.role === 'benchmark');
+      const runs = spans.filter((x) => x.role === 'run');
+      expect(runs).toHaveLength(ids.length);
+      // One trace per component, rooted at its run, linked to the benchmark span.
+      expect(new Set(runs.map((r) => r.trace_id)).size).toBe(ids.length);
+      for (const r of runs) {
+        expect(r.parent_span_id).toBeNull();
+        expect(JSON.parse(r.links ?? '[]')).toEqual([expect.objectContaining({ spanId: bench!.span_id })]);
+      }
+      const runOf = (x: S): S | undefined => {
+        let cur: S | undefined = x;
+        while (cur && cur.role !== 'run') cur = cur.parent_span_id ? byId.get(cur.parent_span_id) : undefined;
+        return cur;
+      };
+      const children = spans.filter((x) => x.role === 'stage' || x.role === 'model');
+      expect(children.length).toBeGreaterThanOrEqual(ids.length * 4);
+      for (const c of children) {
+        const run = runOf(c);
+        expect(run?.component_id).toBe(c.component_id);
+        expect(run?.trace_id).toBe(c.trace_id);
+      }
+      // Model calls sit directly under a stage of their own component.
+      for (const m of spans.filter((x) => x.role === 'model')) expect(byId.get(m.parent_span_id ?? '')?.role).toBe('stage');
+    } finally {
+      db.close();
+    }
+  });
+
   it('rejects unknown component ids and a model that differs from the client', async () => {
     const telemetry = startTelemetry({ db: false, otlp: false });
     await expect(

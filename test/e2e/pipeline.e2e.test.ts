@@ -3,7 +3,6 @@
  * real SQLite file, and the official OTLP exporters configured only through the standard
  * OTEL_* environment variables, sending to a real HTTP server on loopback.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,23 +14,9 @@ import { createPriceBook } from '../../exporter';
 import { openDatabase } from '../../store';
 import { METRIC, SCORE } from '../../schema/names';
 import type { SpanRecord } from '../../schema/records';
+import { runCli } from './run-cli';
 
-const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'bin', 'genscope.js');
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd: ROOT, env: { ...process.env, GENSCOPE_DB: '', ...env }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = runCli;
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-e2e-'));

@@ -22,6 +22,17 @@ export interface ServedCall {
   outputTokens: number;
   cachedTokens: number;
   reasoningTokens: number;
+  /** Prompt-cache writes reported (only with the cacheWrites option). */
+  cacheWriteTokens?: number;
+}
+
+export interface OpenAiCompatibleServerOptions {
+  /**
+   * Also report prompt-cache writes, as gateways in front of Anthropic-style caching do
+   * (`usage.cache_creation_input_tokens`, every third call). Off by default, so the captured
+   * instrumentation fixtures stay as they are.
+   */
+  cacheWrites?: boolean;
 }
 
 export interface OpenAiCompatibleServer {
@@ -81,7 +92,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(text);
 }
 
-export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleServer> {
+export async function startOpenAiCompatibleServer(options: OpenAiCompatibleServerOptions = {}): Promise<OpenAiCompatibleServer> {
   const served: ServedCall[] = [];
   let seq = 0;
   const server = http.createServer((req, res) => {
@@ -127,12 +138,14 @@ export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleSer
         // Every other call reports a prompt-cache hit, so cached tokens are exercised.
         const cachedTokens = seq % 2 === 0 ? Math.floor(inputTokens / 2) : 0;
         const reasoningTokens = requestModel.startsWith('o') ? 5 : 0;
+        const cacheWriteTokens = options.cacheWrites === true && seq % 3 === 0 ? Math.floor(inputTokens / 4) : 0;
         const usage = {
           prompt_tokens: inputTokens,
           completion_tokens: outputTokens,
           total_tokens: inputTokens + outputTokens,
           prompt_tokens_details: { cached_tokens: cachedTokens },
           completion_tokens_details: { reasoning_tokens: reasoningTokens },
+          ...(options.cacheWrites === true ? { cache_creation_input_tokens: cacheWriteTokens } : {}),
         };
         const id = `chatcmpl-sim${seq}`;
         const created = Math.floor(Date.now() / 1000);
@@ -144,7 +157,7 @@ export async function startOpenAiCompatibleServer(): Promise<OpenAiCompatibleSer
           // A stream without include_usage carries no usage: nothing to count.
           ...(base.stream && !includeUsage
             ? { inputTokens: 0, outputTokens: 0, cachedTokens: 0, reasoningTokens: 0 }
-            : { inputTokens, outputTokens, cachedTokens, reasoningTokens }),
+            : { inputTokens, outputTokens, cachedTokens, reasoningTokens, ...(options.cacheWrites === true ? { cacheWriteTokens } : {}) }),
         });
         if (!base.stream) {
           return sendJson(res, 200, {
