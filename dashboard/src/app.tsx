@@ -15,7 +15,7 @@ import { AccuracyPanel, CodeQualityPanel, ConfidencePanel, ConfusionPanel, Simil
 import { BenchmarkDurationsPanel, CachePanel, HeatmapPanel, LatencyPanel, StagesPanel } from './panels/performance';
 import { BudgetPanel, CostByModelPanel, CostByTypePanel, CostOverTimePanel } from './panels/cost';
 import { AlertsPanel, OpportunitiesPanel, QualityTrendPanel, SuccessTrendPanel } from './panels/trends';
-import { RunDetailPanel, RunsPanel } from './panels/runs';
+import { RecentRunsPanel, RunDetailPanel } from './panels/runs';
 import { buildQuery } from './lib/api-client';
 import type { ApiClient } from './lib/api-client';
 import { API_BASE, alertChangesParams, alertEventsParams, exportParams, filterOptionsParams } from './lib/api-params';
@@ -28,6 +28,10 @@ import type { ThemeMode } from './lib/theme';
 import { parseViewState, sameFilters, serializeViewState } from './lib/url-state';
 import type { Filters, ViewState } from './lib/url-state';
 import { useApi } from './lib/use-api';
+import { parseRoute, runsFilterFrom, sameRoute, serializeRoute } from './lib/route';
+import type { Route } from './lib/route';
+import { RunsPage } from './pages/runs-page';
+import { TypePage } from './pages/type-page';
 import { formatDateTime, setDisplayTimeZone, timeZoneLabel } from './lib/format';
 
 /** Live refresh period. Polling (not SSE) keeps the server stateless; a tick is skipped while the previous one loads. */
@@ -69,6 +73,7 @@ export function App({ client }: { client: ApiClient }) {
   const [exportDataset, setExportDataset] = useState<string>('runs');
   const viewRef = useRef(view);
   viewRef.current = view;
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash, view.filters.range));
 
   const commit = (next: ViewState): void => {
     const prev = viewRef.current;
@@ -87,9 +92,29 @@ export function App({ client }: { client: ApiClient }) {
       viewRef.current = next;
       setView(next);
     };
+    // The page is the hash: drill-down links and the back button change it.
+    const onHash = (): void => {
+      const next = parseRoute(location.hash, viewRef.current.filters.range);
+      setRoute((prev) => {
+        if (sameRoute(prev, next)) return prev;
+        newGeneration();
+        if (next.page !== 'dashboard') window.scrollTo(0, 0);
+        return next;
+      });
+    };
     window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
+    window.addEventListener('hashchange', onHash);
+    return () => {
+      window.removeEventListener('popstate', onPop);
+      window.removeEventListener('hashchange', onHash);
+    };
   }, []);
+
+  // Back on the dashboard from another page: scroll to the section the hash names, if any.
+  useEffect(() => {
+    if (route.page !== 'dashboard' || !/^#[a-z]+$/.test(location.hash)) return;
+    document.getElementById(location.hash.slice(1))?.scrollIntoView();
+  }, [route.page]);
 
   // Live: advance the tick every few seconds while visible and not busy.
   useEffect(() => {
@@ -149,6 +174,19 @@ export function App({ client }: { client: ApiClient }) {
       commit({ ...viewRef.current, filters: { ...viewRef.current.filters, range: { kind: 'custom', fromMs, toMs } } });
     },
     reportSimulated: () => setSimulated(true),
+    route,
+    runsHref: (extra) => serializeRoute({ page: 'runs', runs: runsFilterFrom(viewRef.current.filters, extra) }),
+    navigate: (next) => {
+      // Setting the hash adds the history entry; the hashchange listener shows the page.
+      const hash = serializeRoute(next);
+      if (hash) {
+        location.hash = hash;
+        return;
+      }
+      // pushState fires no hashchange: tell the listener.
+      history.pushState(null, '', `${location.pathname}${location.search}`);
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    },
   };
 
   const setFilters = (f: Filters): void => commit({ ...viewRef.current, filters: f, runId: null });
@@ -236,15 +274,24 @@ export function App({ client }: { client: ApiClient }) {
           ))}
         </nav>
       </div>
-      <div class="gs-filter-wrap">
-        <FilterBar filters={filters} options={options} optionsError={optionsState.error?.message ?? null} onChange={setFilters} />
-      </div>
+      {/* The runs explorer has its own filters (the runs API's); the other pages share these. */}
+      {route.page === 'runs' ? null : (
+        <div class="gs-filter-wrap">
+          <FilterBar filters={filters} options={options} optionsError={optionsState.error?.message ?? null} onChange={setFilters} />
+        </div>
+      )}
       {showDemoBanner ? (
         <div class="gs-banner" role="note">
           Demo data: some of what is shown was produced by the demo generator or a simulated model, not by a real pipeline.
         </div>
       ) : null}
       <main id="main" class="gs-main" key={view.tz}>
+        {route.page === 'runs' ? (
+          <RunsPage filter={route.runs} />
+        ) : route.page === 'type' ? (
+          <TypePage type={route.type} />
+        ) : (
+          <>
         <KpiStrip />
         <Section id="quality" title="Quality">
           <AccuracyPanel />
@@ -278,9 +325,11 @@ export function App({ client }: { client: ApiClient }) {
           <OpportunitiesPanel />
         </Section>
         <Section id="runs" title="Runs">
-          <RunsPanel />
+          <RecentRunsPanel />
           <RunDetailPanel />
         </Section>
+          </>
+        )}
       </main>
       <footer class="gs-footer gs-muted">
         Times in {timeZoneLabel(view.tz)} · genscope · OpenTelemetry data in SQLite · <a href="/api/docs">API reference</a>

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, resolveChromium } from './chromium';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { generateDemo } from '../../cli/demo';
 import { startGenscopeServer } from '../../cli/serve';
 import type { RunningServer } from '../../cli/serve';
@@ -39,6 +39,18 @@ export async function waitReady(page: Page, generation?: number): Promise<ReadyI
     { timeout: 60_000 },
   );
   return readyInfo(page);
+}
+
+/** A page in a new browser context that collects console errors and page errors. */
+export async function watchedPage(browser: Browser, options: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[] }> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  return { context, page, consoleErrors };
 }
 
 export interface DemoDashboard {

@@ -42,6 +42,14 @@ export function slopeText(d: Pick<TrendsResponse, 'slopePerDay' | 'fittedChange'
   return ` · fitted trend ${fmt(ch)} over the range${s != null ? ` (${fmt(s)}/day)` : ''}`;
 }
 
+/** A click on a type's line opens that type's runs of the bucket; on "all types", every run of it. */
+function typeDrill(keys: readonly string[]) {
+  return (_idx: number, s: number | null) => {
+    const k = s == null ? undefined : keys[s];
+    return k && k !== ALL ? { componentTypes: [k] } : {};
+  };
+}
+
 export function SuccessTrendPanel() {
   const { filters } = useDashboard();
   const id = 'trends-success';
@@ -57,7 +65,7 @@ export function SuccessTrendPanel() {
       {...panelStatus(r, () => hasPoints(data))}
       span={6}
     >
-      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['success', 'quality']} ariaLabel="Rolling success rate by component type" /> : null}
+      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['success', 'quality']} ariaLabel="Rolling success rate by component type" drill={typeDrill(keys)} /> : null}
     </Panel>
   );
 }
@@ -95,7 +103,7 @@ export function QualityTrendPanel() {
         </select>
       }
     >
-      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[score]} ariaLabel={`Rolling ${label} by component type`} /> : null}
+      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[score]} ariaLabel={`Rolling ${label} by component type`} drill={typeDrill(keys)} /> : null}
     </Panel>
   );
 }
