@@ -16,11 +16,12 @@ import { BenchmarkDurationsPanel, CachePanel, HeatmapPanel, LatencyPanel, Stages
 import { BudgetPanel, CostByModelPanel, CostByTypePanel, CostOverTimePanel } from './panels/cost';
 import { AlertsPanel, OpportunitiesPanel, QualityTrendPanel, SuccessTrendPanel } from './panels/trends';
 import { RecentRunsPanel, RunDetailPanel } from './panels/runs';
+import { AlertRulesPanel } from './panels/alert-rules';
 import { buildQuery } from './lib/api-client';
 import type { ApiClient } from './lib/api-client';
 import { API_BASE, alertChangesParams, alertEventsParams, exportParams, filterOptionsParams } from './lib/api-params';
 import { resolveRange } from './lib/time-range';
-import { normalizeAlertEvents, normalizeChanges } from './lib/alerts';
+import { matchesAlertFilters, normalizeAlertEvents, normalizeChanges } from './lib/alerts';
 import { registerColorOrder } from './lib/colors';
 import { newGeneration } from './lib/ready';
 import { applyThemeMode, readThemeMode } from './lib/theme';
@@ -151,12 +152,19 @@ export function App({ client }: { client: ApiClient }) {
     enabled: alertsStatus === 'ok',
   });
   const changes = useMemo(
-    () => normalizeChanges(changesState.data).filter((c) => c.timeMs >= alertWindow.fromMs - 86_400_000 && c.timeMs <= alertWindow.toMs),
-    [changesState.data, alertWindow.fromMs, alertWindow.toMs],
+    () =>
+      normalizeChanges(changesState.data).filter(
+        (c) => c.timeMs >= alertWindow.fromMs - 86_400_000 && c.timeMs <= alertWindow.toMs && matchesAlertFilters(c, filters),
+      ),
+    [changesState.data, alertWindow.fromMs, alertWindow.toMs, filters],
   );
   const alerts = useMemo(
-    () => normalizeAlertEvents(alertsState.data).filter((a) => a.timeMs >= alertWindow.fromMs - 60_000 && a.timeMs <= alertWindow.toMs + 60_000),
-    [alertsState.data, alertWindow.fromMs, alertWindow.toMs],
+    // The filters apply to the panel and the chart markers alike: an alert about another slice is not shown.
+    () =>
+      normalizeAlertEvents(alertsState.data).filter(
+        (a) => a.timeMs >= alertWindow.fromMs - 60_000 && a.timeMs <= alertWindow.toMs + 60_000 && matchesAlertFilters(a, filters),
+      ),
+    [alertsState.data, alertWindow.fromMs, alertWindow.toMs, filters],
   );
 
   const ctx: DashboardContext = {
@@ -322,6 +330,7 @@ export function App({ client }: { client: ApiClient }) {
             changesLoading={changesState.data == null && changesState.status !== 'error'}
             changesError={changesState.status === 'error' ? (changesState.error?.message ?? 'unknown error') : null}
           />
+          <AlertRulesPanel />
           <OpportunitiesPanel />
         </Section>
         <Section id="runs" title="Runs">

@@ -61,7 +61,7 @@ export interface DemoDashboard {
 }
 
 /** A demo database of `days` days, the dashboard built, the real server on it and Chromium. */
-export async function startDemoDashboard(opts: { days: number; seed: number; monthlyBudgetUsd?: number }): Promise<DemoDashboard> {
+export async function startDemoDashboard(opts: { days: number; seed: number; monthlyBudgetUsd?: number; token?: string; openReads?: boolean }): Promise<DemoDashboard> {
   // Resolved (and unpacked, the first time) before anything else, so a missing browser fails fast.
   const resolved = resolveChromium();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-dash-e2e-'));
@@ -75,6 +75,8 @@ export async function startDemoDashboard(opts: { days: number; seed: number; mon
     monthlyBudgetUsd: opts.monthlyBudgetUsd ?? 5,
     retentionDays: 3650,
     alertIntervalMillis: 60_000,
+    ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.openReads !== undefined ? { openReads: opts.openReads } : {}),
     env: {},
     log: () => undefined,
   });

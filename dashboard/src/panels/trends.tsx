@@ -110,8 +110,9 @@ export function QualityTrendPanel() {
 
 /** Alerts and detected changes in the window (newest first); not rendered when the alerts API is absent. */
 export function AlertsPanel(p: { status: 'absent' | 'loading' | 'ok' | 'error'; errorMessage?: string; changesLoading: boolean; changesError: string | null }) {
-  const { alerts, changes } = useDashboard();
+  const { alerts, changes, filters } = useDashboard();
   const id = 'trends-alerts';
+  const filtered = filters.componentTypes.length + filters.models.length + filters.stages.length > 0;
   const state = p.status === 'absent' ? 'hidden' : p.status === 'loading' ? 'loading' : p.status === 'error' ? 'error' : 'ok';
   const firing = firingSeries(alerts);
   return (
@@ -120,7 +121,7 @@ export function AlertsPanel(p: { status: 'absent' | 'loading' | 'ok' | 'error'; 
       title="Alerts and detected changes"
       subtitle={
         p.status === 'ok'
-          ? `${firing.length} firing · ${alerts.length} alert events · ${p.changesLoading ? '…' : changes.length} changes detected in the window; marked on matching charts`
+          ? `${firing.length} firing · ${alerts.length} alert events · ${p.changesLoading ? '…' : changes.length} changes detected in the window; marked on matching charts${filtered ? ' · only those about the filtered types, models and stages (or about all of them)' : ''}`
           : 'alert rules and change detection over history'
       }
       state={state}
