@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openDatabase } from '../store';
 import { AlertsConfigError, loadAlertRulesFile, seedAlertRulesFromFile } from './config';
 import { defaultAlertRules, ensureDefaultAlertRules } from './defaults';
-import { deleteRule, getRuleByName, listRules } from './store';
+import { deleteRule, getRuleByName, listRules, seedRules, setMeta } from './store';
 
 const T0 = Date.UTC(2024, 4, 1);
 
@@ -64,10 +64,11 @@ describe('alerts config file', () => {
 });
 
 describe('default rules', () => {
-  it('are valid and cover quality degradation and cost spikes', () => {
+  it('are valid and cover quality degradation, latency degradation and cost spikes', () => {
     const rules = defaultAlertRules();
     expect(rules.map((r) => [r.kind, r.metric])).toEqual([
       ['statistical', 'quality_score'],
+      ['relative', 'latency_p95'],
       ['spike', 'cost_per_hour'],
       ['spike', 'cost_per_day'],
     ]);
@@ -75,12 +76,25 @@ describe('default rules', () => {
 
   it('are seeded once: a deleted default rule does not come back', () => {
     const db = openDatabase(':memory:');
-    expect(ensureDefaultAlertRules(db, T0)?.created).toHaveLength(3);
+    expect(ensureDefaultAlertRules(db, T0)?.created).toHaveLength(4);
     const quality = getRuleByName(db, 'Quality degradation');
     expect(quality?.source).toBe('default');
     deleteRule(db, quality?.id ?? -1);
     expect(ensureDefaultAlertRules(db, T0 + 1)).toBeNull();
-    expect(listRules(db).map((r) => r.name)).toEqual(['Cost spike (hourly)', 'Cost spike (daily)']);
+    expect(listRules(db).map((r) => r.name)).toEqual(['Latency degradation', 'Cost spike (hourly)', 'Cost spike (daily)']);
+    db.close();
+  });
+
+  it('reach a database seeded before the latency rule existed, once, without bringing back deleted ones', () => {
+    const db = openDatabase(':memory:');
+    // The state an earlier version left: its three defaults seeded, one deleted by the user.
+    seedRules(db, defaultAlertRules().filter((r) => r.name !== 'Latency degradation' && r.name !== 'Cost spike (daily)'), T0, 'default');
+    setMeta(db, 'default_rules_seeded', String(T0));
+    expect(ensureDefaultAlertRules(db, T0 + 1)?.created).toEqual(['Latency degradation']);
+    expect(listRules(db).map((r) => r.name).sort()).toEqual(['Cost spike (hourly)', 'Latency degradation', 'Quality degradation']);
+    deleteRule(db, getRuleByName(db, 'Latency degradation')?.id ?? -1);
+    expect(ensureDefaultAlertRules(db, T0 + 2)).toBeNull();
+    expect(getRuleByName(db, 'Latency degradation')).toBeNull();
     db.close();
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The built-in rules every genscope database starts with: quality degradation (a statistical
- * test per quality score, component type and model) and cost spikes (hourly and daily cost per
- * model against their robust baseline). Seeded once per database; a user may edit or delete them.
+ * test per quality score, component type and model), latency degradation (end-to-end p95 per
+ * model against the week before) and cost spikes (hourly and daily cost per model against their
+ * robust baseline). Each is seeded once per database, including rules added in later versions;
+ * a user may edit or delete them and they stay that way.
  */
 import { AlertRuleInput } from '../schema/alerts';
 import type { AlertRuleDefinition, AlertRuleInputBody } from '../schema/alerts';
@@ -27,6 +29,23 @@ const DEFAULT_RULE_BODIES: AlertRuleInputBody[] = [
     minSamples: 10,
     forDurationMillis: '30m',
     keepFiringForMillis: '2h',
+  },
+  {
+    kind: 'relative',
+    name: 'Latency degradation',
+    description:
+      'The end-to-end p95 latency of the last 24 h is at least 50 % above the p95 of the 7 days before, per model, with at least 30 runs on each side. (Per model: a switch to a slower model is a change, not a degradation of either.)',
+    severity: 'warning',
+    metric: 'latency_p95',
+    filters: { stage: '(run)' },
+    groupBy: ['model'],
+    windowMillis: '24h',
+    baselineWindowMillis: '7d',
+    changePercent: 50,
+    direction: 'increase',
+    minSamples: 30,
+    forDurationMillis: '30m',
+    keepFiringForMillis: '1h',
   },
   {
     kind: 'spike',
@@ -67,21 +86,32 @@ export function defaultAlertRules(): AlertRuleDefinition[] {
   return DEFAULT_RULE_BODIES.map((b) => AlertRuleInput.parse(b));
 }
 
+/** Set once the first default rules were seeded (by every version). */
 const SEEDED_KEY = 'default_rules_seeded';
+/** Set per default rule once seeded; databases seeded before it existed hold only SEEDED_KEY. */
+const RULE_SEEDED_PREFIX = 'default_rule_seeded:';
+/** The default rules of the first version, which SEEDED_KEY alone vouches for. */
+const FIRST_DEFAULTS: ReadonlySet<string> = new Set(['Quality degradation', 'Cost spike (hourly)', 'Cost spike (daily)']);
 
 /**
- * Creates the default rules the first time it runs on a database and never again, so a default
- * rule the user deleted or edited stays that way. Returns null when already seeded.
+ * Creates each default rule the first time it runs on a database and never again, so a default
+ * rule the user deleted or edited stays that way, while a default added in a later version
+ * (latency degradation) reaches databases seeded before it. Returns null when nothing was due.
  */
 export function ensureDefaultAlertRules(db: Db, nowMs: number): SeedResult | null {
   return db.transaction((): SeedResult | null => {
-    if (getMeta(db, SEEDED_KEY) !== null) return null;
+    const seededBefore = getMeta(db, SEEDED_KEY) !== null;
+    const due = defaultAlertRules().filter(
+      (r) => getMeta(db, RULE_SEEDED_PREFIX + r.name) === null && !(seededBefore && FIRST_DEFAULTS.has(r.name)),
+    );
+    if (seededBefore && due.length === 0) return null;
     const result = seedRules(
       db,
-      defaultAlertRules().filter((r) => db.prepare('SELECT 1 FROM alert_rules WHERE name = ?').get(r.name) === undefined),
+      due.filter((r) => db.prepare('SELECT 1 FROM alert_rules WHERE name = ?').get(r.name) === undefined),
       nowMs,
       'default',
     );
+    for (const r of due) setMeta(db, RULE_SEEDED_PREFIX + r.name, String(nowMs));
     setMeta(db, SEEDED_KEY, String(nowMs));
     return result;
   })();

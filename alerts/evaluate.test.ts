@@ -2,6 +2,7 @@ import { AlertRuleInput } from '../schema/alerts';
 import type { AlertRuleInputBody } from '../schema/alerts';
 import { openDatabase } from '../store';
 import type { Db } from '../store';
+import { defaultAlertRules } from './defaults';
 import { evaluateRules, replayRules } from './evaluate';
 import { createRule, listEvents, listStates } from './store';
 import { gaussian, runRecords, seededRandom, writeRecords } from './test-fixtures';
@@ -211,6 +212,39 @@ describe('evaluateRules: statistical, relative and spike rules', () => {
     addRule(db, { kind: 'relative', name: 'Latency down', metric: 'latency_mean', windowMillis: '10m', baselineWindowMillis: '1h', changePercent: 10, direction: 'decrease' });
     expect(evaluateRules(db, T0 + 70 * MIN).events).toEqual([]);
     db.close();
+  });
+
+  it('the default latency rule fires on a slower day of one model, not on noise or a switch to a slower model', () => {
+    const latency = defaultAlertRules().find((r) => r.name === 'Latency degradation');
+    if (!latency) throw new Error('no default latency rule');
+    /** Eight days of runs every 20 min, lognormal durations; the last day as `last` says. */
+    const days = (last: 'same' | 'slower' | 'switch', seed: number): Db => {
+      const db = openDatabase(':memory:');
+      const random = seededRandom(seed);
+      const runs: FixtureRun[] = [];
+      for (let i = 0; i < 8 * 72; i++) {
+        const lastDay = i >= 7 * 72;
+        const model = last === 'switch' && lastDay ? 'model-b' : 'model-a';
+        const median = last === 'slower' && lastDay ? 2400 : last === 'switch' && lastDay ? 4000 : 1200;
+        runs.push(run(T0 + i * 20 * MIN + 1000, { model, durationMs: Math.round(median * Math.exp(0.3 * gaussian(random, 1))) }));
+      }
+      writeRecords(db, runs.flatMap(runRecords));
+      createRule(db, latency, T0);
+      return db;
+    };
+    // Two passes, the rule's for-duration (30 min) apart: pending, then firing.
+    const twice = (db: Db) => [...evaluateRules(db, NOW - 31 * MIN).events, ...evaluateRules(db, NOW).events].filter((e) => e.state === 'firing');
+    const slower = days('slower', 1);
+    const r = { events: twice(slower) };
+    expect(r.events).toHaveLength(1);
+    expect(r.events[0]?.labels).toMatchObject({ model: 'model-a' });
+    expect(r.events[0]?.details.changePercent).toBeGreaterThan(50);
+    slower.close();
+    for (const [kind, seed] of [['same', 2], ['same', 3], ['switch', 4]] as const) {
+      const db = days(kind, seed);
+      expect(twice(db)).toEqual([]);
+      db.close();
+    }
   });
 
   it('fires a spike rule on hourly cost per model, and not on ordinary hours', () => {

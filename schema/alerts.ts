@@ -8,20 +8,11 @@
  * in rules are milliseconds, or strings such as '90s', '15m', '1h', '7d' (config files).
  */
 import { z } from 'zod';
+import { ALERT_DIMENSIONS, ALERT_METRICS } from './alert-constants';
 
-/** What a rule measures. Latency in ms, cost in USD (per hour, per day, per run), the rest 0..1. */
-export const ALERT_METRICS = [
-  'quality_score',
-  'success_rate',
-  'latency_p50',
-  'latency_p95',
-  'latency_p99',
-  'latency_mean',
-  'cost_per_hour',
-  'cost_per_day',
-  'cost_per_run',
-  'cache_hit_rate',
-] as const;
+export { ALERT_DIMENSIONS, ALERT_METRICS };
+
+/** What a rule measures (see alert-constants.ts). */
 export const AlertMetric = z.enum(ALERT_METRICS);
 export type AlertMetric = z.infer<typeof AlertMetric>;
 
@@ -31,8 +22,7 @@ export const HIGHER_IS_BETTER: ReadonlySet<AlertMetric> = new Set(['quality_scor
 /** Metrics that read model-call cost, which has no stage dimension. */
 export const COST_METRICS: ReadonlySet<AlertMetric> = new Set(['cost_per_hour', 'cost_per_day', 'cost_per_run']);
 
-/** Dimensions a rule can be scoped to (filters) or split by (groupBy: one alert per value set). */
-export const ALERT_DIMENSIONS = ['score', 'component_type', 'model', 'stage'] as const;
+/** Dimensions a rule can be scoped to or split by (see alert-constants.ts). */
 export const AlertDimension = z.enum(ALERT_DIMENSIONS);
 export type AlertDimension = z.infer<typeof AlertDimension>;
 

@@ -15,12 +15,13 @@ import { AccuracyPanel, CodeQualityPanel, ConfidencePanel, ConfusionPanel, Simil
 import { BenchmarkDurationsPanel, CachePanel, HeatmapPanel, LatencyPanel, StagesPanel } from './panels/performance';
 import { BudgetPanel, CostByModelPanel, CostByTypePanel, CostOverTimePanel } from './panels/cost';
 import { AlertsPanel, OpportunitiesPanel, QualityTrendPanel, SuccessTrendPanel } from './panels/trends';
-import { RunDetailPanel, RunsPanel } from './panels/runs';
+import { RecentRunsPanel, RunDetailPanel } from './panels/runs';
+import { AlertRulesPanel } from './panels/alert-rules';
 import { buildQuery } from './lib/api-client';
 import type { ApiClient } from './lib/api-client';
 import { API_BASE, alertChangesParams, alertEventsParams, exportParams, filterOptionsParams } from './lib/api-params';
 import { resolveRange } from './lib/time-range';
-import { normalizeAlertEvents, normalizeChanges } from './lib/alerts';
+import { matchesAlertFilters, normalizeAlertEvents, normalizeChanges } from './lib/alerts';
 import { registerColorOrder } from './lib/colors';
 import { newGeneration } from './lib/ready';
 import { applyThemeMode, readThemeMode } from './lib/theme';
@@ -28,6 +29,10 @@ import type { ThemeMode } from './lib/theme';
 import { parseViewState, sameFilters, serializeViewState } from './lib/url-state';
 import type { Filters, ViewState } from './lib/url-state';
 import { useApi } from './lib/use-api';
+import { parseRoute, runsFilterFrom, sameRoute, serializeRoute } from './lib/route';
+import type { Route } from './lib/route';
+import { RunsPage } from './pages/runs-page';
+import { TypePage } from './pages/type-page';
 import { formatDateTime, setDisplayTimeZone, timeZoneLabel } from './lib/format';
 
 /** Live refresh period. Polling (not SSE) keeps the server stateless; a tick is skipped while the previous one loads. */
@@ -69,6 +74,7 @@ export function App({ client }: { client: ApiClient }) {
   const [exportDataset, setExportDataset] = useState<string>('runs');
   const viewRef = useRef(view);
   viewRef.current = view;
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash, view.filters.range));
 
   const commit = (next: ViewState): void => {
     const prev = viewRef.current;
@@ -87,9 +93,29 @@ export function App({ client }: { client: ApiClient }) {
       viewRef.current = next;
       setView(next);
     };
+    // The page is the hash: drill-down links and the back button change it.
+    const onHash = (): void => {
+      const next = parseRoute(location.hash, viewRef.current.filters.range);
+      setRoute((prev) => {
+        if (sameRoute(prev, next)) return prev;
+        newGeneration();
+        if (next.page !== 'dashboard') window.scrollTo(0, 0);
+        return next;
+      });
+    };
     window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
+    window.addEventListener('hashchange', onHash);
+    return () => {
+      window.removeEventListener('popstate', onPop);
+      window.removeEventListener('hashchange', onHash);
+    };
   }, []);
+
+  // Back on the dashboard from another page: scroll to the section the hash names, if any.
+  useEffect(() => {
+    if (route.page !== 'dashboard' || !/^#[a-z]+$/.test(location.hash)) return;
+    document.getElementById(location.hash.slice(1))?.scrollIntoView();
+  }, [route.page]);
 
   // Live: advance the tick every few seconds while visible and not busy.
   useEffect(() => {
@@ -126,12 +152,19 @@ export function App({ client }: { client: ApiClient }) {
     enabled: alertsStatus === 'ok',
   });
   const changes = useMemo(
-    () => normalizeChanges(changesState.data).filter((c) => c.timeMs >= alertWindow.fromMs - 86_400_000 && c.timeMs <= alertWindow.toMs),
-    [changesState.data, alertWindow.fromMs, alertWindow.toMs],
+    () =>
+      normalizeChanges(changesState.data).filter(
+        (c) => c.timeMs >= alertWindow.fromMs - 86_400_000 && c.timeMs <= alertWindow.toMs && matchesAlertFilters(c, filters),
+      ),
+    [changesState.data, alertWindow.fromMs, alertWindow.toMs, filters],
   );
   const alerts = useMemo(
-    () => normalizeAlertEvents(alertsState.data).filter((a) => a.timeMs >= alertWindow.fromMs - 60_000 && a.timeMs <= alertWindow.toMs + 60_000),
-    [alertsState.data, alertWindow.fromMs, alertWindow.toMs],
+    // The filters apply to the panel and the chart markers alike: an alert about another slice is not shown.
+    () =>
+      normalizeAlertEvents(alertsState.data).filter(
+        (a) => a.timeMs >= alertWindow.fromMs - 60_000 && a.timeMs <= alertWindow.toMs + 60_000 && matchesAlertFilters(a, filters),
+      ),
+    [alertsState.data, alertWindow.fromMs, alertWindow.toMs, filters],
   );
 
   const ctx: DashboardContext = {
@@ -149,6 +182,19 @@ export function App({ client }: { client: ApiClient }) {
       commit({ ...viewRef.current, filters: { ...viewRef.current.filters, range: { kind: 'custom', fromMs, toMs } } });
     },
     reportSimulated: () => setSimulated(true),
+    route,
+    runsHref: (extra) => serializeRoute({ page: 'runs', runs: runsFilterFrom(viewRef.current.filters, extra) }),
+    navigate: (next) => {
+      // Setting the hash adds the history entry; the hashchange listener shows the page.
+      const hash = serializeRoute(next);
+      if (hash) {
+        location.hash = hash;
+        return;
+      }
+      // pushState fires no hashchange: tell the listener.
+      history.pushState(null, '', `${location.pathname}${location.search}`);
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    },
   };
 
   const setFilters = (f: Filters): void => commit({ ...viewRef.current, filters: f, runId: null });
@@ -236,15 +282,24 @@ export function App({ client }: { client: ApiClient }) {
           ))}
         </nav>
       </div>
-      <div class="gs-filter-wrap">
-        <FilterBar filters={filters} options={options} optionsError={optionsState.error?.message ?? null} onChange={setFilters} />
-      </div>
+      {/* The runs explorer has its own filters (the runs API's); the other pages share these. */}
+      {route.page === 'runs' ? null : (
+        <div class="gs-filter-wrap">
+          <FilterBar filters={filters} options={options} optionsError={optionsState.error?.message ?? null} onChange={setFilters} />
+        </div>
+      )}
       {showDemoBanner ? (
         <div class="gs-banner" role="note">
           Demo data: some of what is shown was produced by the demo generator or a simulated model, not by a real pipeline.
         </div>
       ) : null}
       <main id="main" class="gs-main" key={view.tz}>
+        {route.page === 'runs' ? (
+          <RunsPage filter={route.runs} />
+        ) : route.page === 'type' ? (
+          <TypePage type={route.type} />
+        ) : (
+          <>
         <KpiStrip />
         <Section id="quality" title="Quality">
           <AccuracyPanel />
@@ -275,12 +330,15 @@ export function App({ client }: { client: ApiClient }) {
             changesLoading={changesState.data == null && changesState.status !== 'error'}
             changesError={changesState.status === 'error' ? (changesState.error?.message ?? 'unknown error') : null}
           />
+          <AlertRulesPanel />
           <OpportunitiesPanel />
         </Section>
         <Section id="runs" title="Runs">
-          <RunsPanel />
+          <RecentRunsPanel />
           <RunDetailPanel />
         </Section>
+          </>
+        )}
       </main>
       <footer class="gs-footer gs-muted">
         Times in {timeZoneLabel(view.tz)} · genscope · OpenTelemetry data in SQLite · <a href="/api/docs">API reference</a>

@@ -1,7 +1,7 @@
 /**
  * What every panel needs from the app: the API client, the current filters, the live tick (a
  * counter that advances every few seconds while live), alert markers for time charts, and the
- * few actions panels can take (open a run, zoom to a range, report demo data).
+ * few actions panels can take (open a run, zoom to a range, drill down to runs, report demo data).
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
@@ -9,6 +9,7 @@ import type { ApiClient } from './lib/api-client';
 import type { Filters } from './lib/url-state';
 import type { AlertEvent, DetectedChange } from './lib/alerts';
 import type { FilterOptionsResponse } from '../../schema/api';
+import type { Route, RunsFilter } from './lib/route';
 
 export interface DashboardContext {
   client: ApiClient;
@@ -32,6 +33,12 @@ export interface DashboardContext {
   zoomTo(fromMs: number, toMs: number): void;
   /** A panel's answer contained demo / simulated data. */
   reportSimulated(): void;
+  /** The page shown (dashboard, runs explorer, component-type page); from the URL hash. */
+  route: Route;
+  /** Link to the runs the current filters select, narrowed by `extra` (a drill-down). */
+  runsHref(extra?: Partial<RunsFilter>): string;
+  /** Goes to a route (a new history entry, so the back button returns). */
+  navigate(route: Route): void;
 }
 
 export const DashboardCtx = createContext<DashboardContext | null>(null);

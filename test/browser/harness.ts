@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, resolveChromium } from './chromium';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { generateDemo } from '../../cli/demo';
 import { startGenscopeServer } from '../../cli/serve';
 import type { RunningServer, ServeOptions } from '../../cli/serve';
@@ -41,6 +41,18 @@ export async function waitReady(page: Page, generation?: number): Promise<ReadyI
   return readyInfo(page);
 }
 
+/** A page in a new browser context that collects console errors and page errors. */
+export async function watchedPage(browser: Browser, options: BrowserContextOptions): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[] }> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  return { context, page, consoleErrors };
+}
+
 export interface DemoDashboard {
   base: string;
   server: RunningServer;
@@ -53,6 +65,9 @@ export async function startDemoDashboard(opts: {
   days: number;
   seed: number;
   monthlyBudgetUsd?: number;
+  /** The server's admin token, and whether reads stay open (the alerts editor test). */
+  token?: string;
+  openReads?: boolean;
   /** More server options (keys, public URL), and a hook that runs on the database before it serves. */
   serve?: Partial<ServeOptions>;
   beforeServe?: (dbFile: string) => void | Promise<void>;
@@ -73,6 +88,8 @@ export async function startDemoDashboard(opts: {
     monthlyBudgetUsd: opts.monthlyBudgetUsd ?? 5,
     retentionDays: 3650,
     alertIntervalMillis: 60_000,
+    ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.openReads !== undefined ? { openReads: opts.openReads } : {}),
     env: {},
     log: () => undefined,
     ...opts.serve,

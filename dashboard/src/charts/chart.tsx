@@ -1,6 +1,7 @@
 /**
  * One uPlot chart: created once when it mounts (or when its series shape changes), then fed with
- * setData; resized with its container (ResizeObserver); destroyed on unmount. Reports 'drawn' to
+ * setData; resized with its container (ResizeObserver); destroyed on unmount. A click (not a
+ * drag) reports the point under the cursor, which panels turn into a drill-down to the runs. Reports 'drawn' to
  * the readiness registry after a draw that had real data points, never for an empty canvas.
  */
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
@@ -9,6 +10,7 @@ import { buildOptions, hasPoints, specShapeKey, stackData } from './chart-option
 import type { ChartSpec } from './chart-options';
 import { onThemeChange } from '../lib/theme';
 import { setViewStatus } from '../lib/ready';
+import { pickSeries } from './point-pick';
 
 export interface ChartProps {
   /** Readiness id (the panel's id). */
@@ -31,7 +33,22 @@ export interface ChartProps {
   redrawKey?: unknown;
   /** Called with an x range (epoch ms) when the person drags across a time chart. */
   onSelectRange?: (fromMs: number, toMs: number) => void;
+  /** Called on a click (not a drag) on the plot: the data index under the cursor and the series it picked. */
+  onPointClick?: (p: PointClick) => void;
 }
+
+export interface PointClick {
+  /** Data index under the cursor. */
+  idx: number;
+  /** 0-based index in spec.series of the series picked (nearest line, or the stacked band), or null. */
+  seriesIdx: number | null;
+  /** x and y values at the click (x in epoch ms on a time axis). */
+  xVal: number;
+  yVal: number;
+}
+
+/** Pointer travel (px) past which a press-and-release is a drag, not a click. */
+const CLICK_SLOP_PX = 4;
 
 export function Chart(props: ChartProps) {
   const { spec, height } = props;
@@ -84,8 +101,29 @@ export function Chart(props: ChartProps) {
       if (w !== u.width) u.setSize({ width: w, height: latest.current.height });
     });
     ro.observe(el);
+    // Drill-down: a click picks the point under the cursor; a drag (zoom) does not count.
+    let down: { x: number; y: number } | null = null;
+    const onDown = (e: MouseEvent): void => {
+      down = { x: e.clientX, y: e.clientY };
+    };
+    const onClick = (e: MouseEvent): void => {
+      const cb = latest.current.onPointClick;
+      if (!cb || (down && Math.hypot(e.clientX - down.x, e.clientY - down.y) > CLICK_SLOP_PX)) return;
+      const idx = u.cursor.idx;
+      const left = u.cursor.left ?? -1;
+      const top = u.cursor.top ?? -1;
+      if (idx == null || left < 0 || top < 0) return;
+      const yVal = u.posToVal(top, 'y');
+      const values = u.series.slice(1).map((sr, i) => (sr.show === false ? null : ((u.data[i + 1] as (number | null | undefined)[] | undefined)?.[idx] ?? null)));
+      cb({ idx, seriesIdx: pickSeries(values, yVal, latest.current.spec.stacked === true), xVal: u.posToVal(left, 'x'), yVal });
+    };
+    u.over.addEventListener('mousedown', onDown);
+    u.over.addEventListener('click', onClick);
+    if (props.onPointClick) u.over.classList.add('gs-clickable');
     const offTheme = onThemeChange(() => u.redraw(false, true));
     return () => {
+      u.over.removeEventListener('mousedown', onDown);
+      u.over.removeEventListener('click', onClick);
       offTheme();
       ro.disconnect();
       u.destroy();

@@ -1,13 +1,18 @@
 /**
  * Classification confusion matrix as an HTML grid: rows are the labelled (actual) component type,
  * columns the predicted one. Cell shade is the share of its row, green on the diagonal (correct)
- * and red off it (confusions); every cell states its count and share in its title.
+ * and red off it (confusions); every cell states its count and share in its title, and a
+ * non-empty cell links to its runs.
  */
 import { formatRatioAsPercent } from '../lib/format';
 
 export interface ConfusionMatrixProps {
   labels: readonly string[];
   counts: readonly (readonly number[])[];
+  /** Link of a non-empty cell: the runs of that labelled type classified as that type. */
+  cellHref?: (actual: string, predicted: string) => string;
+  /** Link of a row header: the component type's page. */
+  rowHref?: (actual: string) => string;
 }
 
 export function ConfusionMatrix(p: ConfusionMatrixProps) {
@@ -35,7 +40,7 @@ export function ConfusionMatrix(p: ConfusionMatrixProps) {
             return (
               <tr key={actual}>
                 <th scope="row" title={`${total} labelled ${actual}`}>
-                  {actual}
+                  {p.rowHref ? <a href={p.rowHref(actual)}>{actual}</a> : actual}
                 </th>
                 {p.labels.map((pred, j) => {
                   const c = row[j] ?? 0;
@@ -50,7 +55,13 @@ export function ConfusionMatrix(p: ConfusionMatrixProps) {
                       style={{ background: bg }}
                       title={`actual ${actual} → predicted ${pred}: ${c} (${formatRatioAsPercent(share)} of ${actual})`}
                     >
-                      {c === 0 ? '·' : c}
+                      {c === 0 ? '·' : p.cellHref ? (
+                        <a href={p.cellHref(actual, pred)} data-cell={`${actual}>${pred}`} aria-label={`${c} ${actual} classified as ${pred}: open these runs`}>
+                          {c}
+                        </a>
+                      ) : (
+                        c
+                      )}
                     </td>
                   );
                 })}

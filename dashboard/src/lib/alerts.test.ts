@@ -1,5 +1,5 @@
 import type { AlertEvent as ApiAlertEvent } from '../../../schema/alerts';
-import { alertTopic, firingSeries, normalizeAlertEvents, normalizeChanges } from './alerts';
+import { alertTopic, firingSeries, matchesAlertFilters, normalizeAlertEvents, normalizeChanges } from './alerts';
 
 function ev(id: number, timeMs: number, state: 'firing' | 'resolved', over: Partial<ApiAlertEvent> = {}): ApiAlertEvent {
   return {
@@ -71,5 +71,23 @@ describe('detected changes', () => {
     ]);
     expect(changes[1]).toMatchObject({ scores: ['visual.pixel_similarity'], componentType: null, model: 'm' });
     expect(normalizeChanges(undefined)).toEqual([]);
+  });
+});
+
+describe('matchesAlertFilters', () => {
+  const none = { componentTypes: [], models: [], stages: [] };
+  it('keeps what the filter names or what is about every slice, drops the rest', () => {
+    const cardA = { componentType: 'card', model: 'a', stage: null };
+    expect(matchesAlertFilters(cardA, none)).toBe(true);
+    expect(matchesAlertFilters(cardA, { ...none, componentTypes: ['card'] })).toBe(true);
+    expect(matchesAlertFilters(cardA, { ...none, componentTypes: ['button'] })).toBe(false);
+    expect(matchesAlertFilters(cardA, { ...none, models: ['b'] })).toBe(false);
+    // A rule over all types and models concerns any slice.
+    expect(matchesAlertFilters({ componentType: null, model: null }, { componentTypes: ['button'], models: ['b'], stages: ['generate'] })).toBe(true);
+    expect(matchesAlertFilters({ componentType: null, model: null, stage: 'classify' }, { ...none, stages: ['generate'] })).toBe(false);
+    expect(matchesAlertFilters({ componentType: null, model: null, stage: '(run)' }, { ...none, stages: ['generate'] })).toBe(true);
+    // A model switch concerns both models.
+    expect(matchesAlertFilters({ componentType: null, model: 'b', fromModel: 'a' }, { ...none, models: ['a'] })).toBe(true);
+    expect(matchesAlertFilters({ componentType: null, model: 'b', fromModel: 'a' }, { ...none, models: ['c'] })).toBe(false);
   });
 });

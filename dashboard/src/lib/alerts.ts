@@ -20,6 +20,8 @@ export interface DetectedChange {
   scores: string[];
   componentType: string | null;
   model: string | null;
+  /** A model switch's previous model (the switch concerns both). */
+  fromModel?: string;
 }
 
 export interface AlertEvent {
@@ -36,6 +38,8 @@ export interface AlertEvent {
   score: string | null;
   componentType: string | null;
   model: string | null;
+  /** The stage the rule is about, when it is scoped or split by stage. */
+  stage: string | null;
 }
 
 export function alertTopic(metric: AlertMetric): AlertTopic {
@@ -71,6 +75,7 @@ export function normalizeAlertEvents(body: AlertEventsResponse | null | undefine
       score: e.labels.score || null,
       componentType: e.labels.component_type || null,
       model: e.labels.model || null,
+      stage: e.labels.stage || null,
     }))
     .sort((a, b) => b.timeMs - a.timeMs);
 }
@@ -121,6 +126,7 @@ export function normalizeChanges(report: ChangeReport | null | undefined): Detec
       scores: [],
       componentType: null,
       model: m.to,
+      fromModel: m.from,
     });
   }
   return out.sort((a, b) => b.timeMs - a.timeMs);
@@ -136,4 +142,26 @@ export function severityColor(severity: string): string {
   if (severity === 'critical') return '#ef4444';
   if (severity === 'info') return '#3b82f6';
   return '#f59e0b';
+}
+
+/** The dashboard's dimension filters, as far as alerts and changes carry them. */
+export interface AlertFilterScope {
+  componentTypes: readonly string[];
+  models: readonly string[];
+  stages: readonly string[];
+}
+
+/**
+ * Whether an alert event or a detected change concerns the filtered slice: each filtered dimension
+ * it names must be among the filter's values; one it does not name (a rule over every component
+ * type, a cost spike over all models) concerns every slice and is kept. A stage filter keeps
+ * events without a stage too: end-to-end latency and quality include every stage.
+ */
+export function matchesAlertFilters(
+  item: { componentType: string | null; model: string | null; stage?: string | null; fromModel?: string },
+  f: AlertFilterScope,
+): boolean {
+  const ok = (values: readonly string[], v: string | null | undefined): boolean => values.length === 0 || v == null || values.includes(v);
+  const modelOk = ok(f.models, item.model) || (item.fromModel !== undefined && f.models.includes(item.fromModel));
+  return ok(f.componentTypes, item.componentType) && modelOk && ok(f.stages, item.stage === '(run)' ? null : item.stage);
 }

@@ -19,6 +19,26 @@ describe('ApiClient against a real HTTP server', () => {
     server = http.createServer((req, res) => {
       seen.push(req.url ?? '');
       const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/echo') {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          if (req.method === 'DELETE') {
+            res.statusCode = 204;
+            res.end();
+            return;
+          }
+          if (req.headers.authorization !== 'Bearer gsk_admin') {
+            res.statusCode = 403;
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ error: { code: 'forbidden', message: 'this needs an admin key' } }));
+            return;
+          }
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ method: req.method, type: req.headers['content-type'], body: JSON.parse(body) as unknown }));
+        });
+        return;
+      }
       if (url.pathname === '/ok') {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ echo: url.searchParams.getAll('model') }));
@@ -46,6 +66,17 @@ describe('ApiClient against a real HTTP server', () => {
     for (const t of timers) clearTimeout(t);
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('sends writes with a JSON body and the key header, and turns a refusal into an ApiError', async () => {
+    let key = 'gsk_read';
+    const client = createApiClient({ baseUrl: base, headers: () => ({ authorization: `Bearer ${key}` }) });
+    const refused = await client.send('POST', '/echo', { a: 1 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused).toMatchObject({ status: 403, message: 'this needs an admin key' });
+    key = 'gsk_admin';
+    await expect(client.send('PATCH', '/echo', { enabled: false })).resolves.toEqual({ method: 'PATCH', type: 'application/json', body: { enabled: false } });
+    await expect(client.send('DELETE', '/echo')).resolves.toBeUndefined();
   });
 
   it('sends the query and parses JSON', async () => {

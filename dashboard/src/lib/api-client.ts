@@ -77,6 +77,12 @@ export interface ApiClient {
   /** GET path?params and parse JSON as T; rejects with ApiError (or an AbortError when signal aborts). */
   get<T>(path: string, params?: QueryParams, signal?: AbortSignal, options?: RequestOptions): Promise<T>;
   url(path: string, params?: QueryParams): string;
+  /**
+   * A write (POST, PUT, PATCH, DELETE) with a JSON body, with the same headers as reads (the API
+   * key, when one is kept: writes need an admin key on a server with keys). Resolves with the
+   * parsed answer (undefined for 204); rejects with ApiError naming what the server refused.
+   */
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
   /** Requests in flight (live refresh skips a tick while the previous one is still loading). */
   inflight(): number;
 }
@@ -178,7 +184,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     });
   }
 
-  async function fetchJson(url: string, path: string, signal: AbortSignal): Promise<unknown> {
+  async function fetchJson(url: string, path: string, signal: AbortSignal, write?: { method: string; body?: unknown }): Promise<unknown> {
     if (signal.aborted) throw new DOMException('The request was aborted', 'AbortError');
     inflight++;
     const ctrl = new AbortController();
@@ -192,7 +198,14 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     try {
       let res: Response;
       try {
-        res = await doFetch(url, { signal: ctrl.signal, headers: { accept: 'application/json', ...opts.headers?.() }, cache: 'no-store' });
+        const headers: Record<string, string> = { accept: 'application/json', ...opts.headers?.() };
+        if (write?.body !== undefined) headers['content-type'] = 'application/json';
+        res = await doFetch(url, {
+          signal: ctrl.signal,
+          headers,
+          cache: 'no-store',
+          ...(write ? { method: write.method, ...(write.body !== undefined ? { body: JSON.stringify(write.body) } : {}) } : {}),
+        });
       } catch (err) {
         if (signal?.aborted) throw err; // the caller cancelled: not an error to show
         if (timedOut) throw new ApiError(0, 'timeout', `The API did not answer within ${Math.round(timeoutMillis / 1000)} s (${path}).`);
@@ -228,7 +241,12 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     }
   }
 
-  return { get, url: (path, params) => apiUrl(base, path, params), inflight: () => inflight };
+  function send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    // Never shared or deduplicated: every write is its own request.
+    return fetchJson(apiUrl(base, path), path, new AbortController().signal, { method, body }) as Promise<T>;
+  }
+
+  return { get, send, url: (path, params) => apiUrl(base, path, params), inflight: () => inflight };
 }
 
 /** The caller cancelled (fetch rejects with a DOMException named AbortError, which is not always an Error instance). */

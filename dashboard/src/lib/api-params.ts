@@ -8,6 +8,7 @@ import type * as Api from '../../../schema/api';
 import type { AlertChangesQuery, AlertEventsQuery } from '../../../schema/alerts';
 import type { QueryValue } from './api-client';
 import type { Filters } from './url-state';
+import type { RunsFilter } from './route';
 import type { RangePresetKey } from './time-range';
 import { presetMs, resolveRange } from './time-range';
 
@@ -20,7 +21,7 @@ export type CheckedPresets = AssertPresets<RangePresetKey>;
 
 type TimeParams = { range?: string; from?: number; to?: number };
 
-export function timeParams(f: Filters): TimeParams {
+export function timeParams(f: Pick<Filters, 'range'>): TimeParams {
   if (f.range.kind === 'custom') return { from: f.range.fromMs, to: f.range.toMs };
   return { range: f.range.preset };
 }
@@ -101,8 +102,27 @@ export function trendsParams(f: Filters, metric: 'successRate' | 'score', score?
   };
 }
 
-export function runsParams(f: Filters, cursor?: string | null, limit = 50): Params<typeof Api.RunsQuery> {
-  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), limit: String(limit), cursor: cursor ?? undefined };
+/** Parameters of /runs for the runs explorer's filters (the same names, see lib/route.ts). */
+export function runsParams(f: RunsFilter, cursor?: string | null, limit = 50): Params<typeof Api.RunsQuery> {
+  const n = (v: number | null): string | undefined => (v == null ? undefined : String(Math.round(v * 1000) / 1000));
+  return {
+    ...timeParams({ range: f.range }),
+    componentType: list(f.componentTypes),
+    model: list(f.models),
+    service: list(f.services),
+    predicted: list(f.predicted),
+    status: f.status === 'all' ? undefined : f.status,
+    search: f.search || undefined,
+    minDurationMs: n(f.minDurationMs),
+    maxDurationMs: n(f.maxDurationMs),
+    score: f.score ?? undefined,
+    scoreMin: f.score ? n(f.scoreMin) : undefined,
+    scoreMax: f.score ? n(f.scoreMax) : undefined,
+    benchmarkRun: f.benchmarkRun ?? undefined,
+    sort: f.sort === 'newest' ? undefined : f.sort,
+    limit: String(limit),
+    cursor: f.sort === 'newest' ? (cursor ?? undefined) : undefined,
+  };
 }
 
 /** Runs are end to end: the API refuses a stage filter on them (as /runs does), so none is sent. */

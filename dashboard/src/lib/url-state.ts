@@ -41,7 +41,8 @@ export const DEFAULT_VIEW: ViewState = {
 const MAX_VALUES = 50;
 const MAX_VALUE_LENGTH = 200;
 
-function cleanList(values: string[]): string[] {
+/** Trimmed, deduplicated, sorted and bounded values of a repeated URL parameter. */
+export function cleanList(values: string[]): string[] {
   const out: string[] = [];
   for (const v of values) {
     const t = v.trim();
@@ -51,7 +52,8 @@ function cleanList(values: string[]): string[] {
   return out.sort();
 }
 
-function parseTime(v: string | null): number | null {
+/** An ISO 8601 time or epoch milliseconds from a URL, or null. */
+export function parseTime(v: string | null): number | null {
   if (!v) return null;
   // Epoch milliseconds are accepted too (handy for links built by scripts).
   if (/^\d{10,14}$/.test(v)) return Number(v);
@@ -59,14 +61,19 @@ function parseTime(v: string | null): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-export function parseViewState(search: string): ViewState {
-  const q = new URLSearchParams(search);
-  let range: TimeRange = DEFAULT_RANGE;
+/** The time range of `from`/`to` (wins) or `range` in a query, else `fallback`. */
+export function parseRangeParams(q: URLSearchParams, fallback: TimeRange): TimeRange {
   const from = parseTime(q.get('from'));
   const to = parseTime(q.get('to'));
   const preset = q.get('range');
-  if (from != null && to != null && to > from) range = { kind: 'custom', fromMs: from, toMs: to };
-  else if (preset && isPresetKey(preset)) range = { kind: 'preset', preset };
+  if (from != null && to != null && to > from) return { kind: 'custom', fromMs: from, toMs: to };
+  if (preset && isPresetKey(preset)) return { kind: 'preset', preset };
+  return fallback;
+}
+
+export function parseViewState(search: string): ViewState {
+  const q = new URLSearchParams(search);
+  const range = parseRangeParams(q, DEFAULT_RANGE);
   const run = q.get('run');
   return {
     filters: {

@@ -14,7 +14,7 @@ import { budgetParams, costBreakdownParams, costOverTimeParams } from '../lib/ap
 import { formatCount, formatDateTime, formatRatioAsPercent, formatUsd, formatValue } from '../lib/format';
 import { budgetChartData } from '../lib/budget';
 import { useDashboard } from '../context';
-import { CHART_HEIGHT, TimeChart, bucketWords, columns, hasPoints, useAlertMarkers } from './shared';
+import { CHART_HEIGHT, TimeChart, bucketRange, bucketWords, columns, hasPoints, useAlertMarkers, useDrill } from './shared';
 import { panelState, panelStatus, usePanelData } from './use-panel-data';
 
 /** Display names of gen_ai.operation.name values in the cost charts. */
@@ -67,13 +67,25 @@ export function CostOverTimePanel() {
         </select>
       }
     >
-      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['cost']} ariaLabel="Model cost over time, stacked" /> : null}
+      {d && data ? (
+        <TimeChart
+          readyId={id}
+          spec={spec}
+          data={data}
+          meta={d.meta}
+          stale={r.stale}
+          alertTopics={['cost']}
+          ariaLabel="Model cost over time, stacked"
+          // Runs have a model, not an operation or a stage: only the model split narrows the runs.
+          drill={(_i, s) => (kind === 'model' && s != null && groups[s] ? { models: [groups[s] as string] } : {})}
+        />
+      ) : null}
     </Panel>
   );
 }
 
 function BreakdownPanel(p: { id: string; title: string; groupBy: 'componentType' | 'model'; colorKind: ColorKind }) {
-  const { filters } = useDashboard();
+  const { filters, runsHref, options } = useDashboard();
   const r = usePanelData<CostBreakdownResponse>(p.id, '/cost/breakdown', costBreakdownParams(filters, p.groupBy));
   const d = r.data;
   return (
@@ -95,6 +107,8 @@ function BreakdownPanel(p: { id: string; title: string; groupBy: 'componentType'
               value: d.costUsd[i] ?? 0,
               color: colorFor(p.colorKind, g),
               detail: `${formatRatioAsPercent(d.share[i] ?? null, 0)} · ${formatCount(d.calls[i] ?? 0)} calls · ${formatUsd(d.costPerCallUsd[i] ?? null)}/call`,
+              // A model that runs no pipeline runs (an embedding model) has no runs to open.
+              href: p.groupBy === 'componentType' ? runsHref({ componentTypes: [g] }) : options?.models.includes(g) ? runsHref({ models: [g] }) : undefined,
             }))
             .sort((a, b) => b.value - a.value)}
         />
@@ -113,6 +127,7 @@ export function CostByModelPanel() {
 
 export function BudgetPanel() {
   const { filters } = useDashboard();
+  const drill = useDrill();
   const id = 'cost-budget';
   const r = usePanelData<BudgetResponse>(id, '/cost/budget', budgetParams(filters));
   const b = r.data;
@@ -167,7 +182,12 @@ export function BudgetPanel() {
             plugins={markers.plugins}
             redrawKey={markers.redrawKey}
             stale={r.stale}
-            ariaLabel="Cumulative cost this month with projection to month end and the budget line"
+            ariaLabel="Cumulative cost this month with projection to month end and the budget line (click a day for its runs)"
+            onPointClick={(c) => {
+              // Actual points are day starts; the projection's points (now, month end) have no runs of their own.
+              const day = Math.floor(c.xVal / 86_400_000) * 86_400_000;
+              if (day >= b.monthStartMs && day <= b.nowMs) drill({ ...bucketRange(day, Math.min(day + 86_400_000, b.monthEndMs)) });
+            }}
           />
           <p class="gs-note">
             {b.monthlyBudgetUsd == null

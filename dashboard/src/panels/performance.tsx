@@ -10,13 +10,13 @@ import { Table } from '../components/table';
 import type { Column } from '../components/table';
 import { Chart } from '../charts/chart';
 import type { ChartSpec } from '../charts/chart-options';
-import { heatmapColor, heatmapHasData, heatmapLatencyRange, latencyHeatmapPlugin } from '../charts/heatmap-plugin';
+import { heatmapCellAt, heatmapColor, heatmapHasData, heatmapLatencyRange, latencyHeatmapPlugin } from '../charts/heatmap-plugin';
 import type { HeatmapGrid } from '../charts/heatmap-plugin';
 import { colorFor } from '../lib/colors';
 import { benchmarkDurationsParams, heatmapParams, panelParams } from '../lib/api-params';
 import { durationAxisUnit, formatCount, formatDateTime, formatDurationMs, formatRatioAsPercent } from '../lib/format';
 import { useDashboard } from '../context';
-import { CHART_HEIGHT, TimeChart, bucketWords, columns, hasPoints, useAlertMarkers } from './shared';
+import { CHART_HEIGHT, TimeChart, bucketRange, bucketWords, columns, hasPoints, useAlertMarkers, useDrill } from './shared';
 import { panelState, panelStatus, usePanelData } from './use-panel-data';
 
 const RUN_STAGE = '(run)';
@@ -158,6 +158,7 @@ export function HeatmapLegend({ maxCount, bucketSeconds }: { maxCount: number; b
 
 export function HeatmapPanel() {
   const { filters, zoomTo } = useDashboard();
+  const drill = useDrill();
   const id = 'performance-heatmap';
   const r = usePanelData<HeatmapResponse>(id, '/performance/heatmap', heatmapParams(filters));
   const d = r.data;
@@ -201,6 +202,15 @@ export function HeatmapPanel() {
           redrawKey={markers.redrawKey}
           stale={r.stale}
           onSelectRange={zoomTo}
+          onPointClick={(c) => {
+            const g = gridRef.current;
+            const cell = g ? heatmapCellAt(g, c.xVal, c.yVal) : null;
+            if (!g || !cell || cell.count === 0) return;
+            const t0 = g.t[cell.i] as number;
+            // End to end, a cell is runs of that duration; under a stage filter, the runs of the bucket.
+            const durations = filters.stages.length ? {} : { minDurationMs: g.edgesMs[cell.j] ?? 0, maxDurationMs: g.edgesMs[cell.j + 1] ?? null };
+            drill({ ...bucketRange(t0, t0 + g.bucketMs), ...durations });
+          }}
           ariaLabel="Latency heatmap: time on x, latency on a log scale on y, colour = number of spans"
         />
       ) : null}
@@ -278,7 +288,22 @@ export function BenchmarkDurationsPanel() {
         </>
       }
     >
-      {d && prepared ? <TimeChart readyId={id} spec={spec} data={prepared.data} meta={d.meta} stale={r.stale} ariaLabel="Benchmark run durations over time" /> : null}
+      {d && prepared ? (
+        <TimeChart
+          readyId={id}
+          spec={spec}
+          data={prepared.data}
+          meta={d.meta}
+          stale={r.stale}
+          ariaLabel="Benchmark run durations over time (click a point for its runs)"
+          drill={(idx) => {
+            const i = prepared.order[idx];
+            const bench = i == null ? undefined : d.id[i];
+            // The benchmark's runs over the whole window (a pass outlasts its plotted instant).
+            return bench ? { benchmarkRun: bench, range: filters.range } : null;
+          }}
+        />
+      ) : null}
     </Panel>
   );
 }

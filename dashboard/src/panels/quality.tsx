@@ -12,7 +12,7 @@ import { colorFor } from '../lib/colors';
 import { distributionParams, panelParams, qualityScoresParams } from '../lib/api-params';
 import { formatCount, formatScore } from '../lib/format';
 import { useDashboard } from '../context';
-import { CHART_HEIGHT, TimeChart, columns, hasPoints } from './shared';
+import { CHART_HEIGHT, TimeChart, columns, hasPoints, useDrill } from './shared';
 import { panelState, panelStatus, usePanelData, useSimulatedFlag } from './use-panel-data';
 
 const PIXEL = 'visual.pixel_similarity';
@@ -28,7 +28,7 @@ const SCORE_LABELS: Record<string, string> = {
 };
 
 export function AccuracyPanel() {
-  const { filters } = useDashboard();
+  const { filters, runsHref } = useDashboard();
   const id = 'quality-accuracy';
   const r = usePanelData<AccuracyResponse>(id, '/quality/accuracy', panelParams(filters));
   useSimulatedFlag(r.data?.meta);
@@ -57,6 +57,7 @@ export function AccuracyPanel() {
             value: d.accuracy[i] ?? null,
             color: colorFor('type', t),
             detail: `${formatCount(d.correct[i] ?? 0)} of ${formatCount(d.total[i] ?? 0)}`,
+            href: runsHref({ componentTypes: [t] }),
           }))}
         />
       ) : null}
@@ -65,7 +66,7 @@ export function AccuracyPanel() {
 }
 
 export function ConfusionPanel() {
-  const { filters } = useDashboard();
+  const { filters, runsHref } = useDashboard();
   const id = 'quality-confusion';
   const r = usePanelData<ConfusionResponse>(id, '/quality/confusion', panelParams(filters));
   const d = r.data;
@@ -78,13 +79,21 @@ export function ConfusionPanel() {
       selfReady
       span={5}
     >
-      {d ? <ConfusionMatrix labels={d.labels} counts={d.counts} /> : null}
+      {d ? (
+        <ConfusionMatrix
+          labels={d.labels}
+          counts={d.counts}
+          cellHref={(actual, predicted) => runsHref({ componentTypes: [actual], predicted: [predicted] })}
+          rowHref={(actual) => `#/type/${encodeURIComponent(actual)}`}
+        />
+      ) : null}
     </Panel>
   );
 }
 
 export function ConfidencePanel() {
   const { filters } = useDashboard();
+  const drill = useDrill();
   const id = 'quality-distribution';
   const r = usePanelData<DistributionResponse>(id, '/quality/distribution', distributionParams(filters, MAPPING_CONFIDENCE));
   const d = r.data;
@@ -109,7 +118,21 @@ export function ConfidencePanel() {
       {...panelStatus(r, (x) => x.total > 0)}
       span={4}
     >
-      {d ? <Chart readyId={id} spec={spec} data={[centers, d.counts]} height={CHART_HEIGHT} stale={r.stale} ariaLabel="Histogram of mapping confidence" /> : null}
+      {d ? (
+        <Chart
+          readyId={id}
+          spec={spec}
+          data={[centers, d.counts]}
+          height={CHART_HEIGHT}
+          stale={r.stale}
+          ariaLabel="Histogram of mapping confidence (click a bar for its runs)"
+          onPointClick={(c) => {
+            const lo = edges[c.idx];
+            const hi = edges[c.idx + 1];
+            if (lo != null && hi != null) drill({ score: MAPPING_CONFIDENCE, scoreMin: lo, scoreMax: hi });
+          }}
+        />
+      ) : null}
     </Panel>
   );
 }
@@ -163,7 +186,7 @@ export function CodeQualityPanel() {
       {...panelStatus(r, () => hasPoints(data))}
       span={6}
     >
-      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[CODE_QUALITY]} ariaLabel="Code quality over time by model" /> : null}
+      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[CODE_QUALITY]} ariaLabel="Code quality over time by model" drill={(_i, sIdx) => (sIdx != null && keys[sIdx] ? { models: [keys[sIdx] as string] } : {})} /> : null}
     </Panel>
   );
 }

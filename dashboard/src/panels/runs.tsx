@@ -1,6 +1,8 @@
 /**
- * Runs section: recent pipeline runs (newest first, "load older" pages through the API's
- * cursor) and, for the selected run, its span waterfall with attributes, scores and cost.
+ * Runs: a table of pipeline runs for a runs filter (newest first with "load older" through the
+ * API's cursor, or one page of the slowest / costliest / worst-scored runs) and, for the selected
+ * run, its span waterfall with attributes, scores and cost. The dashboard's Runs section, the runs
+ * explorer and the component-type page all use RunsPanel.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RunDetailResponse, RunRow, RunsResponse } from '../../../schema/api';
@@ -10,7 +12,10 @@ import type { Column } from '../components/table';
 import { Waterfall } from '../components/waterfall';
 import { colorFor } from '../lib/colors';
 import { API_BASE, runsParams } from '../lib/api-params';
-import { formatDateTime, formatDurationMs, formatUsd } from '../lib/format';
+import { formatDateTime, formatDurationMs, formatScore, formatUsd } from '../lib/format';
+import { runsFilterFrom } from '../lib/route';
+import type { RunsFilter } from '../lib/route';
+import type { ComponentChildren } from 'preact';
 import { useApi } from '../lib/use-api';
 import { useDashboard } from '../context';
 import { panelStatus, usePanelData } from './use-panel-data';
@@ -46,6 +51,12 @@ const RUN_COLUMNS: Column<RunRow>[] = [
         '–'
       ),
   },
+  {
+    key: 'service',
+    label: 'Service',
+    sortValue: (r) => r.service,
+    render: (r) => r.service ?? '–',
+  },
   { key: 'duration', label: 'Duration', align: 'right', sortValue: (r) => r.durationMs, render: (r) => formatDurationMs(r.durationMs) },
   { key: 'cost', label: 'Cost', align: 'right', sortValue: (r) => r.costUsd, render: (r) => formatUsd(r.costUsd) },
   {
@@ -60,11 +71,34 @@ const RUN_COLUMNS: Column<RunRow>[] = [
   },
 ];
 
-export function RunsPanel() {
-  const { filters, runId, openRun, client } = useDashboard();
-  const id = 'runs-table';
+const SCORE_COLUMN = (score: string): Column<RunRow> => ({
+  key: 'score',
+  label: score,
+  align: 'right',
+  title: `the run's lowest ${score}`,
+  sortValue: (r) => r.score ?? null,
+  render: (r) => formatScore(r.score ?? null),
+});
+
+export interface RunsPanelProps {
+  filter: RunsFilter;
+  id?: string;
+  title?: string;
+  subtitle?: string;
+  /** Page size (the API's limit). */
+  limit?: number;
+  actions?: ComponentChildren;
+  emptyText?: ComponentChildren;
+  maxHeightPx?: number;
+}
+
+export function RunsPanel(p: RunsPanelProps) {
+  const { runId, openRun, client } = useDashboard();
+  const id = p.id ?? 'runs-table';
+  const filter = p.filter;
+  const limit = p.limit ?? 50;
   // Below the fold: fetched after the charts' requests.
-  const r = usePanelData<RunsResponse>(id, '/runs', runsParams(filters), { priority: 'low' });
+  const r = usePanelData<RunsResponse>(id, '/runs', runsParams(filter, null, limit), { priority: 'low' });
   const d = r.data;
   const [older, setOlder] = useState<{ forKey: unknown; runs: RunRow[]; cursor: string | null; loading: boolean; error: string | null }>({
     forKey: null,
@@ -77,12 +111,14 @@ export function RunsPanel() {
   const pageKey = d;
   const extra = older.forKey === pageKey ? older : { forKey: pageKey, runs: [], cursor: d?.nextCursor ?? null, loading: false, error: null };
   const rows = d ? [...d.runs, ...extra.runs] : [];
+  const scoreShown = filter.sort === 'worst' ? (filter.score ?? 'visual.pixel_similarity') : null;
+  const columns = scoreShown ? [...RUN_COLUMNS.slice(0, -1), SCORE_COLUMN(scoreShown), ...RUN_COLUMNS.slice(-1)] : RUN_COLUMNS;
 
   const loadOlder = (): void => {
     const cursor = extra.cursor;
     if (!cursor) return;
     setOlder({ ...extra, loading: true, error: null });
-    client.get<RunsResponse>(`${API_BASE}/runs`, runsParams(filters, cursor)).then(
+    client.get<RunsResponse>(`${API_BASE}/runs`, runsParams(filter, cursor, limit)).then(
       (page) => setOlder({ forKey: pageKey, runs: [...extra.runs, ...page.runs], cursor: page.nextCursor, loading: false, error: null }),
       (err: unknown) => setOlder({ ...extra, loading: false, error: err instanceof Error ? err.message : String(err) }),
     );
@@ -91,15 +127,19 @@ export function RunsPanel() {
   return (
     <Panel
       id={id}
-      title="Recent runs"
-      subtitle="newest first; select a run to see its span waterfall"
+      title={p.title ?? 'Recent runs'}
+      subtitle={p.subtitle ?? 'newest first; select a run to see its span waterfall'}
       {...panelStatus(r, (x) => x.runs.length > 0)}
       selfReady
       span={12}
+      actions={p.actions}
+      emptyText={p.emptyText ?? 'No run matches these filters in this range — widen the range or remove a filter.'}
     >
-      <Table caption="Recent pipeline runs" columns={RUN_COLUMNS} rows={rows} rowKey={(x) => String(x.id)} onRowClick={(x) => openRun(String(x.id))} selectedKey={runId} maxHeightPx={420} />
+      <Table caption="Pipeline runs" columns={columns} rows={rows} rowKey={(x) => String(x.id)} onRowClick={(x) => openRun(String(x.id))} selectedKey={runId} maxHeightPx={p.maxHeightPx ?? 420} />
       <div class="gs-table-foot">
-        <span class="gs-muted">{rows.length} runs shown</span>
+        <span class="gs-muted" data-runs-count={rows.length}>
+          {rows.length} {rows.length === 1 ? 'run' : 'runs'} shown{extra.cursor ? '' : filter.sort === 'newest' ? ' (all)' : ''}
+        </span>
         {extra.cursor ? (
           <button type="button" class="gs-btn" onClick={loadOlder} disabled={extra.loading}>
             {extra.loading ? 'Loading…' : 'Load older runs'}
@@ -108,6 +148,21 @@ export function RunsPanel() {
         {extra.error ? <span class="gs-error-text">{extra.error}</span> : null}
       </div>
     </Panel>
+  );
+}
+
+/** The dashboard's Runs section: the runs its filters select, with a link to the explorer. */
+export function RecentRunsPanel() {
+  const { filters, runsHref } = useDashboard();
+  return (
+    <RunsPanel
+      filter={runsFilterFrom(filters)}
+      actions={
+        <a class="gs-btn" href={runsHref()} data-open-explorer>
+          Filter and search runs →
+        </a>
+      }
+    />
   );
 }
 

@@ -12,6 +12,10 @@ import type { ChartMarker } from '../charts/markers-plugin';
 import { changeColor, severityColor } from '../lib/alerts';
 import type { AlertTopic } from '../lib/alerts';
 import { useDashboard } from '../context';
+import type { PointClick } from '../charts/chart';
+import { bucketBounds } from '../charts/point-pick';
+import { runsFilterFrom } from '../lib/route';
+import type { RunsFilter } from '../lib/route';
 
 export const CHART_HEIGHT = 220;
 
@@ -46,11 +50,27 @@ export function useAlertMarkers(topics: readonly AlertTopic[], scores?: readonly
   return { plugins, redrawKey: markers.map((m) => `${m.timeMs}${m.color}`).join(',') };
 }
 
+/** A drill-down: the runs the current filters select, narrowed by `extra` (see lib/route.ts). */
+export function useDrill(): (extra: Partial<RunsFilter>) => void {
+  const { filters, navigate } = useDashboard();
+  return (extra) => navigate({ page: 'runs', runs: runsFilterFrom(filters, extra) });
+}
+
+/** The runs filter of a time bucket: a custom range over it. */
+export function bucketRange(fromMs: number, toMs: number): Partial<RunsFilter> {
+  return { range: { kind: 'custom', fromMs: Math.floor(fromMs), toMs: Math.ceil(toMs) } };
+}
+
 export interface TimeChartProps {
   readyId: string;
   spec: ChartSpec;
   data: uPlot.AlignedData;
-  meta: { fromMs: number; toMs: number };
+  meta: { fromMs: number; toMs: number; bucketSeconds?: number | null };
+  /**
+   * Extra runs filters of a clicked point (series index as in spec.series, or null), or null for
+   * no drill-down there. Default: the runs of the clicked time bucket.
+   */
+  drill?: (idx: number, seriesIdx: number | null) => Partial<RunsFilter> | null;
   stale: boolean;
   ariaLabel: string;
   alertTopics?: readonly AlertTopic[];
@@ -59,10 +79,18 @@ export interface TimeChartProps {
   height?: number;
 }
 
-/** A time chart spanning the panel's window, with drag-to-zoom and alert markers. */
+/** A time chart spanning the panel's window, with drag-to-zoom, click-to-drill-down and alert markers. */
 export function TimeChart(p: TimeChartProps) {
   const { zoomTo, colorsReady } = useDashboard();
   const markers = useAlertMarkers(p.alertTopics ?? [], p.alertScores);
+  const drill = useDrill();
+  const onPointClick = (c: PointClick): void => {
+    const bounds = bucketBounds(p.data[0] as number[], c.idx, p.meta.bucketSeconds ? p.meta.bucketSeconds * 1000 : null);
+    if (!bounds) return;
+    const extra = p.drill ? p.drill(c.idx, c.seriesIdx) : {};
+    if (extra === null) return;
+    drill({ ...bucketRange(bounds[0], bounds[1]), ...extra });
+  };
   if (!colorsReady) return <div class="gs-skeleton" style={{ height: `${p.height ?? CHART_HEIGHT}px` }} aria-label="Loading" />;
   return (
     <Chart
@@ -76,6 +104,7 @@ export function TimeChart(p: TimeChartProps) {
       stale={p.stale}
       ariaLabel={p.ariaLabel}
       onSelectRange={zoomTo}
+      onPointClick={onPointClick}
     />
   );
 }

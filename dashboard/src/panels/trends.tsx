@@ -42,6 +42,14 @@ export function slopeText(d: Pick<TrendsResponse, 'slopePerDay' | 'fittedChange'
   return ` · fitted trend ${fmt(ch)} over the range${s != null ? ` (${fmt(s)}/day)` : ''}`;
 }
 
+/** A click on a type's line opens that type's runs of the bucket; on "all types", every run of it. */
+function typeDrill(keys: readonly string[]) {
+  return (_idx: number, s: number | null) => {
+    const k = s == null ? undefined : keys[s];
+    return k && k !== ALL ? { componentTypes: [k] } : {};
+  };
+}
+
 export function SuccessTrendPanel() {
   const { filters } = useDashboard();
   const id = 'trends-success';
@@ -57,7 +65,7 @@ export function SuccessTrendPanel() {
       {...panelStatus(r, () => hasPoints(data))}
       span={6}
     >
-      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['success', 'quality']} ariaLabel="Rolling success rate by component type" /> : null}
+      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['success', 'quality']} ariaLabel="Rolling success rate by component type" drill={typeDrill(keys)} /> : null}
     </Panel>
   );
 }
@@ -95,15 +103,16 @@ export function QualityTrendPanel() {
         </select>
       }
     >
-      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[score]} ariaLabel={`Rolling ${label} by component type`} /> : null}
+      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[score]} ariaLabel={`Rolling ${label} by component type`} drill={typeDrill(keys)} /> : null}
     </Panel>
   );
 }
 
 /** Alerts and detected changes in the window (newest first); not rendered when the alerts API is absent. */
 export function AlertsPanel(p: { status: 'absent' | 'loading' | 'ok' | 'error'; errorMessage?: string; changesLoading: boolean; changesError: string | null }) {
-  const { alerts, changes } = useDashboard();
+  const { alerts, changes, filters } = useDashboard();
   const id = 'trends-alerts';
+  const filtered = filters.componentTypes.length + filters.models.length + filters.stages.length > 0;
   const state = p.status === 'absent' ? 'hidden' : p.status === 'loading' ? 'loading' : p.status === 'error' ? 'error' : 'ok';
   const firing = firingSeries(alerts);
   return (
@@ -112,7 +121,7 @@ export function AlertsPanel(p: { status: 'absent' | 'loading' | 'ok' | 'error'; 
       title="Alerts and detected changes"
       subtitle={
         p.status === 'ok'
-          ? `${firing.length} firing · ${alerts.length} alert events · ${p.changesLoading ? '…' : changes.length} changes detected in the window; marked on matching charts`
+          ? `${firing.length} firing · ${alerts.length} alert events · ${p.changesLoading ? '…' : changes.length} changes detected in the window; marked on matching charts${filtered ? ' · only those about the filtered types, models and stages (or about all of them)' : ''}`
           : 'alert rules and change detection over history'
       }
       state={state}
