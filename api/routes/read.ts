@@ -1,7 +1,7 @@
 /** The read endpoints under /api/v1: health, filter options, every panel, runs and benchmarks. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { BenchmarksQuery, FilterOptionsQuery, RunParams, RunsQuery } from '../../schema/api';
+import { BenchmarksQuery, FilterOptionsQuery, OtlpMetricNamesQuery, OtlpMetricSeriesQuery, RunParams, RunsQuery } from '../../schema/api';
 import type { HealthResponse } from '../../schema/api';
 import type { RouteDeps } from '../deps';
 import { queryContext } from '../deps';
@@ -10,6 +10,7 @@ import { benchmarksList } from '../../store/sqlite/queries/benchmarks-list';
 import { simulatedPresent } from '../../store/sqlite/queries/context';
 import { filterOptions } from '../../store/sqlite/queries/filter-options';
 import { runDetail } from '../../store/sqlite/queries/run-detail';
+import { otlpMetricNames, otlpMetricSeries } from '../../store/sqlite/queries/otlp-metrics';
 import { runsList } from '../../store/sqlite/queries/runs-list';
 import { get } from '../../store/sqlite/queries/sql';
 import { parseWith, withQuery } from '../validate';
@@ -41,5 +42,8 @@ export function readRouter(deps: RouteDeps): Router {
     res.json(runDetail(queryContext(deps), id));
   });
   r.get('/benchmarks', withQuery(BenchmarksQuery, (q) => benchmarksList(queryContext(deps), q)));
+  // What senders export to /v1/metrics, by name.
+  r.get('/metrics', withQuery(OtlpMetricNamesQuery, (q) => labelled(deps, otlpMetricNames(queryContext(deps), q))));
+  r.get('/metrics/series', withQuery(OtlpMetricSeriesQuery, (q) => labelled(deps, otlpMetricSeries(queryContext(deps), q))));
   return r;
 }

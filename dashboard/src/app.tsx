@@ -16,6 +16,7 @@ import { BenchmarkDurationsPanel, CachePanel, HeatmapPanel, LatencyPanel, Stages
 import { BudgetPanel, CostByModelPanel, CostByTypePanel, CostOverTimePanel } from './panels/cost';
 import { AlertsPanel, OpportunitiesPanel, QualityTrendPanel, SuccessTrendPanel } from './panels/trends';
 import { RunDetailPanel, RunsPanel } from './panels/runs';
+import { OtlpMetricsPanel } from './panels/otlp-metrics';
 import { buildQuery } from './lib/api-client';
 import type { ApiClient } from './lib/api-client';
 import { API_BASE, alertChangesParams, alertEventsParams, exportParams, filterOptionsParams } from './lib/api-params';
@@ -259,6 +260,7 @@ export function App({ client }: { client: ApiClient }) {
           <StagesPanel />
           <CachePanel />
           <BenchmarkDurationsPanel />
+          <OtlpMetricsPanel />
         </Section>
         <Section id="cost" title="Cost">
           <CostOverTimePanel />
