@@ -932,6 +932,76 @@ export type RunDetailResponse = z.infer<typeof RunDetailResponse>;
 export type BenchmarksResponse = z.infer<typeof BenchmarksResponse>;
 export type ApiError = z.infer<typeof ApiError>;
 
+// ---------------------------------------------------------------------------------------------
+// OTLP metrics (what senders export on /v1/metrics, charted by name)
+// ---------------------------------------------------------------------------------------------
+
+const metricName = shortString.describe('Metric name as sent, e.g. gen_ai.client.operation.duration');
+const attributeKey = z
+  .string()
+  .min(1)
+  .max(256)
+  .describe('A data-point attribute key to split the series by, e.g. gen_ai.request.model');
+
+export const OtlpMetricNamesQuery = query({ ...timeRangeShape('24h') });
+export type OtlpMetricNamesQuery = z.output<typeof OtlpMetricNamesQuery>;
+export const OtlpMetricSeriesQuery = query({
+  ...timeRangeShape('24h'),
+  ...bucketShape,
+  name: metricName,
+  groupBy: attributeKey.optional(),
+});
+export type OtlpMetricSeriesQuery = z.output<typeof OtlpMetricSeriesQuery>;
+
+const OtlpMetricType = z.enum(['sum', 'gauge', 'histogram', 'exp_histogram']);
+
+export const OtlpMetricNamesResponse = z.object({
+  meta: ResponseMeta,
+  metrics: z.array(
+    z.object({
+      name: z.string(),
+      unit: z.string().nullable(),
+      type: OtlpMetricType,
+      /** 'delta', 'cumulative', or null for gauges. */
+      temporality: z.enum(['delta', 'cumulative']).nullable(),
+      /** Distinct series (resource, scope, attributes) in the window. */
+      series: z.number(),
+      points: z.number(),
+      lastMs: z.number(),
+      /** Data-point attribute keys seen (the groupBy choices). */
+      attributeKeys: z.array(z.string()),
+    }),
+  ),
+});
+export type OtlpMetricNamesResponse = z.infer<typeof OtlpMetricNamesResponse>;
+
+const nullableSeries = z.array(z.number().nullable());
+
+export const OtlpMetricSeriesResponse = z.object({
+  meta: ResponseMeta,
+  name: z.string(),
+  unit: z.string().nullable(),
+  type: OtlpMetricType,
+  temporality: z.enum(['delta', 'cumulative']).nullable(),
+  /** What `values` holds: 'increase' (sums: added in the bucket), 'mean' (gauges), 'count' (histograms). */
+  valueKind: z.enum(['increase', 'mean', 'count']),
+  groupBy: z.string().nullable(),
+  /** Group labels (attribute values; '' for points without the attribute), largest first. */
+  groups: z.array(z.string()),
+  t: z.array(z.number()),
+  series: z.record(
+    z.string(),
+    z.object({
+      values: nullableSeries,
+      sum: nullableSeries.optional(),
+      p50: nullableSeries.optional(),
+      p95: nullableSeries.optional(),
+      p99: nullableSeries.optional(),
+    }),
+  ),
+});
+export type OtlpMetricSeriesResponse = z.infer<typeof OtlpMetricSeriesResponse>;
+
 /** Every documented GET endpoint: path (under /api/v1), query schema, response schema, summary. */
 export const ENDPOINTS = {
   '/health': { query: null, response: HealthResponse, summary: 'Liveness and schema version' },
@@ -960,4 +1030,10 @@ export const ENDPOINTS = {
   '/runs': { query: RunsQuery, response: RunsResponse, summary: 'Pipeline runs, newest first (keyset pagination)' },
   '/runs/{id}': { query: null, response: RunDetailResponse, summary: "One run's span tree with attributes, events, scores and model calls" },
   '/benchmarks': { query: BenchmarksQuery, response: BenchmarksResponse, summary: 'Benchmark runs, newest first' },
+  '/metrics': { query: OtlpMetricNamesQuery, response: OtlpMetricNamesResponse, summary: 'OTLP metrics received in the window: names, types, series and attribute keys' },
+  '/metrics/series': {
+    query: OtlpMetricSeriesQuery,
+    response: OtlpMetricSeriesResponse,
+    summary: 'One OTLP metric over time: increase per bucket (sums), mean (gauges) or count and p50/p95/p99 (histograms), optionally split by an attribute',
+  },
 } as const;

@@ -33,6 +33,10 @@ import type {
   LatencyResponse,
   OpportunitiesQuery,
   OpportunitiesResponse,
+  OtlpMetricNamesQuery,
+  OtlpMetricNamesResponse,
+  OtlpMetricSeriesQuery,
+  OtlpMetricSeriesResponse,
   PanelId,
   PanelQuery,
   QualityBreakdownQuery,
@@ -245,6 +249,10 @@ export interface TelemetryStore {
   /** One run's span tree; rejects with a QueryError(404) when there is no such run. */
   run(id: number, ctx: ReadContext): Promise<RunDetailResponse>;
   benchmarks(query: BenchmarksQuery, ctx: ReadContext): Promise<BenchmarksResponse>;
+  /** OTLP metrics senders exported to /v1/metrics in the window: names, types, attribute keys. */
+  otlpMetricNames(query: OtlpMetricNamesQuery, ctx: ReadContext): Promise<OtlpMetricNamesResponse>;
+  /** One OTLP metric per time bucket (store/otlp-metrics.ts); 404 when no such metric is stored. */
+  otlpMetricSeries(query: OtlpMetricSeriesQuery, ctx: ReadContext): Promise<OtlpMetricSeriesResponse>;
   /** Whether the store holds simulated (demo) data, so answers can say so. */
   simulated(): Promise<boolean>;
 

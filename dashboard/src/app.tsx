@@ -17,6 +17,7 @@ import { BudgetPanel, CostByModelPanel, CostByTypePanel, CostOverTimePanel } fro
 import { AlertsPanel, OpportunitiesPanel, QualityTrendPanel, SuccessTrendPanel } from './panels/trends';
 import { RecentRunsPanel, RunDetailPanel } from './panels/runs';
 import { AlertRulesPanel } from './panels/alert-rules';
+import { OtlpMetricsPanel } from './panels/otlp-metrics';
 import { buildQuery } from './lib/api-client';
 import type { ApiClient } from './lib/api-client';
 import { API_BASE, alertChangesParams, alertEventsParams, exportParams, filterOptionsParams } from './lib/api-params';
@@ -314,6 +315,7 @@ export function App({ client }: { client: ApiClient }) {
           <StagesPanel />
           <CachePanel />
           <BenchmarkDurationsPanel />
+          <OtlpMetricsPanel />
         </Section>
         <Section id="cost" title="Cost">
           <CostOverTimePanel />

@@ -18,6 +18,8 @@ import type {
   ExportQuery,
   FilterOptionsQuery,
   FilterOptionsResponse,
+  OtlpMetricNamesResponse,
+  OtlpMetricSeriesResponse,
   OpportunitiesQuery,
   PanelId,
   PanelQuery,
@@ -31,6 +33,7 @@ import type {
 } from '../../schema/api';
 import type { MetricPointRecord, PriceBook, SpanRecord } from '../../schema/records';
 import type { WriteResult } from '../writer-types';
+import { QueryError } from '../errors';
 import type {
   BenchmarkRunInfo,
   BucketValue,
@@ -135,6 +138,9 @@ function invalid(s: SpanRecord): string | null {
     return `span ${s.name}: missing start or end time`;
   return null;
 }
+
+const OTLP_METRICS_NOT_READ =
+  'the ClickHouse store does not read OTLP metrics yet (the Collector writes them to its otel_metrics_* tables); use the SQLite store for the OTLP metrics panel';
 
 export class ClickHouseStore implements TelemetryStore {
   readonly engine = 'clickhouse' as const;
@@ -357,6 +363,16 @@ export class ClickHouseStore implements TelemetryStore {
 
   benchmarks(query: BenchmarksQuery, c: ReadContext): Promise<BenchmarksResponse> {
     return benchmarksList(this.ctx(c), query);
+  }
+
+  // The Collector writes OTLP metrics to its otel_metrics_* tables, which this store does not read
+  // yet: say so rather than answer "no metrics".
+  otlpMetricNames(): Promise<OtlpMetricNamesResponse> {
+    return Promise.reject(new QueryError(404, 'not_found', OTLP_METRICS_NOT_READ));
+  }
+
+  otlpMetricSeries(): Promise<OtlpMetricSeriesResponse> {
+    return Promise.reject(new QueryError(404, 'not_found', OTLP_METRICS_NOT_READ));
   }
 
   simulated(): Promise<boolean> {

@@ -4,7 +4,19 @@
  * health; every read is planned by store/window.ts against the configured retention. Answers are
  * computed synchronously (better-sqlite3) and handed back as promises, as the interface asks.
  */
-import type { ExportDataset, ExportQuery, FilterOptionsQuery, PanelId, RunsQuery, BenchmarksQuery } from '../../schema/api';
+import type {
+  BenchmarksQuery,
+  ExportDataset,
+  ExportQuery,
+  FilterOptionsQuery,
+  OtlpMetricNamesQuery,
+  OtlpMetricNamesResponse,
+  OtlpMetricSeriesQuery,
+  OtlpMetricSeriesResponse,
+  PanelId,
+  RunsQuery,
+} from '../../schema/api';
+import { otlpMetricNames, otlpMetricSeries } from './queries/otlp-metrics';
 import type { MetricPointRecord, SpanRecord } from '../../schema/records';
 import type {
   BenchmarkRunInfo,
@@ -154,6 +166,14 @@ export class SqliteStore implements TelemetryStore {
 
   async benchmarks(query: BenchmarksQuery, ctx: ReadContext) {
     return benchmarksList(this.queryContext(ctx), query);
+  }
+
+  async otlpMetricNames(query: OtlpMetricNamesQuery, ctx: ReadContext): Promise<OtlpMetricNamesResponse> {
+    return this.labelled(otlpMetricNames(this.queryContext(ctx), query));
+  }
+
+  async otlpMetricSeries(query: OtlpMetricSeriesQuery, ctx: ReadContext): Promise<OtlpMetricSeriesResponse> {
+    return this.labelled(otlpMetricSeries(this.queryContext(ctx), query));
   }
 
   async simulated(): Promise<boolean> {

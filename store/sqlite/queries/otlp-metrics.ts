@@ -1,0 +1,187 @@
+/**
+ * The OTLP metrics panel: metrics senders exported to /v1/metrics, listed by name and charted per
+ * time bucket (store/otlp-metrics.ts says how each type is turned into a series). Reads
+ * metric_points through its (name, time_ns, ...) index: one index range per name.
+ */
+import type {
+  OtlpMetricNamesResponse,
+  OtlpMetricSeriesQuery,
+  OtlpMetricSeriesResponse,
+  ResponseMeta,
+} from '../../../schema/api';
+import { QueryError } from '../../errors';
+import { histogramBuckets, metricSeries } from '../../otlp-metrics';
+import type { OtlpMetricType, SeriesPoint } from '../../otlp-metrics';
+import { bucketWindow, resolveWindow } from '../../window';
+import type { TimeRangeInput } from '../../window';
+import { meta } from './context';
+import type { QueryContext } from './context';
+import { all, get } from './sql';
+
+/** How far before the window a cumulative series' last point is looked for (its baseline). */
+const BASELINE_LOOKBACK_NS = 86_400_000_000_000n;
+/** Points one answer may read; past it the caller is asked for a shorter range. */
+const MAX_POINTS = 500_000;
+/** Distinct attribute sets sampled per name for the groupBy choices. */
+const ATTRIBUTE_SAMPLE = 200;
+
+type Temporality = 'delta' | 'cumulative' | null;
+
+function temporalityOf(type: OtlpMetricType, t: number | null): Temporality {
+  if (type === 'gauge') return null;
+  return t === 1 ? 'delta' : 'cumulative';
+}
+
+function parseAttributes(json: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function rawMeta(w: ReturnType<typeof resolveWindow>, bucketSeconds: number | null): ResponseMeta {
+  return meta(w, bucketSeconds, 'raw', []);
+}
+
+export function otlpMetricNames(ctx: QueryContext, q: TimeRangeInput): OtlpMetricNamesResponse {
+  const w = resolveWindow(q, ctx, '24h');
+  // Distinct names through the index (a skip scan), then one range per name.
+  const names = all<{ name: string }>(ctx.db, { sql: 'SELECT DISTINCT name FROM metric_points ORDER BY name', params: [] });
+  const metrics: OtlpMetricNamesResponse['metrics'] = [];
+  for (const { name } of names) {
+    const stats = get<{ points: number; series: number; last_ms: number | null }>(ctx.db, {
+      sql: `SELECT count(*) AS points, count(DISTINCT ifnull(resource_id, '') || '|' || ifnull(scope_name, '') || '|' || attributes) AS series,
+          max(time_ns) / 1000000 AS last_ms
+        FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ?`,
+      params: [name, w.fromNs, w.toNs],
+    });
+    if (!stats || stats.points === 0 || stats.last_ms === null) continue;
+    const latest = get<{ type: OtlpMetricType; unit: string | null; temporality: number | null }>(ctx.db, {
+      sql: 'SELECT type, unit, temporality FROM metric_points WHERE name = ? AND time_ns < ? ORDER BY time_ns DESC LIMIT 1',
+      params: [name, w.toNs],
+    });
+    if (!latest) continue;
+    const keys = new Set<string>();
+    for (const r of all<{ attributes: string }>(ctx.db, {
+      sql: 'SELECT DISTINCT attributes FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ? LIMIT ?',
+      params: [name, w.fromNs, w.toNs, ATTRIBUTE_SAMPLE],
+    }))
+      for (const k of Object.keys(parseAttributes(r.attributes))) keys.add(k);
+    metrics.push({
+      name,
+      unit: latest.unit,
+      type: latest.type,
+      temporality: temporalityOf(latest.type, latest.temporality),
+      series: stats.series,
+      points: stats.points,
+      lastMs: stats.last_ms,
+      attributeKeys: [...keys].sort(),
+    });
+  }
+  return { meta: rawMeta(w, null), metrics };
+}
+
+interface PointRow {
+  bi: number | null;
+  resource_id: number | null;
+  scope_name: string | null;
+  attributes: string;
+  start_time_ns: bigint | number | null;
+  value: number | null;
+  count: number | null;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  bounds: string | null;
+  bucket_counts: string | null;
+}
+
+function numbers(json: string | null): number[] | null {
+  if (json === null) return null;
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+const POINT_COLUMNS = 'resource_id, scope_name, attributes, start_time_ns, value, count, sum, min, max, bounds, bucket_counts';
+const SERIES_KEY = 'resource_id, scope_name, attributes, start_time_ns';
+
+export function otlpMetricSeries(ctx: QueryContext, q: OtlpMetricSeriesQuery): OtlpMetricSeriesResponse {
+  const w = resolveWindow(q, ctx, '24h');
+  const bw = bucketWindow(w, q.bucket);
+  const latest = get<{ type: OtlpMetricType; unit: string | null; temporality: number | null }>(ctx.db, {
+    sql: 'SELECT type, unit, temporality FROM metric_points WHERE name = ? AND time_ns < ? ORDER BY time_ns DESC LIMIT 1',
+    params: [q.name, w.toNs],
+  });
+  if (!latest) throw new QueryError(404, 'not_found', `no metric named "${q.name}" before the end of the window (see /api/v1/metrics)`, 'name');
+  const { type } = latest;
+  const temporality = temporalityOf(type, latest.temporality);
+  const cumulative = temporality === 'cumulative';
+  const first = BigInt(bw.t[0] ?? w.fromMs) * 1_000_000n;
+  const stepNs = BigInt(bw.bucketSeconds) * 1_000_000_000n;
+  const fromNs = first > w.fromNs ? w.fromNs : first;
+
+  // Cumulative: the last point per series and bucket (re-sent points and shutdown exports then
+  // count once), plus each series' last point before the window as its baseline.
+  const inWindow = cumulative
+    ? `SELECT * FROM (SELECT (time_ns - ?) / ? AS bi, ${POINT_COLUMNS},
+          row_number() OVER (PARTITION BY ${SERIES_KEY}, (time_ns - ?) / ? ORDER BY time_ns DESC, id DESC) AS rn
+        FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ? AND type = ?) WHERE rn = 1 LIMIT ?`
+    : `SELECT (time_ns - ?) / ? AS bi, ${POINT_COLUMNS} FROM metric_points
+        WHERE name = ? AND time_ns >= ? AND time_ns < ? AND type = ? LIMIT ?`;
+  const params = cumulative
+    ? [first, stepNs, first, stepNs, q.name, fromNs, w.toNs, type, MAX_POINTS + 1]
+    : [first, stepNs, q.name, fromNs, w.toNs, type, MAX_POINTS + 1];
+  const rows = all<PointRow>(ctx.db, { sql: inWindow, params });
+  if (rows.length > MAX_POINTS)
+    throw new QueryError(400, 'invalid_parameter', `metric "${q.name}" has more than ${MAX_POINTS} points in the window: choose a shorter range or a larger bucket`, 'range');
+  if (cumulative)
+    rows.push(
+      ...all<PointRow>(ctx.db, {
+        sql: `SELECT * FROM (SELECT NULL AS bi, ${POINT_COLUMNS},
+            row_number() OVER (PARTITION BY ${SERIES_KEY} ORDER BY time_ns DESC, id DESC) AS rn
+          FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ? AND type = ?) WHERE rn = 1`,
+        params: [q.name, fromNs - BASELINE_LOOKBACK_NS, fromNs, type],
+      }),
+    );
+
+  const stepMs = bw.bucketSeconds * 1000;
+  const firstMs = Number(first / 1_000_000n);
+  const points: SeriesPoint[] = rows.map((r) => {
+    const attrs = parseAttributes(r.attributes);
+    const g = q.groupBy !== undefined ? attrs[q.groupBy] : undefined;
+    const start = r.start_time_ns === null ? null : BigInt(r.start_time_ns);
+    return {
+      bucketMs: r.bi === null ? null : firstMs + Number(r.bi) * stepMs,
+      series: `${r.resource_id ?? ''}|${r.scope_name ?? ''}|${r.attributes}|${start ?? ''}`,
+      group: g === undefined || g === null ? '' : typeof g === 'string' ? g : JSON.stringify(g),
+      startsInWindow: start !== null && start >= fromNs,
+      value: r.value,
+      count: r.count,
+      sum: r.sum,
+      min: r.min,
+      max: r.max,
+      buckets: histogramBuckets(type, numbers(r.bounds), numbers(r.bucket_counts)),
+    };
+  });
+  const bySeries = metricSeries(type, cumulative, points, { t: bw.t, stepMs });
+  const size = (g: string): number => (bySeries.get(g)?.values ?? []).reduce<number>((a, v) => a + Math.abs(v ?? 0), 0);
+  const groups = [...bySeries.keys()].sort((a, b) => size(b) - size(a) || a.localeCompare(b));
+  return {
+    meta: rawMeta(w, bw.bucketSeconds),
+    name: q.name,
+    unit: latest.unit,
+    type,
+    temporality,
+    valueKind: type === 'gauge' ? 'mean' : type === 'sum' ? 'increase' : 'count',
+    groupBy: q.groupBy ?? null,
+    groups,
+    t: bw.t,
+    series: Object.fromEntries(groups.map((g) => [g, bySeries.get(g) ?? { values: [] }])),
+  };
+}
