@@ -78,6 +78,7 @@ describe('bulk demo', () => {
         if (s.name === SPAN.benchmark) kinds.add(`${String(s.attributes[ATTR.model])}|${String(s.attributes[ATTR.simulatedDegradation])}`);
       }
       if (chunk.metricPoints.length > 0) writer.writeMetricPoints(chunk.metricPoints);
+      if (chunk.logRecords.length > 0) writer.writeLogRecords(chunk.logRecords);
     }
     expect(simulated).toBe(true);
     // Both models (the switch) and the injected regression's degradation.

@@ -124,6 +124,7 @@ export class SteppingClock implements Clock {
 class CaptureWriter implements TelemetryWriter {
   spans: SpanRecord[] = [];
   points: MetricPointRecord[] = [];
+  logs: LogRecordRecord[] = [];
   writeSpans(spans: readonly SpanRecord[]): WriteResult {
     this.spans.push(...spans);
     return { accepted: spans.length, rejected: 0, warnings: [] };
@@ -131,7 +132,7 @@ class CaptureWriter implements TelemetryWriter {
   writeMetricPoints(points: readonly MetricPointRecord[]): WriteResult {
     this.points.push(...points);
     return { accepted: points.length, rejected: 0, warnings: [] };
-  }  logs: LogRecordRecord[] = [];
+  }
   writeLogRecords(records: readonly LogRecordRecord[]): WriteResult {
     this.logs.push(...records);
     return { accepted: records.length, rejected: 0, warnings: [] };
@@ -323,6 +324,8 @@ export interface BulkChunk {
   spans: SpanRecord[];
   /** The capture runs' metrics (the SDK's histograms and counters), with the last chunk. */
   metricPoints: MetricPointRecord[];
+  /** The capture runs' log records (none today: the pipeline's telemetry sends no logs), with the last chunk. */
+  logRecords: LogRecordRecord[];
   runsDone: number;
   runsTotal: number;
 }
@@ -356,14 +359,14 @@ export async function* bulkDemoRecords(options: BulkRecordsOptions): AsyncGenera
       for (const s of replay(kind.template, atNs, random)) chunk.push(s);
       runsDone++;
       if (chunk.length >= options.chunkSpans) {
-        yield { spans: chunk, metricPoints: [], runsDone, runsTotal: plan.runs.length };
+        yield { spans: chunk, metricPoints: [], logRecords: [], runsDone, runsTotal: plan.runs.length };
         chunk = [];
       }
     }
   } finally {
     await telemetry.shutdown();
   }
-  yield { spans: chunk, metricPoints: capture.points, runsDone, runsTotal: plan.runs.length };
+  yield { spans: chunk, metricPoints: capture.points, logRecords: capture.logs, runsDone, runsTotal: plan.runs.length };
 
   async function captureRun(run: PlannedRun, atNs: bigint): Promise<Template> {
     clock.set(atNs);
@@ -406,6 +409,7 @@ export async function generateBulkDemo(options: BulkDemoOptions): Promise<DemoRe
     for await (const c of bulkDemoRecords({ seed, days, runsPerDay, endMillis, chunkSpans: options.chunkSpans ?? 50_000 })) {
       writer.writeSpans(c.spans);
       if (c.metricPoints.length > 0) writer.writeMetricPoints(c.metricPoints);
+      if (c.logRecords.length > 0) writer.writeLogRecords(c.logRecords);
       runs = c.runsDone;
       const now = performance.now();
       if (now - lastLog > 5000) {
