@@ -143,8 +143,11 @@ export function BudgetPanel() {
     ],
     legend: true,
   };
+  // The budget is the whole pipeline's; under a type or model filter the spend is the slice's.
+  const slice = [...filters.componentTypes, ...filters.models];
   const sub = b
     ? [
+        slice.length ? `spend of ${slice.join(', ')} only, against the whole monthly budget` : null,
         `month to date ${formatUsd(b.monthToDateUsd)}`,
         `projected ${formatUsd(b.projectedMonthEndUsd)}`,
         b.monthlyBudgetUsd != null ? `budget ${formatUsd(b.monthlyBudgetUsd)}` : 'no budget set',
