@@ -151,7 +151,8 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     retentionDays: options.retentionDays ?? 90,
     alertIntervalMillis: options.alertIntervalMillis ?? 60_000,
   };
-  const db = openDatabase(resolveDbPath(options.db, env), { busyTimeoutMillis: o.busyTimeoutMillis ?? 5 });
+  // FULL: a batch answered 200 is on disk even after a power loss (ingest acknowledges commits).
+  const db = openDatabase(resolveDbPath(options.db, env), { busyTimeoutMillis: o.busyTimeoutMillis ?? 5, synchronous: 'FULL' });
   const prices = createPriceBook(o.pricesFile ? loadPriceOverrides(o.pricesFile) : { models: {} });
   const writer = new StoreWriter(db, {
     prices,

@@ -154,6 +154,12 @@ export function createInstruments(meter: Meter): Instruments {
 interface RunState {
   attrs: Attributes;
   costUsd: number;
+  /** Per stage name: the stage span's and its duration metric's attributes, built once per run. */
+  stageAttrs?: Map<string, StageAttributes>;
+}
+interface StageAttributes {
+  span: Attributes;
+  metric: Attributes;
 }
 interface StageState {
   stage: string;
@@ -164,6 +170,13 @@ const STAGE_KEY = createContextKey('genscope.stage');
 
 const errorType = errorTypeOf;
 
+function stageAttributesOf(base: Readonly<Attributes>, runAttrs: Attributes, name: string): StageAttributes {
+  const metric: Attributes = { [ATTR.stage]: name };
+  if (runAttrs[ATTR.componentType] !== undefined) metric[ATTR.componentType] = runAttrs[ATTR.componentType];
+  if (runAttrs[ATTR.model] !== undefined) metric[ATTR.model] = runAttrs[ATTR.model];
+  return { span: { ...base, ...runAttrs, [ATTR.stage]: name }, metric };
+}
+
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -173,19 +186,39 @@ function toException(err: unknown): Error | string {
 }
 
 export class PipelineTracer {
+  // Built once: every span of the pipeline carries these (callers spread it, never mutate it).
+  private readonly base: Readonly<Attributes>;
+
   constructor(
     private readonly tracer: Tracer,
     private readonly instruments: Instruments,
     readonly clock: Clock,
     private readonly prices: PriceBook,
     readonly options: PipelineOptions,
-  ) {}
-
-  private baseAttributes(): Attributes {
+  ) {
     const a: Attributes = {};
-    if (this.options.name) a[ATTR.pipelineName] = this.options.name;
-    if (this.options.version) a[ATTR.pipelineVersion] = this.options.version;
-    if (this.options.simulated) a[ATTR.simulated] = true;
+    if (options.name) a[ATTR.pipelineName] = options.name;
+    if (options.version) a[ATTR.pipelineVersion] = options.version;
+    if (options.simulated) a[ATTR.simulated] = true;
+    this.base = a;
+  }
+
+  private baseAttributes(): Readonly<Attributes> {
+    return this.base;
+  }
+
+  /**
+   * A stage's span and metric attributes under a run (or none): the same for every call of the
+   * stage in that run, so built once and reused (the SDK copies what it is given, never mutates it).
+   */
+  private stageAttributes(name: string, run: RunState | undefined, none: StageAttributes): StageAttributes {
+    if (!run) return none;
+    run.stageAttrs ??= new Map();
+    let a = run.stageAttrs.get(name);
+    if (!a) {
+      a = stageAttributesOf(this.base, run.attrs, name);
+      run.stageAttrs.set(name, a);
+    }
     return a;
   }
 
@@ -202,19 +235,15 @@ export class PipelineTracer {
     // The wrapper is a plain function so callers' `this` reaches fn; what it needs of the
     // tracer is captured here.
     const { tracer, clock, instruments } = this;
-    const baseAttributes = () => this.baseAttributes();
-    const runAttrsOf = (ctx: Context) => this.runAttrs(ctx);
+    const outsideRun = stageAttributesOf(this.base, {}, name);
+    const attributesOf = (run: RunState | undefined) => this.stageAttributes(name, run, outsideRun);
     const wrapped = function (this: unknown, ...args: A): R {
       const parent = context.active();
-      const runAttrs = runAttrsOf(parent);
+      const attrs = attributesOf(parent.getValue(RUN_KEY) as RunState | undefined);
       const startNs = clock.nowNs();
       const span = tracer.startSpan(
         name,
-        {
-          kind: SpanKind.INTERNAL,
-          startTime: nsToHrTime(startNs),
-          attributes: { ...baseAttributes(), ...runAttrs, [ATTR.stage]: name },
-        },
+        { kind: SpanKind.INTERNAL, startTime: nsToHrTime(startNs), attributes: attrs.span },
         parent,
       );
       const state: StageState = { stage: name, costUsd: 0 };
@@ -222,21 +251,19 @@ export class PipelineTracer {
       const finish = (err: unknown, failed: boolean) => {
         const endNs = clock.nowNs();
         if (state.costUsd > 0) span.setAttribute(ATTR.costUsd, state.costUsd);
-        const metricAttrs: Attributes = { [ATTR.stage]: name };
-        if (runAttrs[ATTR.componentType] !== undefined) metricAttrs[ATTR.componentType] = runAttrs[ATTR.componentType];
-        if (runAttrs[ATTR.model] !== undefined) metricAttrs[ATTR.model] = runAttrs[ATTR.model];
+        let metricAttrs = attrs.metric;
         if (failed) {
           span.recordException(toException(err), nsToHrTime(endNs));
           span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
           span.setAttribute(ATTR.errorType, errorType(err));
-          metricAttrs[ATTR.errorType] = errorType(err);
+          metricAttrs = { ...metricAttrs, [ATTR.errorType]: errorType(err) };
         }
         span.end(nsToHrTime(endNs));
         instruments.stageDuration.record(Number(endNs - startNs) / 1e9, metricAttrs);
       };
       let result: R;
       try {
-        result = context.with(ctx, () => fn.apply(this, args));
+        result = context.with(ctx, fn, this, ...args);
       } catch (err) {
         finish(err, true);
         throw err;

@@ -95,7 +95,10 @@ type Contribution = (number | bigint | null | { hist: number })[];
 
 /** Accumulates contributions into deltas, merging per the layout's measure rules. */
 export class RollupAccumulator {
-  private readonly deltas = new Map<string, RollupDelta>();
+  private readonly list: RollupDelta[] = [];
+  // Per table, per grain (in the layout's order), per bucket (BigInt keys compare by value, so no
+  // string conversion), per dimension values: the hot path of every write is these lookups.
+  private readonly index = new Map<RollupTable, Map<bigint, Map<string, RollupDelta>>[]>();
   // Rows arrive in time order: remember the last bucket per grain instead of redoing BigInt math.
   private readonly lastBucket = new Map<number, { start: bigint; end: bigint }>();
 
@@ -110,20 +113,34 @@ export class RollupAccumulator {
   /** Adds one row's contribution to every grain of the table. */
   add(table: RollupTable, ns: bigint, dims: string[], values: Contribution): void {
     const def = ROLLUPS[table];
-    for (const grainS of def.grains) {
+    const dimsKey = dims.length === 1 ? (dims[0] as string) : dims.join('\u0001');
+    let perGrain = this.index.get(table);
+    if (!perGrain) {
+      perGrain = def.grains.map(() => new Map<bigint, Map<string, RollupDelta>>());
+      this.index.set(table, perGrain);
+    }
+    const measures = def.measures;
+    for (let g = 0; g < def.grains.length; g++) {
+      const grainS = def.grains[g] as number;
       const bucketNs = this.bucketOf(ns, grainS);
-      const key = `${table}|${grainS}|${bucketNs}|${dims.join('\u0001')}`;
-      let d = this.deltas.get(key);
+      const byBucket = perGrain[g] as Map<bigint, Map<string, RollupDelta>>;
+      let byDims = byBucket.get(bucketNs);
+      if (!byDims) {
+        byDims = new Map();
+        byBucket.set(bucketNs, byDims);
+      }
+      let d = byDims.get(dimsKey);
       if (!d) {
-        d = { table, grainS, bucketNs, dims, measures: def.measures.map((m) => (m.merge === 'hist' ? new BucketCounts() : null)) };
-        this.deltas.set(key, d);
+        d = { table, grainS, bucketNs, dims, measures: measures.map((m) => (m.merge === 'hist' ? new BucketCounts() : null)) };
+        byDims.set(dimsKey, d);
+        this.list.push(d);
       }
       const ms = d.measures;
-      for (let i = 0; i < def.measures.length; i++) {
+      for (let i = 0; i < measures.length; i++) {
         const v = values[i];
         if (v === null || v === undefined) continue;
         const cur = ms[i] ?? null;
-        const merge = def.measures[i]?.merge;
+        const merge = measures[i]?.merge;
         if (typeof v === 'object') {
           (cur as BucketCounts).add(v.hist);
         } else if (cur === null) {
@@ -140,7 +157,7 @@ export class RollupAccumulator {
   }
 
   result(): RollupDelta[] {
-    return [...this.deltas.values()];
+    return this.list.slice();
   }
 }
 

@@ -5,7 +5,7 @@
  */
 export { openDatabase, migrate, loadMigrations, migrationsDir } from './sqlite/db';
 export type { Db, OpenDatabaseOptions, Migration } from './sqlite/db';
-export { StoreWriter, ROLLUP_GRAINS_S, isBusyError } from './sqlite/writer';
+export { StoreWriter, ROLLUP_GRAINS_S, SPAN_INSERT_SQL, isBusyError } from './sqlite/writer';
 export type { StoreWriterOptions, StoreWriterStats } from './sqlite/writer';
 export { asError, isDeferredWriter, writeJob } from './writer-types';
 export type { TelemetryWriter, WriteResult, WriteJob, WriteDone, DeferredTelemetryWriter, AnyTelemetryWriter } from './writer-types';

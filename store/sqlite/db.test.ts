@@ -16,4 +16,16 @@ describe('openDatabase', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('syncs every commit with synchronous=FULL when asked (a commit survives power loss)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-db-'));
+    const db = openDatabase(path.join(dir, 'full.db'), { synchronous: 'FULL' });
+    try {
+      // 2 = FULL: the WAL is fsynced at every commit.
+      expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

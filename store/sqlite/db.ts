@@ -15,6 +15,12 @@ export interface OpenDatabaseOptions {
   readonly?: boolean;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /**
+   * WAL durability. NORMAL (default) survives a process crash, not a power loss; FULL syncs the
+   * WAL on every commit, so a commit survives a power loss too (the server, which acknowledges
+   * OTLP batches, opens with FULL).
+   */
+  synchronous?: 'NORMAL' | 'FULL';
 }
 
 export interface Migration {
@@ -114,9 +120,9 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     if (fresh.n === 0) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives process crashes (the crash tests hold us to that), not power
-    // loss. FULL was tried: with four processes writing one file its fsync per commit exhausted the
-    // writer's busy retries (test/reliability/writers.test.ts), so it waits for async backoff.
-    db.pragma('synchronous = NORMAL');
+    // loss; FULL also survives power loss, for one fsync per commit. Writers back off on a timer
+    // while another connection commits (WriteQueue), so FULL's longer lock holds cost no failures.
+    db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
   }
   db.pragma('foreign_keys = ON');
   if (!options.readonly && options.migrate !== false) migrate(db);

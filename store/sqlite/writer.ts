@@ -24,6 +24,15 @@ import { DAY_GRAIN_S, HOUR_GRAIN_S, MINUTE_GRAIN_S } from '../layout';
 export const ROLLUP_GRAINS_S = [MINUTE_GRAIN_S, HOUR_GRAIN_S, DAY_GRAIN_S] as const;
 const MAX_WARNINGS = 20;
 
+/** The span row insert (exported so the bench's raw-insert baseline runs the very same statement). */
+export const SPAN_INSERT_SQL = `INSERT INTO spans (trace_id, span_id, parent_span_id, name, role, kind, resource_id, scope_name, start_ns, end_ns,
+     duration_ns, status_code, status_message, stage, component_id, component_type, model, benchmark_run_id, cost_usd,
+     cache_hit, attributes, events, links)
+   VALUES (@trace_id, @span_id, @parent_span_id, @name, @role, @kind, @resource_id, @scope_name, @start_ns, @end_ns,
+     @duration_ns, @status_code, @status_message, @stage, @component_id, @component_type, @model, @benchmark_run_id,
+     @cost_usd, @cache_hit, @attributes, @events, @links)
+   ON CONFLICT (start_ns, span_id) DO NOTHING`;
+
 export interface StoreWriterOptions {
   /** Prices for GenAI spans that carry tokens but no cost (ingest). */
   prices?: PriceBook;
@@ -137,15 +146,7 @@ export class StoreWriter implements TelemetryWriter {
       resourceInsert: db.prepare(
         'INSERT INTO resources (hash, service_name, attributes) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING',
       ),
-      span: db.prepare(
-        `INSERT INTO spans (trace_id, span_id, parent_span_id, name, role, kind, resource_id, scope_name, start_ns, end_ns,
-           duration_ns, status_code, status_message, stage, component_id, component_type, model, benchmark_run_id, cost_usd,
-           cache_hit, attributes, events, links)
-         VALUES (@trace_id, @span_id, @parent_span_id, @name, @role, @kind, @resource_id, @scope_name, @start_ns, @end_ns,
-           @duration_ns, @status_code, @status_message, @stage, @component_id, @component_type, @model, @benchmark_run_id,
-           @cost_usd, @cache_hit, @attributes, @events, @links)
-         ON CONFLICT (start_ns, span_id) DO NOTHING`,
-      ),
+      span: db.prepare(SPAN_INSERT_SQL),
       score: db.prepare(
         `INSERT INTO scores (time_ns, trace_id, span_id, name, value, label, explanation, stage, component_id, component_type,
            model, benchmark_run_id)
