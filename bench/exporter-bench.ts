@@ -13,7 +13,7 @@ import { openDatabase } from '../store';
 import { ATTR } from '../schema/names';
 import { SqliteSpanExporter, readableSpanToRecord } from '../exporter';
 import { startTelemetry, SyncBatchSpanProcessor } from '../instrumentation';
-import { StoreWriter, spanRecordToRows } from '../store';
+import { SPAN_INSERT, StoreWriter, StringTable, spanParams, spanRecordToRows } from '../store';
 
 const STAGES = ['classify', 'map', 'generate', 'validate'];
 const TYPES = ['button', 'card', 'input', 'modal', 'navbar', 'table', 'tabs', 'alert'];
@@ -78,17 +78,19 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
   const exporterRate = finished.length / exporterSecs;
   exporterDb.close();
 
-  // 4. Raw insert of the same rows (mapping done beforehand, no rollups): the physical limit.
-  const rows = finished.map((s) => spanRecordToRows(readableSpanToRecord(s)).span);
+  // 4. Raw insert of the same rows (mapping and string ids done beforehand, no rollups): the
+  // physical limit for the stored layout.
   const rawDb = openDatabase(tempFile());
-  const insert = rawDb.prepare(
-    `INSERT INTO spans (trace_id, span_id, parent_span_id, name, role, kind, scope_name, start_ns, end_ns, duration_ns,
-       status_code, status_message, stage, component_id, component_type, model, benchmark_run_id, cost_usd, cache_hit,
-       attributes, events, links)
-     VALUES (@trace_id, @span_id, @parent_span_id, @name, @role, @kind, @scope_name, @start_ns, @end_ns, @duration_ns,
-       @status_code, @status_message, @stage, @component_id, @component_type, @model, @benchmark_run_id, @cost_usd,
-       @cache_hit, @attributes, @events, @links)`,
-  );
+  const strings = new StringTable(rawDb);
+  const rows = rawDb.transaction(() => {
+    strings.begin();
+    return finished.map((s) => {
+      const record = readableSpanToRecord(s);
+      const r = spanRecordToRows(record);
+      return spanParams({ span: r.span, attributes: record.attributes, events: record.events, scores: r.scores, modelCall: r.modelCall }, strings);
+    });
+  })();
+  const insert = rawDb.prepare(SPAN_INSERT);
   const insertBatch = rawDb.transaction((batch: typeof rows) => {
     for (const r of batch) insert.run(r);
   });
