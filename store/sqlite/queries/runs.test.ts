@@ -75,7 +75,7 @@ describe('runs list drill-down filters', () => {
     const some = svc.runs.find((r) => r.componentId)?.componentId ?? '';
     const part = some.slice(1, -1).toUpperCase();
     const found = await get<RunsResponse>(`/api/v1/runs?${all}&search=${encodeURIComponent(part)}`);
-    const expected = count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND lower(component_id) LIKE ?", `%${part.toLowerCase()}%`);
+    const expected = count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND lower(component_id) LIKE ?", `%${part.toLowerCase()}%`);
     expect(found.runs).toHaveLength(expected);
     expect(found.runs.length).toBeGreaterThan(0);
     // LIKE wildcards in the text are literal.
@@ -92,7 +92,7 @@ describe('runs list drill-down filters', () => {
   it('sorts by the worst score, slowest and costliest', async () => {
     const worst = await get<RunsResponse>(`/api/v1/runs?from=0&limit=10&sort=worst&score=visual.pixel_similarity`);
     const lowest = w.db
-      .prepare("SELECT MIN(value) AS v FROM scores WHERE name = 'visual.pixel_similarity' GROUP BY trace_id ORDER BY v LIMIT 10")
+      .prepare("SELECT MIN(value) AS v FROM score_view WHERE name = 'visual.pixel_similarity' GROUP BY trace_id ORDER BY v LIMIT 10")
       .all() as { v: number }[];
     expect(worst.runs.map((r) => r.score)).toEqual(lowest.map((r) => r.v));
     expect(worst.nextCursor).toBeNull();
@@ -108,7 +108,7 @@ describe('runs list drill-down filters', () => {
     const hi = await get<RunsResponse>(`/api/v1/runs?${all}&score=mapping.confidence&scoreMin=0.9&scoreMax=1`);
     const expected = count(
       w.db,
-      "SELECT count(DISTINCT trace_id) AS n FROM scores WHERE name = 'mapping.confidence' AND value >= 0.9 AND value <= 1",
+      "SELECT count(DISTINCT trace_id) AS n FROM score_view WHERE name = 'mapping.confidence' AND value >= 0.9 AND value <= 1",
     );
     expect(hi.runs).toHaveLength(expected);
     for (const [q, param] of [
