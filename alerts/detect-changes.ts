@@ -151,7 +151,8 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
   const stride = Math.max(1, Math.ceil(stored.n / Math.max(1, q.maxSamples ?? 150_000)));
   const rows = db
     .prepare(
-      `SELECT name, COALESCE(component_type, '') AS ct, COALESCE(model, '') AS model, time_ns / 1000000 AS t, value
+      `SELECT (SELECT value FROM strings WHERE id = name_ref) AS name, COALESCE(component_type, '') AS ct, COALESCE(model, '') AS model,
+         time_ns / 1000000 AS t, value
        FROM scores WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR abs(random()) % ? = 0)`,
     )
       .iterate(msToNs(fromMs), msToNs(toMs), stride, stride) as IterableIterator<{ name: string; ct: string; model: string; t: number; value: number }>;

@@ -140,13 +140,17 @@ export function selectRuns(db: Db, options: Pick<CompareRunsOptions, 'baselineId
   return { baseline, current };
 }
 
+/** The id of a shared string (migration 042) given as a parameter. */
+const STRING_ID = '(SELECT id FROM strings WHERE value = ?)';
+
 function columnValues(db: Db, sql: string, ...params: unknown[]): number[] {
   return (db.prepare(sql).all(...params) as { v: number | null }[]).map((r) => r.v).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 }
 
 function scoreNamesOf(db: Db, ids: string[]): string[] {
   return db
-    .prepare<string[], { name: string }>(`SELECT DISTINCT name FROM scores WHERE benchmark_run_id IN (${ids.map(() => '?').join(', ')}) AND value IS NOT NULL ORDER BY name`)
+    .prepare<string[], { name: string }>(`SELECT DISTINCT (SELECT value FROM strings WHERE id = name_ref) AS name FROM scores
+       WHERE benchmark_run_ref IN (SELECT id FROM strings WHERE value IN (${ids.map(() => '?').join(', ')})) AND value IS NOT NULL ORDER BY name`)
     .all(...ids)
     .map((r) => r.name);
 }
@@ -155,11 +159,12 @@ function scoreNamesOf(db: Db, ids: string[]): string[] {
 function componentCosts(db: Db, runId: string): number[] {
   const calls = columnValues(
     db,
-    `SELECT SUM(COALESCE(cost_usd, 0)) AS v FROM model_calls WHERE benchmark_run_id = ? GROUP BY COALESCE(component_id, trace_id)`,
+    `SELECT SUM(COALESCE(m.cost_usd, 0)) AS v FROM model_calls m LEFT JOIN spans s ON s.id = m.id
+       WHERE m.benchmark_run_ref = ${STRING_ID} GROUP BY COALESCE(m.component_id_ref, s.trace_id)`,
     runId,
   );
   if (calls.length > 0) return calls;
-  return columnValues(db, `SELECT COALESCE(cost_usd, 0) AS v FROM spans WHERE benchmark_run_id = ? AND role = 'run'`, runId);
+  return columnValues(db, `SELECT COALESCE(cost_usd, 0) AS v FROM spans WHERE benchmark_run_ref = ${STRING_ID} AND role = 'run'`, runId);
 }
 
 function change(baseline: number | null, current: number | null): number | null {
@@ -180,7 +185,7 @@ export function compareBenchmarkRuns(db: Db, options: CompareRunsOptions = {}): 
   const enough = (a: readonly number[], b: readonly number[]) => a.length >= minSamples && b.length >= minSamples;
 
   for (const name of scoreNamesOf(db, [baseline.id, current.id])) {
-    const sql = 'SELECT value AS v FROM scores WHERE benchmark_run_id = ? AND name = ? AND value IS NOT NULL';
+    const sql = `SELECT value AS v FROM scores WHERE benchmark_run_ref = ${STRING_ID} AND name_ref = ${STRING_ID} AND value IS NOT NULL`;
     const a = columnValues(db, sql, baseline.id, name);
     const b = columnValues(db, sql, current.id, name);
     const t = enough(a, b) ? welchTTest(a, b) : null;
@@ -201,7 +206,7 @@ export function compareBenchmarkRuns(db: Db, options: CompareRunsOptions = {}): 
     });
   }
 
-  const runSql = "SELECT CASE WHEN status_code = 2 THEN 0 ELSE 1 END AS v FROM spans WHERE benchmark_run_id = ? AND role = 'run'";
+  const runSql = `SELECT CASE WHEN status_code = 2 THEN 0 ELSE 1 END AS v FROM spans WHERE benchmark_run_ref = ${STRING_ID} AND role = 'run'`;
   const okA = columnValues(db, runSql, baseline.id);
   const okB = columnValues(db, runSql, current.id);
   if (okA.length + okB.length > 0) {
@@ -223,7 +228,7 @@ export function compareBenchmarkRuns(db: Db, options: CompareRunsOptions = {}): 
     });
   }
 
-  const durSql = "SELECT duration_ns / 1000000.0 AS v FROM spans WHERE benchmark_run_id = ? AND role = 'run'";
+  const durSql = `SELECT duration_ns / 1000000.0 AS v FROM spans WHERE benchmark_run_ref = ${STRING_ID} AND role = 'run'`;
   const da = columnValues(db, durSql, baseline.id);
   const dbb = columnValues(db, durSql, current.id);
   if (da.length + dbb.length > 0) {

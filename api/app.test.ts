@@ -29,7 +29,7 @@ function echoRouter(prefix: string) {
 
 describe('createApp', () => {
   it('answers every documented GET endpoint with no parameters', async () => {
-    const runId = (w.db.prepare("SELECT id FROM spans WHERE role = 'run' LIMIT 1").get() as { id: number }).id;
+    const runId = (w.db.prepare("SELECT id FROM span_view WHERE role = 'run' LIMIT 1").get() as { id: number }).id;
     for (const [p, e] of Object.entries(ENDPOINTS)) {
       const res = await request(w.app).get(`/api/v1${p.replace('{id}', String(runId))}`);
       expect({ path: p, status: res.status }).toEqual({ path: p, status: 200 });

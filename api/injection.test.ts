@@ -13,7 +13,7 @@ const INJECTIONS = [
   "card'; DROP TABLE spans; --",
   '" OR ""="',
   "x') UNION SELECT name, sql FROM sqlite_master --",
-  '1; DELETE FROM scores',
+  '1; DELETE FROM score_view',
   "'); ATTACH DATABASE '/tmp/pwn.db' AS pwn; --",
   '%27%20OR%201%3D1',
   '\\x00\\x1a',

@@ -49,7 +49,7 @@ describe('startServer', () => {
     const r = await slowGet(`${server.url}/api/v1/export/spans.ndjson?range=2d`);
     expect(r.status).toBe(200);
     const lines = r.body.split('\n').filter(Boolean);
-    expect(lines.length).toBe(count(db, 'SELECT count(*) AS n FROM spans'));
+    expect(lines.length).toBe(count(db, 'SELECT count(*) AS n FROM span_view'));
   });
 
   it('survives a client that disconnects mid-export', async () => {
@@ -82,7 +82,7 @@ describe('startServer', () => {
     await closed;
     await other.close();
     expect(res.status).toBe(200);
-    expect((JSON.parse(res.text) as unknown[]).length).toBe(count(db, 'SELECT count(*) AS n FROM spans'));
+    expect((JSON.parse(res.text) as unknown[]).length).toBe(count(db, 'SELECT count(*) AS n FROM span_view'));
     await expect(fetch(`${other.url}/api/v1/health`)).rejects.toThrow();
   });
 });

@@ -13,7 +13,7 @@ import { openDatabase } from '../store';
 import { ATTR } from '../schema/names';
 import { SqliteSpanExporter, readableSpanToRecord } from '../exporter';
 import { startTelemetry, SyncBatchSpanProcessor } from '../instrumentation';
-import { SPAN_INSERT_SQL, StoreWriter, spanRecordToRows } from '../store';
+import { SPAN_INSERT_SQL, StoreWriter, StringTable, spanParams, spanRecordToRows } from '../store';
 
 const STAGES = ['classify', 'map', 'generate', 'validate'];
 const TYPES = ['button', 'card', 'input', 'modal', 'navbar', 'table', 'tabs', 'alert'];
@@ -80,14 +80,23 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
   const exporterRate = finished.length / exporterSecs;
   exporterDb.close();
 
-  // 4. Raw insert of the same rows (mapping done beforehand, no rollups): the physical limit. The
-  // same table and indexes, the same statement as the writer's (a real resource id, so the
-  // foreign key is checked; the idempotence conflict clause), one IMMEDIATE transaction per batch.
-  const rows = finished.map((s) => spanRecordToRows(readableSpanToRecord(s)).span);
+  // 4. Raw insert of the same rows (mapping and string ids done beforehand, no rollups): the
+  // physical limit for the stored layout. The same table and indexes and the writer's own statement
+  // (a real resource id, so the foreign key is checked; the idempotence conflict clause), one
+  // IMMEDIATE transaction per batch.
   const rawDb = openDatabase(tempFile());
   rawDb.prepare("INSERT INTO resources (hash, service_name, attributes) VALUES ('bench', 'bench', '{}')").run();
   const resourceId = Number(rawDb.prepare("SELECT id FROM resources WHERE hash = 'bench'").pluck().get());
-  for (const r of rows) r.resource_id = resourceId;
+  const strings = new StringTable(rawDb);
+  const rows = rawDb.transaction(() => {
+    strings.begin();
+    return finished.map((s) => {
+      const record = readableSpanToRecord(s);
+      const r = spanRecordToRows(record);
+      r.span.resource_id = resourceId;
+      return spanParams({ span: r.span, attributes: record.attributes, events: record.events, scores: r.scores, modelCall: r.modelCall }, strings);
+    });
+  })();
   const insert = rawDb.prepare(SPAN_INSERT_SQL);
   const insertBatch = rawDb.transaction((batch: typeof rows) => {
     for (const r of batch) insert.run(r);

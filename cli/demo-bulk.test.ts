@@ -6,7 +6,7 @@ import { createApp } from '../api';
 import { createPriceBook } from '../exporter';
 import { PANELS } from '../schema/api';
 import { ATTR, SPAN } from '../schema/names';
-import { openDatabase, StoreWriter } from '../store';
+import { openDatabase, rebuiltSpans, StoreWriter } from '../store';
 import type { Db } from '../store';
 import { bulkDemoRecords, generateBulkDemo, SeededRandom } from './demo-bulk';
 import { runsPerDayFor } from './demo';
@@ -42,12 +42,16 @@ function expectClose(actual: unknown, expected: unknown, where: string): void {
   expect({ where, value: actual }).toEqual({ where, value: expected });
 }
 
-/** The raw rows, without row ids (they follow the batch boundaries). */
+/** The raw rows as the store reads them back, without row ids (they follow the batch boundaries). */
 function rawRows(db: Db): unknown[] {
+  const rebuilt = new Map(rebuiltSpans(db).map((r) => [r.id, { attributes: r.attributes, events: r.events }]));
   return [
-    db.prepare('SELECT * FROM spans ORDER BY start_ns, span_id').all().map((r) => ({ ...(r as object), id: 0 })),
-    db.prepare('SELECT * FROM scores ORDER BY time_ns, span_id, name').all().map((r) => ({ ...(r as object), id: 0 })),
-    db.prepare('SELECT * FROM model_calls ORDER BY time_ns, span_id').all().map((r) => ({ ...(r as object), id: 0 })),
+    db
+      .prepare('SELECT * FROM span_view ORDER BY start_ns, span_id')
+      .all()
+      .map((r) => ({ ...(r as object), ...rebuilt.get((r as { id: number }).id), id: 0 })),
+    db.prepare('SELECT * FROM score_view ORDER BY time_ns, span_id, name').all().map((r) => ({ ...(r as object), id: 0, span_row: 0 })),
+    db.prepare('SELECT * FROM model_call_view ORDER BY time_ns, span_id').all().map((r) => ({ ...(r as object), id: 0 })),
     db.prepare('SELECT * FROM benchmark_runs ORDER BY id').all(),
   ];
 }

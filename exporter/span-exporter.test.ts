@@ -35,7 +35,7 @@ describe('SqliteSpanExporter', () => {
     const db = openDatabase(':memory:');
     const exporter = new SqliteSpanExporter(new StoreWriter(db));
     expect(exportSync(exporter, makeSpans(10)).code).toBe(ExportResultCode.SUCCESS);
-    expect(db.prepare('SELECT count(*) AS n FROM spans').get()).toEqual({ n: 10 });
+    expect(db.prepare('SELECT count(*) AS n FROM span_view').get()).toEqual({ n: 10 });
   });
 
   it('fails export after shutdown, and shutdown is safe twice', async () => {
@@ -46,7 +46,7 @@ describe('SqliteSpanExporter', () => {
     const r = exportSync(exporter, makeSpans(1));
     expect(r.code).toBe(ExportResultCode.FAILED);
     expect(r.error?.message).toMatch(/shut down/);
-    expect(db.prepare('SELECT count(*) AS n FROM spans').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT count(*) AS n FROM span_view').get()).toEqual({ n: 0 });
   });
 
   it('reports a failed write through the callback instead of throwing, losing nothing stored', () => {
@@ -59,7 +59,7 @@ describe('SqliteSpanExporter', () => {
     expect(() => exporter.export(makeSpans(2), (r) => (result = r))).not.toThrow();
     expect(result?.code).toBe(ExportResultCode.FAILED);
     expect(result?.error?.message).toMatch(/disk refuses writes/);
-    expect(db.prepare('SELECT count(*) AS n FROM spans').get()).toEqual({ n: 3 });
+    expect(db.prepare('SELECT count(*) AS n FROM span_view').get()).toEqual({ n: 3 });
   });
 
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../store';
+import { openDatabase, rebuiltSpans } from '../store';
 import type { Db } from '../store';
 import { METRIC } from '../schema/names';
 import { SimulatedClock, startTelemetry } from '.';
@@ -26,9 +26,14 @@ interface SpanRow {
 function spans(db: Db): SpanRow[] {
   return db
     .prepare(
-      'SELECT name, role, span_id, parent_span_id, trace_id, status_code, stage, component_type, start_ns / 1000000 AS start_ms, events FROM spans ORDER BY id',
+      'SELECT id, name, role, span_id, parent_span_id, trace_id, status_code, stage, component_type, start_ns / 1000000 AS start_ms FROM span_view ORDER BY id',
     )
-    .all() as SpanRow[];
+    .all()
+    .map((r) => {
+      const row = r as SpanRow & { id: number };
+      const events = rebuiltSpans(db, 's.id = ?', row.id)[0]?.events ?? [];
+      return { ...row, events: events.length > 0 ? JSON.stringify(events.map((e) => ({ name: e.name, attributes: e.attributes }))) : null };
+    });
 }
 
 describe('startTelemetry', () => {
@@ -84,7 +89,7 @@ describe('startTelemetry', () => {
     await p.run({ componentId: 'c', componentType: 'button' }, () => slow());
     await t.shutdown();
     const db = openDatabase(file);
-    const row = db.prepare("SELECT start_ns / 1000000 AS s, duration_ns / 1000000 AS d FROM spans WHERE name = 'generate'").get();
+    const row = db.prepare("SELECT start_ns / 1000000 AS s, duration_ns / 1000000 AS d FROM span_view WHERE name = 'generate'").get();
     expect(row).toEqual({ s: Date.UTC(2026, 0, 15, 12), d: 1500 });
   });
 
@@ -102,9 +107,9 @@ describe('startTelemetry', () => {
     const db = openDatabase(file);
     const expected = t.prices.costUsd({ provider: 'openai', model: 'gpt-4o-mini', inputTokens: 2000, outputTokens: 1000 });
     expect(expected).toBeGreaterThan(0);
-    const call = db.prepare('SELECT cost_usd, input_tokens, output_tokens, stage FROM model_calls').get();
+    const call = db.prepare('SELECT cost_usd, input_tokens, output_tokens, stage FROM model_call_view').get();
     expect(call).toEqual({ cost_usd: expected, input_tokens: 2000, output_tokens: 1000, stage: 'generate' });
-    const run = db.prepare("SELECT cost_usd FROM spans WHERE role = 'run'").get() as { cost_usd: number };
+    const run = db.prepare("SELECT cost_usd FROM span_view WHERE role = 'run'").get() as { cost_usd: number };
     expect(run.cost_usd).toBeCloseTo(expected ?? NaN, 12);
   });
 
@@ -115,7 +120,7 @@ describe('startTelemetry', () => {
     for (let i = 0; i < N; i++) t.tracer.startSpan('burst').end();
     await t.shutdown();
     const db = openDatabase(file);
-    expect(db.prepare('SELECT count(*) AS n FROM spans').get()).toEqual({ n: N });
+    expect(db.prepare('SELECT count(*) AS n FROM span_view').get()).toEqual({ n: N });
     expect(t.spanStats()).toMatchObject({ failedSpans: 0, exported: N });
   });
 

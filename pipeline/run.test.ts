@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SimulatedClock, startTelemetry } from '../instrumentation';
-import { openDatabase } from '../store';
+import { openDatabase, rebuiltSpans } from '../store';
 import type { Db } from '../store';
 import { ATTR, SCORE, STAGE } from '../schema/names';
 import type { ModelClient } from './model-client';
@@ -70,23 +70,23 @@ describe('runBenchmark', () => {
         component_id: string;
         component_type: string;
         status_code: number;
-        attributes: string;
+        id: number;
       }>(
         db,
-        "SELECT component_id, component_type, status_code, attributes FROM spans WHERE role = 'run' AND benchmark_run_id = ?",
+        "SELECT component_id, component_type, status_code, id FROM span_view WHERE role = 'run' AND benchmark_run_id = ?",
         summary.benchmarkRunId,
       );
       expect(runs).toHaveLength(n);
       for (const run of runs) {
         const spec = resources.corpus.components.find((c) => c.id === run.component_id)!;
         expect(run.component_type).toBe(spec.label);
-        expect(JSON.parse(run.attributes)).toMatchObject({ [ATTR.simulated]: true });
+        expect(rebuiltSpans(db, 's.id = ?', run.id)[0]?.attributes).toMatchObject({ [ATTR.simulated]: true });
       }
       expect(runs.filter((r) => r.status_code === 2)).toHaveLength(summary.failed);
 
       const stages = rows<{ stage: string; n: number }>(
         db,
-        "SELECT stage, count(*) AS n FROM spans WHERE role = 'stage' GROUP BY stage ORDER BY stage",
+        "SELECT stage, count(*) AS n FROM span_view WHERE role = 'stage' GROUP BY stage ORDER BY stage",
       );
       const count = Object.fromEntries(stages.map((s) => [s.stage, s.n]));
       expect(count[STAGE.classify]).toBe(n);
@@ -103,7 +103,7 @@ describe('runBenchmark', () => {
         cost: number;
       }>(
         db,
-        'SELECT operation, request_model, count(*) AS n, sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cost_usd) AS cost FROM model_calls GROUP BY 1, 2 ORDER BY 1',
+        'SELECT operation, request_model, count(*) AS n, sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cost_usd) AS cost FROM model_call_view GROUP BY 1, 2 ORDER BY 1',
       );
       expect(calls.map((c) => [c.operation, c.request_model, c.n])).toEqual([
         ['chat', 'gpt-4o-mini', n],
@@ -116,7 +116,7 @@ describe('runBenchmark', () => {
 
       const scores = rows<{ name: string; n: number; mean: number }>(
         db,
-        'SELECT name, count(*) AS n, avg(value) AS mean FROM scores GROUP BY name',
+        'SELECT name, count(*) AS n, avg(value) AS mean FROM score_view GROUP BY name',
       );
       const byName = Object.fromEntries(scores.map((s) => [s.name, s]));
       for (const name of [SCORE.classificationAccuracy, SCORE.mappingConfidence])
@@ -128,7 +128,7 @@ describe('runBenchmark', () => {
       // Classification scores carry the predicted type as label (the confusion matrix).
       const wrong = rows<{ component_type: string; label: string }>(
         db,
-        'SELECT component_type, label FROM scores WHERE name = ? AND value = 0',
+        'SELECT component_type, label FROM score_view WHERE name = ? AND value = 0',
         SCORE.classificationAccuracy,
       );
       expect(wrong.length).toBeGreaterThan(0);
@@ -167,7 +167,7 @@ describe('runBenchmark', () => {
     try {
       const mapSpans = rows<{ benchmark_run_id: string; hits: number; n: number }>(
         db,
-        "SELECT benchmark_run_id, sum(cache_hit) AS hits, count(*) AS n FROM spans WHERE role = 'stage' AND stage = 'map' GROUP BY 1",
+        "SELECT benchmark_run_id, sum(cache_hit) AS hits, count(*) AS n FROM span_view WHERE role = 'stage' AND stage = 'map' GROUP BY 1",
       );
       expect(Object.fromEntries(mapSpans.map((r) => [r.benchmark_run_id, r.hits]))).toEqual({
         [first.benchmarkRunId]: 0,
@@ -176,7 +176,7 @@ describe('runBenchmark', () => {
       // A cache hit makes no embeddings call: only the first pass paid for embeddings.
       const [embeddings] = rows<{ n: number }>(
         db,
-        "SELECT count(*) AS n FROM model_calls WHERE operation = 'embeddings'",
+        "SELECT count(*) AS n FROM model_call_view WHERE operation = 'embeddings'",
       );
       expect(embeddings!.n).toBe(6);
     } finally {
@@ -216,18 +216,18 @@ describe('runBenchmark', () => {
 
     const db = openDatabase(file);
     try {
-      const failed = rows<{ role: string; name: string; status_message: string; events: string }>(
+      const failed = rows<{ role: string; name: string; status_message: string; id: number }>(
         db,
-        'SELECT role, name, status_message, events FROM spans WHERE status_code = 2 AND component_id = ? ORDER BY role',
+        'SELECT role, name, status_message, id FROM span_view WHERE status_code = 2 AND component_id = ? ORDER BY role',
         ids[1]!,
-      );
+      ).map((f) => ({ ...f, events: JSON.stringify(rebuiltSpans(db, 's.id = ?', f.id)[0]?.events.map((e) => e.name)) }));
       expect(failed.map((f) => f.role)).toEqual(['model', 'run', 'stage']);
       for (const f of failed) expect(f.status_message).toBe('HTTP 503 from provider');
       expect(failed.find((f) => f.role === 'stage')!.name).toBe(STAGE.generate);
       expect(failed.find((f) => f.role === 'run')!.events).toContain('exception');
       const [ok] = rows<{ n: number }>(
         db,
-        "SELECT count(*) AS n FROM spans WHERE role = 'run' AND status_code = 1",
+        "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND status_code = 1",
       );
       expect(ok!.n).toBe(3);
     } finally {

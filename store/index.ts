@@ -10,6 +10,10 @@ export type { StoreWriterOptions, StoreWriterStats } from './sqlite/writer';
 export { asError, isDeferredWriter, writeJob } from './writer-types';
 export type { TelemetryWriter, WriteResult, WriteJob, WriteDone, DeferredTelemetryWriter, AnyTelemetryWriter } from './writer-types';
 export { spanRecordToRows, spanRole } from './span-rows';
+export { SPAN_INSERT, spanParams } from './sqlite/compact-rows';
+export { StringTable } from './sqlite/strings';
+export { rebuiltSpans } from './sqlite/span-read';
+export type { RebuiltSpan } from './sqlite/span-read';
 export type { SpanRows, SpanRow, ScoreRow, ModelCallRow, BenchmarkRow, SpanRole } from './span-rows';
 export { pruneOnce, Pruner, RetentionScheduler, DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS } from './sqlite/retention';
 export type {

@@ -36,6 +36,8 @@ export interface SpanRow {
 
 export interface ScoreRow {
   time_ns: bigint;
+  /** Position of the score's event in the span's events (the store keeps the event only here). */
+  seq: number;
   trace_id: string;
   span_id: string;
   name: string;
@@ -243,12 +245,13 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
   };
 
   const scores: ScoreRow[] = [];
-  for (const e of record.events) {
-    if (e.name !== GEN_AI.evaluationEvent) continue;
+  record.events.forEach((e, seq) => {
+    if (e.name !== GEN_AI.evaluationEvent) return;
     const name = str(e.attributes[GEN_AI.evaluationName]);
-    if (!name) continue;
+    if (!name) return;
     scores.push({
       time_ns: e.timeNs,
+      seq,
       trace_id: record.traceId,
       span_id: record.spanId,
       name,
@@ -261,7 +264,7 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
       model,
       benchmark_run_id: benchmarkRunId,
     });
-  }
+  });
 
   const benchmark: BenchmarkRow | null =
     role === 'benchmark' && benchmarkRunId

@@ -15,10 +15,10 @@ beforeAll(() => {
 });
 
 const STORED: Record<string, (filter: string) => string> = {
-  spans: (f) => `SELECT count(*) AS n FROM spans WHERE start_ns >= ? AND start_ns < ? ${f}`,
-  runs: (f) => `SELECT count(*) AS n FROM spans WHERE role = 'run' AND start_ns >= ? AND start_ns < ? ${f}`,
-  scores: (f) => `SELECT count(*) AS n FROM scores WHERE time_ns >= ? AND time_ns < ? ${f}`,
-  'model-calls': (f) => `SELECT count(*) AS n FROM model_calls WHERE time_ns >= ? AND time_ns < ? ${f.replace('model', 'response_model')}`,
+  spans: (f) => `SELECT count(*) AS n FROM span_view WHERE start_ns >= ? AND start_ns < ? ${f}`,
+  runs: (f) => `SELECT count(*) AS n FROM span_view WHERE role = 'run' AND start_ns >= ? AND start_ns < ? ${f}`,
+  scores: (f) => `SELECT count(*) AS n FROM score_view WHERE time_ns >= ? AND time_ns < ? ${f}`,
+  'model-calls': (f) => `SELECT count(*) AS n FROM model_call_view WHERE time_ns >= ? AND time_ns < ? ${f.replace('model', 'response_model')}`,
 };
 
 async function fetchText(url: string): Promise<{ status: number; text: string; type: string; headers: Record<string, string> }> {
@@ -75,7 +75,7 @@ describe('dataset export', () => {
     }
     const bench = w.fixture.benchmarkRuns[1] ?? '';
     const r = await fetchText(`/api/v1/export/runs.csv?range=2d&benchmarkRun=${bench}`);
-    expect(rowsOf('csv', r.text)).toBe(count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND benchmark_run_id = ?", bench));
+    expect(rowsOf('csv', r.text)).toBe(count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND benchmark_run_id = ?", bench));
   });
 
   it('pages through chunks without losing or repeating rows', async () => {
@@ -123,9 +123,11 @@ describe('CSV cells a spreadsheet would evaluate', () => {
   const HOSTILE = ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd'];
 
   it('are prefixed with a quote in CSV and exact in JSON and NDJSON', async () => {
-    const ids = w.db.prepare<[], { span_id: string }>("SELECT span_id FROM spans WHERE role = 'run' ORDER BY start_ns DESC LIMIT 6").all();
-    const rename = w.db.prepare('UPDATE spans SET name = ? WHERE span_id = ?');
-    HOSTILE.forEach((name, i) => rename.run(name, ids[i]?.span_id ?? ''));
+    const ids = w.db.prepare<[], { span_id: string }>("SELECT span_id FROM span_view WHERE role = 'run' ORDER BY start_ns DESC LIMIT 6").all();
+    // Names are shared strings (migration 042): each run gets a string of its own.
+    const add = w.db.prepare<[string], { id: number }>("INSERT INTO strings (value, last_ns) VALUES (?, 9e18) RETURNING id");
+    const rename = w.db.prepare('UPDATE spans SET name_ref = ? WHERE lower(hex(span_id)) = ?');
+    HOSTILE.forEach((name, i) => rename.run(add.get(name)?.id ?? 0, ids[i]?.span_id ?? ''));
     const csv = csvRecords((await fetchText('/api/v1/export/spans.csv?range=2d')).text);
     const nameAt = csv[0]?.indexOf('name') ?? -1;
     const names = new Set(csv.slice(1).map((r) => r[nameAt] ?? ''));

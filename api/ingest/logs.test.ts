@@ -144,7 +144,7 @@ describe('POST /v1/logs', () => {
     expect(reply.partialSuccess?.rejectedLogRecords).toBe(1);
 
     // The valid evaluation scored its span (not stored yet: its dimensions are unknown, its identity is not).
-    expect(db.prepare('SELECT trace_id, span_id, name, value FROM scores').all()).toEqual([
+    expect(db.prepare('SELECT trace_id, span_id, name, value FROM score_view').all()).toEqual([
       { trace_id: TRACE, span_id: SPAN, name: 'relevance', value: 0.5 },
     ]);
   });

@@ -62,7 +62,7 @@ interface Row {
 }
 const rowsOf = (db: Db): Row[] =>
   db
-    .prepare('SELECT name, role, stage, component_id, component_type, model, benchmark_run_id FROM spans ORDER BY span_id')
+    .prepare('SELECT name, role, stage, component_id, component_type, model, benchmark_run_id FROM span_view ORDER BY span_id')
     .all() as Row[];
 
 describe('OTLP ingest and genscope names', () => {

@@ -149,7 +149,7 @@ describe('createIngestRouter', () => {
     ).toEqual({});
 
     const rows = db
-      .prepare('SELECT span_id, name, start_ns, end_ns FROM spans ORDER BY span_id')
+      .prepare('SELECT span_id, name, start_ns, end_ns FROM span_view ORDER BY span_id')
       .safeIntegers(true)
       .all() as { span_id: string; name: string; start_ns: bigint; end_ns: bigint }[];
     expect(rows).toEqual([
@@ -332,7 +332,7 @@ describe('createIngestRouter', () => {
       'Content-Type': JSON_TYPE,
     });
     expect(after.status).toBe(200);
-    expect(db.prepare('SELECT name FROM spans ORDER BY span_id').all()).toEqual([
+    expect(db.prepare('SELECT name FROM span_view ORDER BY span_id').all()).toEqual([
       { name: 'kept' },
       { name: 'after' },
     ]);

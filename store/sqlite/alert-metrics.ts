@@ -36,7 +36,8 @@ const SOURCE_COLUMNS: Record<SourceKind, Partial<Record<AlertDimension, string>>
 
 /** Column of each dimension in the raw tables the samples read. */
 const RAW_COLUMNS: Record<'scores' | 'spans', Partial<Record<AlertDimension, string>>> = {
-  scores: { score: 'name', component_type: "COALESCE(component_type, '')", model: "COALESCE(model, '')" },
+  // Raw score names are shared strings (migration 042).
+  scores: { score: '(SELECT value FROM strings WHERE id = name_ref)', component_type: "COALESCE(component_type, '')", model: "COALESCE(model, '')" },
   spans: { component_type: "COALESCE(component_type, '')", model: "COALESCE(model, '')", stage: "COALESCE(stage, '')" },
 };
 
@@ -253,7 +254,9 @@ function scoreNames(db: Db, range: TimeRange): string[] {
     params: [msToNs(Math.floor(range.fromMs / HOUR_MILLIS) * HOUR_MILLIS), msToNs(range.toMs)],
   });
   if (rows.length > 0) return rows.map((r) => r.name);
-  return all<{ name: string }>(db, { sql: 'SELECT DISTINCT name FROM scores', params: [] }).map((r) => r.name);
+  return all<{ name: string }>(db, { sql: 'SELECT value AS name FROM strings WHERE id IN (SELECT DISTINCT name_ref FROM scores)', params: [] }).map(
+    (r) => r.name,
+  );
 }
 
 function groupSamples(rows: Record<string, unknown>[], groupBy: readonly AlertDimension[], maxPerGroup: number): GroupSamples[] {
@@ -319,7 +322,7 @@ export function readSamples(db: Db, scope: MetricScope, range: TimeRange, maxSam
     const rows: Record<string, unknown>[] = [];
     const sql =
       `SELECT ${dims.select}value AS v FROM scores` +
-      ` WHERE name = ? AND time_ns >= ? AND time_ns < ? AND value IS NOT NULL${dims.where} ORDER BY time_ns DESC LIMIT ?`;
+      ` WHERE name_ref = (SELECT id FROM strings WHERE value = ?) AND time_ns >= ? AND time_ns < ? AND value IS NOT NULL${dims.where} ORDER BY time_ns DESC LIMIT ?`;
     for (const name of names) rows.push(...all<Record<string, unknown>>(db, { sql, params: [name, from, to, ...dims.params, rowCap] }));
     return groupSamples(rows, scope.groupBy, maxSamples);
   }
@@ -368,7 +371,8 @@ export function readScoreSamples(db: Db, range: TimeRange, maxSamples: number): 
   const stride = Math.max(1, Math.ceil((stored?.n ?? 0) / Math.max(1, maxSamples)));
   const rows = stmt(
     db,
-    `SELECT name, COALESCE(component_type, '') AS componentType, COALESCE(model, '') AS model, time_ns / 1000000 AS timeMs, value
+    `SELECT (SELECT value FROM strings WHERE id = name_ref) AS name, COALESCE(component_type, '') AS componentType,
+       COALESCE(model, '') AS model, time_ns / 1000000 AS timeMs, value
      FROM scores WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR abs(random()) % ? = 0)`,
   ).all(msToNs(range.fromMs), msToNs(range.toMs), stride, stride) as ScoreSampleSet['samples'];
   return { samples: rows, stride };

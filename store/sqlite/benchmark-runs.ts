@@ -7,6 +7,7 @@ import type { Db } from './db';
 import type { BenchmarkRunInfo, RunSamples } from '../types';
 import { all } from './queries/sql';
 import type { SqlParam } from './queries/sql';
+import { STRING_ID_PARAM, stringOf } from './strings';
 
 interface RunRow {
   id: string;
@@ -43,15 +44,17 @@ function values(db: Db, sql: string, params: SqlParam[]): number[] {
 export function readRunSamples(db: Db, runId: string): RunSamples {
   const scores: Record<string, number[]> = {};
   const rows = all<{ name: string; v: number }>(db, {
-    sql: 'SELECT name, value AS v FROM scores WHERE benchmark_run_id = ? AND value IS NOT NULL ORDER BY name',
+    sql: `SELECT ${stringOf('name_ref')} AS name, value AS v FROM scores WHERE benchmark_run_ref = ${STRING_ID_PARAM} AND value IS NOT NULL
+      ORDER BY name`,
     params: [runId],
   });
   for (const r of rows) if (Number.isFinite(r.v)) (scores[r.name] ??= []).push(r.v);
-  const runSql = (col: string) => `SELECT ${col} AS v FROM spans WHERE benchmark_run_id = ? AND role = 'run'`;
+  const runSql = (col: string) => `SELECT ${col} AS v FROM spans WHERE benchmark_run_ref = ${STRING_ID_PARAM} AND role = 'run'`;
   // Cost per component: model-call cost summed per component, or run-span cost when no calls were recorded.
   let componentCostsUsd = values(
     db,
-    'SELECT SUM(COALESCE(cost_usd, 0)) AS v FROM model_calls WHERE benchmark_run_id = ? GROUP BY COALESCE(component_id, trace_id)',
+    `SELECT SUM(COALESCE(m.cost_usd, 0)) AS v FROM model_calls m LEFT JOIN spans s ON s.id = m.id
+      WHERE m.benchmark_run_ref = ${STRING_ID_PARAM} GROUP BY COALESCE(m.component_id_ref, s.trace_id)`,
     [runId],
   );
   if (componentCostsUsd.length === 0) componentCostsUsd = values(db, runSql('COALESCE(cost_usd, 0)'), [runId]);

@@ -62,7 +62,7 @@ describe('rollup cardinality bound', () => {
       warnings.push(...writer.writeSpans(spans).warnings);
     }
     // Raw rows keep every true name.
-    expect(n(db, 'SELECT count(DISTINCT model) AS n FROM spans')).toBe(distinct);
+    expect(n(db, 'SELECT count(DISTINCT model) AS n FROM span_view')).toBe(distinct);
     // Rollups: at most the limit plus (other) per key, and every span is counted.
     expect(n(db, "SELECT count(*) AS n FROM rollup_spans WHERE grain_s = 3600 AND stage = 'generate'")).toBe(101);
     expect(n(db, "SELECT sum(count) AS n FROM rollup_spans WHERE grain_s = 3600 AND stage = 'generate'")).toBe(distinct);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { rebuildRollups } from './rebuild';
+import { compactRows } from './compact-migration';
 
 export type Db = Database.Database;
 
@@ -58,6 +59,7 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
     db.exec('DROP TABLE temp.dup_spans');
     if (dups.n > 0) rebuildRollups(db);
   },
+  42: compactRows,
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

@@ -10,6 +10,8 @@
  * whose raw rows retention already deleted, keep their converted values.
  */
 import type { Db } from './db';
+import { StringReader, stringOf } from './strings';
+import { decodeStoredEvents } from './span-read';
 import { BucketCounts, SCORE_BINS, sketchIndex } from '../histogram';
 import { DAY_GRAIN_S, HOUR_GRAIN_S, ROLLUPS, bucketStartNs } from '../layout';
 import type { RollupTable } from '../layout';
@@ -102,7 +104,10 @@ function cacheLookupsOfJson(events: string | null): CacheLookupFacts[] {
 
 type RawReader = (acc: RollupAccumulator, row: Record<string, unknown>, admit: Admit) => void;
 
-const READERS: Record<Source['raw'], { select: string; add: RawReader }> = {
+type Readers = Record<Source['raw'], { select: string; add: RawReader }>;
+
+/** Raw rows as migrations before 042 left them (hex ids, events with their scores). */
+const READERS_041: Readers = {
   spans: {
     select: 'role, start_ns, duration_ns, status_code, stage, component_id, component_type, model, cost_usd, events',
     add: (acc, r, admit) => addSpan(acc, r as unknown as SpanFacts, cacheLookupsOfJson(r.events as string | null), admit),
@@ -118,12 +123,34 @@ const READERS: Record<Source['raw'], { select: string; add: RawReader }> = {
   },
 };
 
+/** The compact layout of 042: shared strings resolved in SQL, stored events decoded. */
+function readers042(db: Db): Readers {
+  const strings = new StringReader(db);
+  const lookups = (events: unknown, startNs: unknown): CacheLookupFacts[] =>
+    decodeStoredEvents(typeof events === 'string' ? events : null, startNs as bigint, strings).flatMap((e) => {
+      if (e.name !== EVENT.cacheLookup) return [];
+      const name = e.attributes[ATTR.cacheName];
+      return [{ timeNs: e.timeNs, cacheName: typeof name === 'string' ? name : null, hit: e.attributes[ATTR.cacheHit] === true }];
+    });
+  return {
+    spans: {
+      select: `role, start_ns, duration_ns, status_code, stage, ${stringOf('component_id_ref')} AS component_id, component_type, model, cost_usd, events`,
+      add: (acc, r, admit) => addSpan(acc, r as unknown as SpanFacts, lookups(r.events, r.start_ns), admit),
+    },
+    scores: {
+      select: `time_ns, ${stringOf('name_ref')} AS name, value, ${stringOf('label_ref')} AS label, component_type, model`,
+      add: READERS_041.scores.add,
+    },
+    model_calls: READERS_041.model_calls,
+  };
+}
+
 /** Integer columns that must stay BigInt (ns); the rest are read as numbers. */
 const NS_COLUMNS = new Set(['start_ns', 'duration_ns', 'time_ns']);
 
-function recompute(db: Db, s: Source, from: bigint, applier: RollupApplier, admit: Admit): void {
+function recompute(db: Db, s: Source, from: bigint, applier: RollupApplier, admit: Admit, readers: Readers): void {
   for (const t of s.tables) db.prepare(`DELETE FROM ${t} WHERE bucket_ns >= ?`).run(from);
-  const reader = READERS[s.raw];
+  const reader = readers[s.raw];
   const page = db
     .prepare(`SELECT id, ${reader.select} FROM ${s.raw} WHERE ${s.time} >= ? AND (${s.time} > ? OR id > ?) ORDER BY ${s.time}, id LIMIT ?`)
     .safeIntegers(true);
@@ -158,8 +185,10 @@ export function rebuildRollups(db: Db): void {
   // The values the bound admitted are stored, so the rebuilt keys fold exactly as written.
   const limiter = hasBound ? new CardinalityLimiter(db) : null;
   const admit: Admit = (d, ns, v) => (limiter ? limiter.admit(d, ns, v ?? '') : (v ?? ''));
+  const compact = (db.pragma('table_info(spans)') as { name: string }[]).some((c) => c.name === 'name_ref');
+  const readers = compact ? readers042(db) : READERS_041;
   for (const s of SOURCES) {
     const from = completeFrom(db, s);
-    if (from !== null) recompute(db, s, from, applier, admit);
+    if (from !== null) recompute(db, s, from, applier, admit, readers);
   }
 }

@@ -132,10 +132,10 @@ describe('pruneOnce', () => {
     const cutoff = beforeNs(NOW_MS - 30 * DAY_MS);
     expect(result.cutoffNs).toBe(cutoff);
     // Raw rows: only the two newer fills remain, nothing older than the cutoff.
-    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(300 * 3);
-    expect(count(db, 'SELECT count(*) AS n FROM spans WHERE start_ns < ?', cutoff)).toBe(0);
-    expect(count(db, 'SELECT count(*) AS n FROM model_calls')).toBe(300);
-    expect(count(db, 'SELECT count(*) AS n FROM scores')).toBe(300);
+    expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(300 * 3);
+    expect(count(db, 'SELECT count(*) AS n FROM span_view WHERE start_ns < ?', cutoff)).toBe(0);
+    expect(count(db, 'SELECT count(*) AS n FROM model_call_view')).toBe(300);
+    expect(count(db, 'SELECT count(*) AS n FROM score_view')).toBe(300);
     expect(count(db, 'SELECT count(*) AS n FROM metric_points')).toBe(300);
     expect(result.deleted).toMatchObject({ spans: 900, model_calls: 300, scores: 300, metric_points: 300 });
     // Minute rollups: only the newest fill (inside 7 days) keeps them.
@@ -162,7 +162,7 @@ describe('pruneOnce', () => {
     fill(new StoreWriter(db), NOW_MS - DAY_MS, 50);
     const first = pruneOnce(db, { retentionDays: 30, nowMillis: NOW_MS });
     expect(first.deleted).toEqual({});
-    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(150);
+    expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(150);
     expect(pruneOnce(db, { retentionDays: 30, nowMillis: NOW_MS }).batches).toBe(0);
   });
 
@@ -188,7 +188,7 @@ describe('pruneOnce', () => {
     const reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 0');
     reader.exec('BEGIN');
-    expect(count(reader, 'SELECT count(*) AS n FROM spans')).toBe(3000);
+    expect(count(reader, 'SELECT count(*) AS n FROM span_view')).toBe(3000);
 
     let batches = 0;
     let spansDeleted = 0;
@@ -199,8 +199,8 @@ describe('pruneOnce', () => {
       onBatch: ({ table, deleted }) => {
         if (table === 'spans') spansDeleted += deleted;
         // The old snapshot is still whole; a fresh read sees every batch committed so far.
-        expect(count(reader, 'SELECT count(*) AS n FROM spans')).toBe(3000);
-        expect(count(other, 'SELECT count(*) AS n FROM spans')).toBe(3000 - spansDeleted + batches * 3);
+        expect(count(reader, 'SELECT count(*) AS n FROM span_view')).toBe(3000);
+        expect(count(other, 'SELECT count(*) AS n FROM span_view')).toBe(3000 - spansDeleted + batches * 3);
         otherWriter.writeSpans(componentRun(NOW_MS - 60_000));
         batches++;
       },
@@ -208,7 +208,7 @@ describe('pruneOnce', () => {
     reader.exec('COMMIT');
     expect(batches).toBeGreaterThan(12);
     // Every write made between batches is there; every old row is gone.
-    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(batches * 3);
+    expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(batches * 3);
     expect(otherWriter.stats.failures).toBe(0);
     reader.close();
     other.close();
@@ -233,7 +233,7 @@ describe('pruneOnce', () => {
       expect(r.freelistPages).toBe(0);
       sizes.push(fileBytes(file));
     }
-    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(800 * 3);
+    expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(800 * 3);
     expect(vacuumed).toBeGreaterThan(0);
     // Hour rollups grow by a few rows a cycle; raw data does not accumulate.
     const first = sizes[1] ?? 0;
@@ -276,7 +276,7 @@ describe('RetentionScheduler', () => {
     let nowMillis = NOW_MS;
     const scheduler = new RetentionScheduler(db, { retentionDays: 5, batchRows: 200, clock: { nowMillis: () => nowMillis } });
     expect((await scheduler.runNow())?.deleted).toEqual({});
-    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(3000);
+    expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(3000);
 
     // Two days later the fill is past retention.
     nowMillis = NOW_MS + 2.5 * DAY_MS;
@@ -285,7 +285,7 @@ describe('RetentionScheduler', () => {
     const other = (async () => {
       while (pruning) {
         turns++;
-        count(db, 'SELECT count(*) AS n FROM spans');
+        count(db, 'SELECT count(*) AS n FROM span_view');
         await nextTurn();
       }
     })();
@@ -293,7 +293,7 @@ describe('RetentionScheduler', () => {
     pruning = false;
     await other;
     expect(result?.deleted.spans).toBe(3000);
-    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(0);
+    expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(0);
     // 3000 spans in batches of 200 is 15 transactions, each followed by a turn of the event loop.
     expect(turns).toBeGreaterThanOrEqual(15);
     expect(scheduler.stats).toMatchObject({ runs: 2, failures: 0, running: false, lastRunAtMillis: nowMillis });
@@ -351,6 +351,6 @@ describe('RetentionScheduler', () => {
     expect(pruner.done).toBe(true);
     expect(steps).toBeGreaterThan(6);
     expect(pruner.step()).toBe(false);
-    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(0);
+    expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(0);
   });
 });

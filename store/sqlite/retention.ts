@@ -17,6 +17,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Db } from './db';
+import { pruneStrings } from './strings';
 import { DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS, ROLLUPS, minuteRollupDays, prunePolicy } from '../layout';
 import type { PruneRule } from '../layout';
 
@@ -135,6 +136,11 @@ export class Pruner {
     // The cardinality bound's admitted values (migration 030) matter while a bucket still gets rows.
     if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_dimension_values'").get())
       this.deleteSteps.push(this.dimensionValues(raw));
+    // Last, once no raw row older than the cutoff is left: the shared strings only they used.
+    this.deleteSteps.push(() => {
+      this.record('strings', pruneStrings(db, raw));
+      return true;
+    });
   }
 
   /** True once every step has run. */
@@ -177,17 +183,21 @@ export class Pruner {
    * would cost every insert): walk the distinct names with index seeks and delete per name.
    */
   private byNameAndTime(table: 'scores' | 'metric_points', cutoff: bigint): () => boolean {
-    const first = this.db.prepare<[], { name: string | null }>(`SELECT min(name) AS name FROM ${table}`);
-    const next = this.db.prepare<[string], { name: string }>(`SELECT name FROM ${table} WHERE name > ? ORDER BY name LIMIT 1`);
+    // Score names are shared-string ids (migration 042), metric names text: the same walk.
+    const col = table === 'scores' ? 'name_ref' : 'name';
+    const first = this.db.prepare<[], { name: string | number | null }>(`SELECT min(${col}) AS name FROM ${table}`);
+    const next = this.db.prepare<[string | number], { name: string | number }>(
+      `SELECT ${col} AS name FROM ${table} WHERE ${col} > ? ORDER BY ${col} LIMIT 1`,
+    );
     const del = this.db.prepare(
       `DELETE FROM ${table} WHERE id IN
-         (SELECT id FROM ${table} WHERE name = ? AND time_ns < ? ORDER BY name, time_ns LIMIT ?)`,
+         (SELECT id FROM ${table} WHERE ${col} = ? AND time_ns < ? ORDER BY ${col}, time_ns LIMIT ?)`,
     );
-    let name: string | null | undefined;
+    let name: string | number | null | undefined;
     return () => {
       if (name === undefined) name = first.get()?.name ?? null;
       if (name === null) return true;
-      const current: string = name;
+      const current: string | number = name;
       const n = this.deleteBatch(del, current, cutoff, this.batchRows);
       this.record(table, n);
       if (n < this.batchRows) name = next.get(current)?.name ?? null;

@@ -15,6 +15,8 @@ import { CardinalityLimiter } from './cardinality';
 import { RollupAccumulator, addInput, addScore, cacheLookupsOf } from '../aggregate';
 import type { Admit } from '../aggregate';
 import { RollupApplier } from './rollup-apply';
+import { MODEL_CALL_INSERT, SCORE_INSERT, SPAN_INSERT, modelCallParams, scoreParams, spanParams } from './compact-rows';
+import { StringTable } from './strings';
 import { LogRecordStatements } from './log-writer';
 import { logRecordToRows } from '../log-rows';
 import type { CardinalityLimits, RollupDimension } from './cardinality';
@@ -25,13 +27,7 @@ export const ROLLUP_GRAINS_S = [MINUTE_GRAIN_S, HOUR_GRAIN_S, DAY_GRAIN_S] as co
 const MAX_WARNINGS = 20;
 
 /** The span row insert (exported so the bench's raw-insert baseline runs the very same statement). */
-export const SPAN_INSERT_SQL = `INSERT INTO spans (trace_id, span_id, parent_span_id, name, role, kind, resource_id, scope_name, start_ns, end_ns,
-     duration_ns, status_code, status_message, stage, component_id, component_type, model, benchmark_run_id, cost_usd,
-     cache_hit, attributes, events, links)
-   VALUES (@trace_id, @span_id, @parent_span_id, @name, @role, @kind, @resource_id, @scope_name, @start_ns, @end_ns,
-     @duration_ns, @status_code, @status_message, @stage, @component_id, @component_type, @model, @benchmark_run_id,
-     @cost_usd, @cache_hit, @attributes, @events, @links)
-   ON CONFLICT (start_ns, span_id) DO NOTHING`;
+export const SPAN_INSERT_SQL = `${SPAN_INSERT} ON CONFLICT (start_ns, span_id) DO NOTHING`;
 
 export interface StoreWriterOptions {
   /** Prices for GenAI spans that carry tokens but no cost (ingest). */
@@ -86,6 +82,7 @@ export function isBusyError(err: unknown): boolean {
 interface MappedSpan {
   rows: SpanRows;
   resource: AttributeMap;
+  attributes: AttributeMap;
   events: SpanRecord['events'];
   /** Index of the job the span came from. */
   job: number;
@@ -117,6 +114,7 @@ export class StoreWriter implements TelemetryWriter {
   private resourceObjectIds = new WeakMap<AttributeMap, number>();
   private readonly stmt: ReturnType<StoreWriter['prepare']>;
   private readonly rollups: RollupApplier;
+  private readonly strings: StringTable;
   /** Prepared on first use: a database opened without migrating may have no log_records table. */
   private logStatements: LogRecordStatements | null = null;
   /** Null on a database older than migration 030 (opened without migrating): no bound then. */
@@ -129,6 +127,7 @@ export class StoreWriter implements TelemetryWriter {
     this.prices = options.prices;
     this.stmt = this.prepare();
     this.rollups = new RollupApplier(db);
+    this.strings = new StringTable(db);
     const bounded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_dimension_values'").get();
     this.limiter = bounded ? new CardinalityLimiter(db, options.cardinality) : null;
   }
@@ -146,21 +145,10 @@ export class StoreWriter implements TelemetryWriter {
       resourceInsert: db.prepare(
         'INSERT INTO resources (hash, service_name, attributes) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING',
       ),
+      // The compact layout of migration 042 (compact-rows.ts); a copy of a stored span is a no-op.
       span: db.prepare(SPAN_INSERT_SQL),
-      score: db.prepare(
-        `INSERT INTO scores (time_ns, trace_id, span_id, name, value, label, explanation, stage, component_id, component_type,
-           model, benchmark_run_id)
-         VALUES (@time_ns, @trace_id, @span_id, @name, @value, @label, @explanation, @stage, @component_id, @component_type,
-           @model, @benchmark_run_id)`,
-      ),
-      modelCall: db.prepare(
-        `INSERT INTO model_calls (time_ns, duration_ns, trace_id, span_id, provider, operation, request_model, response_model,
-           input_tokens, output_tokens, cached_tokens, cost_usd, cost_source, status_code, stage, component_id, component_type,
-           benchmark_run_id)
-         VALUES (@time_ns, @duration_ns, @trace_id, @span_id, @provider, @operation, @request_model, @response_model,
-           @input_tokens, @output_tokens, @cached_tokens, @cost_usd, @cost_source, @status_code, @stage, @component_id,
-           @component_type, @benchmark_run_id)`,
-      ),
+      score: db.prepare(SCORE_INSERT),
+      modelCall: db.prepare(MODEL_CALL_INSERT),
       benchmark: db.prepare(
         `INSERT INTO benchmark_runs (id, trace_id, pipeline, pipeline_version, model, started_ns, ended_ns, duration_ns,
            components, status_code, simulated, attributes)
@@ -218,6 +206,7 @@ export class StoreWriter implements TelemetryWriter {
       this.resourceIds.clear();
       this.resourceObjectIds = new WeakMap();
       this.limiter?.reset();
+      this.strings.reset();
       if (isBusyError(err)) this.stats.busyRetries++;
       else this.recordFailure(err);
       throw err;
@@ -268,7 +257,7 @@ export class StoreWriter implements TelemetryWriter {
             if (r.warnings.length < MAX_WARNINGS) r.warnings.push(problem);
             continue;
           }
-          mapped.push({ rows: spanRecordToRows(s, this.prices), resource: s.resource, events: s.events, job: j });
+          mapped.push({ rows: spanRecordToRows(s, this.prices), resource: s.resource, attributes: s.attributes, events: s.events, job: j });
         }
       } else if (job.kind === 'points') {
         for (const p of job.records) {
@@ -286,6 +275,7 @@ export class StoreWriter implements TelemetryWriter {
     const duplicates = new Array<number>(jobs.length).fill(0);
     this.transact(() => {
       duplicates.fill(0);
+      this.strings.begin();
       if (mapped.length > 0) {
         const acc = new RollupAccumulator();
         const admit: Admit = (dimension, ns, value) => this.dim(dimension, ns, value);
@@ -293,12 +283,14 @@ export class StoreWriter implements TelemetryWriter {
           const { span, scores, modelCall, benchmark } = m.rows;
           span.resource_id = this.resourceId(m.resource);
           // A copy (a retried or replayed batch, or twice in this one) is stored once and counted once.
-          if (this.stmt.span.run(span).changes === 0) {
+          const stored = this.stmt.span.run(spanParams({ span, attributes: m.attributes, events: m.events, scores, modelCall }, this.strings));
+          if (stored.changes === 0) {
             duplicates[m.job] = (duplicates[m.job] ?? 0) + 1;
             continue;
           }
-          for (const sc of scores) this.stmt.score.run(sc);
-          if (modelCall) this.stmt.modelCall.run(modelCall);
+          const spanRow = stored.lastInsertRowid;
+          for (const sc of scores) this.stmt.score.run(scoreParams(sc, spanRow, m.events[sc.seq], this.strings));
+          if (modelCall) this.stmt.modelCall.run(modelCallParams(modelCall, spanRow, this.strings));
           if (benchmark) this.stmt.benchmark.run(benchmark);
           addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events) }, admit);
         }
@@ -358,6 +350,7 @@ export class StoreWriter implements TelemetryWriter {
     let unattached = 0;
     this.transact(() => {
       duplicates = 0;
+      this.strings.begin();
       scored = 0;
       unattached = 0;
       const acc = new RollupAccumulator();
@@ -369,12 +362,13 @@ export class StoreWriter implements TelemetryWriter {
           continue;
         }
         if (!r.evaluation) continue;
-        const score = stmts.scoreOf(r.evaluation);
-        if (!score) {
+        const found = stmts.scoreOf(r.evaluation);
+        if (!found) {
           unattached++;
           continue;
         }
-        this.stmt.score.run(score);
+        const { score, spanRow } = found;
+        this.stmt.score.run(scoreParams(score, spanRow, undefined, this.strings));
         addScore(acc, score, admit);
         scored++;
       }

@@ -61,7 +61,7 @@ describe('genscope demo + detectChanges', () => {
     const tables = run("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").split('\n');
     expect(tables).toContain('spans');
     for (const t of tables) expect(Number(run(`SELECT count(*) FROM "${t}"`))).toBeGreaterThanOrEqual(0);
-    expect(Number(run("SELECT count(*) FROM spans WHERE role = 'run'"))).toBeGreaterThan(100);
+    expect(Number(run("SELECT count(*) FROM span_view WHERE role = 'run'"))).toBeGreaterThan(100);
   });
 
   it('finds the quality regression and the cost spike on the printed days, and nothing else', () => {

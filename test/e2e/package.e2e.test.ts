@@ -137,16 +137,16 @@ describe('the packed tarball in a separate strict TypeScript project', () => {
     const db = openDatabase(expectedDb);
     const count = (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().get(...params) as number;
     for (const id of ['cjs-1', 'cjs-2', 'cjs-3', 'esm-1', 'esm-2', 'esm-3']) {
-      expect(count("SELECT count(*) FROM spans WHERE role = 'run' AND component_id = ?", id)).toBe(1);
+      expect(count("SELECT count(*) FROM span_view WHERE role = 'run' AND component_id = ?", id)).toBe(1);
     }
-    const consumerRuns = "SELECT trace_id FROM spans WHERE role = 'run' AND (component_id LIKE 'esm-%' OR component_id LIKE 'cjs-%')";
+    const consumerRuns = "SELECT trace_id FROM span_view WHERE role = 'run' AND (component_id LIKE 'esm-%' OR component_id LIKE 'cjs-%')";
     for (const stage of ['classify', 'generate', 'validate']) {
-      expect(count(`SELECT count(*) FROM spans WHERE role = 'stage' AND stage = ? AND trace_id IN (${consumerRuns})`, stage)).toBe(6);
+      expect(count(`SELECT count(*) FROM span_view WHERE role = 'stage' AND stage = ? AND trace_id IN (${consumerRuns})`, stage)).toBe(6);
     }
-    expect(count(`SELECT count(*) FROM model_calls WHERE trace_id IN (${consumerRuns})`)).toBe(6);
-    expect(count(`SELECT count(*) FROM scores WHERE trace_id IN (${consumerRuns})`)).toBe(12);
+    expect(count(`SELECT count(*) FROM model_call_view WHERE trace_id IN (${consumerRuns})`)).toBe(6);
+    expect(count(`SELECT count(*) FROM score_view WHERE trace_id IN (${consumerRuns})`)).toBe(12);
     // The CLI's benchmark run is there too.
-    expect(count("SELECT count(*) FROM spans WHERE role = 'run' AND benchmark_run_id IS NOT NULL")).toBeGreaterThanOrEqual(48);
+    expect(count("SELECT count(*) FROM span_view WHERE role = 'run' AND benchmark_run_id IS NOT NULL")).toBeGreaterThanOrEqual(48);
     db.close();
   }, 600_000);
 });

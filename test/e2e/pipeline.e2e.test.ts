@@ -32,21 +32,21 @@ describe('genscope pipeline run (built CLI)', () => {
 
     const conn = openDatabase(db);
     const count = (sql: string, ...params: unknown[]) => (conn.prepare(sql).get(...params) as { n: number }).n;
-    const components = count("SELECT count(*) AS n FROM spans WHERE role = 'run'");
+    const components = count("SELECT count(*) AS n FROM span_view WHERE role = 'run'");
     expect(components).toBeGreaterThanOrEqual(48);
     for (const stage of ['classify', 'map', 'generate']) {
-      expect(count("SELECT count(*) AS n FROM spans WHERE role = 'stage' AND stage = ?", stage)).toBe(components);
+      expect(count("SELECT count(*) AS n FROM span_view WHERE role = 'stage' AND stage = ?", stage)).toBe(components);
     }
     // A run whose generation failed (the simulated model refuses some components) stops there.
-    const failed = count("SELECT count(*) AS n FROM spans WHERE role = 'run' AND status_code = 2");
-    expect(count("SELECT count(*) AS n FROM spans WHERE role = 'stage' AND stage = 'generate' AND status_code = 2")).toBe(failed);
-    expect(count("SELECT count(*) AS n FROM spans WHERE role = 'stage' AND stage = 'validate'")).toBe(components - failed);
-    expect(count('SELECT count(DISTINCT component_type) AS n FROM spans WHERE role = ?', 'run')).toBeGreaterThanOrEqual(8);
+    const failed = count("SELECT count(*) AS n FROM span_view WHERE role = 'run' AND status_code = 2");
+    expect(count("SELECT count(*) AS n FROM span_view WHERE role = 'stage' AND stage = 'generate' AND status_code = 2")).toBe(failed);
+    expect(count("SELECT count(*) AS n FROM span_view WHERE role = 'stage' AND stage = 'validate'")).toBe(components - failed);
+    expect(count('SELECT count(DISTINCT component_type) AS n FROM span_view WHERE role = ?', 'run')).toBeGreaterThanOrEqual(8);
     for (const name of Object.values(SCORE)) {
-      expect(count('SELECT count(*) AS n FROM scores WHERE name = ?', name)).toBeGreaterThan(0);
+      expect(count('SELECT count(*) AS n FROM score_view WHERE name = ?', name)).toBeGreaterThan(0);
     }
     // Classification is a real measurement: it is checked against the label, not assumed.
-    const accuracy = conn.prepare("SELECT avg(value) AS a FROM scores WHERE name = 'classification.accuracy'").get() as {
+    const accuracy = conn.prepare("SELECT avg(value) AS a FROM score_view WHERE name = 'classification.accuracy'").get() as {
       a: number;
     };
     expect(accuracy.a).toBeGreaterThan(0.5);
@@ -62,7 +62,7 @@ describe('genscope pipeline run (built CLI)', () => {
     expect(bench[0]?.components).toBe(components);
     expect(bench[0]?.duration_ns).toBeGreaterThan(0);
     expect(bench[0]?.simulated).toBe(1);
-    expect(count('SELECT count(*) AS n FROM spans WHERE role = ? AND benchmark_run_id = ?', 'run', bench[0]?.id)).toBe(
+    expect(count('SELECT count(*) AS n FROM span_view WHERE role = ? AND benchmark_run_id = ?', 'run', bench[0]?.id)).toBe(
       components,
     );
 
@@ -70,7 +70,7 @@ describe('genscope pipeline run (built CLI)', () => {
     const prices = createPriceBook();
     const calls = conn
       .prepare(
-        'SELECT provider, response_model, input_tokens, output_tokens, cached_tokens, cost_usd, time_ns / 1000000 AS ms FROM model_calls',
+        'SELECT provider, response_model, input_tokens, output_tokens, cached_tokens, cost_usd, time_ns / 1000000 AS ms FROM model_call_view',
       )
       .all() as {
       provider: string;
@@ -95,8 +95,8 @@ describe('genscope pipeline run (built CLI)', () => {
       expect(c.cost_usd).toBeCloseTo(expected ?? NaN, 12);
       expect(c.input_tokens).toBeGreaterThan(0);
     }
-    const runCost = conn.prepare("SELECT sum(cost_usd) AS s FROM spans WHERE role = 'run'").get() as { s: number };
-    const callCost = conn.prepare('SELECT sum(cost_usd) AS s FROM model_calls').get() as { s: number };
+    const runCost = conn.prepare("SELECT sum(cost_usd) AS s FROM span_view WHERE role = 'run'").get() as { s: number };
+    const callCost = conn.prepare('SELECT sum(cost_usd) AS s FROM model_call_view').get() as { s: number };
     expect(runCost.s).toBeCloseTo(callCost.s, 10);
 
     const metricNames = (conn.prepare('SELECT DISTINCT name FROM metric_points').all() as { name: string }[]).map((r) => r.name);
@@ -144,7 +144,7 @@ describe('genscope pipeline run (built CLI)', () => {
       expect(contentTypes).toEqual(new Set(['application/x-protobuf']));
 
       const conn = openDatabase(db);
-      const stored = conn.prepare('SELECT span_id, name FROM spans').all() as { span_id: string; name: string }[];
+      const stored = conn.prepare('SELECT span_id, name FROM span_view').all() as { span_id: string; name: string }[];
       conn.close();
       expect(stored.length).toBeGreaterThan(200);
       expect(arrived.length).toBe(stored.length);

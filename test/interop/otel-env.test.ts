@@ -188,7 +188,7 @@ describe('OTEL_* configuration against a loopback OTLP receiver', () => {
     await child({ OTEL_TRACES_SAMPLER: 'always_off', OTEL_EXPORTER_OTLP_ENDPOINT: base, GENSCOPE_DB: db });
     expect(traces()).toHaveLength(0);
     const conn = openDatabase(db);
-    expect(conn.prepare('SELECT count(*) FROM spans').pluck().get()).toBe(0);
+    expect(conn.prepare('SELECT count(*) FROM span_view').pluck().get()).toBe(0);
     conn.close();
   });
 

@@ -18,8 +18,8 @@ import { openDatabase } from '../../store';
 import type { Db } from '../../store';
 import { FOREIGN, GEN_AI } from '../../schema/names';
 import type { ClientOutput, Scenario, SentSpan } from './otlp-client';
-import { StoreWriter } from '../../store';
-import type { MetricPointRecord } from '../../schema/records';
+import { StoreWriter, rebuiltSpans } from '../../store';
+import type { AttributeMap, MetricPointRecord } from '../../schema/records';
 
 const TOKEN = 'interop-token';
 const prices = createPriceBook();
@@ -83,7 +83,7 @@ interface SpanRowOut {
   status_code: bigint;
   status_message: string | null;
   scope_name: string | null;
-  attributes: string;
+  attributes: AttributeMap;
   service_name: string | null;
 }
 
@@ -91,12 +91,14 @@ function spanRows(): Map<string, SpanRowOut> {
   const rows = db
     .prepare(
       `SELECT s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code, s.status_message,
-         s.scope_name, s.attributes, r.service_name
-       FROM spans s LEFT JOIN resources r ON r.id = s.resource_id`,
+         s.scope_name, s.id, r.service_name
+       FROM span_view s LEFT JOIN resources r ON r.id = s.resource_id`,
     )
     .safeIntegers(true)
-    .all() as SpanRowOut[];
-  return new Map(rows.map((r) => [r.span_id, r]));
+    .all() as (Omit<SpanRowOut, 'attributes'> & { id: bigint })[];
+  // Attributes as the store gives them back (rebuilt from the compact row).
+  const attrs = new Map(rebuiltSpans(db).map((r) => [r.id, r.attributes]));
+  return new Map(rows.map((r) => [r.span_id, { ...r, attributes: attrs.get(Number(r.id)) ?? {} }]));
 }
 
 function assertRunStored(sent: Record<string, SentSpan>, service: string, t0: number): void {
@@ -123,7 +125,7 @@ function assertRunStored(sent: Record<string, SentSpan>, service: string, t0: nu
   expect(oi.kind).toBe(BigInt(SpanKind.CLIENT));
   expect(oi.start_ns).toBe(ns([t0, 200_000_001]));
   expect(oi.end_ns).toBe(ns([t0 + 1, 999_999_999]));
-  expect(JSON.parse(oi.attributes)).toMatchObject({
+  expect(oi.attributes).toMatchObject({
     [FOREIGN.llmModelName]: 'gpt-4o',
     [GEN_AI.requestModel]: 'gpt-4o',
     [GEN_AI.providerName]: 'openai',
@@ -136,7 +138,7 @@ function assertRunStored(sent: Record<string, SentSpan>, service: string, t0: nu
   expect(older.status_code).toBe(2n);
   expect(older.status_message).toBe('rate limited');
   expect(older.start_ns).toBe(ns([t0 + 2, 1]));
-  expect(JSON.parse(older.attributes)).toMatchObject({
+  expect(older.attributes).toMatchObject({
     [FOREIGN.system]: 'openai',
     [GEN_AI.providerName]: 'openai',
     [GEN_AI.inputTokens]: 50,
@@ -144,7 +146,7 @@ function assertRunStored(sent: Record<string, SentSpan>, service: string, t0: nu
   });
 
   const current = row('current');
-  expect(JSON.parse(current.attributes)).toEqual({
+  expect(current.attributes).toEqual({
     'pipeline.stage': 'generate',
     [GEN_AI.operationName]: 'chat',
     [GEN_AI.providerName]: 'anthropic',
@@ -158,7 +160,7 @@ function assertRunStored(sent: Record<string, SentSpan>, service: string, t0: nu
   const calls = db
     .prepare(
       `SELECT span_id, provider, operation, request_model, input_tokens, output_tokens, cost_usd, cost_source, status_code
-       FROM model_calls ORDER BY time_ns`,
+       FROM model_call_view ORDER BY time_ns`,
     )
     .all() as { span_id: string; cost_usd: number | null }[];
   const expectedGpt4o = prices.costUsd({
@@ -206,7 +208,7 @@ function assertRunStored(sent: Record<string, SentSpan>, service: string, t0: nu
     },
   ]);
 
-  const scores = db.prepare('SELECT span_id, name, value, time_ns FROM scores').safeIntegers(true).all();
+  const scores = db.prepare('SELECT span_id, name, value, time_ns FROM score_view').safeIntegers(true).all();
   expect(scores).toEqual([
     { span_id: sent.current?.spanId, name: 'code.quality', value: 0.8, time_ns: ns([t0 + 3, 900_000_009]) },
   ]);
@@ -237,7 +239,7 @@ describe('OTLP/HTTP ingest with the official OpenTelemetry JS exporters', () => 
       expect(out.results).toEqual([
         { code: ExportResultCode.FAILED, error: expect.stringMatching(/Unauthorized/) as unknown },
       ]);
-      expect(db.prepare('SELECT count(*) AS n FROM spans').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM span_view').get()).toEqual({ n: 0 });
     },
   );
 

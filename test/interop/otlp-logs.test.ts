@@ -82,7 +82,7 @@ describe.each(['json', 'proto'] as const)('OTLP logs over http/%s from the offic
     expect(JSON.parse(plain?.body ?? 'null')).toBe('plain log line, no trace context');
 
     const scores = db
-      .prepare('SELECT trace_id, span_id, name, value, label, explanation, model FROM scores ORDER BY name')
+      .prepare('SELECT trace_id, span_id, name, value, label, explanation, model FROM score_view ORDER BY name')
       .all();
     // One by span context, one by response id alone; each once although the batch came twice.
     expect(scores).toEqual([
@@ -98,7 +98,7 @@ test('run detail lists the trace’s log records', async () => {
   const out = await client('proto');
   // The trace has no pipeline.run root: give it one so it is a run (the call is its child).
   const writer = new StoreWriter(db);
-  const call = db.prepare('SELECT start_ns, end_ns FROM spans WHERE span_id = ?').get(out.spanId) as { start_ns: bigint; end_ns: bigint };
+  const call = db.prepare('SELECT start_ns, end_ns FROM span_view WHERE span_id = ?').get(out.spanId) as { start_ns: bigint; end_ns: bigint };
   db.defaultSafeIntegers(false);
   writer.writeSpans([
     {
@@ -115,7 +115,7 @@ test('run detail lists the trace’s log records', async () => {
       resource: {},
     },
   ]);
-  const root = db.prepare("SELECT id FROM spans WHERE span_id = 'aaaaaaaaaaaaaaaa'").get() as { id: number };
+  const root = db.prepare("SELECT id FROM span_view WHERE span_id = 'aaaaaaaaaaaaaaaa'").get() as { id: number };
   const detail = runDetail({ db, nowMs: Date.now(), monthlyBudgetUsd: null, exactPercentileMaxRows: 0, minuteRollupRetentionDays: 7 }, Number(root.id));
   expect(detail.logs.map((l) => l.eventName).sort()).toEqual(['gen_ai.client.inference.operation.details', 'gen_ai.evaluation.result']);
   expect(detail.logs.every((l) => l.spanId === out.spanId)).toBe(true);

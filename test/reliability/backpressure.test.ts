@@ -81,7 +81,7 @@ describe('ingest backpressure', () => {
       expect(await Promise.all(held.map((h) => h.answer))).toEqual([200, 200]);
       expect((await post(`${url}/v1/traces`, third.body, 'application/json')).status).toBe(200);
       expect(gate.stats.inFlight).toBe(0);
-      expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(30);
+      expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(30);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

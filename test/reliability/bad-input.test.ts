@@ -92,7 +92,7 @@ function rejectedOf(a: Answer): number {
 }
 
 function spanTotal(): number {
-  return count(db, 'SELECT count(*) AS n FROM spans');
+  return count(db, 'SELECT count(*) AS n FROM span_view');
 }
 
 const hex = (len: number) =>
@@ -256,8 +256,8 @@ afterAll(async () => {
   agent.destroy();
   await new Promise((resolve) => server.close(resolve));
   // Nothing earlier lost, nothing broken, nothing unexpected logged.
-  expect(count(db, 'SELECT count(*) AS n FROM spans WHERE trace_id = ?', seedTraceId)).toBe(SEED_SPANS);
-  expect(count(db, 'SELECT count(*) AS n FROM model_calls')).toBeGreaterThanOrEqual(40);
+  expect(count(db, 'SELECT count(*) AS n FROM span_view WHERE trace_id = ?', seedTraceId)).toBe(SEED_SPANS);
+  expect(count(db, 'SELECT count(*) AS n FROM model_call_view')).toBeGreaterThanOrEqual(40);
   expect(integrity(db)).toBe('ok');
   expect(internalErrors).toEqual([]);
 });
@@ -355,7 +355,7 @@ describe('oversized and high-cardinality telemetry', () => {
       ?.errorMessage;
     expect(message).toMatch(/truncat/i);
     expect(message).toMatch(/attribute/i);
-    const stored = db.prepare('SELECT length(attributes) AS n FROM spans WHERE trace_id = ?').pluck().get(`00000b16${'ab'.repeat(12)}`);
+    const stored = db.prepare('SELECT length(attributes) AS n FROM spans WHERE lower(hex(trace_id)) = ?').pluck().get(`00000b16${'ab'.repeat(12)}`);
     expect(Number(stored)).toBeLessThan(64 * 1024);
   });
 
@@ -400,7 +400,7 @@ describe('oversized and high-cardinality telemetry', () => {
       count(db, 'SELECT count AS n FROM rollup_spans WHERE grain_s = 3600 AND bucket_ns = ? AND model = ?', BigInt(hour) * 1_000_000n, OTHER_VALUE),
     ).toBe(4950);
     expect(lastMessage).toMatch(/model: too many distinct values/);
-    expect(count(db, "SELECT count(DISTINCT model) AS n FROM spans WHERE name = 'generate'")).toBe(5000);
+    expect(count(db, "SELECT count(DISTINCT model) AS n FROM span_view WHERE name = 'generate'")).toBe(5000);
   });
 });
 

@@ -56,7 +56,7 @@ describe('SIGKILL of the server while it ingests OTLP', () => {
         expect({ context, integrity: integrity(db) }).toEqual({ context, integrity: 'ok' });
         const perTrace = new Map(
           db
-            .prepare<[], { trace_id: string; n: number }>('SELECT trace_id, count(*) AS n FROM spans GROUP BY trace_id')
+            .prepare<[], { trace_id: string; n: number }>('SELECT trace_id, count(*) AS n FROM span_view GROUP BY trace_id')
             .all()
             .map((r) => [r.trace_id, r.n]),
         );
@@ -79,7 +79,7 @@ describe('SIGKILL of the server while it ingests OTLP', () => {
       const db = openRaw(file);
       const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
       expect(versions).toEqual(loadMigrations().map((m) => m.version));
-      const stored = new Set(db.prepare('SELECT DISTINCT trace_id FROM spans').pluck().all() as string[]);
+      const stored = new Set(db.prepare('SELECT DISTINCT trace_id FROM span_view').pluck().all() as string[]);
       expect([...acknowledged].filter((t) => !stored.has(t))).toEqual([]);
       expect(acknowledged.size).toBeGreaterThan(ROUNDS);
       db.close();

@@ -344,7 +344,7 @@ export function peakRssBytes(pid: number): number | null {
 export function spansPerTrace(db: Db): Map<string, number> {
   return new Map(
     db
-      .prepare<[], { trace_id: string; n: number }>('SELECT trace_id, count(*) AS n FROM spans GROUP BY trace_id')
+      .prepare<[], { trace_id: string; n: number }>('SELECT trace_id, count(*) AS n FROM span_view GROUP BY trace_id')
       .all()
       .map((r) => [r.trace_id, r.n]),
   );

@@ -69,7 +69,7 @@ describe('idempotent writes', () => {
     expect(w2.stats.duplicates).toBe(b.length + points.length);
     expect(w2.stats.spans).toBe(0);
 
-    expect(count(again, 'SELECT count(*) AS n FROM spans')).toBe(a.length + b.length);
+    expect(count(again, 'SELECT count(*) AS n FROM span_view')).toBe(a.length + b.length);
     expect(count(again, 'SELECT count(*) AS n FROM metric_points')).toBe(points.length);
     // Every raw row, cost, score and rollup equals a single write of the same telemetry.
     expect(dump(again)).toEqual(dump(once));
@@ -83,15 +83,15 @@ describe('idempotent writes', () => {
     const a = batch(0);
     legacyWriteSpans(old, a);
     legacyWriteSpans(old, a.slice(0, 30)); // a retry that the old schema stored again
-    expect(count(old, 'SELECT count(*) AS n FROM spans')).toBe(a.length + 30);
+    expect(count(old, 'SELECT count(*) AS n FROM span_view')).toBe(a.length + 30);
     old.close();
 
     const db = openDatabase(file);
     const fresh = openDatabase(':memory:');
     new StoreWriter(fresh).writeSpans(a);
-    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(a.length);
-    expect(count(db, 'SELECT count(*) AS n FROM scores')).toBe(count(fresh, 'SELECT count(*) AS n FROM scores'));
-    expect(count(db, 'SELECT count(*) AS n FROM model_calls')).toBe(count(fresh, 'SELECT count(*) AS n FROM model_calls'));
+    expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(a.length);
+    expect(count(db, 'SELECT count(*) AS n FROM score_view')).toBe(count(fresh, 'SELECT count(*) AS n FROM score_view'));
+    expect(count(db, 'SELECT count(*) AS n FROM model_call_view')).toBe(count(fresh, 'SELECT count(*) AS n FROM model_call_view'));
     const rollups = (d: Db) => dump(d).slice(4);
     expect(rollups(db)).toEqual(rollups(fresh));
     db.close();

@@ -38,7 +38,7 @@ describe('store writer on a full disk', () => {
       }
       expect((failure as { code?: string } | null)?.code).toBe('SQLITE_FULL');
       expect(writer.stats.failures).toBe(1);
-      expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(acknowledged);
+      expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(acknowledged);
       const r = rollupsAgree(db);
       expect(r.runRollup).toBe(r.runs);
 
@@ -47,7 +47,7 @@ describe('store writer on a full disk', () => {
       const failedService = { 'service.name': `svc-${acknowledged / 150}` };
       writer.writeSpans(componentRunRecords(t0 + 5_000_000, 1).map((s) => ({ ...s, resource: failedService })));
       writer.writeMetricPoints([{ ...metricPointRecord(t0 + 5_000_000, 2), resource: failedService }]);
-      expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(acknowledged + 3);
+      expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(acknowledged + 3);
       expect(count(db, 'SELECT count(*) AS n FROM metric_points')).toBe(1);
       expect(writer.stats.failures).toBe(1);
       expect(integrity(db)).toBe('ok');

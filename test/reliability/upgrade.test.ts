@@ -10,7 +10,9 @@ import Database from 'better-sqlite3';
 import { loadMigrations, migrate, openDatabase } from '../../store';
 import type { Db } from '../../store';
 import { componentRunRecords, count, integrity, metricPointRecord, removeDir, rollupsAgree, tempDir } from './helpers';
-import { StoreWriter } from '../../store';
+import { StoreWriter, rebuiltSpans, spanRecordToRows } from '../../store';
+import type { RebuiltSpan } from '../../store';
+import type { SpanRecord } from '../../schema/records';
 import { legacySchema, legacyWriteSpans } from './legacy-writer';
 import { BucketCounts } from '../../store/histogram';
 import { ROLLUPS, ROLLUP_TABLES } from '../../store/layout';
@@ -70,6 +72,65 @@ function rowDigests(db: Db, table: string, columns: string[]): Map<string, numbe
   return out;
 }
 
+/** JSON with object keys sorted (attribute key order is not kept by the compact layout). */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+function digestsOf(rows: Iterable<unknown[]>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const row of rows) {
+    const d = crypto
+      .createHash('sha1')
+      .update(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)))
+      .digest('base64');
+    out.set(d, (out.get(d) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** Tables whose layout migration 042 changed, read as logical rows: the view, and spans rebuilt. */
+const COMPACTED: Record<string, string> = { spans: 'span_view', scores: 'score_view', model_calls: 'model_call_view' };
+const JSON_COLUMNS = new Set(['attributes', 'events', 'links']);
+
+/** Columns compared for a compacted table: a model call's id became its span's id. */
+function logicalColumns(t: string, cols: string[]): string[] {
+  return t === 'model_calls' ? cols.filter((c) => c !== 'id') : cols;
+}
+
+/** Rows of a compacted table in the 041 layout (JSON columns canonical). */
+function legacyLogicalDigests(db: Db, t: string, cols: string[]): Map<string, number> {
+  const use = logicalColumns(t, cols);
+  const rows = db.prepare(`SELECT ${use.map((c) => `"${c}"`).join(', ')} FROM "${t}"`).raw(true).safeIntegers(true).all() as unknown[][];
+  return digestsOf(rows.map((r) => r.map((v, i) => (JSON_COLUMNS.has(use[i] ?? '') && typeof v === 'string' ? canonical(JSON.parse(v)) : v))));
+}
+
+/** The same rows after 042: through the views, attributes and events rebuilt by the store. */
+function compactLogicalDigests(db: Db, t: string, cols: string[]): Map<string, number> {
+  const use = logicalColumns(t, cols);
+  const plain = use.filter((c) => !JSON_COLUMNS.has(c));
+  const rows = db.prepare(`SELECT id AS row_key, ${plain.map((c) => `"${c}"`).join(', ')} FROM ${COMPACTED[t] ?? t}`).safeIntegers(true).all() as Record<string, unknown>[];
+  const rebuilt = t === 'spans' ? new Map(rebuiltSpans(db).map((r) => [r.id, r])) : new Map<number, RebuiltSpan>();
+  const links = new Map((db.prepare('SELECT id, links FROM spans').all() as { id: number; links: string | null }[]).map((r) => [r.id, r.links]));
+  return digestsOf(
+    rows.map((r) =>
+      use.map((c) => {
+        if (!JSON_COLUMNS.has(c)) return r[c];
+        const span = rebuilt.get(Number(r.row_key));
+        if (c === 'links') {
+          const l = links.get(Number(r.row_key));
+          return l ? canonical(JSON.parse(l)) : null;
+        }
+        if (c === 'attributes') return canonical(span?.attributes ?? {});
+        const events = span?.events ?? [];
+        return events.length ? canonical(events.map((e) => ({ name: e.name, timeNs: e.timeNs.toString(), attributes: e.attributes }))) : null;
+      }),
+    ),
+  );
+}
+
 function rowCount(digests: Map<string, number>): number {
   let n = 0;
   for (const c of digests.values()) n += c;
@@ -110,7 +171,7 @@ describe('upgrade from the schema of migration 030', () => {
          components, status_code, simulated, attributes) VALUES ('bench-1', ?, 'p', '1', 'gpt-4o', ?, ?, ?, 48, 1, 0, '{}')`,
     ).run('ab'.repeat(16), 1_748_736_000_123_456_789n, 1_748_736_060_987_654_321n, 60_864_197_532n);
     const tables = tablesOf(old);
-    const before = new Map([...tables].map(([t, cols]) => [t, rowDigests(old, t, cols)]));
+    const before = new Map([...tables].map(([t, cols]) => [t, COMPACTED[t] ? legacyLogicalDigests(old, t, cols) : rowDigests(old, t, cols)]));
     const histsBefore = {
       spans: histTotal(old, 'rollup_spans', 'latency_hist'),
       totals: histTotal(old, 'rollup_spans_total', 'latency_hist'),
@@ -140,14 +201,16 @@ describe('upgrade from the schema of migration 030', () => {
     for (const [t, cols] of tables) {
       const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t);
       expect({ table: t, exists: Boolean(exists) }).toEqual({ table: t, exists: true });
-      const liveCols = new Set((db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name));
-      expect({ table: t, missing: cols.filter((c) => !liveCols.has(c)) }).toEqual({ table: t, missing: [] });
+      const liveCols = new Set((db.pragma(`table_info(${COMPACTED[t] ?? t})`) as { name: string }[]).map((c) => c.name));
+      // Compacted tables: every old column is in the view, or rebuilt (attributes, events, links).
+      const missing = cols.filter((c) => !liveCols.has(c) && !(COMPACTED[t] && JSON_COLUMNS.has(c)));
+      expect({ table: t, missing }).toEqual({ table: t, missing: [] });
       if (t.startsWith('rollup_') && t !== 'rollup_dimension_values') {
         // Rollups are rebuilt: same keys, same row count.
         expect({ table: t, rows: count(db, `SELECT count(*) AS n FROM ${t}`) }).toEqual({ table: t, rows: rowsBefore(t) });
         continue;
       }
-      const now = rowDigests(db, t, cols);
+      const now = COMPACTED[t] ? compactLogicalDigests(db, t, cols) : rowDigests(db, t, cols);
       expect({ table: t, lost: lostRows(before.get(t) ?? new Map<string, number>(), now) }).toEqual({ table: t, lost: 0 });
       expect({ table: t, rows: rowCount(now) }).toEqual({ table: t, rows: rowsBefore(t) });
     }
@@ -187,5 +250,86 @@ describe('upgrade from the schema of migration 030', () => {
     expect(migrate(again)).toEqual([]);
     expect(count(again, 'SELECT count(*) AS n FROM spans')).toBe(3003);
     again.close();
+  });
+});
+
+describe('upgrade from the layout of migration 041 (before compact rows)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir('genscope-upgrade-041-');
+  });
+  afterEach(() => removeDir(dir));
+
+  it('converts every span, score and model call and gives back every attribute and event as written', () => {
+    const file = path.join(dir, 'v041.db');
+    const old = new Database(file);
+    migrate(old, loadMigrations().filter((m) => m.version <= 41));
+    // Rows as the 041 writer stored them: hex ids, the full attribute JSON, score events in events.
+    const insert = {
+      span: old.prepare(`INSERT INTO spans (trace_id, span_id, parent_span_id, name, role, kind, resource_id, scope_name, start_ns, end_ns,
+          duration_ns, status_code, status_message, stage, component_id, component_type, model, benchmark_run_id, cost_usd, cache_hit,
+          attributes, events, links)
+        VALUES (@trace_id, @span_id, @parent_span_id, @name, @role, @kind, NULL, @scope_name, @start_ns, @end_ns, @duration_ns,
+          @status_code, @status_message, @stage, @component_id, @component_type, @model, @benchmark_run_id, @cost_usd, @cache_hit,
+          @attributes, @events, @links)`),
+      score: old.prepare(`INSERT INTO scores (time_ns, trace_id, span_id, name, value, label, explanation, stage, component_id,
+          component_type, model, benchmark_run_id)
+        VALUES (@time_ns, @trace_id, @span_id, @name, @value, @label, @explanation, @stage, @component_id, @component_type, @model,
+          @benchmark_run_id)`),
+      call: old.prepare(`INSERT INTO model_calls (time_ns, duration_ns, trace_id, span_id, provider, operation, request_model,
+          response_model, input_tokens, output_tokens, cached_tokens, cost_usd, cost_source, status_code, stage, component_id,
+          component_type, benchmark_run_id)
+        VALUES (@time_ns, @duration_ns, @trace_id, @span_id, @provider, @operation, @request_model, @response_model, @input_tokens,
+          @output_tokens, @cached_tokens, @cost_usd, @cost_source, @status_code, @stage, @component_id, @component_type,
+          @benchmark_run_id)`),
+    };
+    const records: SpanRecord[] = [];
+    for (let i = 0; i < 60; i++) records.push(...componentRunRecords(Date.UTC(2026, 10, 1) + i * 60_000, i));
+    // Odd values the compact layout must not rebuild wrongly: numeric strings, empty strings, arrays.
+    const odd = records[1];
+    if (odd) {
+      odd.attributes = { ...odd.attributes, 'pipeline.stage': '', 'genscope.cost.usd': '0.5', list: [1, 2.5, true, 'x'], n: 7, f: 0.25 };
+      odd.events.push({ name: 'gen_ai.evaluation.result', timeNs: odd.startNs + 5n, attributes: { 'gen_ai.evaluation.name': 'x.score', 'gen_ai.evaluation.score.value': '0.9', extra: [1, 2] } });
+    }
+    old.transaction(() => {
+      for (const r of records) {
+        const rows = spanRecordToRows(r);
+        insert.span.run(rows.span);
+        for (const sc of rows.scores) {
+          const { seq: _seq, ...legacy } = sc;
+          insert.score.run(legacy);
+        }
+        if (rows.modelCall) insert.call.run(rows.modelCall);
+      }
+    })();
+    const before = {
+      spans: count(old, 'SELECT count(*) AS n FROM spans'),
+      scores: count(old, 'SELECT count(*) AS n FROM scores'),
+      calls: count(old, 'SELECT count(*) AS n FROM model_calls'),
+      scoreRows: old.prepare('SELECT trace_id, span_id, name, value, label, explanation, stage, component_id, component_type, model, benchmark_run_id FROM scores ORDER BY id').all(),
+      callRows: old.prepare('SELECT trace_id, span_id, provider, operation, input_tokens, output_tokens, cost_usd, component_id FROM model_calls ORDER BY id').all(),
+    };
+    old.close();
+    expect(before.spans).toBe(records.length);
+
+    const db = openDatabase(file);
+    expect(integrity(db)).toBe('ok');
+    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(before.spans);
+    expect(count(db, 'SELECT count(*) AS n FROM scores')).toBe(before.scores);
+    expect(count(db, 'SELECT count(*) AS n FROM model_calls')).toBe(before.calls);
+    const stored = new Map(rebuiltSpans(db).map((s) => [s.spanId, s]));
+    for (const r of records) {
+      const s = stored.get(r.spanId);
+      expect({ span: r.spanId, traceId: s?.traceId, name: s?.name, attributes: s?.attributes, events: s?.events }).toEqual({
+        span: r.spanId,
+        traceId: r.traceId,
+        name: r.name,
+        attributes: r.attributes,
+        events: r.events,
+      });
+    }
+    expect(db.prepare('SELECT trace_id, span_id, name, value, label, explanation, stage, component_id, component_type, model, benchmark_run_id FROM score_view ORDER BY id').all()).toEqual(before.scoreRows);
+    expect(db.prepare('SELECT trace_id, span_id, provider, operation, input_tokens, output_tokens, cost_usd, component_id FROM model_call_view ORDER BY time_ns, span_id').all()).toEqual(before.callRows);
+    db.close();
   });
 });

@@ -80,7 +80,7 @@ describe('four pipeline processes exporting into one file', () => {
       let lastSeen = 0;
       let wentBackwards = false;
       while (running) {
-        const seen = count(db, 'SELECT count(*) AS n FROM spans');
+        const seen = count(db, 'SELECT count(*) AS n FROM span_view');
         if (seen < lastSeen) wentBackwards = true;
         lastSeen = seen;
         reads++;
@@ -119,16 +119,16 @@ describe('four pipeline processes exporting into one file', () => {
       expect(acknowledged.filter((t) => perTrace.get(t) !== 3)).toEqual([]);
 
       expect(integrity(db)).toBe('ok');
-      expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(CHILDREN * RUNS_PER_CHILD * 3 + ingested);
-      expect(count(db, "SELECT count(*) AS n FROM spans WHERE role = 'run'")).toBe(CHILDREN * RUNS_PER_CHILD + ingested / 3);
-      expect(count(db, 'SELECT count(*) AS n FROM model_calls')).toBe(CHILDREN * RUNS_PER_CHILD);
-      expect(count(db, 'SELECT count(*) AS n FROM scores')).toBe(CHILDREN * RUNS_PER_CHILD);
+      expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(CHILDREN * RUNS_PER_CHILD * 3 + ingested);
+      expect(count(db, "SELECT count(*) AS n FROM span_view WHERE role = 'run'")).toBe(CHILDREN * RUNS_PER_CHILD + ingested / 3);
+      expect(count(db, 'SELECT count(*) AS n FROM model_call_view')).toBe(CHILDREN * RUNS_PER_CHILD);
+      expect(count(db, 'SELECT count(*) AS n FROM score_view')).toBe(CHILDREN * RUNS_PER_CHILD);
       // Per process: each child's resource holds exactly its spans.
       for (const r of reports) {
         expect(
           count(
             db,
-            "SELECT count(*) AS n FROM spans s JOIN resources r ON r.id = s.resource_id WHERE r.service_name = ?",
+            "SELECT count(*) AS n FROM span_view s JOIN resources r ON r.id = s.resource_id WHERE r.service_name = ?",
             `writer-${r?.pid}`,
           ),
         ).toBe(RUNS_PER_CHILD * 3);

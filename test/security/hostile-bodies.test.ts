@@ -97,7 +97,7 @@ describe('hostile bodies against a running server', () => {
 
     const db = openRaw(path.join(dir, 'hostile.db'));
     try {
-      expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(5);
+      expect(count(db, 'SELECT count(*) AS n FROM span_view')).toBe(5);
     } finally {
       db.close();
     }

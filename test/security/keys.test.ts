@@ -131,7 +131,7 @@ describe('scoped keys against a running server', () => {
     const db = openRaw(file);
     try {
       // Two-span traces: accepted by the ingest, admin and token callers, one /v1/traces each.
-      expect(count(db, "SELECT count(DISTINCT trace_id) AS n FROM spans WHERE trace_id LIKE '%' || ?", 'ab'.repeat(12))).toBe(3);
+      expect(count(db, "SELECT count(DISTINCT trace_id) AS n FROM span_view WHERE trace_id LIKE '%' || ?", 'ab'.repeat(12))).toBe(3);
     } finally {
       db.close();
     }

@@ -179,7 +179,7 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
   function durations(fromMs: number, toMs: number, stage: string | null): number[] {
     const rows = db
       .prepare(
-        `SELECT duration_ns / 1e6 AS d FROM spans WHERE start_ns >= ? AND start_ns < ? AND ${stage === null ? "role = 'run'" : "role = 'stage' AND stage = ?"} ORDER BY d`,
+        `SELECT duration_ns / 1e6 AS d FROM span_view WHERE start_ns >= ? AND start_ns < ? AND ${stage === null ? "role = 'run'" : "role = 'stage' AND stage = ?"} ORDER BY d`,
       )
       .all(
         ...[BigInt(fromMs) * 1_000_000n, BigInt(toMs) * 1_000_000n, ...(stage === null ? [] : [stage])],
@@ -339,7 +339,7 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     const idAt = cols.indexOf('id');
     const stored = db
       .prepare(
-        `SELECT count(*) AS n, sum(cost_usd) AS c FROM model_calls WHERE component_type = 'modal' AND time_ns >= ? AND time_ns < ?`,
+        `SELECT count(*) AS n, sum(cost_usd) AS c FROM model_call_view WHERE component_type = 'modal' AND time_ns >= ? AND time_ns < ?`,
       )
       .get(BigInt(NOW - 24 * HOUR) * 1_000_000n, BigInt(NOW) * 1_000_000n) as { n: number; c: number };
     expect(rows).toHaveLength(stored.n);

@@ -12,14 +12,15 @@ import type { QueryContext } from './context';
 import { DAY_GRAIN_S, all, coveredWindow, filterConditions, joinAnd, segmentsFor } from './sql';
 import type { Fragment } from './sql';
 import { round } from './sql';
+import { stringOf } from '../strings';
 
 const ORDER = { cost: 'cost DESC', runs: 'runs DESC', costPerRun: 'cost * 1.0 / runs DESC', errors: 'errors DESC' } as const;
 
 /** Run spans with start in [fromNs, toNs), as component rows. */
 function rawRuns(fromNs: bigint, toNs: bigint, conds: Fragment[]): Fragment {
-  const where = joinAnd([{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ? AND component_id IS NOT NULL", params: [fromNs, toNs] }, ...conds]);
+  const where = joinAnd([{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ? AND component_id_ref IS NOT NULL", params: [fromNs, toNs] }, ...conds]);
   return {
-    sql: `SELECT component_id, COALESCE(component_type, '') AS component_type, 1 AS runs, (status_code = 2) AS errors,
+    sql: `SELECT ${stringOf('component_id_ref')} AS component_id, COALESCE(component_type, '') AS component_type, 1 AS runs, (status_code = 2) AS errors,
         COALESCE(cost_usd, 0) AS cost_usd, duration_ns AS duration_sum_ns FROM spans WHERE ${where.sql}`,
     params: where.params,
   };
@@ -31,7 +32,7 @@ export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostC
   let source: 'rollup' | 'raw';
   let ignored: string[];
   if (q.benchmarkRun !== undefined) {
-    const f = filterConditions(q, { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_id' });
+    const f = filterConditions(q, { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_ref' });
     from = rawRuns(w.fromNs, w.toNs, f.conds);
     source = 'raw';
     ignored = f.ignored;

@@ -49,14 +49,14 @@ function sum(xs: readonly (number | null)[]): number {
 describe('summary', () => {
   it('counts the runs of the window and of the previous window', async () => {
     const s = await get<SummaryResponse>('/api/v1/summary');
-    const runs = count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
-    const prev = count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND start_ns >= ? AND start_ns < ?", fromNs - BigInt(DAY) * 1_000_000n, fromNs);
+    const runs = count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
+    const prev = count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND start_ns >= ? AND start_ns < ?", fromNs - BigInt(DAY) * 1_000_000n, fromNs);
     expect(s.kpis.runs.value).toBe(runs);
     expect(s.kpis.runs.previous).toBe(prev);
     expect(s.previous).toEqual({ fromMs: w.now - 2 * DAY, toMs: w.now - DAY });
-    const errors = count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND status_code = 2 AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
+    const errors = count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND status_code = 2 AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
     expect(s.kpis.errorRate.value).toBeCloseTo(errors / runs, 6);
-    const cost = (w.db.prepare('SELECT SUM(cost_usd) AS c FROM model_calls WHERE time_ns >= ? AND time_ns < ?').get(fromNs, toNs) as { c: number }).c;
+    const cost = (w.db.prepare('SELECT SUM(cost_usd) AS c FROM model_call_view WHERE time_ns >= ? AND time_ns < ?').get(fromNs, toNs) as { c: number }).c;
     expect(s.kpis.costUsd.value).toBeCloseTo(cost, 6);
     expect(s.kpis.latencyP95Ms.value).toBeGreaterThan(s.kpis.latencyP50Ms.value ?? Infinity);
   });
@@ -73,7 +73,7 @@ describe('performance/latency', () => {
   it('gives exact percentiles over a small range, equal to percentiles of the raw durations', async () => {
     const r = await get<LatencyResponse>('/api/v1/performance/latency');
     expect(r.meta.exact).toBe(true);
-    const durs = (w.db.prepare("SELECT duration_ns / 1e6 AS d FROM spans WHERE role = 'run' AND start_ns >= ? AND start_ns < ?").all(fromNs, toNs) as { d: number }[]).map((x) => x.d);
+    const durs = (w.db.prepare("SELECT duration_ns / 1e6 AS d FROM span_view WHERE role = 'run' AND start_ns >= ? AND start_ns < ?").all(fromNs, toNs) as { d: number }[]).map((x) => x.d);
     const [p50, p95, p99] = percentiles(durs, [50, 95, 99]);
     expect(r.overall.p50).toBeCloseTo(p50 ?? 0, 2);
     expect(r.overall.p95).toBeCloseTo(p95 ?? 0, 2);
@@ -89,7 +89,7 @@ describe('performance/latency', () => {
     const r = (await request(big.app).get('/api/v1/performance/latency')).body as LatencyResponse;
     expect(r.meta.exact).toBe(false);
     expect(r.meta.source).toBe('rollup');
-    const durs = (big.db.prepare("SELECT duration_ns / 1e6 AS d FROM spans WHERE role = 'run'").all() as { d: number }[]).map((x) => x.d);
+    const durs = (big.db.prepare("SELECT duration_ns / 1e6 AS d FROM span_view WHERE role = 'run'").all() as { d: number }[]).map((x) => x.d);
     const [p50, p95] = percentiles(durs, [50, 95]);
     // Four buckets per doubling: at most ~19 % apart (one bucket), usually much closer.
     expect(Math.abs((r.overall.p50 ?? 0) / (p50 ?? 1) - 1)).toBeLessThan(0.19);
@@ -100,14 +100,14 @@ describe('performance/latency', () => {
   it('reports one stage when asked', async () => {
     const r = await get<LatencyResponse>('/api/v1/performance/latency?stage=generate');
     expect(r.stages).toEqual(['generate']);
-    const n = count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'stage' AND stage = 'generate' AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
+    const n = count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'stage' AND stage = 'generate' AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
     expect(r.overall.count).toBe(n);
   });
 
   it('honours a benchmark-run filter from raw rows', async () => {
     const bench = w.fixture.benchmarkRuns[w.fixture.benchmarkRuns.length - 1] ?? '';
     const r = await get<LatencyResponse>(`/api/v1/performance/latency?benchmarkRun=${bench}&range=7d`);
-    const n = count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND benchmark_run_id = ?", bench);
+    const n = count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND benchmark_run_id = ?", bench);
     expect(n).toBeGreaterThan(0);
     expect(r.overall.count).toBe(n);
     expect(r.meta.source).toBe('raw');
@@ -126,14 +126,14 @@ describe('performance/stages and heatmap', () => {
 
   it('gives the same counts from rollups over a long range', async () => {
     const r = await get<StagesResponse>('/api/v1/performance/stages?range=7d');
-    const n = count(w.db, "SELECT count(*) AS n FROM spans WHERE stage = 'classify'");
+    const n = count(w.db, "SELECT count(*) AS n FROM span_view WHERE stage = 'classify'");
     expect(r.count[r.stages.indexOf('classify')]).toBe(n);
   });
 
   it('counts every run once in the heatmap', async () => {
     const r = await get<HeatmapResponse>('/api/v1/performance/heatmap');
     const total = r.counts.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
-    const n = count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
+    const n = count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
     expect(total).toBe(n);
     expect(r.counts.length).toBe(r.t.length);
     expect(r.edgesMs.length).toBe((r.counts[0]?.length ?? 0) + 1);
@@ -148,7 +148,7 @@ describe('performance/cache', () => {
     const i = r.caches.indexOf('classification');
     const hits = r.overall.hits[i] ?? 0;
     const misses = r.overall.misses[i] ?? 0;
-    expect(hits + misses).toBe(count(w.db, "SELECT count(*) AS n FROM spans WHERE stage = 'classify' AND start_ns >= ? AND start_ns < ?", fromNs, toNs));
+    expect(hits + misses).toBe(count(w.db, "SELECT count(*) AS n FROM span_view WHERE stage = 'classify' AND start_ns >= ? AND start_ns < ?", fromNs, toNs));
     expect(r.overall.hitRate[i]).toBeCloseTo(hits / (hits + misses), 5);
   });
 });
@@ -157,7 +157,7 @@ describe('quality', () => {
   it('computes accuracy per component type from the classification scores', async () => {
     const r = await get<AccuracyResponse>('/api/v1/quality/accuracy');
     const rows = w.db
-      .prepare('SELECT component_type AS t, AVG(value) AS a, COUNT(*) AS n FROM scores WHERE name = ? AND time_ns >= ? AND time_ns < ? GROUP BY 1 ORDER BY 1')
+      .prepare('SELECT component_type AS t, AVG(value) AS a, COUNT(*) AS n FROM score_view WHERE name = ? AND time_ns >= ? AND time_ns < ? GROUP BY 1 ORDER BY 1')
       .all(SCORE.classificationAccuracy, fromNs, toNs) as { t: string; a: number; n: number }[];
     expect(r.componentTypes).toEqual(rows.map((x) => x.t));
     rows.forEach((x, i) => {
@@ -179,7 +179,7 @@ describe('quality', () => {
     expect(r.score).toBe(SCORE.mappingConfidence);
     expect(r.edges).toHaveLength(21);
     expect(sum(r.counts)).toBe(r.total);
-    expect(r.total).toBe(count(w.db, 'SELECT count(*) AS n FROM scores WHERE name = ? AND time_ns >= ? AND time_ns < ?', SCORE.mappingConfidence, fromNs, toNs));
+    expect(r.total).toBe(count(w.db, 'SELECT count(*) AS n FROM score_view WHERE name = ? AND time_ns >= ? AND time_ns < ?', SCORE.mappingConfidence, fromNs, toNs));
   });
 
   it('gives score series over time and split by component type', async () => {
@@ -193,7 +193,7 @@ describe('quality', () => {
   it('gives mean scores by model', async () => {
     const r = await get<QualityBreakdownResponse>('/api/v1/quality/breakdown?groupBy=model');
     expect(r.groups).toEqual(['claude-3-5-haiku', 'gpt-4o-mini']);
-    const expected = (w.db.prepare('SELECT AVG(value) AS a FROM scores WHERE name = ? AND model = ? AND time_ns >= ? AND time_ns < ?').get(SCORE.codeQuality, 'gpt-4o-mini', fromNs, toNs) as { a: number }).a;
+    const expected = (w.db.prepare('SELECT AVG(value) AS a FROM score_view WHERE name = ? AND model = ? AND time_ns >= ? AND time_ns < ?').get(SCORE.codeQuality, 'gpt-4o-mini', fromNs, toNs) as { a: number }).a;
     expect(r.series[SCORE.codeQuality]?.[1]).toBeCloseTo(expected, 5);
   });
 
@@ -207,7 +207,7 @@ describe('quality', () => {
 describe('cost', () => {
   it('sums cost by operation equal to the stored model calls', async () => {
     const r = await get<CostBreakdownResponse>('/api/v1/cost/breakdown');
-    const rows = w.db.prepare('SELECT operation AS o, SUM(cost_usd) AS c, COUNT(*) AS n FROM model_calls WHERE time_ns >= ? AND time_ns < ? GROUP BY 1').all(fromNs, toNs) as { o: string; c: number; n: number }[];
+    const rows = w.db.prepare('SELECT operation AS o, SUM(cost_usd) AS c, COUNT(*) AS n FROM model_call_view WHERE time_ns >= ? AND time_ns < ? GROUP BY 1').all(fromNs, toNs) as { o: string; c: number; n: number }[];
     for (const x of rows) {
       const i = r.groups.indexOf(x.o);
       expect(r.costUsd[i]).toBeCloseTo(x.c, 8);
@@ -240,7 +240,7 @@ describe('cost', () => {
   it('projects the month end and the runway from the budget', async () => {
     const r = await get<BudgetResponse>('/api/v1/cost/budget');
     const monthStart = BigInt(Date.UTC(2026, 5, 1)) * 1_000_000n;
-    const mtd = (w.db.prepare('SELECT SUM(cost_usd) AS c FROM model_calls WHERE time_ns >= ? AND time_ns < ?').get(monthStart, toNs) as { c: number }).c;
+    const mtd = (w.db.prepare('SELECT SUM(cost_usd) AS c FROM model_call_view WHERE time_ns >= ? AND time_ns < ?').get(monthStart, toNs) as { c: number }).c;
     expect(r.monthToDateUsd).toBeCloseTo(mtd, 6);
     expect(r.monthlyBudgetUsd).toBe(100);
     expect(r.remainingUsd).toBeCloseTo(100 - mtd, 4);
@@ -287,7 +287,7 @@ describe('filters', () => {
     const r = await get<AccuracyResponse>('/api/v1/quality/accuracy?componentType=card,modal');
     expect(r.componentTypes).toEqual(['card', 'modal']);
     const l = await get<LatencyResponse>('/api/v1/performance/latency?componentType=card');
-    const n = count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND component_type = 'card' AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
+    const n = count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND component_type = 'card' AND start_ns >= ? AND start_ns < ?", fromNs, toNs);
     expect(l.overall.count).toBe(n);
   });
 });

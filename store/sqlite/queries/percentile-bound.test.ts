@@ -22,8 +22,8 @@ const ctx: QueryContext = { db, nowMs: NOW, monthlyBudgetUsd: null, exactPercent
 function exact(stage: string, fromMs: number): { p50: number; p95: number; p99: number } {
   const sql =
     stage === END_TO_END_STAGE
-      ? "SELECT duration_ns / 1e6 AS ms FROM spans WHERE role = 'run' AND start_ns >= ? AND start_ns < ?"
-      : "SELECT duration_ns / 1e6 AS ms FROM spans WHERE role = 'stage' AND stage = ? AND start_ns >= ? AND start_ns < ?";
+      ? "SELECT duration_ns / 1e6 AS ms FROM span_view WHERE role = 'run' AND start_ns >= ? AND start_ns < ?"
+      : "SELECT duration_ns / 1e6 AS ms FROM span_view WHERE role = 'stage' AND stage = ? AND start_ns >= ? AND start_ns < ?";
   const params = stage === END_TO_END_STAGE ? [] : [stage];
   const ms = (db.prepare(sql).pluck().all(...params, BigInt(fromMs) * 1_000_000n, BigInt(NOW) * 1_000_000n) as number[]);
   const p = exactPercentiles(ms);

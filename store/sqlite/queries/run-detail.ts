@@ -2,11 +2,16 @@
  * One run's span tree: the pipeline.run root (by row id) gives the trace id and time window; its
  * spans are found through the start_ns index within [root start - 1 s, root end] (there is no
  * trace_id index by design), then ordered depth-first by start time. Scores and model calls come
- * from their tables, narrowed the same way (scores_time, model_calls_time).
+ * from their tables by span row (scores_span; a model call's id is its span's). Attributes and
+ * events are rebuilt exactly as received (span-read.ts).
  */
 import { RUN_DETAIL_MAX_LOGS } from '../../../schema/api';
-import type { LogRecordRow, RunDetailResponse, ScoreRow, SpanEvent, SpanNode } from '../../../schema/api';
+import type { LogRecordRow, RunDetailResponse, ScoreRow, SpanNode } from '../../../schema/api';
 import { EVALUATION_LOOKBACK_NS } from '../log-writer';
+import { idBytes } from '../../compact';
+import { SPAN_REBUILD_COLUMNS, SpanRebuilder } from '../span-read';
+import type { SpanRebuildRow } from '../span-read';
+import { hexOf, stringOf } from '../strings';
 import { QueryError } from '../../errors';
 import type { QueryContext } from './context';
 import { RUN_COLUMNS, statusName, toRunRow } from './runs-list';
@@ -16,7 +21,7 @@ import { all, get } from './sql';
 /** Spans may start slightly before their root (clock skew between processes). */
 const SKEW_NS = 1_000_000_000n;
 
-interface SpanDbRow {
+interface SpanDbRow extends SpanRebuildRow {
   id: number;
   span_id: string;
   parent_span_id: string | null;
@@ -33,8 +38,6 @@ interface SpanDbRow {
   model: string | null;
   cost_usd: number | null;
   cache_hit: number | null;
-  attributes: string;
-  events: string | null;
 }
 
 function parseObject(json: string | null): Record<string, unknown> {
@@ -47,31 +50,8 @@ function parseObject(json: string | null): Record<string, unknown> {
   }
 }
 
-/** Stored events carry timeNs as a decimal string (BigInt-safe JSON). */
-function parseEvents(json: string | null, rootStartNs: bigint): SpanEvent[] {
-  if (!json) return [];
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(v)) return [];
-  const out: SpanEvent[] = [];
-  for (const e of v as unknown[]) {
-    if (!e || typeof e !== 'object') continue;
-    const ev = e as { name?: unknown; timeNs?: unknown; attributes?: unknown };
-    let timeMs = 0;
-    if (typeof ev.timeNs === 'string' && /^\d+$/.test(ev.timeNs)) timeMs = Number(BigInt(ev.timeNs) / 1_000_000n) + Number(BigInt(ev.timeNs) % 1_000_000n) / 1e6;
-    else if (typeof ev.timeNs === 'number') timeMs = ev.timeNs / 1e6;
-    else timeMs = Number(rootStartNs / 1_000_000n);
-    out.push({
-      name: typeof ev.name === 'string' ? ev.name : '',
-      timeMs,
-      attributes: ev.attributes && typeof ev.attributes === 'object' && !Array.isArray(ev.attributes) ? (ev.attributes as Record<string, unknown>) : {},
-    });
-  }
-  return out;
+function timeMs(ns: bigint): number {
+  return Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / 1e6;
 }
 
 export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
@@ -84,10 +64,11 @@ export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
   const endNs = BigInt(root.end_ns_text);
   const lo = startNs - SKEW_NS;
   const rows = all<SpanDbRow>(ctx.db, {
-    sql: `SELECT id, span_id, parent_span_id, name, role, kind, start_ns / 1000000 AS start_ms, (start_ns - ?) / 1e6 AS start_off_ms,
-        duration_ns / 1e6 AS duration_ms, status_code, status_message, stage, component_type, model, cost_usd, cache_hit, attributes, events
-      FROM spans WHERE start_ns >= ? AND start_ns <= ? AND trace_id = ? ORDER BY start_ns, id`,
-    params: [startNs, lo, endNs, root.trace_id],
+    sql: `SELECT s.id, lower(hex(s.span_id)) AS span_id, ${hexOf('s.parent_span_id')} AS parent_span_id, ${stringOf('s.name_ref')} AS name,
+        s.role, s.kind, s.start_ns / 1000000 AS start_ms, (s.start_ns - ?) / 1e6 AS start_off_ms, s.duration_ns / 1e6 AS duration_ms,
+        s.status_code, s.status_message, s.stage, s.component_type, s.model, s.cost_usd, s.cache_hit, ${SPAN_REBUILD_COLUMNS}
+      FROM spans s WHERE s.start_ns >= ? AND s.start_ns <= ? AND s.trace_id = ? ORDER BY s.start_ns, s.id`,
+    params: [startNs, lo, endNs, idBytes(root.trace_id)],
   });
   // Depth-first order by start time; spans whose parent is missing hang under the root.
   const children = new Map<string, SpanDbRow[]>();
@@ -99,6 +80,7 @@ export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
     list.push(r);
     children.set(parent, list);
   }
+  const rebuild = new SpanRebuilder(ctx.db);
   const spans: SpanNode[] = [];
   const seen = new Set<string>();
   const visit = (r: SpanDbRow, depth: number) => {
@@ -122,8 +104,8 @@ export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
       model: r.model,
       costUsd: r.cost_usd,
       cacheHit: r.cache_hit === null ? null : r.cache_hit === 1,
-      attributes: parseObject(r.attributes),
-      events: parseEvents(r.events, startNs),
+      attributes: rebuild.attributes(r),
+      events: rebuild.events(r).map((e) => ({ name: e.name, timeMs: timeMs(e.timeNs), attributes: e.attributes })),
     });
     for (const c of children.get(r.span_id) ?? []) visit(c, depth + 1);
   };
@@ -132,25 +114,32 @@ export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
   // Spans in a parent cycle (malformed input) are still listed.
   for (const r of rows) if (!seen.has(r.span_id)) visit(r, 1);
 
-  const scores = all<{ span_id: string; time_ms: number; name: string; value: number | null; label: string | null; explanation: string | null; stage: string | null }>(
+  // A run's scores and model calls belong to its spans: found by span row, in time order.
+  const spanIds = new Map(rows.map((r) => [r.id, r.span_id]));
+  const rowIds = JSON.stringify([...spanIds.keys()]);
+  const scores = all<{ span_row: number | null; own_span_id: string | null; time_ms: number; name: string; value: number | null; label: string | null; explanation: string | null; stage: string | null }>(
     ctx.db,
     {
-      sql: `SELECT span_id, time_ns / 1e6 AS time_ms, name, value, label, explanation, stage FROM scores
-        WHERE time_ns >= ? AND time_ns <= ? AND trace_id = ? ORDER BY time_ns, id`,
-      // Evaluations (span events, or log records from a judge) may come a while after the run.
-      params: [lo, endNs + EVALUATION_LOOKBACK_NS, root.trace_id],
+      sql: `SELECT span_row, ${hexOf('span_id')} AS own_span_id, time_ns / 1e6 AS time_ms, ${stringOf('name_ref')} AS name, value,
+          ${stringOf('label_ref')} AS label, COALESCE(explanation, ${stringOf('explanation_ref')}) AS explanation, stage
+        FROM scores WHERE span_row IN (SELECT value FROM json_each(?))
+          OR (span_row IS NULL AND time_ns >= ? AND time_ns <= ? AND trace_id = ?)
+        ORDER BY time_ns, id`,
+      // Evaluations (span events, or log records from a judge) may come a while after the run; a
+      // judge's score of a span not stored has the span's ids itself.
+      params: [rowIds, lo, endNs + EVALUATION_LOOKBACK_NS, idBytes(root.trace_id)],
     },
-  ).map((r): ScoreRow => ({ spanId: r.span_id, timeMs: r.time_ms, name: r.name, value: r.value, label: r.label, explanation: r.explanation, stage: r.stage }));
+  ).map((r): ScoreRow => ({ spanId: (r.span_row === null ? r.own_span_id : spanIds.get(r.span_row)) ?? '', timeMs: r.time_ms, name: r.name, value: r.value, label: r.label, explanation: r.explanation, stage: r.stage }));
   const modelCalls = all<{
-    span_id: string; time_ms: number; duration_ms: number; provider: string | null; operation: string | null; request_model: string | null;
+    id: number; time_ms: number; duration_ms: number; provider: string | null; operation: string | null; request_model: string | null;
     response_model: string | null; input_tokens: number; output_tokens: number; cached_tokens: number; cost_usd: number | null; stage: string | null;
   }>(ctx.db, {
-    sql: `SELECT span_id, time_ns / 1e6 AS time_ms, duration_ns / 1e6 AS duration_ms, provider, operation, request_model, response_model,
+    sql: `SELECT id, time_ns / 1e6 AS time_ms, duration_ns / 1e6 AS duration_ms, provider, operation, request_model, response_model,
         input_tokens, output_tokens, cached_tokens, cost_usd, stage
-      FROM model_calls WHERE time_ns >= ? AND time_ns <= ? AND trace_id = ? ORDER BY time_ns, id`,
-    params: [lo, endNs, root.trace_id],
+      FROM model_calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY time_ns, id`,
+    params: [rowIds],
   }).map((r) => ({
-    spanId: r.span_id,
+    spanId: spanIds.get(r.id) ?? '',
     timeMs: r.time_ms,
     durationMs: Math.round(r.duration_ms * 1000) / 1000,
     provider: r.provider,

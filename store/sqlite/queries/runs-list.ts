@@ -14,6 +14,7 @@ import { SCORE } from '../../../schema/names';
 import type { Window } from '../../window';
 import { all, filterConditions, inList, joinAnd } from './sql';
 import type { Fragment, SqlParam } from './sql';
+import { stringOf } from '../strings';
 
 export interface RunDbRow {
   id: number;
@@ -34,8 +35,10 @@ export interface RunDbRow {
   score?: number | null;
 }
 
-export const RUN_COLUMNS = `id, trace_id, span_id, name, CAST(start_ns AS TEXT) AS start_ns_text, start_ns / 1000000 AS start_ms,
-  duration_ns / 1e6 AS duration_ms, status_code, status_message, component_id, component_type, model, benchmark_run_id, cost_usd,
+export const RUN_COLUMNS = `id, lower(hex(trace_id)) AS trace_id, lower(hex(span_id)) AS span_id, ${stringOf('name_ref')} AS name,
+  CAST(start_ns AS TEXT) AS start_ns_text, start_ns / 1000000 AS start_ms, duration_ns / 1e6 AS duration_ms, status_code,
+  status_message, ${stringOf('component_id_ref')} AS component_id, component_type, model,
+  ${stringOf('benchmark_run_ref')} AS benchmark_run_id, cost_usd,
   (SELECT service_name FROM resources WHERE resources.id = spans.resource_id) AS service`;
 
 export function statusName(code: number): 'unset' | 'ok' | 'error' {
@@ -83,11 +86,18 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** The trace id of a score (alias c): its span's, or its own when no span row is known (migration 042). */
+const SCORE_TRACE = 'COALESCE((SELECT p.trace_id FROM spans p WHERE p.id = c.span_row), c.trace_id)';
+
+/** Trace ids of the scores of one name in a time window. */
+const SCORE_TRACES = `SELECT ${SCORE_TRACE} FROM scores c
+  WHERE c.name_ref = (SELECT id FROM strings WHERE value = ?) AND c.time_ns >= ? AND c.time_ns < ?`;
+
 /** Conditions on root spans (table `spans`) of every runs filter but the cursor. */
 function runConditions(q: RunsQuery, w: Window): { parts: Fragment[]; ignored: string[] } {
   const { conds, ignored } = filterConditions(
     { componentType: q.componentType, model: q.model, stage: [], benchmarkRun: q.benchmarkRun },
-    { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_id' },
+    { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_ref' },
   );
   const parts: Fragment[] = [{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ?", params: [w.fromNs, w.toNs] }, ...conds];
   if (q.status === 'error') parts.push({ sql: 'status_code = 2', params: [] });
@@ -96,14 +106,15 @@ function runConditions(q: RunsQuery, w: Window): { parts: Fragment[]; ignored: s
     const svc = inList('service_name', q.service);
     parts.push({ sql: `resource_id IN (SELECT id FROM resources WHERE ${svc.sql})`, params: svc.params });
   }
-  if (q.search !== undefined) parts.push({ sql: "component_id LIKE ? ESCAPE '\\'", params: [containsPattern(q.search)] });
+  if (q.search !== undefined)
+    parts.push({ sql: "component_id_ref IN (SELECT id FROM strings WHERE value LIKE ? ESCAPE '\\')", params: [containsPattern(q.search)] });
   if (q.minDurationMs !== undefined) parts.push({ sql: 'duration_ns >= ?', params: [Math.round(q.minDurationMs * 1e6)] });
   if (q.maxDurationMs !== undefined) parts.push({ sql: 'duration_ns < ?', params: [Math.round(q.maxDurationMs * 1e6)] });
   const scoreWindow: SqlParam[] = [w.fromNs, w.toNs + SCORE_SLACK_NS];
   if (q.predicted.length > 0) {
-    const label = inList('label', q.predicted);
+    const label = inList(stringOf('c.label_ref'), q.predicted);
     parts.push({
-      sql: `trace_id IN (SELECT trace_id FROM scores WHERE name = ? AND time_ns >= ? AND time_ns < ? AND ${label.sql})`,
+      sql: `trace_id IN (${SCORE_TRACES} AND ${label.sql})`,
       params: [SCORE.classificationAccuracy, ...scoreWindow, ...label.params],
     });
   }
@@ -114,7 +125,7 @@ function runConditions(q: RunsQuery, w: Window): { parts: Fragment[]; ignored: s
     if (q.scoreMax !== undefined) bounds.push({ sql: q.scoreMax >= 1 ? 'value <= ?' : 'value < ?', params: [q.scoreMax] });
     const b = joinAnd(bounds);
     parts.push({
-      sql: `trace_id IN (SELECT trace_id FROM scores WHERE name = ? AND time_ns >= ? AND time_ns < ? AND ${b.sql})`,
+      sql: `trace_id IN (${SCORE_TRACES} AND ${b.sql})`,
       params: [q.score, ...scoreWindow, ...b.params],
     });
   }
@@ -164,7 +175,8 @@ function worstRuns(ctx: QueryContext, q: RunsQuery, w: Window, parts: Fragment[]
   return all<RunDbRow>(ctx.db, {
     // CROSS JOIN keeps the runs of the window as the outer loop (spans has no trace id index).
     sql: `SELECT ${RUN_COLUMNS}, sc.v AS score FROM spans
-      CROSS JOIN (SELECT trace_id AS t, MIN(value) AS v FROM scores WHERE name = ? AND time_ns >= ? AND time_ns < ? AND value IS NOT NULL GROUP BY trace_id) sc
+      CROSS JOIN (SELECT ${SCORE_TRACE} AS t, MIN(c.value) AS v FROM scores c
+        WHERE c.name_ref = (SELECT id FROM strings WHERE value = ?) AND c.time_ns >= ? AND c.time_ns < ? AND c.value IS NOT NULL GROUP BY 1) sc
         ON sc.t = spans.trace_id
       WHERE ${where.sql} ORDER BY sc.v ASC, start_ns DESC, id DESC LIMIT ?`,
     params: [name, w.fromNs, w.toNs + SCORE_SLACK_NS, ...where.params, q.limit],

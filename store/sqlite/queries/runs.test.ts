@@ -33,7 +33,7 @@ describe('runs list', () => {
 
   it('filters by status, type and benchmark run', async () => {
     const errors = await get<RunsResponse>('/api/v1/runs?status=error&limit=500');
-    expect(errors.runs.length).toBe(count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND status_code = 2"));
+    expect(errors.runs.length).toBe(count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND status_code = 2"));
     expect(errors.runs.every((r) => r.status === 'error')).toBe(true);
     const cards = await get<RunsResponse>('/api/v1/runs?componentType=card&limit=500');
     expect(cards.runs.every((r) => r.componentType === 'card')).toBe(true);
@@ -75,7 +75,7 @@ describe('runs list drill-down filters', () => {
     const some = svc.runs.find((r) => r.componentId)?.componentId ?? '';
     const part = some.slice(1, -1).toUpperCase();
     const found = await get<RunsResponse>(`/api/v1/runs?${all}&search=${encodeURIComponent(part)}`);
-    const expected = count(w.db, "SELECT count(*) AS n FROM spans WHERE role = 'run' AND lower(component_id) LIKE ?", `%${part.toLowerCase()}%`);
+    const expected = count(w.db, "SELECT count(*) AS n FROM span_view WHERE role = 'run' AND lower(component_id) LIKE ?", `%${part.toLowerCase()}%`);
     expect(found.runs).toHaveLength(expected);
     expect(found.runs.length).toBeGreaterThan(0);
     // LIKE wildcards in the text are literal.
@@ -92,7 +92,7 @@ describe('runs list drill-down filters', () => {
   it('sorts by the worst score, slowest and costliest', async () => {
     const worst = await get<RunsResponse>(`/api/v1/runs?from=0&limit=10&sort=worst&score=visual.pixel_similarity`);
     const lowest = w.db
-      .prepare("SELECT MIN(value) AS v FROM scores WHERE name = 'visual.pixel_similarity' GROUP BY trace_id ORDER BY v LIMIT 10")
+      .prepare("SELECT MIN(value) AS v FROM score_view WHERE name = 'visual.pixel_similarity' GROUP BY trace_id ORDER BY v LIMIT 10")
       .all() as { v: number }[];
     expect(worst.runs.map((r) => r.score)).toEqual(lowest.map((r) => r.v));
     expect(worst.nextCursor).toBeNull();
@@ -108,7 +108,7 @@ describe('runs list drill-down filters', () => {
     const hi = await get<RunsResponse>(`/api/v1/runs?${all}&score=mapping.confidence&scoreMin=0.9&scoreMax=1`);
     const expected = count(
       w.db,
-      "SELECT count(DISTINCT trace_id) AS n FROM scores WHERE name = 'mapping.confidence' AND value >= 0.9 AND value <= 1",
+      "SELECT count(DISTINCT trace_id) AS n FROM score_view WHERE name = 'mapping.confidence' AND value >= 0.9 AND value <= 1",
     );
     expect(hi.runs).toHaveLength(expected);
     for (const [q, param] of [
@@ -132,7 +132,7 @@ describe('run detail', () => {
     if (!run) throw new Error('no run');
     const d = await get<RunDetailResponse>(`/api/v1/runs/${run.id}`);
     expect(d.run).toEqual(run);
-    const stored = count(w.db, 'SELECT count(*) AS n FROM spans WHERE trace_id = ?', run.traceId);
+    const stored = count(w.db, 'SELECT count(*) AS n FROM span_view WHERE trace_id = ?', run.traceId);
     expect(d.spans).toHaveLength(stored);
     expect(d.spans[0]?.depth).toBe(0);
     expect(d.spans[0]?.spanId).toBe(run.spanId);
@@ -141,15 +141,15 @@ describe('run detail', () => {
     const gen = d.spans.findIndex((s) => s.name === 'generate');
     expect(d.spans[gen + 1]?.depth).toBe(2);
     expect(d.spans[gen + 1]?.attributes[GEN_AI.operationName]).toBe('chat');
-    expect(d.scores).toHaveLength(count(w.db, 'SELECT count(*) AS n FROM scores WHERE trace_id = ?', run.traceId));
-    expect(d.modelCalls.length).toBe(count(w.db, 'SELECT count(*) AS n FROM model_calls WHERE trace_id = ?', run.traceId));
+    expect(d.scores).toHaveLength(count(w.db, 'SELECT count(*) AS n FROM score_view WHERE trace_id = ?', run.traceId));
+    expect(d.modelCalls.length).toBe(count(w.db, 'SELECT count(*) AS n FROM model_call_view WHERE trace_id = ?', run.traceId));
     const validate = d.spans.find((s) => s.name === 'validate');
     expect(validate?.events.some((e) => e.name === GEN_AI.evaluationEvent)).toBe(true);
     expect(validate?.offsetMs).toBeGreaterThan(0);
   });
 
   it('is a 404 for a span that is not a run', async () => {
-    const stage = w.db.prepare("SELECT id FROM spans WHERE role = 'stage' LIMIT 1").get() as { id: number };
+    const stage = w.db.prepare("SELECT id FROM span_view WHERE role = 'stage' LIMIT 1").get() as { id: number };
     const r = await request(w.app).get(`/api/v1/runs/${stage.id}`);
     expect(r.status).toBe(404);
   });

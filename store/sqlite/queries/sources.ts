@@ -9,6 +9,7 @@ import type { Window } from '../../window';
 import { HOUR_GRAIN_S } from '../../window';
 import { filterConditions, joinAnd, rollupUnion, segmentsFor } from './sql';
 import type { Filters, Fragment } from './sql';
+import { stringOf } from '../strings';
 
 export interface Source {
   /** A subquery (without parentheses). */
@@ -43,7 +44,7 @@ export function spanSource(
       componentType: 'component_type',
       model: 'model',
       stage: 'stage',
-      benchmarkRun: 'benchmark_run_id',
+      benchmarkRun: 'benchmark_run_ref',
     });
     const role: Fragment = runsOnly(f)
       ? { sql: "role = 'run'", params: [] }
@@ -94,13 +95,18 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
       componentType: 'component_type',
       model: 'model',
       stage: 'stage',
-      benchmarkRun: 'benchmark_run_id',
+      benchmarkRun: 'benchmark_run_ref',
     });
-    const where = joinAnd([...nameCond, { sql: 'time_ns >= ? AND time_ns < ? AND value IS NOT NULL', params: [w.fromNs, w.toNs] }, ...conds]);
+    // Raw score names are shared strings (migration 042): the names' ids, through the strings index.
+    const rawNameCond: Fragment[] =
+      names === null
+        ? []
+        : [{ sql: 'name_ref IN (SELECT id FROM strings WHERE value IN (SELECT value FROM json_each(?)))', params: [JSON.stringify(names)] }];
+    const where = joinAnd([...rawNameCond, { sql: 'time_ns >= ? AND time_ns < ? AND value IS NOT NULL', params: [w.fromNs, w.toNs] }, ...conds]);
     return {
       from: {
-        sql: `SELECT time_ns AS bucket_ns, name, COALESCE(component_type, '') AS component_type, COALESCE(model, '') AS model,
-          COALESCE(label, '') AS label, 1 AS count, value AS sum, value * value AS sum_sq, NULL AS hist, value
+        sql: `SELECT time_ns AS bucket_ns, ${stringOf('name_ref')} AS name, COALESCE(component_type, '') AS component_type,
+          COALESCE(model, '') AS model, COALESCE(${stringOf('label_ref')}, '') AS label, 1 AS count, value AS sum, value * value AS sum_sq, NULL AS hist, value
           FROM scores WHERE ${where.sql}`,
         params: where.params,
       },
@@ -136,7 +142,7 @@ export function modelCallSource(w: Window, f: Filters, opts: { grainS?: number }
       componentType: 'component_type',
       model: 'response_model',
       stage: 'stage',
-      benchmarkRun: 'benchmark_run_id',
+      benchmarkRun: 'benchmark_run_ref',
     });
     const where = joinAnd([{ sql: 'time_ns >= ? AND time_ns < ?', params: [w.fromNs, w.toNs] }, ...conds]);
     return {
@@ -176,18 +182,21 @@ export function cacheSource(w: Window, f: Filters, opts: { grainS?: number; raw?
       componentType: 's.component_type',
       model: 's.model',
       stage: 's.stage',
-      benchmarkRun: 's.benchmark_run_id',
+      benchmarkRun: 's.benchmark_run_ref',
     });
+    // Stored events (migration 042) hold a name and attributes, or `ref`, the id of a shared
+    // string holding both: `body` is the event's JSON either way.
     const namePath = `$.attributes."${ATTR.cacheName}"`;
     const hitPath = `$.attributes."${ATTR.cacheHit}"`;
     const where = joinAnd([{ sql: 's.start_ns >= ? AND s.start_ns < ? AND s.events IS NOT NULL', params: [w.fromNs, w.toNs] }, ...conds]);
     return {
       from: {
-        sql: `SELECT s.start_ns AS bucket_ns, COALESCE(json_extract(e.value, ?), '') AS cache_name,
-            COALESCE(s.stage, '') AS stage, COALESCE(s.component_type, '') AS component_type,
-            (json_extract(e.value, ?) = 1) AS hits, (COALESCE(json_extract(e.value, ?), 0) <> 1) AS misses
-          FROM spans s, json_each(s.events) e
-          WHERE ${where.sql} AND json_extract(e.value, '$.name') = ?`,
+        sql: `SELECT bucket_ns, COALESCE(json_extract(body, ?), '') AS cache_name, stage, component_type,
+            (json_extract(body, ?) = 1) AS hits, (COALESCE(json_extract(body, ?), 0) <> 1) AS misses
+          FROM (SELECT s.start_ns AS bucket_ns, COALESCE(s.stage, '') AS stage, COALESCE(s.component_type, '') AS component_type,
+              COALESCE(${stringOf("json_extract(e.value, '$.ref')")}, e.value) AS body
+            FROM spans s, json_each(s.events) e WHERE ${where.sql})
+          WHERE json_extract(body, '$.name') = ?`,
         params: [namePath, hitPath, hitPath, ...where.params, EVENT.cacheLookup],
       },
       source: 'raw',

@@ -9,7 +9,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
 import type { Segment } from '../../window';
 
-export type SqlParam = string | number | bigint | null;
+export type SqlParam = string | number | bigint | Uint8Array | null;
 
 export interface Fragment {
   sql: string;
@@ -64,6 +64,7 @@ export interface FilterColumns {
   componentType?: string;
   model?: string;
   stage?: string;
+  /** A text column, or a `*_ref` column holding the id of a shared string (migration 042). */
   benchmarkRun?: string;
 }
 
@@ -83,7 +84,8 @@ export function filterConditions(f: Filters, cols: FilterColumns): { conds: Frag
     else ignored.push(name);
   }
   if (f.benchmarkRun !== undefined) {
-    if (cols.benchmarkRun) conds.push({ sql: `${cols.benchmarkRun} = ?`, params: [f.benchmarkRun] });
+    const col = cols.benchmarkRun;
+    if (col) conds.push({ sql: col.endsWith('_ref') ? `${col} = (SELECT id FROM strings WHERE value = ?)` : `${col} = ?`, params: [f.benchmarkRun] });
     else ignored.push('benchmarkRun');
   }
   return { conds, ignored };

@@ -1,0 +1,167 @@
+/**
+ * Rows -> the compact stored form (migration 042): binary ids, shared strings, attributes without
+ * the keys the columns hold, score events only in scores. Used by the writer and by the migration
+ * that converts older rows, so both store exactly the same thing.
+ */
+import type { AttributeMap, SpanEventRecord } from '../../schema/records';
+import type { ModelCallRow, ScoreRow, SpanRow } from '../span-rows';
+import { compactScoreAttributes, compactSpanAttributes, eventBody, eventTime, idBytes } from '../compact';
+import type { PromotedColumns, StoredEvent } from '../compact';
+import type { StringTable } from './strings';
+
+export const SPAN_INSERT = `INSERT INTO spans (trace_id, span_id, parent_span_id, name_ref, role, kind, resource_id, scope_ref,
+    start_ns, end_ns, duration_ns, status_code, status_message, stage, component_id_ref, component_type, model, benchmark_run_ref,
+    cost_usd, cache_hit, promoted, attributes, attributes_ref, events, links)
+  VALUES (@trace_id, @span_id, @parent_span_id, @name_ref, @role, @kind, @resource_id, @scope_ref, @start_ns, @end_ns,
+    @duration_ns, @status_code, @status_message, @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref,
+    @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links)`;
+
+export const SCORE_INSERT = `INSERT INTO scores (time_ns, span_row, seq, trace_id, span_id, name_ref, value, label_ref, explanation, explanation_ref,
+    promoted, attributes, stage, component_id_ref, component_type, model, benchmark_run_ref)
+  VALUES (@time_ns, @span_row, @seq, @trace_id, @span_id, @name_ref, @value, @label_ref, @explanation, @explanation_ref, @promoted, @attributes,
+    @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref)`;
+
+export const MODEL_CALL_INSERT = `INSERT INTO model_calls (id, time_ns, duration_ns, provider, operation, request_model,
+    response_model, input_tokens, output_tokens, cached_tokens, cost_usd, cost_source, status_code, stage, component_id_ref,
+    component_type, benchmark_run_ref)
+  VALUES (@id, @time_ns, @duration_ns, @provider, @operation, @request_model, @response_model, @input_tokens,
+    @output_tokens, @cached_tokens, @cost_usd, @cost_source, @status_code, @stage, @component_id_ref, @component_type,
+    @benchmark_run_ref)`;
+
+export type StoredParams = Record<string, string | number | bigint | Buffer | null>;
+
+/** The columns a span's promoted attributes are rebuilt from. */
+export function promotedColumns(span: SpanRow, modelCall: ModelCallRow | null): PromotedColumns {
+  return {
+    stage: span.stage,
+    component_type: span.component_type,
+    component_id: span.component_id,
+    benchmark_run_id: span.benchmark_run_id,
+    model: span.model,
+    cost_usd: span.cost_usd,
+    cache_hit: span.cache_hit,
+    ...(modelCall
+      ? {
+          operation: modelCall.operation,
+          provider: modelCall.provider,
+          request_model: modelCall.request_model,
+          response_model: modelCall.response_model,
+          input_tokens: modelCall.input_tokens,
+          output_tokens: modelCall.output_tokens,
+          cached_tokens: modelCall.cached_tokens,
+        }
+      : {}),
+  };
+}
+
+/** The stored events JSON of the events that are not kept in scores. */
+function storedEvents(events: readonly SpanEventRecord[], skip: ReadonlySet<number>, startNs: bigint, strings: StringTable): string | null {
+  const out: StoredEvent[] = [];
+  events.forEach((e, i) => {
+    if (skip.has(i)) return;
+    const ref = strings.shared(eventBody(e), startNs);
+    out.push(ref !== null ? { ...eventTime(e.timeNs, startNs), ref } : { ...eventTime(e.timeNs, startNs), name: e.name, attributes: e.attributes });
+  });
+  return out.length > 0 ? JSON.stringify(out) : null;
+}
+
+/** A score's own span id as bytes; an id that is not hex (a log record's) is kept as text. */
+function ownId(hex: string): Buffer | string | null {
+  if (!hex) return null;
+  return /^(?:[0-9a-f]{2})+$/.test(hex) ? idBytes(hex) : hex;
+}
+
+export interface CompactSpanInput {
+  span: SpanRow;
+  attributes: AttributeMap;
+  events: readonly SpanEventRecord[];
+  scores: readonly ScoreRow[];
+  modelCall: ModelCallRow | null;
+}
+
+/** The spans row of a span (its scores' events are left to scoreParams). */
+export function spanParams(input: CompactSpanInput, strings: StringTable): StoredParams {
+  const s = input.span;
+  const t = s.start_ns;
+  const { promoted, rest } = compactSpanAttributes(input.attributes, promotedColumns(s, input.modelCall));
+  const restRef = rest === null ? null : strings.shared(rest, t);
+  return {
+    trace_id: idBytes(s.trace_id),
+    span_id: idBytes(s.span_id),
+    parent_span_id: s.parent_span_id === null ? null : idBytes(s.parent_span_id),
+    name_ref: strings.id(s.name, t),
+    role: s.role,
+    kind: s.kind,
+    resource_id: s.resource_id,
+    scope_ref: strings.idOrNull(s.scope_name, t),
+    start_ns: t,
+    end_ns: s.end_ns,
+    duration_ns: s.duration_ns,
+    status_code: s.status_code,
+    status_message: s.status_message,
+    stage: s.stage,
+    component_id_ref: strings.idOrNull(s.component_id, t),
+    component_type: s.component_type,
+    model: s.model,
+    benchmark_run_ref: strings.idOrNull(s.benchmark_run_id, t),
+    cost_usd: s.cost_usd,
+    cache_hit: s.cache_hit,
+    promoted,
+    attributes: restRef === null ? rest : null,
+    attributes_ref: restRef,
+    events: storedEvents(input.events, new Set(input.scores.map((sc) => sc.seq)), t, strings),
+    links: s.links,
+  };
+}
+
+/**
+ * A scores row; `event` is the score's gen_ai.evaluation.result event (its attributes are kept).
+ * Without a span row (an evaluation of a span not stored) the row keeps the span's ids itself.
+ */
+export function scoreParams(sc: ScoreRow, spanRow: number | bigint | null, event: SpanEventRecord | undefined, strings: StringTable): StoredParams {
+  const t = sc.time_ns;
+  const { promoted, rest } = event ? compactScoreAttributes(event.attributes, sc) : { promoted: 0, rest: null };
+  const explanationRef = sc.explanation === null ? null : strings.shared(sc.explanation, t);
+  return {
+    time_ns: t,
+    span_row: spanRow,
+    seq: event ? sc.seq : null,
+    trace_id: spanRow === null ? ownId(sc.trace_id) : null,
+    span_id: spanRow === null ? ownId(sc.span_id) : null,
+    name_ref: strings.id(sc.name, t),
+    value: sc.value,
+    label_ref: strings.idOrNull(sc.label, t),
+    explanation: explanationRef === null ? sc.explanation : null,
+    explanation_ref: explanationRef,
+    promoted,
+    attributes: rest,
+    stage: sc.stage,
+    component_id_ref: strings.idOrNull(sc.component_id, t),
+    component_type: sc.component_type,
+    model: sc.model,
+    benchmark_run_ref: strings.idOrNull(sc.benchmark_run_id, t),
+  };
+}
+
+export function modelCallParams(mc: ModelCallRow, spanRow: number | bigint, strings: StringTable): StoredParams {
+  const t = mc.time_ns;
+  return {
+    id: spanRow,
+    time_ns: t,
+    duration_ns: mc.duration_ns,
+    provider: mc.provider,
+    operation: mc.operation,
+    request_model: mc.request_model,
+    response_model: mc.response_model,
+    input_tokens: mc.input_tokens,
+    output_tokens: mc.output_tokens,
+    cached_tokens: mc.cached_tokens,
+    cost_usd: mc.cost_usd,
+    cost_source: mc.cost_source,
+    status_code: mc.status_code,
+    stage: mc.stage,
+    component_id_ref: strings.idOrNull(mc.component_id, t),
+    component_type: mc.component_type,
+    benchmark_run_ref: strings.idOrNull(mc.benchmark_run_id, t),
+  };
+}
