@@ -115,7 +115,13 @@ describe('createApp', () => {
     expect(page.status).toBe(200);
     expect(page.type).toBe('text/html');
     expect(page.text).toContain('/api/v1/openapi.json');
-    expect(page.text).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+    // Nothing from elsewhere, and no inline script or style (the CSP allows neither).
+    expect(page.text).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(page.text).not.toMatch(/<script>|<script(?![^>]*\ssrc=)[^>]*>|<style/);
+    for (const [file, type] of [['/api/docs/docs.js', 'text/javascript'], ['/api/docs/docs.css', 'text/css']] as const) {
+      const asset = await request(w.app).get(file);
+      expect([file, asset.status, asset.type]).toEqual([file, 200, type]);
+    }
   });
 });
 

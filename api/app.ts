@@ -9,11 +9,11 @@ import type { Express, RequestHandler, Router } from 'express';
 import { SqliteStore } from '../store';
 import type { ApiKeyLookup, Db, TelemetryStore } from '../store';
 import { authGuard } from './auth';
-import { sameOriginWrites, securityHeaders } from './browser-guard';
+import { hostAllowList, sameOriginWrites, securityHeaders } from './browser-guard';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS, DEFAULT_MAX_BODY_BYTES } from './config';
 import type { ApiConfig } from './config';
 import type { RouteDeps } from './deps';
-import { DOCS_PAGE_HTML } from './docs-page';
+import { DOCS_PAGE_CSS, DOCS_PAGE_HTML, DOCS_PAGE_JS } from './docs-page';
 import { errorHandler, notFoundHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { exportRouter } from './routes/export';
@@ -66,6 +66,7 @@ export function createApp(options: CreateAppOptions): Express {
   // Before everything, ingest included: every response carries the headers, and no page of
   // another origin can make this server change state.
   app.use(securityHeaders);
+  app.use(hostAllowList(config.allowedHosts ?? []));
   app.use(sameOriginWrites);
   // One guard decides from method and path, before any route, so no route can be left unguarded.
   app.use(authGuard({ token, keys: options.keys, openReads: config.openReads }));
@@ -87,6 +88,12 @@ export function createApp(options: CreateAppOptions): Express {
   });
   app.get(['/api/docs', '/api/docs/'], (_req, res) => {
     res.type('html').send(DOCS_PAGE_HTML);
+  });
+  app.get('/api/docs/docs.js', (_req, res) => {
+    res.type('text/javascript').send(DOCS_PAGE_JS);
+  });
+  app.get('/api/docs/docs.css', (_req, res) => {
+    res.type('text/css').send(DOCS_PAGE_CSS);
   });
 
   if (options.mount) options.mount(app);

@@ -25,7 +25,7 @@ export type Access = 'public' | KeyScope;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** API paths that hold no telemetry: probes and documentation. */
-const PUBLIC_API_PATHS = new Set(['/api/v1/health', '/api/v1/openapi.json', '/api/docs']);
+const PUBLIC_API_PATHS = new Set(['/api/v1/health', '/api/v1/openapi.json', '/api/docs', '/api/docs/docs.js', '/api/docs/docs.css']);
 
 /**
  * The path as routing will see it, for deciding access: percent-decoded, lower case (Express

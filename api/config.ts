@@ -6,6 +6,11 @@ export interface ApiConfig {
   token?: string;
   /** Reads need no key even when keys or a token exist (`--open-reads`, GENSCOPE_OPEN_READS=1). */
   openReads?: boolean;
+  /**
+   * Host names the server answers to besides IP literals and localhost (api/browser-guard.ts):
+   * the bind name and the --public-url host. Other Host headers get 421 (DNS rebinding).
+   */
+  allowedHosts?: string[];
   /** Monthly model budget for the runway panel (USD). */
   monthlyBudgetUsd?: number;
   /** Largest JSON request body accepted on /api (default 1 MiB). */

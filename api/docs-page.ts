@@ -1,6 +1,7 @@
 /**
- * The API reference page at /api/docs: one self-contained HTML page (no CDN, no build step) that
- * fetches /api/v1/openapi.json and renders each endpoint, its parameters and its response schema.
+ * The API reference page at /api/docs: a page, its stylesheet and its script (no CDN, no build
+ * step; separate files because the CSP allows no inline script or style) that fetches
+ * /api/v1/openapi.json and renders each operation, its scope, parameters and response schema.
  */
 
 export const DOCS_PAGE_HTML = `<!doctype html>
@@ -9,8 +10,21 @@ export const DOCS_PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>genscope API reference</title>
-<style>
-  :root { color-scheme: light dark; --fg: #1d2330; --muted: #5b6475; --bg: #fff; --card: #f5f7fa; --line: #d9dee7; --accent: #2f6fde; }
+<link rel="stylesheet" href="/api/docs/docs.css">
+</head>
+<body>
+<main>
+  <h1>genscope API reference</h1>
+  <div class="intro" id="intro">Loading <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>…</div>
+  <nav id="nav"></nav>
+  <div id="endpoints"></div>
+</main>
+<script src="/api/docs/docs.js"></script>
+</body>
+</html>
+`;
+
+export const DOCS_PAGE_CSS = `  :root { color-scheme: light dark; --fg: #1d2330; --muted: #5b6475; --bg: #fff; --card: #f5f7fa; --line: #d9dee7; --accent: #2f6fde; }
   @media (prefers-color-scheme: dark) { :root { --fg: #e4e8ef; --muted: #9aa3b2; --bg: #12151b; --card: #1b2029; --line: #2c3340; --accent: #6ea1ff; } }
   body { font: 14px/1.5 system-ui, -apple-system, Segoe UI, sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
   main { max-width: 980px; margin: 0 auto; padding: 24px; }
@@ -27,17 +41,10 @@ export const DOCS_PAGE_HTML = `<!doctype html>
   pre { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 8px; overflow: auto; max-height: 360px; }
   details summary { cursor: pointer; color: var(--muted); }
   .desc { color: var(--muted); margin: 4px 0; }
-</style>
-</head>
-<body>
-<main>
-  <h1>genscope API reference</h1>
-  <div class="intro" id="intro">Loading <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>…</div>
-  <nav id="nav"></nav>
-  <div id="endpoints"></div>
-</main>
-<script>
-(function () {
+  .scope { float: right; color: var(--muted); font-weight: normal; font-size: 12px; }
+`;
+
+export const DOCS_PAGE_JS = `(function () {
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -59,31 +66,32 @@ export const DOCS_PAGE_HTML = `<!doctype html>
     document.getElementById('intro').textContent = doc.info.description;
     var nav = document.getElementById('nav');
     var list = document.getElementById('endpoints');
-    Object.keys(doc.paths).forEach(function (path, i) {
-      var op = doc.paths[path].get;
-      if (!op) return;
-      var id = 'ep' + i;
-      nav.appendChild(el('a', { href: '#' + id }, [path]));
-      var sec = el('section', { id: id }, [el('h2', {}, [el('span', { class: 'method' }, ['GET']), path]), el('div', {}, [op.summary || ''])]);
-      if (op.description) sec.appendChild(el('div', { class: 'desc' }, [op.description]));
-      if (op.parameters && op.parameters.length) {
-        var t = el('table', {}, [el('tr', {}, [el('th', {}, ['parameter']), el('th', {}, ['in']), el('th', {}, ['type']), el('th', {}, ['description'])])]);
-        op.parameters.forEach(function (p) {
-          t.appendChild(el('tr', {}, [el('td', {}, [el('code', {}, [p.name])]), el('td', {}, [p.in]), el('td', {}, [el('code', {}, [typeOf(p.schema)])]), el('td', {}, [p.description || ''])]));
-        });
-        sec.appendChild(t);
-      }
-      var ok = op.responses && op.responses['200'];
-      var content = ok && ok.content && (ok.content['application/json'] || ok.content['text/csv']);
-      if (content && content.schema) {
-        var det = el('details', {}, [el('summary', {}, ['response schema']), el('pre', {}, [JSON.stringify(resolve(doc, content.schema), null, 2)])]);
-        sec.appendChild(det);
-      }
-      list.appendChild(sec);
+    var i = 0;
+    Object.keys(doc.paths).forEach(function (path) {
+      Object.keys(doc.paths[path]).forEach(function (method) {
+        var op = doc.paths[path][method];
+        var id = 'ep' + i++;
+        var verb = method.toUpperCase();
+        nav.appendChild(el('a', { href: '#' + id }, [verb + ' ' + path]));
+        var scope = op['x-genscope-scope'] ? op['x-genscope-scope'] + ' key' : 'public';
+        var sec = el('section', { id: id }, [el('h2', {}, [el('span', { class: 'method' }, [verb]), path, el('span', { class: 'scope' }, [scope])]), el('div', {}, [op.summary || ''])]);
+        if (op.description) sec.appendChild(el('div', { class: 'desc' }, [op.description]));
+        if (op.parameters && op.parameters.length) {
+          var t = el('table', {}, [el('tr', {}, [el('th', {}, ['parameter']), el('th', {}, ['in']), el('th', {}, ['type']), el('th', {}, ['description'])])]);
+          op.parameters.forEach(function (p) {
+            t.appendChild(el('tr', {}, [el('td', {}, [el('code', {}, [p.name])]), el('td', {}, [p.in]), el('td', {}, [el('code', {}, [typeOf(p.schema)])]), el('td', {}, [p.description || ''])]));
+          });
+          sec.appendChild(t);
+        }
+        var ok = op.responses && op.responses['200'];
+        var content = ok && ok.content && (ok.content['application/json'] || ok.content['text/csv']);
+        if (content && content.schema) {
+          var det = el('details', {}, [el('summary', {}, ['response schema']), el('pre', {}, [JSON.stringify(resolve(doc, content.schema), null, 2)])]);
+          sec.appendChild(det);
+        }
+        list.appendChild(sec);
+      });
     });
   }).catch(function (e) { document.getElementById('intro').textContent = 'Could not load the OpenAPI document: ' + e; });
 })();
-</script>
-</body>
-</html>
 `;

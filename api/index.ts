@@ -11,6 +11,7 @@ export { apiConfigFromEnv, DEFAULT_MAX_BODY_BYTES, DEFAULT_EXACT_PERCENTILE_MAX_
 export type { ApiConfig } from './config';
 export { HttpError, errorHandler, notFoundHandler, zodToHttpError } from './errors';
 export { authGuard, requiredAccess } from './auth';
+export { allowedHostNames, hostAllowList, CONTENT_SECURITY_POLICY } from './browser-guard';
 export type { Access, AuthOptions } from './auth';
 export { openApiDocument } from './openapi';
 export { writeFixture, buildRun, prng, FIXTURE_COMPONENT_TYPES, FIXTURE_MODELS } from './test-fixtures';

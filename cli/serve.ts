@@ -24,7 +24,7 @@ import { dbPath, intOption, numberOption, parse, UsageError, write } from './arg
 import type { Io } from './args';
 import { formatDemoReport, generateDemo } from './demo';
 import { RetentionScheduler, StoreWriter, WriteQueue } from '../store';
-import { IngestGate, createHealthHandler } from '../api';
+import { IngestGate, allowedHostNames, createHealthHandler } from '../api';
 import { startSelfTelemetry } from '../instrumentation';
 import type { SelfObservationSources } from '../instrumentation';
 import { resolveDbPath } from '../instrumentation';
@@ -37,6 +37,7 @@ const SERVE_OPTIONS = {
   port: { type: 'string' },
   token: { type: 'string' },
   'open-reads': { type: 'boolean' },
+  'public-url': { type: 'string' },
   'budget-usd': { type: 'string' },
   alerts: { type: 'string' },
   prices: { type: 'string' },
@@ -59,6 +60,9 @@ the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
   --port N                     port (GENSCOPE_PORT; default 4000; 0 = any free port)
   --token T                    an admin key T ("Authorization: Bearer T"); like any key, it makes
                                ingest, writes and reads need a key (GENSCOPE_TOKEN)
+  --public-url URL             how people reach this server (GENSCOPE_PUBLIC_URL), e.g.
+                               http://genscope.internal:4000; requests naming any other host than
+                               it, --host, localhost or an IP address are refused (DNS rebinding)
   --open-reads                 reads (dashboard data, exports) need no key even when keys exist
                                (GENSCOPE_OPEN_READS=1). Keys: genscope keys --help
   --budget-usd N               monthly model budget for the runway panel (GENSCOPE_MONTHLY_BUDGET_USD)
@@ -94,6 +98,8 @@ export interface ServeOptions {
   token?: string;
   /** Reads need no key even when keys exist. */
   openReads?: boolean;
+  /** The URL people use to reach the server; its host joins the Host allow-list. */
+  publicUrl?: string;
   monthlyBudgetUsd?: number;
   alertsFile?: string;
   pricesFile?: string;
@@ -144,6 +150,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   const config = apiConfigFromEnv(o.env, {
     ...(o.token ? { token: o.token } : {}),
     ...(o.openReads !== undefined ? { openReads: o.openReads } : {}),
+    allowedHosts: allowedHostNames({ host: o.host, publicUrl: o.publicUrl ?? env.GENSCOPE_PUBLIC_URL }),
     ...(o.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: o.monthlyBudgetUsd } : {}),
   });
 
@@ -233,6 +240,17 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
   const port = intOption('port', values.port ?? io.env.GENSCOPE_PORT, 4000, 0, 65_535);
   const budget = values['budget-usd'];
   const retentionDays = intOption('retention-days', values['retention-days'] ?? io.env.GENSCOPE_RETENTION_DAYS, 90, 1, 36_500);
+  const publicUrl = values['public-url'] ?? io.env.GENSCOPE_PUBLIC_URL;
+  if (publicUrl !== undefined) {
+    let u: URL | null = null;
+    try {
+      u = new URL(publicUrl);
+    } catch {
+      u = null;
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname)
+      throw new UsageError(`--public-url must be an http:// or https:// URL such as http://genscope.internal:4000 (got "${publicUrl}")`);
+  }
   const alertIntervalMillis = numberOption('alert-interval-seconds', values['alert-interval-seconds'], 60, 1, 86_400) * 1000;
 
   if (command === 'start' && !values['no-demo']) {
@@ -275,6 +293,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
       port,
       ...(values.token ? { token: values.token } : {}),
       ...(values['open-reads'] ? { openReads: true } : {}),
+      ...(publicUrl ? { publicUrl } : {}),
       ...(budget !== undefined
         ? { monthlyBudgetUsd: numberOption('budget-usd', budget, 0) }
         : demoBudget !== undefined
@@ -295,7 +314,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
     throw err;
   }
   write(io.stdout, `genscope is serving ${file}`);
-  write(io.stdout, `  dashboard  ${running.handle.url}/`);
+  write(io.stdout, `  dashboard  ${running.handle.url}/${publicUrl ? `  (public: ${publicUrl})` : ''}`);
   write(io.stdout, `  API        ${running.handle.url}/api/v1  (reference: ${running.handle.url}/api/docs)`);
   write(io.stdout, `  OTLP/HTTP  ${running.handle.url}/v1/traces, /v1/metrics, /v1/logs`);
   if (demoBudget !== undefined)

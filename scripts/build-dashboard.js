@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Builds the dashboard into static files: dashboard/dist/{index.html, app.js, app.css}.
+ * Builds the dashboard into static files: dashboard/dist/{index.html, app.js, app.css, theme.js}.
  * esbuild bundles dashboard/src/main.tsx (Preact + uPlot + our code) into one minified script and
  * its CSS imports (uPlot's stylesheet and ours) into one stylesheet; nothing is loaded from a CDN.
  * index.html gets content hashes as query strings so a rebuilt bundle is never served stale.
@@ -54,14 +54,17 @@ async function buildDashboard(options = {}) {
   const jsFile = path.join(outDir, 'app.js');
   const cssFile = path.join(outDir, 'app.css');
   if (!fs.existsSync(jsFile) || !fs.existsSync(cssFile)) throw new Error('dashboard build did not produce app.js and app.css');
+  // The theme boot script stays a separate, unbundled file: it must run before first paint.
+  fs.copyFileSync(path.join(DASHBOARD, 'theme-boot.js'), path.join(outDir, 'theme.js'));
   const html = fs
     .readFileSync(path.join(DASHBOARD, 'index.html'), 'utf8')
+    .replace('%THEME_HASH%', hashOf(path.join(outDir, 'theme.js')))
     .replace('%CSS_HASH%', hashOf(cssFile))
     .replace('%JS_HASH%', hashOf(jsFile));
   fs.writeFileSync(path.join(outDir, 'index.html'), html);
 
   const files = {};
-  for (const f of ['index.html', 'app.js', 'app.css']) files[f] = fs.statSync(path.join(outDir, f)).size;
+  for (const f of ['index.html', 'app.js', 'app.css', 'theme.js']) files[f] = fs.statSync(path.join(outDir, f)).size;
   const millis = Date.now() - started;
   if (!options.quiet) {
     const kb = (n) => `${(n / 1024).toFixed(1)} kB`;

@@ -10,7 +10,7 @@ import { CHROMIUM_ARGS, resolveChromium } from './chromium';
 import type { Browser, Page } from 'playwright-core';
 import { generateDemo } from '../../cli/demo';
 import { startGenscopeServer } from '../../cli/serve';
-import type { RunningServer } from '../../cli/serve';
+import type { RunningServer, ServeOptions } from '../../cli/serve';
 
 // The build script is plain CommonJS (it runs before and without the TypeScript build).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -49,13 +49,23 @@ export interface DemoDashboard {
 }
 
 /** A demo database of `days` days, the dashboard built, the real server on it and Chromium. */
-export async function startDemoDashboard(opts: { days: number; seed: number; monthlyBudgetUsd?: number }): Promise<DemoDashboard> {
+export async function startDemoDashboard(opts: {
+  days: number;
+  seed: number;
+  monthlyBudgetUsd?: number;
+  /** More server options (keys, public URL), and a hook that runs on the database before it serves. */
+  serve?: Partial<ServeOptions>;
+  beforeServe?: (dbFile: string) => void | Promise<void>;
+  /** Extra Chromium flags (host resolver rules for the rebinding test). */
+  chromiumArgs?: string[];
+}): Promise<DemoDashboard> {
   // Resolved (and unpacked, the first time) before anything else, so a missing browser fails fast.
   const resolved = resolveChromium();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-dash-e2e-'));
   const db = path.join(tmp, 'demo.db');
   await generateDemo({ db, days: opts.days, runsPerDay: 1, seed: opts.seed });
   await buildDashboard({ quiet: true });
+  await opts.beforeServe?.(db);
   const server = await startGenscopeServer({
     db,
     host: '127.0.0.1',
@@ -65,8 +75,13 @@ export async function startDemoDashboard(opts: { days: number; seed: number; mon
     alertIntervalMillis: 60_000,
     env: {},
     log: () => undefined,
+    ...opts.serve,
   });
-  const browser = await chromium.launch({ executablePath: resolved.executablePath, args: CHROMIUM_ARGS, env: { ...process.env, ...resolved.env } });
+  const browser = await chromium.launch({
+    executablePath: resolved.executablePath,
+    args: [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])],
+    env: { ...process.env, ...resolved.env },
+  });
   return {
     base: server.handle.url,
     server,
