@@ -157,6 +157,56 @@ describe('AlertEvaluator with a webhook receiver', () => {
     expect((receiver.bodies as AlertWebhookPayload[]).map((p) => p.state)).toEqual(['firing', 'resolved']);
   });
 
+  it("waits for the receiver's Retry-After, jitters its own backoff, and stops at once on a foreign redirect", async () => {
+    let answers: { status: number; headers: Record<string, string> }[] = [{ status: 503, headers: { 'retry-after': '600' } }, { status: 500, headers: {} }];
+    const hits: number[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        hits.push(nowMs);
+        const a = answers.shift() ?? { status: 200, headers: {} };
+        res.writeHead(a.status, a.headers).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const nextAttemptMs = () =>
+      Number((db.prepare("SELECT next_attempt_ns / 1000000 AS ms FROM alert_deliveries WHERE notifier = 'ops'").get() as { ms: number }).ms);
+    try {
+      const ev = new AlertEvaluator({
+        db,
+        now: () => nowMs,
+        notifiers: [new WebhookNotifier({ name: 'ops', url })],
+        retry: { baseDelayMillis: 2 * MIN, maxAttempts: 5, random: () => 0 },
+        onError: () => undefined,
+      });
+      for (let m = 1; m <= 24; m++) {
+        nowMs = T0 + m * MIN;
+        await ev.tick();
+      }
+      // First attempt at the firing (minute 24): 503 with Retry-After 600 s beats the 1 min jittered step.
+      expect(hits).toEqual([T0 + 24 * MIN]);
+      expect(nextAttemptMs()).toBe(T0 + 34 * MIN);
+      nowMs = T0 + 33 * MIN;
+      await ev.tick();
+      expect(hits).toHaveLength(1);
+      nowMs = T0 + 34 * MIN;
+      await ev.tick();
+      // Second attempt: 500 without Retry-After: the 4 min step jittered to its lower half (random 0).
+      expect(hits).toEqual([T0 + 24 * MIN, T0 + 34 * MIN]);
+      expect(nextAttemptMs()).toBe(T0 + 36 * MIN);
+
+      // A redirect to another origin is not retried: the delivery fails at once.
+      answers = [{ status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } }];
+      nowMs = T0 + 36 * MIN;
+      await ev.tick();
+      expect(db.prepare("SELECT attempts, status FROM alert_deliveries WHERE notifier = 'ops'").get()).toEqual({ attempts: 3, status: 'failed' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('gives up after maxAttempts and says so', async () => {
     const errors: string[] = [];
     const ev = new AlertEvaluator({

@@ -2,14 +2,16 @@
  * The evaluation loop of the server: every interval, evaluate the rules at the injected clock's
  * now, queue each new firing/resolved event once per notifier (the alert_deliveries outbox, keyed
  * by event and notifier, so nothing is sent twice, even across restarts), and deliver what is
- * due. A failed delivery is retried on later ticks with exponential backoff measured on the same
- * clock, and given up after maxAttempts; deliveries of one series to one notifier stay in order.
+ * due. A failed delivery is retried on later ticks with exponential backoff and jitter measured on
+ * the same clock, never sooner than the receiver's Retry-After, and given up after maxAttempts (at
+ * once when the notifier says a retry cannot help); deliveries of one series to one notifier stay
+ * in order.
  */
 import type { Db } from '../store';
 import type { AlertEvent } from '../schema/alerts';
 import { evaluateRules } from './evaluate';
 import type { EvaluateRulesResult } from './evaluate';
-import { SEVERITY_RANK, dedupKeyOf } from './notifier';
+import { SEVERITY_RANK, WebhookError, dedupKeyOf } from './notifier';
 import type { Notifier } from './notifier';
 import { getEvent } from './store';
 
@@ -20,8 +22,10 @@ export interface DeliveryRetryOptions {
   maxAttempts?: number;
   /** Delay before the second attempt; doubles each time (default 5 s). */
   baseDelayMillis?: number;
-  /** Longest delay between attempts (default 10 min). */
+  /** Longest delay between attempts (default 10 min); also caps a receiver's Retry-After. */
   maxDelayMillis?: number;
+  /** Uniform [0, 1) for the jitter (default Math.random); tests pass a fixed one. */
+  random?: () => number;
 }
 
 export interface AlertEvaluatorOptions {
@@ -63,6 +67,7 @@ export class AlertEvaluator {
   private readonly maxAttempts: number;
   private readonly baseDelayMillis: number;
   private readonly maxDelayMillis: number;
+  private readonly random: () => number;
   private readonly onError: (err: unknown) => void;
   private timer: ReturnType<typeof setInterval> | null = null;
   private inFlight: Promise<TickResult> | null = null;
@@ -81,6 +86,7 @@ export class AlertEvaluator {
     this.maxAttempts = Math.max(1, options.retry?.maxAttempts ?? 6);
     this.baseDelayMillis = Math.max(0, options.retry?.baseDelayMillis ?? 5000);
     this.maxDelayMillis = Math.max(this.baseDelayMillis, options.retry?.maxDelayMillis ?? 600_000);
+    this.random = options.retry?.random ?? Math.random;
     this.onError = options.onError ?? ((err) => console.error('genscope alerts:', err instanceof Error ? err.message : err));
   }
 
@@ -149,8 +155,14 @@ export class AlertEvaluator {
     })();
   }
 
-  private backoffMillis(attempts: number): number {
-    return Math.min(this.maxDelayMillis, this.baseDelayMillis * 2 ** Math.max(0, attempts - 1));
+  /**
+   * Exponential backoff with jitter (half to all of the step, so receivers that failed together
+   * are not retried together), never sooner than the receiver asked, at most maxDelayMillis.
+   */
+  private backoffMillis(attempts: number, retryAfterMillis?: number): number {
+    const step = Math.min(this.maxDelayMillis, this.baseDelayMillis * 2 ** Math.max(0, attempts - 1));
+    const jittered = step * (0.5 + 0.5 * this.random());
+    return Math.min(this.maxDelayMillis, Math.max(jittered, retryAfterMillis ?? 0));
   }
 
   private async deliverDue(nowMs: number): Promise<DeliveryStats> {
@@ -189,12 +201,13 @@ export class AlertEvaluator {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         held.add(lane);
-        if (attempts >= this.maxAttempts) {
+        const hint = err instanceof WebhookError ? err.options : {};
+        if (attempts >= this.maxAttempts || hint.permanent) {
           update.run('failed', attempts, msToNs(nowMs), message, msToNs(nowMs), d.event_id, d.notifier);
           stats.failed++;
           this.onError(new Error(`gave up notifying ${d.notifier} of alert event ${d.event_id} after ${attempts} attempts: ${message}`));
         } else {
-          update.run('pending', attempts, msToNs(nowMs + this.backoffMillis(attempts)), message, msToNs(nowMs), d.event_id, d.notifier);
+          update.run('pending', attempts, msToNs(nowMs + this.backoffMillis(attempts, hint.retryAfterMillis)), message, msToNs(nowMs), d.event_id, d.notifier);
           stats.retrying++;
         }
       }

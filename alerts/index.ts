@@ -28,7 +28,7 @@ export {
   ruleDefinition,
 } from './store';
 export type { SeedResult } from './store';
-export { WebhookNotifier, webhookNotifiers, jsonPayload, slackPayload, dedupKeyOf } from './notifier';
+export { WebhookNotifier, WebhookError, webhookNotifiers, retryAfterMillis, jsonPayload, slackPayload, dedupKeyOf } from './notifier';
 export type { Notifier, AlertNotification, AlertWebhookPayload, SlackPayload, WebhookNotifierOptions } from './notifier';
 export { defaultAlertRules, ensureDefaultAlertRules } from './defaults';
 export { AlertsConfigError, loadAlertRulesFile, seedAlertRulesFromFile, formatZodIssues } from './config';

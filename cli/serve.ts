@@ -38,6 +38,7 @@ const SERVE_OPTIONS = {
   token: { type: 'string' },
   'open-reads': { type: 'boolean' },
   'public-url': { type: 'string' },
+  'webhook-hosts': { type: 'string' },
   'budget-usd': { type: 'string' },
   alerts: { type: 'string' },
   prices: { type: 'string' },
@@ -67,10 +68,20 @@ the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
                                (GENSCOPE_OPEN_READS=1). Keys: genscope keys --help
   --budget-usd N               monthly model budget for the runway panel (GENSCOPE_MONTHLY_BUDGET_USD)
   --alerts FILE                alert rules and webhooks to seed: {"rules": [...], "webhooks": [...]}
+  --webhook-hosts H,H          the only hosts (or host:port) webhooks may send to (GENSCOPE_WEBHOOK_HOSTS);
+                               a webhook elsewhere stops start-up. Redirects to another origin are never followed
   --prices FILE                price overrides for ingested GenAI spans
   --retention-days N           prune raw spans older than N days (GENSCOPE_RETENTION_DAYS; default 90)
   --alert-interval-seconds N   how often alert rules are evaluated (default 60)${command === 'start' ? '\n  --no-demo                    do not fill an empty database with the demo history' : ''}
 `;
+
+/** A comma-separated list option, trimmed, empty entries dropped. */
+function listOption(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
 
 /** Where the built dashboard lives (dist/ is next to the sources after `npm run build`). */
 function dashboardDir(): string | undefined {
@@ -100,6 +111,8 @@ export interface ServeOptions {
   openReads?: boolean;
   /** The URL people use to reach the server; its host joins the Host allow-list. */
   publicUrl?: string;
+  /** The only hosts (host or host:port) webhooks may send to; default: any. */
+  webhookHosts?: string[];
   monthlyBudgetUsd?: number;
   alertsFile?: string;
   pricesFile?: string;
@@ -158,7 +171,8 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   let webhooks: ReturnType<typeof webhookNotifiers> = [];
   if (o.alertsFile) {
     const seeded = seedAlertRulesFromFile(db, o.alertsFile, now());
-    webhooks = webhookNotifiers(seeded.config.webhooks ?? []);
+    const hosts = o.webhookHosts ?? listOption(env.GENSCOPE_WEBHOOK_HOSTS);
+    webhooks = webhookNotifiers(seeded.config.webhooks ?? [], hosts.length ? { allowedHosts: hosts } : {});
   }
   const evaluator = new AlertEvaluator({ db, now, notifiers: webhooks });
   const retention = new RetentionScheduler(db, {
@@ -294,6 +308,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
       ...(values.token ? { token: values.token } : {}),
       ...(values['open-reads'] ? { openReads: true } : {}),
       ...(publicUrl ? { publicUrl } : {}),
+      ...(values['webhook-hosts'] !== undefined ? { webhookHosts: listOption(values['webhook-hosts']) } : {}),
       ...(budget !== undefined
         ? { monthlyBudgetUsd: numberOption('budget-usd', budget, 0) }
         : demoBudget !== undefined
