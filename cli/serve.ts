@@ -75,6 +75,27 @@ the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
   --alert-interval-seconds N   how often alert rules are evaluated (default 60)${command === 'start' ? '\n  --no-demo                    do not fill an empty database with the demo history' : ''}
 `;
 
+/**
+ * Opens the server's database, turning SQLite's terse refusals of a damaged or read-only file
+ * into one line naming the file and the fix (a server must never start on such a file silently).
+ */
+function openOrExplain(file: string, busyTimeoutMillis: number): Db {
+  try {
+    // FULL: a batch answered 200 is on disk even after a power loss (ingest acknowledges commits).
+    return openDatabase(file, { busyTimeoutMillis, synchronous: 'FULL' });
+  } catch (err) {
+    const code = String((err as { code?: unknown }).code ?? '');
+    const why = err instanceof Error ? err.message : String(err);
+    if (/^SQLITE_(NOTADB|CORRUPT)/.test(code))
+      throw new Error(
+        `${file} is damaged or not a genscope database (${code}: ${why}). Restore it from a backup, or move it aside to start with a new one; \`sqlite3 ${file} .recover\` may save its rows`,
+      );
+    if (/^SQLITE_(READONLY|CANTOPEN)/.test(code))
+      throw new Error(`${file} cannot be written (${code}: ${why}). genscope serve needs write access to the file and its directory; fix the permissions or choose another --db`);
+    throw err;
+  }
+}
+
 /** A comma-separated list option, trimmed, empty entries dropped. */
 function listOption(value: string | undefined): string[] {
   return (value ?? '')
@@ -151,8 +172,8 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     retentionDays: options.retentionDays ?? 90,
     alertIntervalMillis: options.alertIntervalMillis ?? 60_000,
   };
-  // FULL: a batch answered 200 is on disk even after a power loss (ingest acknowledges commits).
-  const db = openDatabase(resolveDbPath(options.db, env), { busyTimeoutMillis: o.busyTimeoutMillis ?? 5, synchronous: 'FULL' });
+  const file = resolveDbPath(options.db, env);
+  const db = openOrExplain(file, o.busyTimeoutMillis ?? 5);
   const prices = createPriceBook(o.pricesFile ? loadPriceOverrides(o.pricesFile) : { models: {} });
   const writer = new StoreWriter(db, {
     prices,

@@ -72,6 +72,7 @@ function grpcCode(httpStatus: number): number {
       return 12; // UNIMPLEMENTED
     case 413:
     case 429:
+    case 507:
       return 8; // RESOURCE_EXHAUSTED
     case 503:
       return 14; // UNAVAILABLE

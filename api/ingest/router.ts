@@ -76,9 +76,24 @@ function tokenMatches(header: string | undefined, expectedDigest: Buffer): boole
 }
 
 /** SQLite errors that pass (a lock held elsewhere, a full or failing disk): the client should retry. */
-function isTransientStoreError(err: unknown): boolean {
+/**
+ * What to answer when the store refused a batch (nothing of it is committed): a status and a
+ * message naming the cause and the fix, or null for an error that is not the store's condition.
+ * Disk full is 507 (the sender learns it is not a busy moment); the others are 503 + Retry-After,
+ * as they pass (a lock, an I/O hiccup) or need an operator (read-only or damaged file) while
+ * reads keep working.
+ */
+export function storeFailure(err: unknown): { status: 503 | 507; message: string } | null {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL)/.test(code);
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (code.startsWith('SQLITE_FULL'))
+    return { status: 507, message: 'the disk holding the database is full (SQLITE_FULL): nothing of this request was stored; free space, or lower --retention-days, and retry' };
+  if (code.startsWith('SQLITE_READONLY'))
+    return { status: 503, message: `the database is read-only (${code}): nothing was stored; make the file and its directory writable and restart genscope` };
+  if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB'))
+    return { status: 503, message: `the database file is damaged (${code}): nothing was stored; see /api/v1/health and restore it from a backup` };
+  if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|PROTOCOL)/.test(code)) return { status: 503, message: 'the store is busy; retry later' };
+  return null;
 }
 
 function send(
@@ -177,9 +192,10 @@ export function createIngestRouter(options: IngestRouterOptions): Router {
         outcome = await store(decoded);
       } catch (err) {
         // The store refused the batch in its transaction: nothing from this request is committed.
-        if (!(err instanceof IngestError) && isTransientStoreError(err)) {
-          onError(err, `storing ${signal} failed (retryable)`);
-          send(res, 503, statusBody(encoding, 503, 'the store is busy; retry later'), {
+        const failure = err instanceof IngestError ? null : storeFailure(err);
+        if (failure) {
+          onError(err, `storing ${signal} failed (${failure.status})`);
+          send(res, failure.status, statusBody(encoding, failure.status, failure.message), {
             'Retry-After': retryAfter,
           });
           return;

@@ -1,0 +1,92 @@
+/**
+ * Bad days for the whole server (cli/serve on a real file, real HTTP on 127.0.0.1):
+ * - the disk fills up: ingest answers 507 with the cause and the fix, nothing acknowledged is
+ *   lost and nothing refused is stored, reads keep answering, and ingest works again once there
+ *   is room (the full disk is SQLite's max_page_count on the server's own connection);
+ * - a damaged or truncated file: start-up is refused with one message naming the file and the fix.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { startGenscopeServer } from '../../cli/serve';
+import type { RunningServer } from '../../cli/serve';
+import { count, integrity, otlpJsonBatch, post, removeDir, send, tempDir } from './helpers';
+
+describe('a full disk under the running server', () => {
+  let dir: string;
+  let running: RunningServer;
+  beforeAll(async () => {
+    dir = tempDir('genscope-baddays-');
+    running = await startGenscopeServer({ db: path.join(dir, 'full.db'), port: 0, env: {}, alertIntervalMillis: 3_600_000 });
+  });
+  afterAll(async () => {
+    await running.stop();
+    removeDir(dir);
+  });
+
+  it('answers 507 while full, keeps reads and every acknowledged span, and recovers', async () => {
+    const db = running.db;
+    const url = running.handle.url;
+    // Warm the decode workers first: under Jest each one compiles its TypeScript on first use, which
+    // on a loaded machine can outlast the decode time bound (a 413) before the disk is involved.
+    let warm = 0;
+    for (let i = 0; i < 5 && warm !== 200; i++) warm = (await post(`${url}/v1/traces`, otlpJsonBatch(100_000 + i, 1, Date.now()).body, 'application/json')).status;
+    expect(warm).toBe(200);
+    const before = count(db, 'SELECT count(*) AS n FROM spans');
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    const used = Number(db.pragma('page_count', { simple: true }));
+    db.pragma(`max_page_count = ${used + Math.ceil((300 * 1024) / pageSize)}`);
+
+    const t0 = Date.now() - 3_600_000;
+    let acknowledged = 0;
+    let refused: { body: Buffer; status: number; message: string } | null = null;
+    for (let b = 1; b < 2000 && refused === null; b++) {
+      const { body } = otlpJsonBatch(b, 40, t0 + b * 1000);
+      const res = await post(`${url}/v1/traces`, body, 'application/json');
+      if (res.status === 200) acknowledged += 40;
+      else refused = { body, status: res.status, message: res.body.toString('utf8') };
+    }
+    expect(refused?.status).toBe(507);
+    expect(refused?.message).toContain('disk holding the database is full');
+    expect(acknowledged).toBeGreaterThan(0);
+    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(before + acknowledged);
+
+    // Reads keep working on a full disk.
+    for (const p of ['/api/v1/health', '/api/v1/summary?range=24h', '/api/v1/export/runs.json?range=24h']) {
+      const res = await send(`${url}${p}`);
+      expect([p, res.status]).toEqual([p, 200]);
+    }
+    // Still full: still 507, still nothing half-stored.
+    expect((await post(`${url}/v1/traces`, refused?.body ?? Buffer.alloc(0), 'application/json')).status).toBe(507);
+    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(before + acknowledged);
+
+    // Space returns: the refused batch goes in whole, once.
+    db.pragma('max_page_count = 1073741823');
+    expect((await post(`${url}/v1/traces`, refused?.body ?? Buffer.alloc(0), 'application/json')).status).toBe(200);
+    expect(count(db, 'SELECT count(*) AS n FROM spans')).toBe(before + acknowledged + 40);
+    expect(integrity(db)).toBe('ok');
+  });
+});
+
+describe('a damaged database file', () => {
+  it.each([
+    ['garbage', () => Buffer.from('this is not a database, only some text that happens to be long enough '.repeat(100))],
+    ['truncated', (good: Buffer) => good.subarray(0, 1500)],
+  ] as const)('is refused at start with the file and the fix named (%s)', async (_kind, damage) => {
+    const dir = tempDir('genscope-damaged-');
+    try {
+      // A real database first, so the truncated case cuts a real file.
+      const file = path.join(dir, 'damaged.db');
+      const good = await startGenscopeServer({ db: file, port: 0, env: {}, alertIntervalMillis: 3_600_000 });
+      await good.stop();
+      fs.rmSync(`${file}-wal`, { force: true });
+      fs.rmSync(`${file}-shm`, { force: true });
+      fs.writeFileSync(file, damage(fs.readFileSync(file)));
+      const err = (await startGenscopeServer({ db: file, port: 0, env: {}, alertIntervalMillis: 3_600_000 }).catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(Error);
+      expect(err.message).toContain(file);
+      expect(err.message).toMatch(/damaged or not a genscope database.*Restore it from a backup/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
