@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { startGenscopeServer } from '../../cli/serve';
-import { openDatabase } from '../../store';
+import { openDatabase, rebuiltSpans } from '../../store';
 import type { Db } from '../../store';
 import {
   ATTR,
@@ -44,14 +44,16 @@ interface SpanOut {
   events: { name: string; attributes: Attrs }[];
 }
 function spansOf(db: Db): SpanOut[] {
-  const raw = db.prepare('SELECT span_id, parent_span_id, name, kind, role, stage, status_code, attributes, events FROM spans').all() as (Omit<
-    SpanOut,
-    'attributes' | 'events'
-  > & { attributes: string; events: string | null })[];
-  return raw.map((r) => ({
+  // The stored layout is compact (store/sqlite/compact-rows.ts): the view gives the columns in
+  // text, rebuiltSpans the attributes and events exactly as they were sent.
+  const full = new Map(rebuiltSpans(db).map((r) => [r.id, r]));
+  const raw = db
+    .prepare('SELECT id, span_id, parent_span_id, name, kind, role, stage, status_code FROM span_view ORDER BY id')
+    .all() as (Omit<SpanOut, 'attributes' | 'events'> & { id: number })[];
+  return raw.map(({ id, ...r }) => ({
     ...r,
-    attributes: JSON.parse(r.attributes) as Attrs,
-    events: r.events ? (JSON.parse(r.events) as SpanOut['events']) : [],
+    attributes: (full.get(id)?.attributes ?? {}) as Attrs,
+    events: (full.get(id)?.events ?? []) as unknown as SpanOut['events'],
   }));
 }
 
@@ -238,12 +240,12 @@ describe('genscope pipeline run: progress, concurrency and where to look', () =>
     const content = (file: string) => {
       const conn = openDatabase(file);
       const scores = conn
-        .prepare('SELECT component_id, name, value, label FROM scores ORDER BY component_id, name')
+        .prepare('SELECT component_id, name, value, label FROM score_view ORDER BY component_id, name')
         .all();
       const calls = conn
-        .prepare('SELECT component_id, operation, input_tokens, output_tokens, cost_usd FROM model_calls ORDER BY component_id, operation')
+        .prepare('SELECT component_id, operation, input_tokens, output_tokens, cost_usd FROM model_call_view ORDER BY component_id, operation')
         .all();
-      const runs = conn.prepare("SELECT component_id, status_code FROM spans WHERE role = 'run' ORDER BY component_id").all();
+      const runs = conn.prepare("SELECT component_id, status_code FROM span_view WHERE role = 'run' ORDER BY component_id").all();
       conn.close();
       return { scores, calls, runs };
     };

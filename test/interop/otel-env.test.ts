@@ -171,7 +171,7 @@ describe('OTEL_* configuration against a loopback OTLP receiver', () => {
 
   it('OTEL_TRACES_EXPORTER=console,otlp prints spans and sends them', async () => {
     const { stdout } = await child({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${base}/v1/traces`, OTEL_TRACES_EXPORTER: 'console,otlp' }, 1);
-    expect(stdout).toMatch(/name: 'pipeline\.run'/);
+    expect(stdout).toMatch(/name: 'genscope\.run'/);
     expect(traces().flatMap(spansOf)).toHaveLength(3);
   });
 

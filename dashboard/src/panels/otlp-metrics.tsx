@@ -31,7 +31,7 @@ function unitOf(ucum: string | null): Unit {
 export function OtlpMetricsPanel() {
   const { filters } = useDashboard();
   const id = 'otlp-metrics';
-  const names = usePanelData<OtlpMetricNamesResponse>(`${id}-names`, '/metrics', timeParams(filters), { priority: 'low' });
+  const names = usePanelData<OtlpMetricNamesResponse>(id, '/metrics', timeParams(filters), { priority: 'low' });
   const metrics = names.data?.metrics ?? [];
   const [picked, setPicked] = useState<string | null>(null);
   const [groupBy, setGroupBy] = useState<string>('');
