@@ -290,7 +290,7 @@ describe('runBenchmark', () => {
     const db = openDatabase(four.file);
     try {
       type S = { span_id: string; parent_span_id: string | null; trace_id: string; role: string; component_id: string | null; links: string | null };
-      const spans = rows<S>(db, 'SELECT span_id, parent_span_id, trace_id, role, component_id, links FROM spans');
+      const spans = rows<S>(db, 'SELECT v.span_id, v.parent_span_id, v.trace_id, v.role, v.component_id, s.links FROM span_view v JOIN spans s ON s.id = v.id');
       const byId = new Map(spans.map((x) => [x.span_id, x]));
       const [bench] = spans.filter((x) => x.role === 'benchmark');
       const runs = spans.filter((x) => x.role === 'run');

@@ -948,7 +948,7 @@ export type OtlpMetricNamesQuery = z.output<typeof OtlpMetricNamesQuery>;
 export const OtlpMetricSeriesQuery = query({
   ...timeRangeShape('24h'),
   ...bucketShape,
-  name: metricName,
+  name: metricName.optional().describe('Metric name as sent; default the first name stored (see /metrics)'),
   groupBy: attributeKey.optional(),
 });
 export type OtlpMetricSeriesQuery = z.output<typeof OtlpMetricSeriesQuery>;

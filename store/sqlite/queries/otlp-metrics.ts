@@ -114,9 +114,14 @@ const SERIES_KEY = 'resource_id, scope_name, attributes, start_time_ns';
 export function otlpMetricSeries(ctx: QueryContext, q: OtlpMetricSeriesQuery): OtlpMetricSeriesResponse {
   const w = resolveWindow(q, ctx, '24h');
   const bw = bucketWindow(w, q.bucket);
+  // No name: the first one stored (an index skip scan), so the endpoint answers with no parameters.
+  const name = q.name ?? get<{ name: string }>(ctx.db, { sql: 'SELECT name FROM metric_points ORDER BY name LIMIT 1', params: [] })?.name;
+  if (name === undefined)
+    return { meta: rawMeta(w, bw.bucketSeconds), name: '', unit: null, type: 'sum', temporality: null, valueKind: 'increase', groupBy: null, groups: [], t: bw.t, series: {} };
+  q = { ...q, name };
   const latest = get<{ type: OtlpMetricType; unit: string | null; temporality: number | null }>(ctx.db, {
     sql: 'SELECT type, unit, temporality FROM metric_points WHERE name = ? AND time_ns < ? ORDER BY time_ns DESC LIMIT 1',
-    params: [q.name, w.toNs],
+    params: [name, w.toNs],
   });
   if (!latest) throw new QueryError(404, 'not_found', `no metric named "${q.name}" before the end of the window (see /api/v1/metrics)`, 'name');
   const { type } = latest;
@@ -135,18 +140,18 @@ export function otlpMetricSeries(ctx: QueryContext, q: OtlpMetricSeriesQuery): O
     : `SELECT (time_ns - ?) / ? AS bi, ${POINT_COLUMNS} FROM metric_points
         WHERE name = ? AND time_ns >= ? AND time_ns < ? AND type = ? LIMIT ?`;
   const params = cumulative
-    ? [first, stepNs, first, stepNs, q.name, fromNs, w.toNs, type, MAX_POINTS + 1]
-    : [first, stepNs, q.name, fromNs, w.toNs, type, MAX_POINTS + 1];
+    ? [first, stepNs, first, stepNs, name, fromNs, w.toNs, type, MAX_POINTS + 1]
+    : [first, stepNs, name, fromNs, w.toNs, type, MAX_POINTS + 1];
   const rows = all<PointRow>(ctx.db, { sql: inWindow, params });
   if (rows.length > MAX_POINTS)
-    throw new QueryError(400, 'invalid_parameter', `metric "${q.name}" has more than ${MAX_POINTS} points in the window: choose a shorter range or a larger bucket`, 'range');
+    throw new QueryError(400, 'invalid_parameter', `metric "${name}" has more than ${MAX_POINTS} points in the window: choose a shorter range or a larger bucket`, 'range');
   if (cumulative)
     rows.push(
       ...all<PointRow>(ctx.db, {
         sql: `SELECT * FROM (SELECT NULL AS bi, ${POINT_COLUMNS},
             row_number() OVER (PARTITION BY ${SERIES_KEY} ORDER BY time_ns DESC, id DESC) AS rn
           FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ? AND type = ?) WHERE rn = 1`,
-        params: [q.name, fromNs - BASELINE_LOOKBACK_NS, fromNs, type],
+        params: [name, fromNs - BASELINE_LOOKBACK_NS, fromNs, type],
       }),
     );
 
@@ -174,7 +179,7 @@ export function otlpMetricSeries(ctx: QueryContext, q: OtlpMetricSeriesQuery): O
   const groups = [...bySeries.keys()].sort((a, b) => size(b) - size(a) || a.localeCompare(b));
   return {
     meta: rawMeta(w, bw.bucketSeconds),
-    name: q.name,
+    name,
     unit: latest.unit,
     type,
     temporality,
