@@ -30,6 +30,7 @@ import type { ExportRow, ExportShape } from '../types';
 import type { ChContext } from './context';
 import { RUN_KEY } from './ddl';
 import { and, filterSql, inWindow, num, Params } from './sql';
+import { parseJsonObject } from '../json';
 
 interface RunDbRow {
   id: number | string;
@@ -175,16 +176,6 @@ interface SpanDbRow {
   events: string | null;
 }
 
-function parseObject(json: string | null): Record<string, unknown> {
-  if (!json) return {};
-  try {
-    const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function parseEvents(json: string | null): SpanEvent[] {
   if (!json) return [];
   try {
@@ -255,7 +246,7 @@ export async function runDetail(ctx: ChContext, id: string): Promise<RunDetailRe
       model: r.model,
       costUsd: r.cost_usd,
       cacheHit: r.cache_hit === null ? null : r.cache_hit === 1,
-      attributes: parseObject(r.attributes),
+      attributes: parseJsonObject(r.attributes),
       events: parseEvents(r.events),
     });
     for (const c of children.get(r.span_id) ?? []) visit(c, depth + 1);

@@ -17,6 +17,7 @@ import type { TimeRangeInput } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
 import { all, get } from './sql';
+import { parseJsonObject, parseJsonValue } from '../../json';
 
 /** How far before the window a cumulative series' last point is looked for (its baseline). */
 const BASELINE_LOOKBACK_NS = 86_400_000_000_000n;
@@ -30,15 +31,6 @@ type Temporality = 'delta' | 'cumulative' | null;
 function temporalityOf(type: OtlpMetricType, t: number | null): Temporality {
   if (type === 'gauge') return null;
   return t === 1 ? 'delta' : 'cumulative';
-}
-
-function parseAttributes(json: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 function rawMeta(w: ReturnType<typeof resolveWindow>, bucketSeconds: number | null): ResponseMeta {
@@ -68,7 +60,7 @@ export function otlpMetricNames(ctx: QueryContext, q: TimeRangeInput): OtlpMetri
       sql: 'SELECT DISTINCT attributes FROM metric_points WHERE name = ? AND time_ns >= ? AND time_ns < ? LIMIT ?',
       params: [name, w.fromNs, w.toNs, ATTRIBUTE_SAMPLE],
     }))
-      for (const k of Object.keys(parseAttributes(r.attributes))) keys.add(k);
+      for (const k of Object.keys(parseJsonObject(r.attributes))) keys.add(k);
     metrics.push({
       name,
       unit: latest.unit,
@@ -99,13 +91,8 @@ interface PointRow {
 }
 
 function numbers(json: string | null): number[] | null {
-  if (json === null) return null;
-  try {
-    const v = JSON.parse(json) as unknown;
-    return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : null;
-  } catch {
-    return null;
-  }
+  const v = parseJsonValue(json);
+  return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : null;
 }
 
 const POINT_COLUMNS = 'resource_id, scope_name, attributes, start_time_ns, value, count, sum, min, max, bounds, bucket_counts';
@@ -158,7 +145,7 @@ export function otlpMetricSeries(ctx: QueryContext, q: OtlpMetricSeriesQuery): O
   const stepMs = bw.bucketSeconds * 1000;
   const firstMs = Number(first / 1_000_000n);
   const points: SeriesPoint[] = rows.map((r) => {
-    const attrs = parseAttributes(r.attributes);
+    const attrs = parseJsonObject(r.attributes);
     const g = q.groupBy !== undefined ? attrs[q.groupBy] : undefined;
     const start = r.start_time_ns === null ? null : BigInt(r.start_time_ns);
     return {

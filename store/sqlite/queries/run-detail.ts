@@ -17,6 +17,7 @@ import type { QueryContext } from './context';
 import { RUN_COLUMNS, statusName, toRunRow } from './runs-list';
 import type { RunDbRow } from './runs-list';
 import { all, get } from './sql';
+import { parseJsonObject, parseJsonValue } from '../../json';
 
 /** Spans may start slightly before their root (clock skew between processes). */
 const SKEW_NS = 1_000_000_000n;
@@ -38,16 +39,6 @@ interface SpanDbRow extends SpanRebuildRow {
   model: string | null;
   cost_usd: number | null;
   cache_hit: number | null;
-}
-
-function parseObject(json: string | null): Record<string, unknown> {
-  if (!json) return {};
-  try {
-    const v = JSON.parse(json) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
 
 function timeMs(ns: bigint): number {
@@ -155,15 +146,6 @@ export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
   return { run: toRunRow(root), spans, scores, modelCalls, logs: runLogs(ctx, root.trace_id) };
 }
 
-function parseJson(json: string | null): unknown {
-  if (json === null) return null;
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return null;
-  }
-}
-
 /** The trace's log records (log_records_trace index); none on a database without the table. */
 function runLogs(ctx: QueryContext, traceId: string): LogRecordRow[] {
   const exists = get<{ n: number }>(ctx.db, {
@@ -184,7 +166,7 @@ function runLogs(ctx: QueryContext, traceId: string): LogRecordRow[] {
     severityNumber: r.severity_number,
     severityText: r.severity_text,
     eventName: r.event_name,
-    body: parseJson(r.body) as LogRecordRow['body'],
-    attributes: parseObject(r.attributes) as LogRecordRow['attributes'],
+    body: parseJsonValue(r.body) as LogRecordRow['body'],
+    attributes: parseJsonObject(r.attributes) as LogRecordRow['attributes'],
   }));
 }
