@@ -6,7 +6,7 @@
  */
 import express from 'express';
 import type { Express, RequestHandler, Router } from 'express';
-import { SqliteStore } from '../store';
+import { SqliteStore, writeBudget } from '../store';
 import type { ApiKeyLookup, Db, TelemetryStore } from '../store';
 import { authGuard } from './auth';
 import { hostAllowList, sameOriginWrites, securityHeaders } from './browser-guard';
@@ -18,6 +18,7 @@ import { errorHandler, notFoundHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { exportRouter } from './routes/export';
 import { readRouter } from './routes/read';
+import { settingsRouter } from './routes/settings';
 
 export interface CreateAppOptions {
   /** The store every read goes through (openStore). */
@@ -54,11 +55,10 @@ export function createApp(options: CreateAppOptions): Express {
       ? new SqliteStore(options.db, { ownsDb: false, exactPercentileMaxRows: config.exactPercentileMaxRows ?? DEFAULT_EXACT_PERCENTILE_MAX_ROWS })
       : null);
   if (!store) throw new Error('createApp needs a store (or a db)');
-  const deps: RouteDeps = {
-    store,
-    clock: options.clock ?? Date.now,
-    monthlyBudgetUsd: config.monthlyBudgetUsd ?? null,
-  };
+  const deps: RouteDeps = { store, clock: options.clock ?? Date.now };
+  // A budget from configuration (--budget-usd, GENSCOPE_MONTHLY_BUDGET_USD) is stored at start, so
+  // it wins over one set from the dashboard before this start and can be changed from it after.
+  if (config.monthlyBudgetUsd !== undefined) writeBudget(store.alertStateDb, config.monthlyBudgetUsd, 'config', deps.clock());
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -83,6 +83,7 @@ export function createApp(options: CreateAppOptions): Express {
 
   app.use('/api/v1', readRouter(deps));
   app.use('/api/v1', exportRouter(deps));
+  app.use('/api/v1', settingsRouter(deps));
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

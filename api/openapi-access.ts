@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { AlertChangesQuery, AlertEventsQuery, AlertRuleInput, AlertStatesQuery } from '../schema/alerts';
+import { BudgetSettingInput, BudgetSettingResponse } from '../schema/api';
 import { requiredAccess } from './auth';
 import { schemaOf } from './json-schema';
 
@@ -77,6 +78,17 @@ function extraPaths(): Record<string, Record<string, JsonSchema>> {
     },
     '/api/v1/alerts/evaluate': {
       post: { summary: 'Run an alert evaluation pass now', operationId: 'evaluateAlerts', tags: ['alerts'], responses: { '200': json(obj({ evaluation: { type: 'object' }, deliveries: { type: 'array', items: { type: 'object' } } })) } },
+    },
+    '/api/v1/budget': {
+      get: { summary: 'The stored monthly budget and who set it', operationId: 'budgetSetting', tags: ['cost'], responses: { '200': json(schemaOf(BudgetSettingResponse, 'output')) } },
+      put: {
+        summary: 'Set (or, with null, remove) the monthly budget for all model spend',
+        operationId: 'setBudget',
+        tags: ['cost'],
+        description: 'Kept in the database across restarts; a --budget-usd or GENSCOPE_MONTHLY_BUDGET_USD given at start replaces it then.',
+        requestBody: { required: true, content: { 'application/json': { schema: schemaOf(BudgetSettingInput, 'input') } } },
+        responses: { '200': json(schemaOf(BudgetSettingResponse, 'output')), '400': errors['400'], '415': json(ERROR, 'Not application/json') },
+      },
     },
     '/v1/traces': otlp('traces'),
     '/v1/metrics': otlp('metrics'),

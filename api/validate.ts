@@ -7,7 +7,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { zodToHttpError } from './errors';
 
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: 'query' | 'path'): z.output<S> {
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: 'query' | 'path' | 'body'): z.output<S> {
   const r = schema.safeParse(input ?? {});
   if (!r.success) throw zodToHttpError(r.error, where);
   return r.data;

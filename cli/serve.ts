@@ -18,7 +18,7 @@ import {
 } from '../alerts';
 import express from 'express';
 import { createPriceBook, loadPriceOverrides } from '../exporter';
-import { openDatabase, SqliteKeyStore } from '../store';
+import { openDatabase, readBudget, simulatedPresent, SqliteKeyStore, writeBudget } from '../store';
 import type { Db } from '../store';
 import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
@@ -308,17 +308,16 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
     }
   }
 
-  // A demo database gets a demo budget, so the runway panel has something to show; a real
-  // budget comes from --budget-usd or GENSCOPE_MONTHLY_BUDGET_USD.
-  let demoBudget: number | undefined;
+  // A demo database gets a labelled demo budget once, so the runway panel has something to show;
+  // it is stored like any budget, so it stays across restarts until the dashboard, PUT
+  // /api/v1/budget or --budget-usd replaces it.
   if (command === 'start' && budget === undefined && !io.env.GENSCOPE_MONTHLY_BUDGET_USD) {
     const db = openDatabase(file);
-    const runs = db.prepare('SELECT count(*) AS n, COALESCE(sum(simulated), 0) AS s FROM benchmark_runs').get() as {
-      n: number;
-      s: number;
-    };
-    db.close();
-    if (runs.n > 0 && runs.s === runs.n) demoBudget = DEMO_MONTHLY_BUDGET_USD;
+    try {
+      if (readBudget(db) === null && simulatedPresent(db)) writeBudget(db, DEMO_MONTHLY_BUDGET_USD, 'demo', Date.now());
+    } finally {
+      db.close();
+    }
   }
 
   let running: RunningServer;
@@ -331,11 +330,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
       ...(values['open-reads'] ? { openReads: true } : {}),
       ...(publicUrl ? { publicUrl } : {}),
       ...(values['webhook-hosts'] !== undefined ? { webhookHosts: listOption(values['webhook-hosts']) } : {}),
-      ...(budget !== undefined
-        ? { monthlyBudgetUsd: numberOption('budget-usd', budget, 0) }
-        : demoBudget !== undefined
-          ? { monthlyBudgetUsd: demoBudget }
-          : {}),
+      ...(budget !== undefined ? { monthlyBudgetUsd: numberOption('budget-usd', budget, 0) } : {}),
       ...(values.alerts ? { alertsFile: values.alerts } : {}),
       ...(values.prices ? { pricesFile: values.prices } : {}),
       retentionDays,
@@ -354,8 +349,13 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
   write(io.stdout, `  dashboard  ${running.handle.url}/${publicUrl ? `  (public: ${publicUrl})` : ''}`);
   write(io.stdout, `  API        ${running.handle.url}/api/v1  (reference: ${running.handle.url}/api/docs)`);
   write(io.stdout, `  OTLP/HTTP  ${running.handle.url}/v1/traces, /v1/metrics, /v1/logs`);
-  if (demoBudget !== undefined)
-    write(io.stdout, `  budget     $${demoBudget}/month for the demo (set yours with --budget-usd or GENSCOPE_MONTHLY_BUDGET_USD)`);
+  const stored = readBudget(running.db);
+  write(
+    io.stdout,
+    stored === null
+      ? '  budget     none set (set one on the dashboard, with PUT /api/v1/budget or --budget-usd)'
+      : `  budget     $${stored.monthlyUsd}/month${stored.source === 'demo' ? ' for the SIMULATED demo' : stored.source === 'config' ? ' (--budget-usd / GENSCOPE_MONTHLY_BUDGET_USD)' : ' (set from the dashboard or the API)'}; change it on the dashboard or with PUT /api/v1/budget`,
+  );
   const keyStore = new SqliteKeyStore(running.db);
   const liveKeys = keyStore.list().filter((k) => k.revokedAtMs === null).length;
   const keyed = keyStore.anyKeys() || Boolean(values.token || io.env.GENSCOPE_TOKEN?.trim());

@@ -42,6 +42,7 @@
  *        panel: a key of PANELS; format: csv | json
  *   /openapi.json                    -> (none)                    -> OpenAPI 3.1 document
  *   /api/docs                        -> (none)                    -> HTML reference page
+ *   GET|PUT /budget                  -> BudgetSettingInput (PUT) -> BudgetSettingResponse (api/routes/settings.ts)
  * Mounted by the server, documented elsewhere: POST /v1/traces, /v1/metrics (OTLP ingest, api/ingest),
  * /api/v1/alerts (alerts/).
  */
@@ -665,24 +666,60 @@ export const CostComponentsResponse = z.object({
   totalComponents: z.number(),
 });
 
+/** PUT /api/v1/budget: the monthly budget for all model spend (USD), or null to remove it. */
+export const BudgetSettingInput = z
+  .object({
+    monthlyBudgetUsd: z
+      .number({ message: 'monthlyBudgetUsd must be a number of USD (or null to remove the budget)' })
+      .finite()
+      .min(0, 'monthlyBudgetUsd must be 0 or more')
+      .max(1e12, 'monthlyBudgetUsd must be at most 1e12')
+      .nullable(),
+  })
+  .strict();
+
+/** GET and PUT /api/v1/budget: the stored budget and who set it. */
+export const BudgetSettingResponse = z.object({
+  monthlyBudgetUsd: nullableNumber,
+  source: z.enum(['api', 'config', 'demo']).nullable(),
+  updatedAtMs: nullableNumber,
+});
+export type BudgetSettingResponse = z.infer<typeof BudgetSettingResponse>;
+
 export const BudgetResponse = z.object({
   meta: ResponseMeta,
   monthStartMs: z.number(),
   monthEndMs: z.number(),
   nowMs: z.number(),
+  /** This month's spend; the slice's own when `filtered` (so are projectedMonthEndUsd and daily). */
   monthToDateUsd: z.number(),
   /** Month to date plus the daily rate times the days left (analysis projectMonthEnd); null without spend. */
   projectedMonthEndUsd: nullableNumber,
-  /** From config (monthlyBudgetUsd / GENSCOPE_MONTHLY_BUDGET_USD); null when not configured. */
+  /**
+   * The stored monthly budget for all model spend (PUT /budget, the dashboard, --budget-usd or
+   * GENSCOPE_MONTHLY_BUDGET_USD); null when none is set.
+   */
   monthlyBudgetUsd: nullableNumber,
+  /** Who set the budget last: 'api' (dashboard or PUT /budget), 'config' (flag or environment), 'demo' (simulated history). */
+  budgetSource: z.enum(['api', 'config', 'demo']).nullable(),
+  budgetUpdatedAtMs: nullableNumber,
+  /** Budget left after all of this month's spend (not only the filtered slice's). */
   remainingUsd: nullableNumber,
-  /** Mean spend of the 7 complete UTC days before today (month-to-date rate when there are none). */
+  /** All spend: mean of the 7 complete UTC days before today (month-to-date rate when there are none). */
   dailyBurnUsd: z.number(),
-  /** remaining / dailyBurn; null when no budget or no spend. */
+  /** remaining / dailyBurn (all spend); null when no budget or no spend. */
   runwayDays: nullableNumber,
   /** When the budget runs out at the current burn; null when it does not within the month or is unknown. */
   exhaustionMs: nullableNumber,
+  /** Whether all spend is projected past the budget at month end; null without a budget. */
   projectedOverBudget: z.boolean().nullable(),
+  /** Whether a component-type or model filter applies: monthToDate, projection and daily are then the slice's. */
+  filtered: z.boolean(),
+  /** All of this month's spend, whatever the filter (= monthToDateUsd without one). */
+  totalMonthToDateUsd: z.number(),
+  totalProjectedMonthEndUsd: nullableNumber,
+  /** The slice's share of this month's spend (0..1) under a filter; null without one or without spend. */
+  shareOfSpend: nullableNumber,
   /** Spend of the previous month up to the same point of the month (null when it has no data). */
   previousMonthToDateUsd: nullableNumber,
   /** The whole previous month's spend (null when it has no data): what the projection compares with. */

@@ -35,6 +35,9 @@ export type { CardinalityLimits, RollupDimension, FoldReport } from './sqlite/ca
 export { QueryError } from './errors';
 export { SqliteKeyStore, KEY_SCOPES, isKeyScope, hashKey } from './sqlite/keys';
 export type { ApiKeyLookup, ApiKeyInfo, KeyScope } from './sqlite/keys';
+export { readBudget, writeBudget } from './sqlite/settings';
+export { simulatedPresent } from './sqlite/queries/context';
+export type { StoredBudget, BudgetSource } from './sqlite/settings';
 export { SqliteStore, DEFAULT_RETENTION_DAYS, DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from './sqlite/store';
 export type { SqliteStoreOptions } from './sqlite/store';
 export { openStore } from './open';

@@ -105,8 +105,11 @@ export interface PanelResponses {
 export interface ReadContext {
   /** The app clock's now for this request (epoch ms). */
   nowMs: number;
-  /** Monthly budget for the runway card, when configured. */
+  /** Monthly budget for the runway card, when one is set. */
   monthlyBudgetUsd: number | null;
+  /** Who set it (the settings table); absent: from configuration. */
+  budgetSource?: 'api' | 'config' | 'demo';
+  budgetUpdatedAtMs?: number;
 }
 
 /** One value of an export row (CSV cell / JSON value). */

@@ -15,6 +15,8 @@ export interface ChContext {
    */
   minuteRollupRetentionDays: number;
   monthlyBudgetUsd: number | null;
+  budgetSource?: 'api' | 'config' | 'demo';
+  budgetUpdatedAtMs?: number;
   /** Exact percentiles from raw spans when the window holds at most this many; else sketches. */
   exactMaxRows: number;
 }

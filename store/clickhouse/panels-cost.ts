@@ -20,7 +20,8 @@ import type {
   SummaryResponse,
 } from '../../schema/api';
 import { SCORE } from '../../schema/names';
-import { budgetRunway, findOpportunities, projectMonthEnd, utcDay } from '../../analysis/index';
+import { findOpportunities } from '../../analysis/index';
+import { budgetAnswer, budgetMonth } from '../budget';
 import type { ModelStats, TypeStats } from '../../analysis/index';
 import { bucketWindow, makeWindow, previousWindow, resolveWindow } from '../window';
 import type { Window } from '../window';
@@ -149,7 +150,6 @@ export async function costBreakdown(ctx: ChContext, q: CostBreakdownQuery): Prom
   };
 }
 
-const DAY_MS = 86_400_000;
 const ORDER = {
   cost: 'cost DESC',
   runs: 'runs DESC',
@@ -201,8 +201,6 @@ export async function costComponents(
   };
 }
 
-const TRAILING_DAYS = 7;
-
 async function dailyCost(ctx: ChContext, f: ChFilters, fromMs: number, toMs: number) {
   const p = new Params();
   const src = modelCallSource(p, ctx.db, makeWindow(fromMs, toMs), {
@@ -218,61 +216,22 @@ async function dailyCost(ctx: ChContext, f: ChFilters, fromMs: number, toMs: num
 }
 
 export async function budget(ctx: ChContext, q: BudgetQuery): Promise<BudgetResponse> {
-  const now = ctx.nowMs;
-  const d = new Date(now);
-  const monthStartMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  const monthEndMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-  const todayStart = Math.floor(now / DAY_MS) * DAY_MS;
+  const m = budgetMonth(ctx.nowMs);
   const f: ChFilters = { ...q, stage: [] };
-  const cur = await dailyCost(ctx, f, Math.min(monthStartMs, todayStart - TRAILING_DAYS * DAY_MS), now);
-  const spend = cur.rows.map((r) => ({ day: utcDay(r.day), usd: r.usd }));
-  const projection = projectMonthEnd(spend, now, { trailingDays: TRAILING_DAYS });
-  const monthly = ctx.monthlyBudgetUsd;
-  const runway =
-    monthly !== null
-      ? budgetRunway(monthly, projection.monthToDateUsd, projection.dailyRateUsd, { asOf: now })
-      : null;
-  const t: number[] = [];
-  const costUsd: number[] = [];
-  const cumulativeUsd: number[] = [];
-  const byDay = new Map(cur.rows.map((r) => [r.day, r.usd]));
-  let cum = 0;
-  for (let day = monthStartMs; day <= todayStart; day += DAY_MS) {
-    const usd = byDay.get(day) ?? 0;
-    cum += usd;
-    t.push(day);
-    costUsd.push(r9(usd));
-    cumulativeUsd.push(r9(cum));
-  }
-  const prevStartMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1);
-  const prevCutMs = Math.min(prevStartMs + (now - monthStartMs), monthStartMs);
-  const prev = await dailyCost(ctx, f, prevStartMs, monthStartMs);
+  const filtered = q.componentType.length > 0 || q.model.length > 0;
+  const cur = await dailyCost(ctx, f, m.readFromMs, ctx.nowMs);
+  const total = filtered ? await dailyCost(ctx, { ...f, componentType: [], model: [] }, m.readFromMs, ctx.nowMs) : null;
+  const prev = await dailyCost(ctx, f, m.prevStartMs, m.monthStartMs);
   // The SQLite store counts whole hour rollup rows that start before the cut.
-  const cut = await dailyCost(ctx, f, prevStartMs, Math.ceil(prevCutMs / 3_600_000) * 3_600_000);
-  const hasPrevious = prev.rows.length > 0;
-  const runwayDays = runway && Number.isFinite(runway.runwayDays) ? runway.runwayDays : null;
-  const exhaustionMs =
-    runwayDays !== null && now + runwayDays * DAY_MS < monthEndMs
-      ? Math.round(now + runwayDays * DAY_MS)
-      : null;
+  const cut = await dailyCost(ctx, f, m.prevStartMs, Math.ceil(m.prevCutMs / 3_600_000) * 3_600_000);
   const sum = (rows: { usd: number }[]) => rows.reduce((a, r) => a + r.usd, 0);
-  return {
-    meta: meta(makeWindow(monthStartMs, now), 86_400, 'raw', cur.ignored),
-    monthStartMs,
-    monthEndMs,
-    nowMs: now,
-    monthToDateUsd: r9(projection.monthToDateUsd),
-    projectedMonthEndUsd: spend.length > 0 ? round(projection.projectedUsd, 6) : null,
-    monthlyBudgetUsd: monthly,
-    remainingUsd: runway ? round(runway.remainingUsd, 6) : null,
-    dailyBurnUsd: r9(projection.dailyRateUsd),
-    runwayDays: runwayDays !== null ? round(runwayDays, 3) : null,
-    exhaustionMs,
-    projectedOverBudget: monthly !== null ? projection.projectedUsd > monthly : null,
-    previousMonthToDateUsd: hasPrevious ? r9(sum(cut.rows)) : null,
-    previousMonthUsd: hasPrevious ? r9(sum(prev.rows)) : null,
-    daily: { t, costUsd, cumulativeUsd },
-  };
+  return budgetAnswer({
+    ctx,
+    meta: meta(makeWindow(m.monthStartMs, ctx.nowMs), 86_400, 'raw', cur.ignored),
+    slice: cur.rows,
+    total: total ? total.rows : null,
+    previous: prev.rows.length > 0 ? { toDateUsd: sum(cut.rows), totalUsd: sum(prev.rows) } : null,
+  });
 }
 
 /** The scores that judge a generated component (classification and mapping do not depend on the model). */

@@ -199,6 +199,8 @@ export class ClickHouseStore implements TelemetryStore {
       nowMs: c.nowMs,
       minuteRollupRetentionDays: this.retention.minuteRollupRetentionDays,
       monthlyBudgetUsd: c.monthlyBudgetUsd,
+      ...(c.budgetSource !== undefined ? { budgetSource: c.budgetSource } : {}),
+      ...(c.budgetUpdatedAtMs !== undefined ? { budgetUpdatedAtMs: c.budgetUpdatedAtMs } : {}),
       exactMaxRows: this.options.exactPercentileMaxRows ?? DEFAULT_CLICKHOUSE_EXACT_MAX_ROWS,
     };
   }

@@ -124,6 +124,8 @@ export class SqliteStore implements TelemetryStore {
       db: this.db,
       nowMs: ctx.nowMs,
       monthlyBudgetUsd: ctx.monthlyBudgetUsd,
+      ...(ctx.budgetSource !== undefined ? { budgetSource: ctx.budgetSource } : {}),
+      ...(ctx.budgetUpdatedAtMs !== undefined ? { budgetUpdatedAtMs: ctx.budgetUpdatedAtMs } : {}),
       exactPercentileMaxRows: this.exactPercentileMaxRows,
       minuteRollupRetentionDays: this.retention.minuteRollupRetentionDays,
     };

@@ -3,10 +3,13 @@
  * (--open-reads): the default rules (latency degradation among them) are listed; creating a rule
  * without a key is refused with the reason and succeeds once the admin key is given; the rule is
  * then edited, muted, unmuted and deleted, each checked through the API; and the alerts panel
- * keeps only the events about the filtered slice.
+ * keeps only the events about the filtered slice. The monthly budget is set the same way from the
+ * budget panel (refused without the key, saved with it) and is still there after a restart.
  */
 import type { Page } from 'playwright-core';
 import type { AlertEventsResponse, AlertRulesResponse } from '../../schema/alerts';
+import type { BudgetResponse, BudgetSettingResponse } from '../../schema/api';
+import { startGenscopeServer } from '../../cli/serve';
 import { startDemoDashboard, waitReady, watchedPage } from './harness';
 import type { DemoDashboard } from './harness';
 
@@ -108,5 +111,50 @@ describe('alert rules in the UI, in Chromium', () => {
     expect(filtered).toBe(Math.min(100, expected));
     expect(filtered).toBeLessThan(unfiltered);
     expect(consoleErrors.filter((e) => !/401|403/.test(e))).toEqual([]);
+  });
+});
+
+describe('the monthly budget from the UI, in Chromium', () => {
+  it('is refused without the admin key, saved with it, shown at once and kept across a restart', async () => {
+    // A fresh tab: no key in its sessionStorage.
+    const { context, page: p, consoleErrors: errors } = await watchedPage(demo.browser, { viewport: { width: 1400, height: 1000 } });
+    await p.goto(`${demo.base}/?live=0#cost`);
+    await waitReady(p);
+    const panel = p.locator('[data-panel="cost-budget"]');
+    await expect(panel.locator('[data-budget-note]').innerText()).resolves.toMatch(/--budget-usd/);
+    await panel.locator('[data-budget-edit]').click();
+    await panel.locator('[data-budget-input]').fill('abc');
+    expect(await panel.locator('[data-budget-save]').isDisabled()).toBe(true);
+    await panel.locator('[data-budget-input]').fill('25.5');
+    await panel.locator('[data-budget-save]').click();
+    await expect(panel.locator('[role="alert"]').innerText()).resolves.toMatch(/setting the budget needs an admin key/);
+    const before = (await (await fetch(`${demo.base}/api/v1/budget`)).json()) as BudgetSettingResponse;
+    expect(before).toMatchObject({ monthlyBudgetUsd: 5, source: 'config' });
+    await panel.locator('[data-admin-key]').fill(TOKEN);
+    await panel.getByRole('button', { name: 'Use key and retry' }).click();
+    await p.waitForFunction(() => /budget \$25\.5(?!\d)/.test(document.querySelector('[data-panel="cost-budget"]')?.textContent ?? ''));
+    // The KPI strip refetched too.
+    await p.waitForFunction(() => /\$25\.5 monthly budget/.test(document.body.textContent ?? ''));
+    const after = (await (await fetch(`${demo.base}/api/v1/budget`)).json()) as BudgetSettingResponse;
+    expect(after).toMatchObject({ monthlyBudgetUsd: 25.5, source: 'api' });
+    await context.close();
+    expect(errors.filter((e) => !/401|403/.test(e))).toEqual([]);
+
+    // A restart on the same file, with no budget option: the budget set from the UI stays.
+    const file = demo.server.db.name;
+    await demo.server.stop();
+    const again = await startGenscopeServer({ db: file, host: '127.0.0.1', port: 0, token: TOKEN, openReads: true, alertIntervalMillis: 60_000, env: {}, log: () => undefined });
+    try {
+      const b = (await (await fetch(`${again.handle.url}/api/v1/cost/budget`)).json()) as BudgetResponse;
+      expect([b.monthlyBudgetUsd, b.budgetSource]).toEqual([25.5, 'api']);
+      const second = await watchedPage(demo.browser, { viewport: { width: 1400, height: 1000 } });
+      await second.page.goto(`${again.handle.url}/?live=0#cost`);
+      await waitReady(second.page);
+      await expect(second.page.locator('[data-panel="cost-budget"] [data-budget-note]').innerText()).resolves.toMatch(/set on the dashboard or the API/);
+      expect(await second.page.locator('[data-panel="cost-budget"]').innerText()).toMatch(/budget \$25\.5(?!\d)/);
+      await second.context.close();
+    } finally {
+      await again.stop();
+    }
   });
 });

@@ -8,8 +8,8 @@
 import { useState } from 'preact/hooks';
 import type { AlertRule, AlertRuleResponse, AlertRulesResponse } from '../../../schema/alerts';
 import { Panel } from '../components/panel';
-import { ApiError } from '../lib/api-client';
-import { readApiKey, saveApiKey } from '../lib/api-key';
+import { AdminKey, writeError } from '../components/admin-key';
+import type { WriteError } from '../components/admin-key';
 import { API_BASE } from '../lib/api-params';
 import { KIND_FIELDS, RULE_DIMENSIONS, RULE_KINDS, RULE_METRICS, formToBody, newRuleForm, ruleSummary, ruleToForm } from '../lib/alert-rule-form';
 import type { RuleForm } from '../lib/alert-rule-form';
@@ -39,45 +39,6 @@ const CHOICES: Record<string, readonly string[]> = {
   test: ['welch', 'mann_whitney'],
 };
 
-/** A write failed: the server's message, and whether a key (an admin key) would help. */
-interface WriteError {
-  message: string;
-  needsKey: boolean;
-}
-
-function writeError(err: unknown): WriteError {
-  if (err instanceof ApiError) {
-    const needsKey = err.status === 401 || err.status === 403;
-    return { message: needsKey ? `${err.message} — changing rules needs an admin key.` : err.message, needsKey };
-  }
-  return { message: err instanceof Error ? err.message : String(err), needsKey: false };
-}
-
-function AdminKey({ onSaved }: { onSaved: () => void }) {
-  const [value, setValue] = useState('');
-  return (
-    <span class="gs-key-inline">
-      <label>
-        Admin key{' '}
-        <input type="password" autocomplete="off" spellcheck={false} value={value} placeholder="gsk_…" data-admin-key onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)} />
-      </label>{' '}
-      <button
-        type="button"
-        class="gs-btn"
-        disabled={!value.trim()}
-        onClick={() => {
-          // The same tab key every request sends (reads included): an admin key also reads.
-          saveApiKey(value);
-          onSaved();
-        }}
-      >
-        Use key and retry
-      </button>
-      {readApiKey() ? <span class="gs-muted"> (replaces this tab's key)</span> : null}
-    </span>
-  );
-}
-
 function RuleEditor(p: { initial: RuleForm; base?: AlertRule; onCancel: () => void; onSaved: (rule: AlertRule) => void }) {
   const { client, options } = useDashboard();
   const [form, setForm] = useState<RuleForm>(p.initial);
@@ -99,7 +60,7 @@ function RuleEditor(p: { initial: RuleForm; base?: AlertRule; onCancel: () => vo
       },
       (err: unknown) => {
         setSaving(false);
-        setError(writeError(err));
+        setError(writeError(err, 'changing rules'));
       },
     );
   };
@@ -217,7 +178,7 @@ export function AlertRulesPanel() {
       setError(null);
       fn().then(
         () => r.retry(),
-        (err: unknown) => setError(writeError(err)),
+        (err: unknown) => setError(writeError(err, 'changing rules')),
       );
     };
     setLastAction(() => run);

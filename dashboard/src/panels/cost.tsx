@@ -2,17 +2,19 @@
  * Cost section: cost over time by operation (stacked), cost by component type, cost by model,
  * and the month: cumulative spend, linear projection to month end, the budget line, runway.
  */
-import { useMemo, useState } from 'preact/hooks';
-import type { BudgetResponse, CostBreakdownResponse, CostOverTimeResponse } from '../../../schema/api';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { BudgetResponse, BudgetSettingResponse, CostBreakdownResponse, CostOverTimeResponse } from '../../../schema/api';
+import { AdminKey, writeError } from '../components/admin-key';
+import type { WriteError } from '../components/admin-key';
 import { BarList } from '../components/bar-list';
 import { Panel } from '../components/panel';
 import { Chart } from '../charts/chart';
 import type { ChartSpec } from '../charts/chart-options';
 import { colorFor } from '../lib/colors';
 import type { ColorKind } from '../lib/colors';
-import { budgetParams, costBreakdownParams, costOverTimeParams } from '../lib/api-params';
+import { API_BASE, budgetParams, costBreakdownParams, costOverTimeParams } from '../lib/api-params';
 import { formatCount, formatDateTime, formatRatioAsPercent, formatUsd, formatValue } from '../lib/format';
-import { budgetChartData } from '../lib/budget';
+import { announceBudgetChange, budgetChartData, onBudgetChange, parseBudgetInput } from '../lib/budget';
 import { useDashboard } from '../context';
 import { CHART_HEIGHT, TimeChart, bucketRange, bucketWords, columns, hasPoints, useAlertMarkers, useDrill } from './shared';
 import { panelState, panelStatus, usePanelData } from './use-panel-data';
@@ -125,11 +127,81 @@ export function CostByModelPanel() {
   return <BreakdownPanel id="cost-by-model" title="Cost by model" groupBy="model" colorKind="model" />;
 }
 
+const SOURCE_WORDS: Record<NonNullable<BudgetResponse['budgetSource']>, string> = {
+  api: 'set on the dashboard or the API',
+  config: 'from --budget-usd / GENSCOPE_MONTHLY_BUDGET_USD',
+  demo: 'the SIMULATED demo\'s budget',
+};
+
+/** Sets the stored monthly budget (PUT /api/v1/budget; an admin key on a server with keys). */
+function BudgetEditor(p: { current: number | null; onSaved: () => void; onClose: () => void }) {
+  const { client } = useDashboard();
+  const [text, setText] = useState(p.current != null ? String(p.current) : '');
+  const [error, setError] = useState<WriteError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const value = parseBudgetInput(text);
+  const save = (): void => {
+    if (value === undefined) return;
+    setSaving(true);
+    setError(null);
+    client.send<BudgetSettingResponse>('PUT', `${API_BASE}/budget`, { monthlyBudgetUsd: value }).then(
+      () => {
+        setSaving(false);
+        announceBudgetChange();
+        p.onSaved();
+      },
+      (err: unknown) => {
+        setSaving(false);
+        setError(writeError(err, 'setting the budget'));
+      },
+    );
+  };
+  return (
+    <form
+      class="gs-budget-editor"
+      data-budget-editor
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      <label>
+        Monthly budget (USD, all model spend){' '}
+        <input
+          inputMode="decimal"
+          autocomplete="off"
+          value={text}
+          placeholder="e.g. 250 (empty: no budget)"
+          aria-invalid={value === undefined}
+          data-budget-input
+          onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
+        />
+      </label>{' '}
+      <button type="submit" class="gs-btn" disabled={saving || value === undefined} data-budget-save>
+        {value === null ? 'Remove budget' : 'Save'}
+      </button>{' '}
+      <button type="button" class="gs-btn" onClick={p.onClose}>
+        Cancel
+      </button>
+      {value === undefined ? <span class="gs-error"> a number of USD such as 250 or 99.5</span> : null}
+      {error ? (
+        <p class="gs-error" role="alert">
+          {error.message} {error.needsKey ? <AdminKey onSaved={save} /> : null}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
 export function BudgetPanel() {
   const { filters } = useDashboard();
   const drill = useDrill();
   const id = 'cost-budget';
   const r = usePanelData<BudgetResponse>(id, '/cost/budget', budgetParams(filters));
+  const [editing, setEditing] = useState(false);
+  const retry = useRef(r.retry);
+  retry.current = r.retry;
+  useEffect(() => onBudgetChange(() => retry.current()), []);
   const b = r.data;
   const data = useMemo(() => (b ? budgetChartData(b) : null), [b]);
   const markers = useAlertMarkers(['cost']);
@@ -143,19 +215,28 @@ export function BudgetPanel() {
     ],
     legend: true,
   };
-  // The budget is the whole pipeline's; under a type or model filter the spend is the slice's.
+  // The budget is for all spend: under a type or model filter the chart is the slice's spend and
+  // the runway stays that of all spend.
   const slice = [...filters.componentTypes, ...filters.models];
   const sub = b
     ? [
-        slice.length ? `spend of ${slice.join(', ')} only, against the whole monthly budget` : null,
-        `month to date ${formatUsd(b.monthToDateUsd)}`,
+        b.filtered
+          ? `${slice.join(', ')}: ${formatUsd(b.monthToDateUsd)} month to date${b.shareOfSpend != null ? ` (${formatRatioAsPercent(b.shareOfSpend)} of all spend)` : ''}`
+          : `month to date ${formatUsd(b.monthToDateUsd)}`,
         `projected ${formatUsd(b.projectedMonthEndUsd)}`,
-        b.monthlyBudgetUsd != null ? `budget ${formatUsd(b.monthlyBudgetUsd)}` : 'no budget set',
+        b.monthlyBudgetUsd != null ? `budget ${formatUsd(b.monthlyBudgetUsd)}${b.filtered ? ' for all spend' : ''}` : 'no budget set',
         b.runwayDays != null ? `runway ${formatValue(b.runwayDays, 'days')}` : null,
       ]
         .filter(Boolean)
         .join(' · ')
     : 'this calendar month (UTC), USD';
+  const runwayNote = (bb: BudgetResponse): string => {
+    if (bb.monthlyBudgetUsd == null) return 'No monthly budget set: set one to see the budget line and runway.';
+    const all = bb.filtered ? ` (all spend: ${formatUsd(bb.totalMonthToDateUsd)} so far)` : '';
+    return bb.exhaustionMs != null
+      ? `At ${formatUsd(bb.dailyBurnUsd)}/day${all} the budget runs out on ${formatDateTime(bb.exhaustionMs).slice(0, 10)}.`
+      : `At ${formatUsd(bb.dailyBurnUsd)}/day${all} the budget lasts past the end of the month.`;
+  };
   return (
     <Panel
       id={id}
@@ -192,13 +273,22 @@ export function BudgetPanel() {
               if (day >= b.monthStartMs && day <= b.nowMs) drill({ ...bucketRange(day, Math.min(day + 86_400_000, b.monthEndMs)) });
             }}
           />
-          <p class="gs-note">
-            {b.monthlyBudgetUsd == null
-              ? 'Set monthlyBudgetUsd (or GENSCOPE_MONTHLY_BUDGET_USD) to see the budget line and runway.'
-              : b.exhaustionMs != null
-                ? `At ${formatUsd(b.dailyBurnUsd)}/day the budget runs out on ${formatDateTime(b.exhaustionMs).slice(0, 10)}.`
-                : `At ${formatUsd(b.dailyBurnUsd)}/day the budget lasts past the end of the month.`}
+          <p class="gs-note" data-budget-note>
+            {runwayNote(b)}
+            {b.budgetSource ? <span class="gs-muted"> Budget {SOURCE_WORDS[b.budgetSource]}.</span> : null}{' '}
+            {editing ? null : (
+              <button type="button" class="gs-link-btn" data-budget-edit onClick={() => setEditing(true)}>
+                {b.monthlyBudgetUsd == null ? 'Set a budget' : 'Change budget'}
+              </button>
+            )}
           </p>
+          {editing ? (
+            <BudgetEditor
+              current={b.monthlyBudgetUsd}
+              onClose={() => setEditing(false)}
+              onSaved={() => setEditing(false)}
+            />
+          ) : null}
         </>
       ) : null}
     </Panel>

@@ -3,12 +3,13 @@
  * (from /summary, each with its change against the previous window of equal length), and cost
  * month to date, projected month end, budget runway (from /cost/budget).
  */
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { JSX } from 'preact';
 import type { BudgetResponse, SummaryResponse } from '../../../schema/api';
 import { KpiCard } from '../components/kpi-card';
 import { EmptyText } from '../components/panel';
 import { budgetParams, summaryParams } from '../lib/api-params';
+import { onBudgetChange } from '../lib/budget';
 import { formatDateTime, formatUsd, formatScore } from '../lib/format';
 import { setViewStatus, unregisterView } from '../lib/ready';
 import { rangeLabel } from '../lib/time-range';
@@ -29,6 +30,9 @@ export function KpiStrip() {
   const { filters } = useDashboard();
   const summary = usePanelData<SummaryResponse>('kpi-summary', '/summary', summaryParams(filters));
   const budget = usePanelData<BudgetResponse>('kpi-budget', '/cost/budget', budgetParams(filters));
+  const budgetRetry = useRef(budget.retry);
+  budgetRetry.current = budget.retry;
+  useEffect(() => onBudgetChange(() => budgetRetry.current()), []);
   useSimulatedFlag(summary.data?.meta);
   const vs = comparedTo(rangeLabel(filters.range));
 
@@ -72,8 +76,13 @@ export function KpiStrip() {
   const budgetCard = (id: string, label: string, node: () => JSX.Element) =>
     b ? node() : budget.status === 'error' ? failed(id, label, budget.error?.message) : loading(id, label);
 
+  // The budget is for all spend: under a type or model filter the card shows the slice and its share.
   const budgetHint = (bb: BudgetResponse): string =>
-    bb.monthlyBudgetUsd != null ? `of ${formatUsd(bb.monthlyBudgetUsd)} monthly budget` : 'no monthly budget set';
+    bb.filtered
+      ? `${bb.shareOfSpend != null ? `${Math.round(bb.shareOfSpend * 1000) / 10}% of ` : 'of '}${formatUsd(bb.totalMonthToDateUsd)} all spend${bb.monthlyBudgetUsd != null ? ` · budget ${formatUsd(bb.monthlyBudgetUsd)}` : ''}`
+      : bb.monthlyBudgetUsd != null
+        ? `of ${formatUsd(bb.monthlyBudgetUsd)} monthly budget`
+        : 'no monthly budget set';
 
   return (
     <section class="gs-kpis" aria-label="Key figures" data-panel="kpis">
@@ -169,7 +178,7 @@ export function KpiStrip() {
               b
                 ? b.monthlyBudgetUsd == null
                   ? 'set a monthly budget to see the runway'
-                  : `${formatUsd(b.dailyBurnUsd)}/day burn${b.exhaustionMs != null ? ` · runs out ${formatDateTime(b.exhaustionMs).slice(0, 10)}` : ''}`
+                  : `${formatUsd(b.dailyBurnUsd)}/day burn${b.filtered ? ' (all spend)' : ''}${b.exhaustionMs != null ? ` · runs out ${formatDateTime(b.exhaustionMs).slice(0, 10)}` : ''}`
                 : undefined
             }
           />

@@ -1,79 +1,48 @@
 /**
- * Panel "budget": month-to-date model cost (UTC calendar month), the projected month end and
- * the runway against the configured monthly budget. Formulas are analysis/'s projectMonthEnd
- * (month to date + mean daily spend of the 7 complete days before today x days left) and
- * budgetRunway (remaining budget / that daily rate). Reads the hour-grain model-call rollup.
+ * Panel "budget": daily model spend of this UTC month (and the trailing days the projection's
+ * rate needs) from the hour-grain model-call rollup, for the filtered slice and, under a filter,
+ * for all spend; store/budget.ts turns them into the month-to-date, projection and runway.
  */
-import { budgetRunway, projectMonthEnd, utcDay } from '../../../analysis/index';
 import type { BudgetQuery, BudgetResponse } from '../../../schema/api';
+import { budgetAnswer, budgetMonth } from '../../budget';
+import type { DaySpend } from '../../budget';
 import { makeWindow, msToNs } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
-import { all, filterConditions, joinAnd, round } from './sql';
+import { all, filterConditions, joinAnd } from './sql';
+import type { Fragment } from './sql';
 
 const DAY_MS = 86_400_000;
-const TRAILING_DAYS = 7;
+const DAY_NS = BigInt(DAY_MS) * 1_000_000n;
 
-export function budget(ctx: QueryContext, q: BudgetQuery): BudgetResponse {
-  const now = ctx.nowMs;
-  const d = new Date(now);
-  const monthStartMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-  const monthEndMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-  const todayStart = Math.floor(now / DAY_MS) * DAY_MS;
-  const readFrom = Math.min(monthStartMs, todayStart - TRAILING_DAYS * DAY_MS);
-  const f = filterConditions({ ...q, stage: [] }, { componentType: 'component_type', model: 'model' });
-  const where = joinAnd([{ sql: 'grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?', params: [msToNs(readFrom), msToNs(now)] }, ...f.conds]);
-  const dayNs = BigInt(DAY_MS) * 1_000_000n;
-  const rows = all<{ day: number; usd: number }>(ctx.db, {
-    sql: `SELECT (bucket_ns / ${dayNs}) * ${DAY_MS} AS day, SUM(cost_usd) AS usd FROM rollup_model_calls WHERE ${where.sql} GROUP BY 1 ORDER BY 1`,
+function dailySpend(ctx: QueryContext, fromMs: number, toMs: number, conds: Fragment[]): DaySpend[] {
+  const where = joinAnd([{ sql: 'grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?', params: [msToNs(fromMs), msToNs(toMs)] }, ...conds]);
+  return all<DaySpend>(ctx.db, {
+    sql: `SELECT (bucket_ns / ${DAY_NS}) * ${DAY_MS} AS day, SUM(cost_usd) AS usd FROM rollup_model_calls WHERE ${where.sql} GROUP BY 1 ORDER BY 1`,
     params: where.params,
   });
-  const spend = rows.map((r) => ({ day: utcDay(r.day), usd: r.usd }));
-  const projection = projectMonthEnd(spend, now, { trailingDays: TRAILING_DAYS });
-  const monthly = ctx.monthlyBudgetUsd;
-  const runway = monthly !== null ? budgetRunway(monthly, projection.monthToDateUsd, projection.dailyRateUsd, { asOf: now }) : null;
-  const t: number[] = [];
-  const costUsd: number[] = [];
-  const cumulativeUsd: number[] = [];
-  const byDay = new Map(rows.map((r) => [r.day, r.usd]));
-  let cum = 0;
-  for (let day = monthStartMs; day <= todayStart; day += DAY_MS) {
-    const usd = byDay.get(day) ?? 0;
-    cum += usd;
-    t.push(day);
-    costUsd.push(round(usd, 9) ?? 0);
-    cumulativeUsd.push(round(cum, 9) ?? 0);
-  }
-  // The same span of the previous month, for the cards' change.
-  const prevStartMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1);
-  const prevCutMs = Math.min(prevStartMs + (now - monthStartMs), monthStartMs);
+}
+
+export function budget(ctx: QueryContext, q: BudgetQuery): BudgetResponse {
+  const m = budgetMonth(ctx.nowMs);
+  const f = filterConditions({ ...q, stage: [] }, { componentType: 'component_type', model: 'model' });
+  const slice = dailySpend(ctx, m.readFromMs, ctx.nowMs, f.conds);
+  const total = f.conds.length > 0 ? dailySpend(ctx, m.readFromMs, ctx.nowMs, []) : null;
+  // The same span of the previous month, for the cards' change (whole hour rows before the cut).
   const prevWhere = joinAnd([
-    { sql: 'grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?', params: [msToNs(prevStartMs), msToNs(monthStartMs)] },
+    { sql: 'grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?', params: [msToNs(m.prevStartMs), msToNs(m.monthStartMs)] },
     ...f.conds,
   ]);
   const prev = all<{ rows: number; toDate: number | null; total: number | null }>(ctx.db, {
     sql: `SELECT count(*) AS rows, SUM(CASE WHEN bucket_ns < ? THEN cost_usd ELSE 0 END) AS toDate, SUM(cost_usd) AS total
           FROM rollup_model_calls WHERE ${prevWhere.sql}`,
-    params: [msToNs(prevCutMs), ...prevWhere.params],
+    params: [msToNs(m.prevCutMs), ...prevWhere.params],
   })[0];
-  const hasPrevious = prev !== undefined && prev.rows > 0;
-  const runwayDays = runway && Number.isFinite(runway.runwayDays) ? runway.runwayDays : null;
-  const exhaustionMs = runwayDays !== null && now + runwayDays * DAY_MS < monthEndMs ? Math.round(now + runwayDays * DAY_MS) : null;
-  return {
-    meta: meta(makeWindow(monthStartMs, now), 86_400, 'rollup', f.ignored),
-    monthStartMs,
-    monthEndMs,
-    nowMs: now,
-    monthToDateUsd: round(projection.monthToDateUsd, 9) ?? 0,
-    projectedMonthEndUsd: spend.length > 0 ? round(projection.projectedUsd, 6) : null,
-    monthlyBudgetUsd: monthly,
-    remainingUsd: runway ? round(runway.remainingUsd, 6) : null,
-    dailyBurnUsd: round(projection.dailyRateUsd, 9) ?? 0,
-    runwayDays: runwayDays !== null ? round(runwayDays, 3) : null,
-    exhaustionMs,
-    projectedOverBudget: monthly !== null ? projection.projectedUsd > monthly : null,
-    previousMonthToDateUsd: hasPrevious ? (round(prev.toDate ?? 0, 9) ?? 0) : null,
-    previousMonthUsd: hasPrevious ? (round(prev.total ?? 0, 9) ?? 0) : null,
-    daily: { t, costUsd, cumulativeUsd },
-  };
+  return budgetAnswer({
+    ctx,
+    meta: meta(makeWindow(m.monthStartMs, ctx.nowMs), 86_400, 'rollup', f.ignored),
+    slice,
+    total,
+    previous: prev && prev.rows > 0 ? { toDateUsd: prev.toDate ?? 0, totalUsd: prev.total ?? 0 } : null,
+  });
 }

@@ -10,6 +10,8 @@ export interface QueryContext {
   nowMs: number;
   /** Monthly budget for the runway, when configured. */
   monthlyBudgetUsd: number | null;
+  budgetSource?: 'api' | 'config' | 'demo';
+  budgetUpdatedAtMs?: number;
   /** Exact percentiles from raw rows when the scan touches at most this many rows. */
   exactPercentileMaxRows: number;
   /** The store's minute-rollup retention, for the grain planner (store/window.ts). */
