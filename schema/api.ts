@@ -664,6 +664,19 @@ export const CostComponentsResponse = z.object({
   meanDurationMs: numberSeries,
   /** Components in the window before the limit. */
   totalComponents: z.number(),
+  /**
+   * The model spend of the listed components split by stage and operation (map/embeddings is
+   * embedding, generate/chat generation, validate/chat validation): key k is (stage[k],
+   * operation[k]); costUsd[k][i] and calls[k][i] belong to componentId[i]. From the model calls
+   * themselves, so under a model filter only calls of that model count; spend outside any stage
+   * has stage ''.
+   */
+  split: z.object({
+    stage: z.array(z.string()),
+    operation: z.array(z.string()),
+    costUsd: z.array(countSeries),
+    calls: z.array(countSeries),
+  }),
 });
 
 /** PUT /api/v1/budget: the monthly budget for all model spend (USD), or null to remove it. */

@@ -46,6 +46,9 @@ export interface ModelCallFacts {
   output_tokens: number;
   cached_tokens: number;
   cost_usd: number | null;
+  /** The stage and component of the call (absent in rows read before migration 141's readers). */
+  stage?: string | null;
+  component_id?: string | null;
 }
 
 /** A genscope.cache.lookup event of the span. */
@@ -197,6 +200,14 @@ export function addModelCall(acc: RollupAccumulator, m: ModelCallFacts, admit: A
     [admit('operation', t, m.operation), admit('provider', t, m.provider), admit('model', t, m.response_model), admit('component_type', t, m.component_type)],
     [1, m.status_code === 2 ? 1 : 0, m.input_tokens, m.output_tokens, m.cached_tokens, m.cost_usd ?? 0, m.duration_ns],
   );
+  if (m.component_id) {
+    acc.add(
+      'rollup_component_stages',
+      t,
+      [admit('component_id', t, m.component_id), admit('component_type', t, m.component_type), admit('stage', t, m.stage ?? null), admit('operation', t, m.operation), admit('model', t, m.response_model)],
+      [1, m.status_code === 2 ? 1 : 0, m.input_tokens, m.output_tokens, m.cost_usd ?? 0],
+    );
+  }
 }
 
 /** A span's contribution: its cache lookups, and for runs and stages the span rollups and the component day. */

@@ -37,6 +37,7 @@ export type RollupTable =
   | 'rollup_scores_total'
   | 'rollup_model_calls'
   | 'rollup_components'
+  | 'rollup_component_stages'
   | 'rollup_cache';
 
 const ALL_GRAINS = [MINUTE_GRAIN_S, HOUR_GRAIN_S, DAY_GRAIN_S] as const;
@@ -109,6 +110,15 @@ export const ROLLUPS: Readonly<Record<RollupTable, RollupTableDef>> = {
     [DAY_GRAIN_S],
     ['component_id', 'component_type', 'model'],
     [sum('runs'), sum('errors'), sum('cost_usd'), sum('duration_sum_ns')],
+    { grainColumn: false },
+  ),
+  // A component's model spend per stage and operation (embedding in map, generation, validation),
+  // per UTC day: cost per component split by stage (migration 141).
+  rollup_component_stages: def(
+    'rollup_component_stages',
+    [DAY_GRAIN_S],
+    ['component_id', 'component_type', 'stage', 'operation', 'model'],
+    [sum('calls'), sum('errors'), sum('input_tokens'), sum('output_tokens'), sum('cost_usd')],
     { grainColumn: false },
   ),
   rollup_cache: def('rollup_cache', ALL_GRAINS, ['cache_name', 'stage', 'component_type'], [sum('hits'), sum('misses')]),

@@ -111,6 +111,21 @@ export function panelToTable(panel: PanelId, response: object): Table {
     named.rows.forEach((row, i) => (row.time = new Date(Number(t[i])).toISOString()));
     return table(['time', ...named.columns], named.rows);
   }
+  // Cost per component: one row per component, then its spend per stage and operation.
+  if (panel === 'cost-components' && isArray(r.componentId) && isRecord(r.split)) {
+    const n = r.componentId.length;
+    const cols = columnsOfLength(r, n, new Set(['meta', 'split']));
+    const split = r.split;
+    const stages = isArray(split.stage) ? split.stage : [];
+    const ops = isArray(split.operation) ? split.operation : [];
+    const costs = isArray(split.costUsd) ? split.costUsd : [];
+    stages.forEach((stage, k) => {
+      const values = costs[k];
+      if (isArray(values)) cols.push([`costUsd.${String(stage) || '(no stage)'}.${String(ops[k]) || '(no operation)'}`, values]);
+    });
+    const named = fromColumns(cols, n);
+    return table(named.columns, named.rows);
+  }
   // The stage breakdown's table is per stage (its over-time means are in the JSON export).
   if (panel !== 'performance-stages' && isArray(r.t) && r.t.length > 0) {
     const n = r.t.length;

@@ -13,7 +13,7 @@ import { FilterBar } from './components/filter-bar';
 import { KpiStrip } from './panels/kpis';
 import { AccuracyPanel, CodeQualityPanel, ConfidencePanel, ConfusionPanel, SimilarityPanel } from './panels/quality';
 import { BenchmarkDurationsPanel, CachePanel, HeatmapPanel, LatencyPanel, StagesPanel } from './panels/performance';
-import { BudgetPanel, CostByModelPanel, CostByTypePanel, CostOverTimePanel } from './panels/cost';
+import { BudgetPanel, CostByComponentPanel, CostByModelPanel, CostByTypePanel, CostOverTimePanel } from './panels/cost';
 import { AlertsPanel, OpportunitiesPanel, QualityTrendPanel, SuccessTrendPanel } from './panels/trends';
 import { RecentRunsPanel, RunDetailPanel } from './panels/runs';
 import { AlertRulesPanel } from './panels/alert-rules';
@@ -322,6 +322,7 @@ export function App({ client }: { client: ApiClient }) {
           <BudgetPanel />
           <CostByTypePanel />
           <CostByModelPanel />
+          <CostByComponentPanel />
         </Section>
         <Section id="trends" title="Trends">
           <SuccessTrendPanel />

@@ -22,6 +22,8 @@ import type {
 import { SCORE } from '../../schema/names';
 import { findOpportunities } from '../../analysis/index';
 import { budgetAnswer, budgetMonth } from '../budget';
+import { splitColumns } from '../component-split';
+import type { SplitRow } from '../component-split';
 import type { ModelStats, TypeStats } from '../../analysis/index';
 import { bucketWindow, makeWindow, previousWindow, resolveWindow } from '../window';
 import type { Window } from '../window';
@@ -198,7 +200,24 @@ export async function costComponents(
     costPerRunUsd: rows.map((r) => (num(r.runs) > 0 ? round(r.cost / num(r.runs), 9) : null)),
     meanDurationMs: rows.map((r) => (num(r.runs) > 0 ? round(r.dur_ms / num(r.runs), 3) : null)),
     totalComponents: num(rows[0]?.total ?? 0),
+    split: await componentSplit(ctx, q, w, rows.map((r) => r.id)),
   };
+}
+
+/** The listed components' model spend by stage and operation (CostComponentsResponse.split). */
+async function componentSplit(ctx: ChContext, q: CostComponentsQuery, w: Window, ids: string[]): Promise<CostComponentsResponse['split']> {
+  if (ids.length === 0) return { stage: [], operation: [], costUsd: [], calls: [] };
+  const p = new Params();
+  const { conds } = filterSql(p, q, { componentType: 'component_type', model: 'response_model', benchmarkRun: 'benchmark_run_id' });
+  const rows = await ctx.ch.query<SplitRow>(
+    `SELECT assumeNotNull(component_id) AS component_id, ifNull(stage, '') AS stage, ifNull(operation, '') AS operation,
+        count() AS calls, sum(ifNull(cost_usd, 0)) AS cost
+      FROM ${ctx.db}.genscope_model_calls
+      WHERE ${and([`component_id IN ${p.bind(ids, 'Array(String)')}`, inWindow(p, 'time', w), ...conds])}
+      GROUP BY component_id, stage, operation ORDER BY stage, operation`,
+    p.values,
+  );
+  return splitColumns(ids, rows);
 }
 
 async function dailyCost(ctx: ChContext, f: ChFilters, fromMs: number, toMs: number) {

@@ -60,6 +60,8 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
     if (dups.n > 0) rebuildRollups(db);
   },
   42: compactRows,
+  // The new component-by-stage rollup, from the model calls still kept (older days stay without a split).
+  141: (db) => rebuildRollups(db, ['model_calls']),
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

@@ -71,7 +71,7 @@ interface Source {
 const SOURCES: Source[] = [
   { raw: 'spans', time: 'start_ns', tables: ['rollup_spans', 'rollup_spans_total', 'rollup_components', 'rollup_cache'] },
   { raw: 'scores', time: 'time_ns', tables: ['rollup_scores', 'rollup_scores_total'] },
-  { raw: 'model_calls', time: 'time_ns', tables: ['rollup_model_calls'] },
+  { raw: 'model_calls', time: 'time_ns', tables: ['rollup_model_calls', 'rollup_component_stages'] },
 ];
 
 const DAY_NS = BigInt(DAY_GRAIN_S) * 1_000_000_000n;
@@ -141,7 +141,10 @@ function readers042(db: Db): Readers {
       select: `time_ns, ${stringOf('name_ref')} AS name, value, ${stringOf('label_ref')} AS label, component_type, model`,
       add: READERS_041.scores.add,
     },
-    model_calls: READERS_041.model_calls,
+    model_calls: {
+      select: `${READERS_041.model_calls.select}, stage, ${stringOf('component_id_ref')} AS component_id`,
+      add: READERS_041.model_calls.add,
+    },
   };
 }
 
@@ -149,7 +152,9 @@ function readers042(db: Db): Readers {
 const NS_COLUMNS = new Set(['start_ns', 'duration_ns', 'time_ns']);
 
 function recompute(db: Db, s: Source, from: bigint, applier: RollupApplier, admit: Admit, readers: Readers): void {
-  for (const t of s.tables) db.prepare(`DELETE FROM ${t} WHERE bucket_ns >= ?`).run(from);
+  // A rebuild inside an older migration runs before the tables added since exist.
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  for (const t of s.tables) if (exists.get(t)) db.prepare(`DELETE FROM ${t} WHERE bucket_ns >= ?`).run(from);
   const reader = readers[s.raw];
   const page = db
     .prepare(`SELECT id, ${reader.select} FROM ${s.raw} WHERE ${s.time} >= ? AND (${s.time} > ? OR id > ?) ORDER BY ${s.time}, id LIMIT ?`)
@@ -175,11 +180,13 @@ function recompute(db: Db, s: Source, from: bigint, applier: RollupApplier, admi
 }
 
 /** Converts every rollup row to the current codec and recomputes what raw rows still cover. */
-export function rebuildRollups(db: Db): void {
-  convertTable(db, 'rollup_spans', 'latency_hist', convertLatencyJson);
-  convertTable(db, 'rollup_spans_total', 'latency_hist', convertLatencyJson);
-  convertTable(db, 'rollup_scores', 'hist', convertScoreJson);
-  convertTable(db, 'rollup_scores_total', 'hist', convertScoreJson);
+export function rebuildRollups(db: Db, only?: readonly Source['raw'][]): void {
+  if (!only) {
+    convertTable(db, 'rollup_spans', 'latency_hist', convertLatencyJson);
+    convertTable(db, 'rollup_spans_total', 'latency_hist', convertLatencyJson);
+    convertTable(db, 'rollup_scores', 'hist', convertScoreJson);
+    convertTable(db, 'rollup_scores_total', 'hist', convertScoreJson);
+  }
   const applier = new RollupApplier(db);
   const hasBound = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_dimension_values'").get();
   // The values the bound admitted are stored, so the rebuilt keys fold exactly as written.
@@ -188,6 +195,7 @@ export function rebuildRollups(db: Db): void {
   const compact = (db.pragma('table_info(spans)') as { name: string }[]).some((c) => c.name === 'name_ref');
   const readers = compact ? readers042(db) : READERS_041;
   for (const s of SOURCES) {
+    if (only && !only.includes(s.raw)) continue;
     const from = completeFrom(db, s);
     if (from !== null) recompute(db, s, from, applier, admit, readers);
   }

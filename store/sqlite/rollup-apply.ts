@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './db';
 import { BucketCounts, mergeEncoded } from '../histogram';
-import { ROLLUPS, ROLLUP_TABLES } from '../layout';
+import { ROLLUPS } from '../layout';
 import type { MeasureDef, RollupTable, RollupTableDef } from '../layout';
 import type { RollupDelta } from '../aggregate';
 
@@ -52,19 +52,28 @@ export function deltaParams(def: RollupTableDef, d: RollupDelta): RollupParam[] 
   return out;
 }
 
-/** Prepared upserts for every rollup table of the layout. */
+/**
+ * Upserts for the rollup tables of the layout, prepared on first use: a migration's rebuild runs
+ * before later migrations have created the tables added since.
+ */
 export class RollupApplier {
-  private readonly stmts: Record<RollupTable, Database.Statement>;
+  private readonly stmts = new Map<RollupTable, Database.Statement>();
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     registerRollupFunctions(db);
-    const stmts = {} as Record<RollupTable, Database.Statement>;
-    for (const t of ROLLUP_TABLES) stmts[t] = db.prepare(upsertSql(ROLLUPS[t]));
-    this.stmts = stmts;
+  }
+
+  private stmt(t: RollupTable): Database.Statement {
+    let s = this.stmts.get(t);
+    if (!s) {
+      s = this.db.prepare(upsertSql(ROLLUPS[t]));
+      this.stmts.set(t, s);
+    }
+    return s;
   }
 
   /** Applies deltas; the caller holds the transaction. */
   apply(deltas: readonly RollupDelta[]): void {
-    for (const d of deltas) this.stmts[d.table].run(...deltaParams(ROLLUPS[d.table], d));
+    for (const d of deltas) this.stmt(d.table).run(...deltaParams(ROLLUPS[d.table], d));
   }
 }

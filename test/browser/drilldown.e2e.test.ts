@@ -6,7 +6,7 @@
  * are compared with the API: the runs a chart point opens are the runs the point counts.
  */
 import type { Page } from 'playwright-core';
-import type { ConfusionResponse, LatencyResponse, RunsResponse } from '../../schema/api';
+import type { ConfusionResponse, CostComponentsResponse, LatencyResponse, RunsResponse } from '../../schema/api';
 import { startDemoDashboard, waitReady, watchedPage } from './harness';
 import type { DemoDashboard } from './harness';
 
@@ -132,6 +132,31 @@ describe('drill-down from the charts to the runs, in Chromium', () => {
     const ids = await page.locator('[data-panel="runs-explorer"] tbody tr td:nth-child(2)').allInnerTexts();
     expect(ids.length).toBeGreaterThan(0);
     expect(ids.every((id) => id.toLowerCase().includes(part.toLowerCase()))).toBe(true);
+  });
+
+  it('the cost-per-component table splits spend by stage as the API does, and a row opens that component’s runs', async () => {
+    await page.goto(`${demo.base}/?live=0&range=30d#cost`);
+    await waitReady(page);
+    const panel = page.locator('[data-panel="cost-components"]');
+    await panel.locator('tbody tr').first().waitFor();
+    const api30 = await api<CostComponentsResponse>('/cost/components?range=30d&limit=25');
+    const headers = await panel.locator('thead th').allInnerTexts();
+    // Component, type, runs, cost, cost per run, then one column per stage and operation.
+    expect(headers.length).toBe(5 + api30.split.stage.length);
+    expect(headers.some((h) => /generate · generation/.test(h))).toBe(true);
+    expect(headers.some((h) => /map · embedding/.test(h))).toBe(true);
+    const first = await panel.locator('tbody tr').first().locator('td').allInnerTexts();
+    expect(first[0]).toBe(api30.componentId[0]);
+    const id = first[0] as string;
+    await panel.locator('tbody tr').first().click();
+    await page.waitForFunction(() => location.hash.startsWith('#/runs?'));
+    expect(runsQuery(await page.evaluate(() => location.hash)).get('search')).toBe(id);
+    await waitReady(page);
+    const ids = await page.locator('[data-panel="runs-explorer"] tbody tr td:nth-child(2)').allInnerTexts();
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.every((x) => x.includes(id))).toBe(true);
+    await page.goBack();
+    await page.waitForFunction(() => !location.hash.startsWith('#/runs'));
   });
 
   it('a heatmap cell opens the runs of its time and latency bucket', async () => {

@@ -83,6 +83,11 @@ export function costBreakdownParams(f: Filters, groupBy: Api.CostGroupBy): Param
   return { ...panelParams(f), groupBy };
 }
 
+/** Cost per component: the costliest 25 (the stage filter does not apply: the split is by stage). */
+export function costComponentsParams(f: Filters): Params<typeof Api.CostComponentsQuery> {
+  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), limit: '25' };
+}
+
 export function opportunitiesParams(f: Filters): Params<typeof Api.OpportunitiesQuery> {
   return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models) };
 }

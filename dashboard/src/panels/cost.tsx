@@ -3,7 +3,9 @@
  * and the month: cumulative spend, linear projection to month end, the budget line, runway.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { BudgetResponse, BudgetSettingResponse, CostBreakdownResponse, CostOverTimeResponse } from '../../../schema/api';
+import type { BudgetResponse, BudgetSettingResponse, CostBreakdownResponse, CostComponentsResponse, CostOverTimeResponse } from '../../../schema/api';
+import { Table } from '../components/table';
+import type { Column } from '../components/table';
 import { AdminKey, writeError } from '../components/admin-key';
 import type { WriteError } from '../components/admin-key';
 import { BarList } from '../components/bar-list';
@@ -12,7 +14,7 @@ import { Chart } from '../charts/chart';
 import type { ChartSpec } from '../charts/chart-options';
 import { colorFor } from '../lib/colors';
 import type { ColorKind } from '../lib/colors';
-import { API_BASE, budgetParams, costBreakdownParams, costOverTimeParams } from '../lib/api-params';
+import { API_BASE, budgetParams, costBreakdownParams, costComponentsParams, costOverTimeParams } from '../lib/api-params';
 import { formatCount, formatDateTime, formatRatioAsPercent, formatUsd, formatValue } from '../lib/format';
 import { announceBudgetChange, budgetChartData, onBudgetChange, parseBudgetInput } from '../lib/budget';
 import { useDashboard } from '../context';
@@ -125,6 +127,75 @@ export function CostByTypePanel() {
 
 export function CostByModelPanel() {
   return <BreakdownPanel id="cost-by-model" title="Cost by model" groupBy="model" colorKind="model" />;
+}
+
+/** One row of the cost-per-component table: the component and its spend per stage and operation. */
+interface ComponentCostRow {
+  id: string;
+  type: string;
+  runs: number;
+  costUsd: number;
+  costPerRunUsd: number | null;
+  split: number[];
+}
+
+/** A split key's column label: the stage and what the calls did there (embedding, generation, validation). */
+export function splitLabel(stage: string, operation: string): string {
+  const op = OPERATION_LABELS[operation] ?? (operation || 'other');
+  return stage ? `${stage} · ${op}` : `${op} (no stage)`;
+}
+
+export function CostByComponentPanel() {
+  const { filters } = useDashboard();
+  const drill = useDrill();
+  const id = 'cost-components';
+  const r = usePanelData<CostComponentsResponse>(id, '/cost/components', costComponentsParams(filters));
+  const d = r.data;
+  const rows: ComponentCostRow[] = d
+    ? d.componentId.map((cid, i) => ({
+        id: cid,
+        type: d.componentType[i] ?? '',
+        runs: d.runs[i] ?? 0,
+        costUsd: d.costUsd[i] ?? 0,
+        costPerRunUsd: d.costPerRunUsd[i] ?? null,
+        split: d.split.costUsd.map((c) => c[i] ?? 0),
+      }))
+    : [];
+  const columns: Column<ComponentCostRow>[] = [
+    { key: 'id', label: 'Component', sortValue: (x) => x.id, render: (x) => x.id },
+    { key: 'type', label: 'Type', sortValue: (x) => x.type, render: (x) => x.type },
+    { key: 'runs', label: 'Runs', align: 'right', sortValue: (x) => x.runs, render: (x) => formatCount(x.runs) },
+    { key: 'cost', label: 'Cost', align: 'right', sortValue: (x) => x.costUsd, render: (x) => formatUsd(x.costUsd) },
+    { key: 'cpr', label: 'Cost / run', align: 'right', sortValue: (x) => x.costPerRunUsd, render: (x) => formatUsd(x.costPerRunUsd) },
+    ...(d?.split.stage ?? []).map(
+      (stage, k): Column<ComponentCostRow> => ({
+        key: `split-${k}`,
+        label: splitLabel(stage, d?.split.operation[k] ?? ''),
+        title: 'model spend of this component in this stage and operation over the window',
+        align: 'right',
+        sortValue: (x) => x.split[k] ?? 0,
+        render: (x) => formatUsd(x.split[k] ?? 0),
+      }),
+    ),
+  ];
+  return (
+    <Panel
+      id={id}
+      title="Cost per component by stage"
+      subtitle={d ? `the ${rows.length} costliest of ${formatCount(d.totalComponents)} components, model spend by stage and operation; click a row for its runs` : 'model spend per component id, by stage and operation'}
+      {...panelStatus(r, () => true)}
+      selfReady
+      span={12}
+    >
+      {rows.length ? (
+        <Table caption="Cost per component by stage" columns={columns} rows={rows} rowKey={(x) => x.id} onRowClick={(x) => drill({ search: x.id })} maxHeightPx={360} />
+      ) : d ? (
+        <p class="gs-state" role="status">
+          No component has model spend in this range.
+        </p>
+      ) : null}
+    </Panel>
+  );
 }
 
 const SOURCE_WORDS: Record<NonNullable<BudgetResponse['budgetSource']>, string> = {

@@ -9,7 +9,9 @@ import type { CostComponentsQuery, CostComponentsResponse } from '../../../schem
 import { makeWindow, resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
-import { DAY_GRAIN_S, all, coveredWindow, filterConditions, joinAnd, segmentsFor } from './sql';
+import { DAY_GRAIN_S, all, coveredWindow, filterConditions, inList, joinAnd, segmentsFor } from './sql';
+import { splitColumns } from '../../component-split';
+import type { Window } from '../../window';
 import type { Fragment } from './sql';
 import { round } from './sql';
 import { stringOf } from '../strings';
@@ -59,6 +61,7 @@ export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostC
     sql: `SELECT *, COUNT(*) OVER () AS total FROM (${grouped}) ORDER BY ${ORDER[q.sort]}, id LIMIT ?`,
     params: [...from.params, q.limit],
   });
+  const split = componentSplit(ctx, q, w, rows.map((r) => r.id));
   return {
     meta: meta(w, null, source, ignored),
     componentId: rows.map((r) => r.id),
@@ -69,5 +72,45 @@ export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostC
     costPerRunUsd: rows.map((r) => (r.runs > 0 ? round(r.cost / r.runs, 9) : null)),
     meanDurationMs: rows.map((r) => (r.runs > 0 ? round(r.dur_ms / r.runs, 3) : null)),
     totalComponents: rows[0]?.total ?? 0,
+    split,
   };
 }
+
+/** Model calls with time in [fromNs, toNs), as split rows. */
+function rawCalls(fromNs: bigint, toNs: bigint, conds: Fragment[]): Fragment {
+  const where = joinAnd([{ sql: 'time_ns >= ? AND time_ns < ? AND component_id_ref IS NOT NULL', params: [fromNs, toNs] }, ...conds]);
+  return {
+    sql: `SELECT ${stringOf('component_id_ref')} AS component_id, COALESCE(stage, '') AS stage, COALESCE(operation, '') AS operation,
+        1 AS calls, COALESCE(cost_usd, 0) AS cost_usd FROM model_calls WHERE ${where.sql}`,
+    params: where.params,
+  };
+}
+
+/** The listed components' model spend by stage and operation, over the same segments as the list. */
+function componentSplit(ctx: QueryContext, q: CostComponentsQuery, w: Window, ids: readonly string[]): CostComponentsResponse['split'] {
+  const empty = { stage: [], operation: [], costUsd: [], calls: [] };
+  if (ids.length === 0) return empty;
+  const raw = filterConditions(q, { componentType: 'component_type', model: 'response_model', benchmarkRun: 'benchmark_run_ref' }).conds;
+  let from: Fragment;
+  if (q.benchmarkRun !== undefined) from = rawCalls(w.fromNs, w.toNs, raw);
+  else {
+    const f = filterConditions(q, { componentType: 'component_type', model: 'model' });
+    const parts = segmentsFor(w, undefined, { dayGrain: true }).map((seg): Fragment => {
+      if (seg.grainS !== DAY_GRAIN_S) {
+        const e = coveredWindow(makeWindow(Number(seg.fromNs / 1_000_000n), Number(seg.toNs / 1_000_000n)), seg.grainS);
+        return rawCalls(e.fromNs, e.toNs, raw);
+      }
+      const where = joinAnd([{ sql: 'bucket_ns >= ? AND bucket_ns < ?', params: [seg.fromNs, seg.toNs] }, ...f.conds]);
+      return { sql: `SELECT component_id, stage, operation, calls, cost_usd FROM rollup_component_stages WHERE ${where.sql}`, params: where.params };
+    });
+    from = { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
+  }
+  const list = inList('component_id', [...ids]);
+  const rows = all<{ component_id: string; stage: string; operation: string; calls: number; cost: number }>(ctx.db, {
+    sql: `SELECT component_id, stage, operation, SUM(calls) AS calls, SUM(cost_usd) AS cost FROM (${from.sql})
+          WHERE ${list.sql} GROUP BY 1, 2, 3 ORDER BY 2, 3`,
+    params: [...from.params, ...list.params],
+  });
+  return splitColumns(ids, rows);
+}
+

@@ -237,6 +237,34 @@ describe('cost', () => {
     expect(r.totalComponents).toBeGreaterThanOrEqual(5);
   });
 
+  it('splits the spend of each listed component by stage and operation, as its model calls add up', async () => {
+    // Hour-aligned ends over a day boundary: whole days from the stage rollup, the edges from raw calls.
+    const from = w.now - 36 * 3_600_000;
+    const r = await get<CostComponentsResponse>(`/api/v1/cost/components?from=${from}&to=${w.now}&limit=8`);
+    const keys = r.split.stage.map((st, k) => `${st}/${r.split.operation[k]}`);
+    expect(keys).toEqual(expect.arrayContaining(['map/embeddings', 'generate/chat']));
+    const cell = w.db.prepare(
+      'SELECT COALESCE(SUM(cost_usd), 0) AS c, count(*) AS n FROM model_call_view WHERE component_id = ? AND stage = ? AND operation = ? AND time_ns >= ? AND time_ns < ?',
+    );
+    const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+    let nonZero = 0;
+    r.componentId.forEach((id, i) => {
+      r.split.stage.forEach((st, k) => {
+        const want = cell.get(id, st, r.split.operation[k], ns(from), ns(w.now)) as { c: number; n: number };
+        expect(r.split.costUsd[k]?.[i]).toBeCloseTo(want.c, 8);
+        expect(r.split.calls[k]?.[i]).toBe(want.n);
+        if (want.n > 0) nonZero++;
+      });
+    });
+    expect(nonZero).toBeGreaterThanOrEqual(r.componentId.length * 2);
+    // The panel's CSV export carries one cost column per stage and operation.
+    const csv = await request(w.app).get(`/api/v1/export/panel/cost-components.csv?from=${from}&to=${w.now}&limit=8`);
+    expect(csv.status).toBe(200);
+    const header = csv.text.split('\n')[0] ?? '';
+    expect(header).toContain('costUsd.generate.chat');
+    expect(header).toContain('costUsd.map.embeddings');
+  });
+
   it('projects the month end and the runway from the budget', async () => {
     const r = await get<BudgetResponse>('/api/v1/cost/budget');
     const monthStart = BigInt(Date.UTC(2026, 5, 1)) * 1_000_000n;
