@@ -23,7 +23,7 @@ import type { Db } from '../store';
 import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
 import { formatDemoReport, generateDemo } from './demo';
-import { RetentionScheduler, StoreWriter, WriteQueue } from '../store';
+import { QuickCheck, RetentionScheduler, StoreWriter, WriteQueue } from '../store';
 import { IngestGate, allowedHostNames, createHealthHandler } from '../api';
 import { startSelfTelemetry } from '../instrumentation';
 import type { SelfObservationSources } from '../instrumentation';
@@ -116,6 +116,8 @@ function dashboardDir(): string | undefined {
 export interface RunningServer {
   handle: ServerHandle;
   db: Db;
+  /** The scheduled damage check (runNow() checks on demand). */
+  quickCheck: QuickCheck;
   stop(): Promise<void>;
 }
 
@@ -160,6 +162,8 @@ export interface ServeOptions {
   busyTimeoutMillis?: number;
   /** How long an ingest request's write is retried on a busy database before a 503 + Retry-After. Default 2 000. */
   busyRetryMillis?: number;
+  /** How often the file is checked for damage (PRAGMA quick_check; also once at start). Default 6 hours. */
+  quickCheckIntervalMillis?: number;
 }
 
 /** Opens the database and starts every part of the server; stop() undoes it in order. */
@@ -218,7 +222,8 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
       retryAfterSeconds: o.retryAfterSeconds ?? 1,
     }),
   );
-  const sources: SelfObservationSources = { writer, queue, ingest: gate, retention };
+  const quickCheck = new QuickCheck(file);
+  const sources: SelfObservationSources = { writer, queue, ingest: gate, retention, quickCheck };
   const self = startSelfTelemetry({ writer: queue, sources, exportIntervalMillis: o.selfMetricsIntervalMillis ?? 10_000 });
 
   const staticDir = dashboardDir();
@@ -245,13 +250,17 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   }
   evaluator.start(o.alertIntervalMillis, { immediate: true });
   retention.start(3_600_000);
+  quickCheck.start(o.quickCheckIntervalMillis ?? 6 * 3_600_000);
+  if (!quickCheck.healthy) o.log(`store: ${file} is damaged (quick_check: ${(quickCheck.stats.lastResult ?? []).join('; ')}); see /api/v1/health/self`);
   if (!staticDir) o.log('note: the dashboard is not built (run `npm run build`); the API and ingest are served.');
   let stopping: Promise<void> | null = null;
   return {
     handle,
     db,
+    quickCheck,
     stop() {
       stopping ??= (async () => {
+        quickCheck.stop();
         await handle.close();
         await decoder.close();
         await evaluator.stop();

@@ -90,3 +90,63 @@ describe('a damaged database file', () => {
     }
   });
 });
+
+describe('a database damaged while the server holds it', () => {
+  it('is reported by the quick check in health, and reads and exports answer 503 naming it', async () => {
+    const dir = tempDir('genscope-damaged-live-');
+    const file = path.join(dir, 'live.db');
+    const running = await startGenscopeServer({ db: file, port: 0, env: {}, alertIntervalMillis: 3_600_000 });
+    try {
+      const url = running.handle.url;
+      type Self = { status: string; problems: string[]; quickCheck: { ok: boolean | null; runs: number; problems: string[] } };
+      // The check ran at start and found nothing.
+      const before = JSON.parse((await send(`${url}/api/v1/health/self`)).body.toString('utf8')) as Self;
+      expect(before.quickCheck.ok).toBe(true);
+      expect(before.status).toBe('ok');
+      const t0 = Date.now() - 3_600_000;
+      for (let b = 1; b <= 30; b++) {
+        let status = 0;
+        for (let i = 0; i < 5 && status !== 200; i++) status = (await post(`${url}/v1/traces`, otlpJsonBatch(b, 40, t0 + b * 1000).body, 'application/json')).status;
+        expect(status).toBe(200);
+      }
+      const reads = ['/api/v1/summary?range=24h', '/api/v1/export/spans.json?range=24h', '/api/v1/export/spans.csv?range=24h', '/api/v1/export/runs.json?range=24h'];
+      for (const p of reads) expect([p, (await send(`${url}${p}`)).status]).toEqual([p, 200]);
+
+      // The disk damages the pages of the span and rollup b-trees under the running server.
+      const db = running.db;
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      const pageSize = Number(db.pragma('page_size', { simple: true }));
+      const roots = db
+        .prepare("SELECT rootpage FROM sqlite_master WHERE rootpage > 1 AND (tbl_name LIKE 'span%' OR tbl_name LIKE 'rollup_%')")
+        .pluck()
+        .all() as number[];
+      expect(roots.length).toBeGreaterThan(0);
+      const fd = fs.openSync(file, 'r+');
+      for (const page of roots) fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      // The server's page cache is let go (as memory pressure would), so its reads meet the disk.
+      db.pragma('shrink_memory');
+
+      expect(running.quickCheck.runNow()).not.toEqual(['ok']);
+      const after = JSON.parse((await send(`${url}/api/v1/health/self`)).body.toString('utf8')) as Self;
+      expect(after.status).toBe('degraded');
+      expect(after.quickCheck.ok).toBe(false);
+      const line = after.problems.find((p) => p.includes('quick_check')) ?? '';
+      expect(line).toContain(file);
+      expect(line).toMatch(/restore the file from a backup/);
+      for (const p of reads) {
+        const res = await send(`${url}${p}`);
+        expect([p, res.status]).toEqual([p, 503]);
+        expect(res.body.toString('utf8')).toMatch(/database file is damaged.*restore it from a backup/);
+      }
+      // Ingest into the damaged b-trees: refused with the cause, never a 500.
+      const ingest = await post(`${url}/v1/traces`, otlpJsonBatch(999, 40, t0).body, 'application/json');
+      expect(ingest.status).toBe(503);
+      expect(ingest.body.toString('utf8')).toContain('damaged');
+    } finally {
+      await running.stop().catch(() => undefined);
+      removeDir(dir);
+    }
+  });
+});
