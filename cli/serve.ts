@@ -82,7 +82,19 @@ the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
 function openOrExplain(file: string, busyTimeoutMillis: number): Db {
   try {
     // FULL: a batch answered 200 is on disk even after a power loss (ingest acknowledges commits).
-    return openDatabase(file, { busyTimeoutMillis, synchronous: 'FULL' });
+    const db = openDatabase(file, { busyTimeoutMillis, synchronous: 'FULL' });
+    // SQLite opens a file it may not write read-only without a word, and an up-to-date schema
+    // needs no write to migrate: a rolled-back write of the header proves the file is writable.
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+    } catch (err) {
+      db.close();
+      throw err;
+    } finally {
+      if (db.open && db.inTransaction) db.exec('ROLLBACK');
+    }
+    return db;
   } catch (err) {
     const code = String((err as { code?: unknown }).code ?? '');
     const why = err instanceof Error ? err.message : String(err);

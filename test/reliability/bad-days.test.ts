@@ -3,13 +3,16 @@
  * - the disk fills up: ingest answers 507 with the cause and the fix, nothing acknowledged is
  *   lost and nothing refused is stored, reads keep answering, and ingest works again once there
  *   is room (the full disk is SQLite's max_page_count on the server's own connection);
- * - a damaged or truncated file: start-up is refused with one message naming the file and the fix.
+ * - a damaged or truncated file: start-up is refused with one message naming the file and the fix;
+ * - a file damaged while the server runs: the quick check reports it in health, reads answer 503;
+ * - a read-only file or directory: `genscope serve` stops with one line naming the file and the fix.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startGenscopeServer } from '../../cli/serve';
 import type { RunningServer } from '../../cli/serve';
-import { count, integrity, otlpJsonBatch, post, removeDir, send, tempDir } from './helpers';
+import { ROOT, count, integrity, openRaw, otlpJsonBatch, post, removeDir, send, tempDir } from './helpers';
 
 describe('a full disk under the running server', () => {
   let dir: string;
@@ -146,6 +149,55 @@ describe('a database damaged while the server holds it', () => {
       expect(ingest.body.toString('utf8')).toContain('damaged');
     } finally {
       await running.stop().catch(() => undefined);
+      removeDir(dir);
+    }
+  });
+});
+
+/**
+ * A read-only database at start, through the real CLI in a child process. Permissions do not stop
+ * root, so when the tests run as root the child runs as `nobody` (setpriv); the files stay root's.
+ */
+describe('a read-only database at start', () => {
+  const asRoot = process.getuid?.() === 0;
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
+  const NOBODY = 65534;
+  const runnable = !asRoot || setpriv !== undefined;
+  (runnable ? it.each : it.skip.each)([
+    ['a read-only file in a writable directory', 'file'],
+    ['a writable file in a read-only directory (no WAL can be made)', 'dir'],
+    ['a read-only file in a read-only directory', 'both'],
+  ] as const)('is refused by genscope serve with one line naming the file and the fix: %s', async (_what, kind) => {
+    const dir = tempDir('genscope-readonly-');
+    try {
+      const file = path.join(dir, 'ro.db');
+      const good = await startGenscopeServer({ db: file, port: 0, env: {}, alertIntervalMillis: 3_600_000 });
+      await good.stop();
+      const owner = asRoot ? NOBODY : (process.getuid?.() ?? 0);
+      // The server's user owns what it may write; everything else belongs to root (or is 0444/0555).
+      if (kind === 'file' || kind === 'both') fs.chmodSync(file, 0o444);
+      else if (asRoot) fs.chownSync(file, owner, owner);
+      if (kind === 'dir' || kind === 'both') fs.chmodSync(dir, 0o555);
+      else if (asRoot) fs.chownSync(dir, owner, owner);
+      else fs.chmodSync(dir, 0o755);
+      const args = [path.join(ROOT, 'bin', 'genscope.js'), 'serve', '--db', file, '--port', '0'];
+      const cmd = asRoot ? (setpriv as string) : process.execPath;
+      const argv = asRoot ? [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, ...args] : args;
+      // A server that starts anyway would listen for ever: the timeout ends it (and the test fails).
+      const r = spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, HOME: dir } });
+      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+      expect({ status: r.status, lines: lines.length }).toEqual({ status: 1, lines: 1 });
+      expect(lines[0]).toContain(file);
+      expect(lines[0]).toMatch(/cannot (be )?write|cannot be written/);
+      expect(lines[0]).toMatch(/fix the permissions|Choose a writable path/);
+      expect(r.stdout).not.toMatch(/listening/);
+      // Nothing was changed in the file.
+      fs.chmodSync(dir, 0o755);
+      const db = openRaw(file);
+      expect(integrity(db)).toBe('ok');
+      db.close();
+    } finally {
+      fs.chmodSync(dir, 0o755);
       removeDir(dir);
     }
   });
