@@ -262,8 +262,9 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   }
   evaluator.start(o.alertIntervalMillis, { immediate: true });
   retention.start(3_600_000);
-  quickCheck.start(o.quickCheckIntervalMillis ?? 6 * 3_600_000);
-  if (!quickCheck.healthy) o.log(`store: ${file} is damaged (quick_check: ${(quickCheck.stats.lastResult ?? []).join('; ')}); see /api/v1/health/self`);
+  quickCheck.start(o.quickCheckIntervalMillis ?? 6 * 3_600_000, (result) => {
+    if (!quickCheck.healthy) o.log(`store: ${file} is damaged (quick_check: ${result.join('; ')}); see /api/v1/health/self`);
+  });
   if (!staticDir) o.log('note: the dashboard is not built (run `npm run build`); the API and ingest are served.');
   let stopping: Promise<void> | null = null;
   return {
