@@ -85,12 +85,15 @@ function openOrExplain(file: string, busyTimeoutMillis: number): Db {
     const db = openDatabase(file, { busyTimeoutMillis, synchronous: 'FULL' });
     // SQLite opens a file it may not write read-only without a word, and an up-to-date schema
     // needs no write to migrate: a rolled-back write of the header proves the file is writable.
+    // (A write lock held by another process proves nothing either way: the server starts, as before.)
     try {
       db.exec('BEGIN IMMEDIATE');
       db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
     } catch (err) {
-      db.close();
-      throw err;
+      if (!/^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown }).code ?? ''))) {
+        db.close();
+        throw err;
+      }
     } finally {
       if (db.open && db.inTransaction) db.exec('ROLLBACK');
     }
