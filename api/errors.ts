@@ -72,7 +72,23 @@ export interface ErrorHandlerOptions {
   log?: (message: string, err: unknown) => void;
 }
 
-/** The one error middleware: HttpError, zod and body-parser errors -> their status; rest -> 500. */
+/**
+ * A read the store could not answer because of the store's condition, not the request: a damaged
+ * file, a read-only or failing disk, a lock held elsewhere. A 503 naming the cause and the fix
+ * (never a 500), or null for any other error.
+ */
+export function storeReadFailure(err: unknown): HttpError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(code))
+    return new HttpError(503, 'store_unavailable', `the database file is damaged (${code}); see /api/v1/health/self for the file, and restore it from a backup`);
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return new HttpError(503, 'store_unavailable', `the store is busy (${code}); retry later`);
+  if (/^SQLITE_(IOERR|CANTOPEN|READONLY|FULL|PROTOCOL)/.test(code))
+    return new HttpError(503, 'store_unavailable', `the disk holding the database failed (${code}); see /api/v1/health/self`);
+  return null;
+}
+
+/** The one error middleware: HttpError, zod and body-parser errors -> their status; store conditions -> 503; rest -> 500. */
 export function errorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHandler {
   const log = options.log ?? ((message: string, err: unknown) => console.error(message, err));
   return (err: unknown, req, res, _next) => {
@@ -98,6 +114,13 @@ export function errorHandler(options: ErrorHandlerOptions = {}): ErrorRequestHan
       } else if (err instanceof URIError) {
         e = new HttpError(400, 'bad_request', 'malformed URL encoding');
       } else {
+        const store = storeReadFailure(err);
+        if (store) {
+          log(`genscope api: ${req.method} ${req.path}: ${store.message}`, err);
+          res.setHeader('Retry-After', '30');
+          res.status(store.status).json(errorBody(store.code, store.message));
+          return;
+        }
         log(`genscope api: ${req.method} ${req.path} failed`, err);
         e = new HttpError(500, 'internal', 'internal error');
       }

@@ -39,6 +39,8 @@ export interface SelfHealth {
     maxInFlightRequests: number;
     maxInFlightBytes: number;
   } | null;
+  /** The last damage check of the database file (PRAGMA quick_check at start and on a schedule). */
+  quickCheck: { file: string; runs: number; lastRunAtMillis: number | null; lastDurationMillis: number | null; ok: boolean | null; problems: string[] } | null;
   retention: {
     runs: number;
     failures: number;
@@ -84,6 +86,13 @@ export function selfHealth(sources: SelfObservationSources, options: HealthOptio
   if (r && r.lastError !== null && r.lastRunAtMillis !== null && now - r.lastRunAtMillis <= recent && r.lastResult === null)
     problems.push(`retention: the last prune failed: ${r.lastError}`);
 
+  const qc = sources.quickCheck?.stats ?? null;
+  const qcOk = qc?.lastResult ? qc.lastResult.length === 1 && qc.lastResult[0] === 'ok' : null;
+  if (qc && qcOk === false)
+    problems.push(
+      `store: ${qc.file} is damaged (quick_check: ${(qc.lastResult ?? []).slice(0, 3).join('; ')}). Stop genscope, restore the file from a backup or move it aside (\`sqlite3 ${qc.file} .recover\` may save its rows), and restart`,
+    );
+
   return {
     status: problems.length > 0 ? 'degraded' : 'ok',
     problems,
@@ -101,6 +110,9 @@ export function selfHealth(sources: SelfObservationSources, options: HealthOptio
         }
       : null,
     ingest: g,
+    quickCheck: qc
+      ? { file: qc.file, runs: qc.runs, lastRunAtMillis: qc.lastRunAtMillis, lastDurationMillis: qc.lastDurationMillis, ok: qcOk, problems: qcOk === false ? [...(qc.lastResult ?? [])] : [] }
+      : null,
     retention: r
       ? {
           runs: r.runs,

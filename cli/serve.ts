@@ -23,7 +23,7 @@ import type { Db } from '../store';
 import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
 import { formatDemoReport, generateDemo } from './demo';
-import { RetentionScheduler, StoreWriter, WriteQueue } from '../store';
+import { QuickCheck, RetentionScheduler, StoreWriter, WriteQueue } from '../store';
 import { IngestGate, allowedHostNames, createHealthHandler } from '../api';
 import { startSelfTelemetry } from '../instrumentation';
 import type { SelfObservationSources } from '../instrumentation';
@@ -82,7 +82,22 @@ the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
 function openOrExplain(file: string, busyTimeoutMillis: number): Db {
   try {
     // FULL: a batch answered 200 is on disk even after a power loss (ingest acknowledges commits).
-    return openDatabase(file, { busyTimeoutMillis, synchronous: 'FULL' });
+    const db = openDatabase(file, { busyTimeoutMillis, synchronous: 'FULL' });
+    // SQLite opens a file it may not write read-only without a word, and an up-to-date schema
+    // needs no write to migrate: a rolled-back write of the header proves the file is writable.
+    // (A write lock held by another process proves nothing either way: the server starts, as before.)
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+    } catch (err) {
+      if (!/^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown }).code ?? ''))) {
+        db.close();
+        throw err;
+      }
+    } finally {
+      if (db.open && db.inTransaction) db.exec('ROLLBACK');
+    }
+    return db;
   } catch (err) {
     const code = String((err as { code?: unknown }).code ?? '');
     const why = err instanceof Error ? err.message : String(err);
@@ -116,6 +131,8 @@ function dashboardDir(): string | undefined {
 export interface RunningServer {
   handle: ServerHandle;
   db: Db;
+  /** The scheduled damage check (runNow() checks on demand). */
+  quickCheck: QuickCheck;
   stop(): Promise<void>;
 }
 
@@ -160,6 +177,8 @@ export interface ServeOptions {
   busyTimeoutMillis?: number;
   /** How long an ingest request's write is retried on a busy database before a 503 + Retry-After. Default 2 000. */
   busyRetryMillis?: number;
+  /** How often the file is checked for damage (PRAGMA quick_check; also once at start). Default 6 hours. */
+  quickCheckIntervalMillis?: number;
 }
 
 /** Opens the database and starts every part of the server; stop() undoes it in order. */
@@ -218,7 +237,8 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
       retryAfterSeconds: o.retryAfterSeconds ?? 1,
     }),
   );
-  const sources: SelfObservationSources = { writer, queue, ingest: gate, retention };
+  const quickCheck = new QuickCheck(file);
+  const sources: SelfObservationSources = { writer, queue, ingest: gate, retention, quickCheck };
   const self = startSelfTelemetry({ writer: queue, sources, exportIntervalMillis: o.selfMetricsIntervalMillis ?? 10_000 });
 
   const staticDir = dashboardDir();
@@ -245,13 +265,18 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   }
   evaluator.start(o.alertIntervalMillis, { immediate: true });
   retention.start(3_600_000);
+  quickCheck.start(o.quickCheckIntervalMillis ?? 6 * 3_600_000, (result) => {
+    if (!quickCheck.healthy) o.log(`store: ${file} is damaged (quick_check: ${result.join('; ')}); see /api/v1/health/self`);
+  });
   if (!staticDir) o.log('note: the dashboard is not built (run `npm run build`); the API and ingest are served.');
   let stopping: Promise<void> | null = null;
   return {
     handle,
     db,
+    quickCheck,
     stop() {
       stopping ??= (async () => {
+        quickCheck.stop();
         await handle.close();
         await decoder.close();
         await evaluator.stop();

@@ -10,6 +10,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { ATTR, SELF_ATTR, SELF_METRIC, SELF_UNIT, SQLITE_SPAN_PROCESSOR } from '../schema/names';
 import { SqliteMetricExporter } from '../exporter/metric-exporter';
+import type { QuickCheckStats } from '../store/sqlite/quick-check';
 import type { RetentionStats } from '../store/sqlite/retention';
 import type { StoreWriterStats } from '../store/sqlite/writer';
 import type { AnyTelemetryWriter } from '../store/writer-types';
@@ -50,6 +51,8 @@ export interface SelfObservationSources {
   spanProcessor?: (() => SpanProcessorCounters | null) | null;
   ingest?: { readonly stats: IngestCounters; readonly bounds: { maxInFlightRequests: number; maxInFlightBytes: number } } | null;
   retention?: { readonly stats: RetentionStats } | null;
+  /** The store's scheduled damage check (PRAGMA quick_check). */
+  quickCheck?: { readonly stats: QuickCheckStats } | null;
 }
 
 const SQLITE_PROCESSOR_ATTRS: Attributes = {

@@ -917,7 +917,7 @@ export const BenchmarksResponse = z.object({
 
 export const ERROR_CODES = [
   'invalid_parameter', 'bad_request', 'unauthorized', 'not_found', 'method_not_allowed', 'payload_too_large',
-  'unsupported_media_type', 'internal', 'forbidden', 'misdirected_request',
+  'unsupported_media_type', 'internal', 'forbidden', 'misdirected_request', 'store_unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -15,6 +15,8 @@ export { StringTable } from './sqlite/strings';
 export { rebuiltSpans } from './sqlite/span-read';
 export type { RebuiltSpan } from './sqlite/span-read';
 export type { SpanRows, SpanRow, ScoreRow, ModelCallRow, BenchmarkRow, SpanRole } from './span-rows';
+export { QuickCheck } from './sqlite/quick-check';
+export type { QuickCheckStats } from './sqlite/quick-check';
 export { pruneOnce, Pruner, RetentionScheduler, DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS } from './sqlite/retention';
 export type {
   RetentionOptions,

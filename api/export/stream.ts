@@ -104,7 +104,26 @@ export interface StreamOptions {
 }
 
 /** Streams row chunks (arrays in `columns` order) in the chosen format. Returns the number of rows written. */
-export async function streamRows(res: Response, chunks: Iterable<ExportRow[]> | AsyncIterable<ExportRow[]>, o: StreamOptions): Promise<number> {
+export async function streamRows(res: Response, source: Iterable<ExportRow[]> | AsyncIterable<ExportRow[]>, o: StreamOptions): Promise<number> {
+  // The first chunk is read before anything is sent, so a store that cannot answer (a damaged
+  // file, a failing disk) is still a clean error status rather than a cut 200.
+  const it = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()) as
+    | Iterator<ExportRow[]>
+    | AsyncIterator<ExportRow[]>;
+  const first = await it.next();
+  async function* chained(): AsyncGenerator<ExportRow[]> {
+    let done = first.done === true;
+    try {
+      if (done) return;
+      yield first.value;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+      done = true;
+    } finally {
+      // A client that went away ends the source too (an open statement would hold the connection).
+      if (!done) await it.return?.();
+    }
+  }
+  const chunks = chained();
   res.status(200);
   res.setHeader('Content-Type', CONTENT_TYPES[o.format]);
   res.setHeader('Content-Disposition', `attachment; filename="${o.filename}"`);
