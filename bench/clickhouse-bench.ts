@@ -85,7 +85,7 @@ export async function benchClickHouse(
   // Both stores read through the TelemetryStore interface with the same request context.
   const ctx = { nowMs: END_MS, monthlyBudgetUsd: 100 };
   const lines = [
-    `ClickHouse store on the embedded engine (chdb) vs SQLite store, ${RUNS} fixture runs (~${Math.round((RUNS * 7.005) / 1000)}k spans), panel p95 of ${REPEATS} runs (simulated fixture)`,
+    `ClickHouse store on the embedded engine (chdb) vs SQLite store, ${RUNS} fixture runs (${Number(fs.readFileSync(marker, 'utf8')).toLocaleString('en-US')} spans), panel p95 of ${REPEATS} runs (simulated fixture)`,
     `${'panel'.padEnd(34)} ${'sqlite ms'.padStart(10)} ${'chdb ms'.padStart(10)} ${'ratio'.padStart(7)}`,
   ];
   const queries: [string, Record<string, unknown>][] = [];

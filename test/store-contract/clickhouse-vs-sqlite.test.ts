@@ -6,6 +6,7 @@
  * accuracy (plus the interpolation between neighbouring samples) when ClickHouse reads sketches.
  */
 import { PANEL_DEFS } from '../../api/panels';
+import { compareBenchmarkRuns, compareStoreRuns } from '../../alerts';
 import { fixtureBatches, writeFixture } from '../../api/test-fixtures';
 import type { FixtureSummary } from '../../api/test-fixtures';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../../api/config';
@@ -393,6 +394,12 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     expect(s.durationsMs.length).toBeGreaterThan(0);
     expect(differences(s, norm(await exact.runSamples(id)), () => 1e-9)).toEqual([]);
     expect(await exact.runSamples('no-such-run')).toEqual({ scores: {}, success: [], durationsMs: [], componentCostsUsd: [] });
+    // The gate itself (genscope gate --store URL): the same comparison through either store, and
+    // through the store as from the SQLite file directly.
+    const gateSqlite = await compareStoreRuns(sqlite);
+    expect(gateSqlite.metrics.length).toBeGreaterThan(0);
+    expect(differences(gateSqlite, await compareStoreRuns(exact), () => 1e-6)).toEqual([]);
+    expect(differences(compareBenchmarkRuns(db), gateSqlite, () => 1e-9)).toEqual([]);
 
     expect(await exact.dataRange()).toEqual(await sqlite.dataRange());
     const range = { fromMs: NOW - 6 * HOUR, toMs: NOW };
