@@ -7,7 +7,7 @@ export { createAlertsRouter } from './router';
 export type { AlertsRouterOptions } from './router';
 export { AlertEvaluator } from './evaluator';
 export type { AlertEvaluatorOptions, DeliveryRetryOptions, DeliveryStats, TickResult } from './evaluator';
-export { evaluateRules, replayRules } from './evaluate';
+export { evaluateRules, evaluateRulesThrough, replayRules } from './evaluate';
 export type { EvaluateRulesOptions, EvaluateRulesResult, RuleError, ReplayRulesOptions, ReplayResult } from './evaluate';
 export { evaluateCondition, effectiveDirection, formatMetricValue } from './conditions';
 export type { SeriesCondition } from './conditions';

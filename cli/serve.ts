@@ -201,7 +201,6 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
       ...(selection.kind === 'chdb' ? { createTracesTable: 'map' as const } : {}),
     });
     o.log(`store: ClickHouse ${selection.kind === 'chdb' ? 'embedded engine' : 'server'} ${redactStoreUrl(storeUrl)} (state file ${file})`);
-    o.log('note: on the ClickHouse store, alert rules evaluate against the local state file only (not yet the ClickHouse telemetry)');
   }
   const db = store ? store.alertStateDb : openOrExplain(file, o.busyTimeoutMillis ?? 5);
   const writer = new StoreWriter(db, {
@@ -225,7 +224,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     const hosts = o.webhookHosts ?? listOption(env.GENSCOPE_WEBHOOK_HOSTS);
     webhooks = webhookNotifiers(seeded.config.webhooks ?? [], hosts.length ? { allowedHosts: hosts } : {});
   }
-  const evaluator = new AlertEvaluator({ db, now, notifiers: webhooks });
+  const evaluator = new AlertEvaluator({ db, ...(store ? { store } : {}), now, notifiers: webhooks });
   const retention = new RetentionScheduler(db, {
     retentionDays: o.retentionDays,
     onError: (err) => o.log(`retention: ${String(err)}`),

@@ -145,6 +145,12 @@ test('every panel, runs, run detail, exports and alerts answer with the SQLite s
   }
   const evaluated = await Promise.all([lite, ch].map((s) => fetch(`${s.url}/api/v1/alerts/evaluate`, { method: 'POST' })));
   expect(evaluated.map((r) => r.status)).toEqual([200, 200]);
+  type Evaluation = { evaluation: { rulesEvaluated: number; series: number; errors: unknown[] } };
+  const [ea, eb] = (await Promise.all(evaluated.map((r) => r.json()))) as Evaluation[];
+  expect(eb?.evaluation.errors).toEqual([]);
+  expect(eb?.evaluation.rulesEvaluated).toBeGreaterThan(0);
+  expect(eb?.evaluation.rulesEvaluated).toBe(ea?.evaluation.rulesEvaluated);
+  expect(eb?.evaluation.series).toBe(ea?.evaluation.series);
   expect(mismatches).toEqual([]);
 });
 

@@ -6,7 +6,9 @@
  * accuracy (plus the interpolation between neighbouring samples) when ClickHouse reads sketches.
  */
 import { PANEL_DEFS } from '../../api/panels';
-import { compareBenchmarkRuns, compareStoreRuns } from '../../alerts';
+import { compareBenchmarkRuns, compareStoreRuns, ensureDefaultAlertRules, evaluateRulesThrough } from '../../alerts';
+import { evaluateCondition, prefetchMetricReader } from '../../alerts/conditions';
+import { listRules } from '../../alerts/store';
 import { fixtureBatches, writeFixture } from '../../api/test-fixtures';
 import type { FixtureSummary } from '../../api/test-fixtures';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../../api/config';
@@ -376,6 +378,32 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
         () => 1e-9,
       ),
     ).toEqual([]);
+  });
+
+  it('gives the alert evaluator the same series, values and states through either store', async () => {
+    const state = openDatabase(':memory:');
+    ensureDefaultAlertRules(state, NOW);
+    const rules = listRules(state, { enabledOnly: true });
+    const conditions = async (store: SqliteStore | ClickHouseStore) => {
+      const reader = await prefetchMetricReader(store, rules, NOW);
+      return rules.map((rule) =>
+        evaluateCondition(reader, rule, NOW)
+          .map((c) => ({ key: c.key, met: c.met, value: c.value }))
+          .sort((x, y) => x.key.localeCompare(y.key)),
+      );
+    };
+    const a = await conditions(sqlite);
+    expect(a.flat().filter((c) => c.value !== null).length).toBeGreaterThan(0);
+    // Percentile metrics over the rules' week-long windows: SQLite reads its rollup histograms, so
+    // within the sketches' stated accuracy; every other value equal.
+    const metricOf = (path: string) => rules[Number(/^\$\[(\d+)\]/.exec(path)?.[1] ?? -1)]?.metric ?? '';
+    const tol = (path: string) => (/p\d\d/.test(metricOf(path)) ? SKETCH_RELATIVE_ACCURACY : 1e-6);
+    expect(differences(a, await conditions(exact), tol)).toEqual([]);
+    // The evaluator's pass through the ClickHouse store runs every rule without errors.
+    const pass = await evaluateRulesThrough(exact, state, NOW);
+    expect(pass.errors).toEqual([]);
+    expect(pass.rulesEvaluated).toBe(rules.length);
+    state.close();
   });
 
   it('gives the gate and change detection the same benchmark runs, run values, data range and score samples', async () => {
