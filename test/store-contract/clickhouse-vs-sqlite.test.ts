@@ -22,7 +22,9 @@ import { SKETCH_RELATIVE_ACCURACY } from '../../store/clickhouse/ddl';
 import { openClickHouse } from '../../store/clickhouse/client';
 import { writeOtelSpans } from '../../store/clickhouse/otel-writer';
 import { createTracesTable } from '../../store/clickhouse/migrate';
-import { embeddedConfig } from '../../store/clickhouse/test-engine';
+import { embeddedConfig, embeddedDir } from '../../store/clickhouse/test-engine';
+import { runGate } from '../../cli/gate';
+import { Writable } from 'node:stream';
 import type { TracesVariant } from '../../store/clickhouse/ddl';
 
 jest.setTimeout(300_000);
@@ -141,6 +143,7 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
   /** The SQLite store with an unbounded exact budget, so its percentiles are exact too. */
   let sqliteExact: SqliteStore;
   let exact: ClickHouseStore;
+  let exactDatabase: string;
   let sketched: ClickHouseStore;
   const chCtx = { nowMs: NOW, monthlyBudgetUsd: 100 };
 
@@ -150,7 +153,7 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     const common = { ownsDb: false, clock: () => NOW };
     sqlite = new SqliteStore(db, { ...common, exactPercentileMaxRows: DEFAULT_EXACT_PERCENTILE_MAX_ROWS });
     sqliteExact = new SqliteStore(db, { ...common, exactPercentileMaxRows: 1e9 });
-    exact = (await loadClickHouse('map', DEFAULT_EXACT_PERCENTILE_MAX_ROWS)).store;
+    ({ store: exact, database: exactDatabase } = await loadClickHouse('map', DEFAULT_EXACT_PERCENTILE_MAX_ROWS));
     sketched = (await loadClickHouse('json', 0)).store;
   });
   afterAll(async () => {
@@ -428,6 +431,18 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     expect(gateSqlite.metrics.length).toBeGreaterThan(0);
     expect(differences(gateSqlite, await compareStoreRuns(exact), () => 1e-6)).toEqual([]);
     expect(differences(compareBenchmarkRuns(db), gateSqlite, () => 1e-9)).toEqual([]);
+    // The command: genscope gate --store chdb://... --json prints that comparison.
+    let out = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out += chunk.toString();
+        cb();
+      },
+    });
+    const store = `chdb://${embeddedDir()}?database=${exactDatabase}&retention_days=0&rollup_retention_days=0`;
+    const code = await runGate(['--store', store, '--json'], { stdout: sink, stderr: sink, env: {} });
+    expect(code).toBe(gateSqlite.regressed ? 1 : 0);
+    expect(differences(JSON.parse(out), JSON.parse(JSON.stringify(gateSqlite)), () => 1e-6)).toEqual([]);
 
     expect(await exact.dataRange()).toEqual(await sqlite.dataRange());
     const range = { fromMs: NOW - 6 * HOUR, toMs: NOW };
