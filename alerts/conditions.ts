@@ -9,7 +9,57 @@ import { ALERT_DIMENSIONS, HIGHER_IS_BETTER } from '../schema/alerts';
 import type { AlertDetails, AlertDirection, AlertLabels, AlertMetric, AlertRule, AlertRuleDefinition } from '../schema/alerts';
 import type { Db } from '../store';
 import { readAggregates, readBucketSeries, readSamples, seriesKey } from '../store/sqlite/alert-metrics';
-import type { GroupValue, MetricScope } from '../store/sqlite/alert-metrics';
+import type { BucketValue, GroupSamples, GroupValue, MetricScope, TimeRange } from '../store/sqlite/alert-metrics';
+import type { TelemetryStore } from '../store';
+
+/** The alert metric reads a rule's evaluation makes (synchronous: the state machine runs in one transaction). */
+export interface MetricReader {
+  aggregates(scope: MetricScope, range: TimeRange): GroupValue[];
+  samples(scope: MetricScope, range: TimeRange, maxSamples: number): GroupSamples[];
+  series(scope: MetricScope, range: TimeRange, bucketMillis: number): BucketValue[];
+}
+
+/** The reads straight from a SQLite file. */
+export function sqliteMetricReader(db: Db): MetricReader {
+  return {
+    aggregates: (scope, range) => readAggregates(db, scope, range),
+    samples: (scope, range, max) => readSamples(db, scope, range, max),
+    series: (scope, range, bucket) => readBucketSeries(db, scope, range, bucket),
+  };
+}
+
+/**
+ * The reads of the given rules through any store (the ClickHouse store's are asynchronous): the
+ * rules are evaluated once against a recording reader to learn which reads they make (they
+ * depend only on the rule and nowMs, never on what an earlier read returned), those reads are
+ * made through the store, and the returned reader answers them from memory.
+ */
+export async function prefetchMetricReader(store: TelemetryStore, rules: readonly AlertRule[], nowMs: number): Promise<MetricReader> {
+  const wanted = new Map<string, () => Promise<unknown>>();
+  const recorder: MetricReader = {
+    aggregates: (scope, range) => (wanted.set(JSON.stringify(['a', scope, range]), () => store.metricAggregates(scope, range)), []),
+    samples: (scope, range, max) => (wanted.set(JSON.stringify(['s', scope, range, max]), () => store.metricSamples(scope, range, max)), []),
+    series: (scope, range, bucket) => (wanted.set(JSON.stringify(['b', scope, range, bucket]), () => store.metricSeries(scope, range, bucket)), []),
+  };
+  for (const rule of rules) {
+    try {
+      evaluateCondition(recorder, rule, nowMs);
+    } catch {
+      // A rule that cannot be evaluated fails again, with its message, in the real pass.
+    }
+  }
+  const got = new Map<string, unknown>();
+  for (const [key, read] of wanted) got.set(key, await read());
+  const answer = <T>(key: string): T => {
+    if (!got.has(key)) throw new Error('alert metric read that was not prefetched');
+    return got.get(key) as T;
+  };
+  return {
+    aggregates: (scope, range) => answer<GroupValue[]>(JSON.stringify(['a', scope, range])),
+    samples: (scope, range, max) => answer<GroupSamples[]>(JSON.stringify(['s', scope, range, max])),
+    series: (scope, range, bucket) => answer<BucketValue[]>(JSON.stringify(['b', scope, range, bucket])),
+  };
+}
 
 export interface SeriesCondition {
   key: string;
@@ -66,19 +116,20 @@ function byKey<T extends { key: string }>(items: readonly T[]): Map<string, T> {
  * labels hold its groupBy values and the rule's filters, so an event says fully what it is about
  * (the dashboard matches events to charts by these).
  */
-export function evaluateCondition(db: Db, rule: AlertRule, nowMs: number): SeriesCondition[] {
+export function evaluateCondition(source: Db | MetricReader, rule: AlertRule, nowMs: number): SeriesCondition[] {
+  const reader = 'aggregates' in source ? source : sqliteMetricReader(source);
   const filterLabels: AlertLabels = {};
   if (rule.filters.score !== undefined) filterLabels.score = rule.filters.score;
   if (rule.filters.componentType !== undefined) filterLabels.component_type = rule.filters.componentType;
   if (rule.filters.model !== undefined) filterLabels.model = rule.filters.model;
   if (rule.filters.stage !== undefined) filterLabels.stage = rule.filters.stage;
-  return evaluateGroups(db, rule, nowMs, filterLabels).map((c) => {
+  return evaluateGroups(reader, rule, nowMs, filterLabels).map((c) => {
     const labels = { ...filterLabels, ...c.labels };
     return { ...c, labels, key: seriesKey(labels) };
   });
 }
 
-function evaluateGroups(db: Db, rule: AlertRule, nowMs: number, filterLabels: AlertLabels): SeriesCondition[] {
+function evaluateGroups(reader: MetricReader, rule: AlertRule, nowMs: number, filterLabels: AlertLabels): SeriesCondition[] {
   const windowStartMs = nowMs - rule.windowMillis;
   const recentRange = { fromMs: windowStartMs, toMs: nowMs };
   const scope = scopeOf(rule);
@@ -86,7 +137,7 @@ function evaluateGroups(db: Db, rule: AlertRule, nowMs: number, filterLabels: Al
   const windowDetails = { windowStartMs, windowEndMs: nowMs };
 
   if (rule.kind === 'threshold') {
-    return readAggregates(db, scope, recentRange).map((g) => {
+    return reader.aggregates(scope, recentRange).map((g) => {
       const enough = g.value !== null && g.count >= rule.minSamples;
       const v = g.value ?? Number.NaN;
       const met =
@@ -111,8 +162,8 @@ function evaluateGroups(db: Db, rule: AlertRule, nowMs: number, filterLabels: Al
   const directionOk = (diff: number) => (direction === 'increase' ? diff > 0 : direction === 'decrease' ? diff < 0 : diff !== 0);
 
   if (rule.kind === 'relative') {
-    const recent = readAggregates(db, scope, recentRange);
-    const baseline = byKey(readAggregates(db, scope, baselineRange));
+    const recent = reader.aggregates(scope, recentRange);
+    const baseline = byKey(reader.aggregates(scope, baselineRange));
     return recent.map((g) => {
       const b: GroupValue | undefined = baseline.get(g.key);
       const baseValue = b?.value ?? null;
@@ -138,8 +189,8 @@ function evaluateGroups(db: Db, rule: AlertRule, nowMs: number, filterLabels: Al
   }
 
   if (rule.kind === 'statistical') {
-    const recent = readSamples(db, scope, recentRange, rule.maxSamples);
-    const baseline = byKey(readSamples(db, scope, baselineRange, rule.maxSamples));
+    const recent = reader.samples(scope, recentRange, rule.maxSamples);
+    const baseline = byKey(reader.samples(scope, baselineRange, rule.maxSamples));
     // Bonferroni across the rule's series: rule.alpha is the rule's false-alarm level.
     const seriesAlpha = rule.alpha / Math.max(1, recent.length);
     return recent.map((g) => {
@@ -175,8 +226,8 @@ function evaluateGroups(db: Db, rule: AlertRule, nowMs: number, filterLabels: Al
   }
 
   // spike
-  const recent = readAggregates(db, scope, recentRange);
-  const series = readBucketSeries(db, scope, baselineRange, rule.bucketMillis);
+  const recent = reader.aggregates(scope, recentRange);
+  const series = reader.series(scope, baselineRange, rule.bucketMillis);
   const baselineValues = new Map<string, number[]>();
   for (const p of series) {
     if (p.value === null) continue;

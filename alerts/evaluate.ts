@@ -10,7 +10,9 @@
 import type { Db } from '../store';
 import { AlertRuleInput } from '../schema/alerts';
 import type { AlertDetails, AlertEvent, AlertRule } from '../schema/alerts';
-import { evaluateCondition } from './conditions';
+import { evaluateCondition, prefetchMetricReader } from './conditions';
+import type { MetricReader } from './conditions';
+import type { TelemetryStore } from '../store';
 import type { SeriesCondition } from './conditions';
 import { getEvent, listRules, ruleDefinition } from './store';
 import { formatZodIssues } from './config';
@@ -20,6 +22,8 @@ const msToNs = (ms: number): bigint => BigInt(Math.floor(ms)) * 1_000_000n;
 export interface EvaluateRulesOptions {
   /** Only these rules (default: every enabled rule). */
   ruleIds?: readonly number[];
+  /** Where the rules' metrics are read (default: the telemetry in db itself). */
+  metrics?: MetricReader;
 }
 
 export interface RuleError {
@@ -39,6 +43,25 @@ export interface EvaluateRulesResult {
   events: AlertEvent[];
   /** Rules whose evaluation threw (the others still ran). */
   errors: RuleError[];
+}
+
+function rulesToEvaluate(db: Db, options: EvaluateRulesOptions): AlertRule[] {
+  const only = options.ruleIds ? new Set(options.ruleIds) : null;
+  return listRules(db, { enabledOnly: true }).filter((r) => !only || only.has(r.id));
+}
+
+/**
+ * evaluateRules with the metrics read through a store (the ClickHouse store: `genscope serve
+ * --store`), rules, states and events kept in db (the store's alertStateDb).
+ */
+export async function evaluateRulesThrough(
+  store: TelemetryStore,
+  db: Db,
+  nowMs: number,
+  options: EvaluateRulesOptions = {},
+): Promise<EvaluateRulesResult> {
+  const metrics = await prefetchMetricReader(store, rulesToEvaluate(db, options), nowMs);
+  return evaluateRules(db, nowMs, { ...options, metrics });
 }
 
 interface StoredState {
@@ -61,8 +84,7 @@ function noDataCondition(state: StoredState, nowMs: number): SeriesCondition {
  * database and nowMs: calling it twice at the same instant creates no second event.
  */
 export function evaluateRules(db: Db, nowMs: number, options: EvaluateRulesOptions = {}): EvaluateRulesResult {
-  const only = options.ruleIds ? new Set(options.ruleIds) : null;
-  const rules = listRules(db, { enabledOnly: true }).filter((r) => !only || only.has(r.id));
+  const rules = rulesToEvaluate(db, options);
   const result: EvaluateRulesResult = { nowMs, rulesEvaluated: 0, series: 0, pending: 0, firing: 0, events: [], errors: [] };
   const nowNs = msToNs(nowMs);
   const loadStates = db.prepare<[number], StoredState>(
@@ -95,7 +117,7 @@ export function evaluateRules(db: Db, nowMs: number, options: EvaluateRulesOptio
     }
     let conditions: SeriesCondition[];
     try {
-      conditions = evaluateCondition(db, rule, nowMs);
+      conditions = evaluateCondition(options.metrics ?? db, rule, nowMs);
     } catch (err) {
       result.errors.push({ ruleId: rule.id, ruleName: rule.name, message: (err as Error).message });
       continue;

@@ -7,9 +7,9 @@
  * once when the notifier says a retry cannot help); deliveries of one series to one notifier stay
  * in order.
  */
-import type { Db } from '../store';
+import type { Db, TelemetryStore } from '../store';
 import type { AlertEvent } from '../schema/alerts';
-import { evaluateRules } from './evaluate';
+import { evaluateRules, evaluateRulesThrough } from './evaluate';
 import type { EvaluateRulesResult } from './evaluate';
 import { SEVERITY_RANK, WebhookError, dedupKeyOf } from './notifier';
 import type { Notifier } from './notifier';
@@ -29,7 +29,10 @@ export interface DeliveryRetryOptions {
 }
 
 export interface AlertEvaluatorOptions {
+  /** Rules, states, events and deliveries (and the metrics, unless `store` is given). */
   db: Db;
+  /** Read the rules' metrics through this store instead (the ClickHouse store). */
+  store?: TelemetryStore;
   /** Epoch ms now; default Date.now (read at each tick, never at import). */
   now?: () => number;
   notifiers?: readonly Notifier[];
@@ -62,6 +65,7 @@ interface PendingDelivery {
 
 export class AlertEvaluator {
   private readonly db: Db;
+  private readonly store: TelemetryStore | null;
   private readonly now: () => number;
   private readonly notifiers: Map<string, Notifier>;
   private readonly maxAttempts: number;
@@ -77,6 +81,7 @@ export class AlertEvaluator {
 
   constructor(options: AlertEvaluatorOptions) {
     this.db = options.db;
+    this.store = options.store ?? null;
     this.now = options.now ?? (() => Date.now());
     this.notifiers = new Map();
     for (const n of options.notifiers ?? []) {
@@ -129,7 +134,7 @@ export class AlertEvaluator {
 
   private async runTick(): Promise<TickResult> {
     const nowMs = this.now();
-    const evaluation = evaluateRules(this.db, nowMs);
+    const evaluation = this.store ? await evaluateRulesThrough(this.store, this.db, nowMs) : evaluateRules(this.db, nowMs);
     for (const e of evaluation.errors) this.onError(new Error(`rule ${e.ruleId} (${e.ruleName}): ${e.message}`));
     this.enqueue(evaluation.events, nowMs);
     const deliveries = await this.deliverDue(nowMs);

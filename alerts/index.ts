@@ -7,7 +7,7 @@ export { createAlertsRouter } from './router';
 export type { AlertsRouterOptions } from './router';
 export { AlertEvaluator } from './evaluator';
 export type { AlertEvaluatorOptions, DeliveryRetryOptions, DeliveryStats, TickResult } from './evaluator';
-export { evaluateRules, replayRules } from './evaluate';
+export { evaluateRules, evaluateRulesThrough, replayRules } from './evaluate';
 export type { EvaluateRulesOptions, EvaluateRulesResult, RuleError, ReplayRulesOptions, ReplayResult } from './evaluate';
 export { evaluateCondition, effectiveDirection, formatMetricValue } from './conditions';
 export type { SeriesCondition } from './conditions';
@@ -35,7 +35,7 @@ export { AlertsConfigError, loadAlertRulesFile, seedAlertRulesFromFile, formatZo
 export { detectChanges, findingDays } from './detect-changes';
 export type { DetectChangesOptions } from './detect-changes';
 export type { ChangeReport, ChangeFinding, ChangeKind, ModelSwitch } from '../schema/alerts';
-export { compareBenchmarkRuns, listBenchmarkRuns, selectRuns, RunSelectionError } from './run-comparison';
+export { compareBenchmarkRuns, compareRunSamples, compareStoreRuns, listBenchmarkRuns, pickRuns, selectRuns, RunSelectionError } from './run-comparison';
 export type {
   CompareRunsOptions,
   RunComparison,

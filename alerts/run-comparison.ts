@@ -6,7 +6,9 @@
  * many metrics do not multiply false alarms), in the worse direction, of at least a minimum size.
  */
 import { holmSignificant, mannWhitneyU, mean, percentile, twoProportionTest, welchTTest } from '../analysis';
-import type { Db } from '../store';
+import type { Db, TelemetryStore } from '../store';
+import type { RunSamples } from '../store/types';
+import { readBenchmarkRuns, readRunSamples } from '../store/sqlite/benchmark-runs';
 
 export interface BenchmarkRunInfo {
   id: string;
@@ -73,42 +75,21 @@ export class RunSelectionError extends Error {
   }
 }
 
-interface RunRow {
-  id: string;
-  started_ms: number;
-  model: string | null;
-  pipeline: string | null;
-  pipeline_version: string | null;
-  components: number | null;
-  simulated: number;
-}
-
-function toInfo(r: RunRow): BenchmarkRunInfo {
-  return {
-    id: r.id,
-    startedMs: r.started_ms,
-    model: r.model,
-    pipeline: r.pipeline,
-    pipelineVersion: r.pipeline_version,
-    components: r.components,
-    simulated: r.simulated === 1,
-  };
-}
-
-/** Benchmark runs, oldest first. */
+/** Benchmark runs of a SQLite file, oldest first. */
 export function listBenchmarkRuns(db: Db): BenchmarkRunInfo[] {
-  return db
-    .prepare<[], RunRow>(
-      `SELECT id, started_ns / 1000000 AS started_ms, model, pipeline, pipeline_version, components, simulated
-       FROM benchmark_runs ORDER BY started_ns, id`,
-    )
-    .all()
-    .map(toInfo);
+  return readBenchmarkRuns(db);
 }
 
 /** Picks the current and baseline runs (see CompareRunsOptions); throws RunSelectionError. */
 export function selectRuns(db: Db, options: Pick<CompareRunsOptions, 'baselineId' | 'currentId'>): { baseline: BenchmarkRunInfo; current: BenchmarkRunInfo } {
-  const runs = listBenchmarkRuns(db);
+  return pickRuns(listBenchmarkRuns(db), options);
+}
+
+/** selectRuns over a list of runs, oldest first (any store's benchmarkRuns()). */
+export function pickRuns(
+  runs: readonly BenchmarkRunInfo[],
+  options: Pick<CompareRunsOptions, 'baselineId' | 'currentId'>,
+): { baseline: BenchmarkRunInfo; current: BenchmarkRunInfo } {
   const find = (id: string, what: string) => {
     const r = runs.find((x) => x.id === id);
     if (!r) {
@@ -140,33 +121,6 @@ export function selectRuns(db: Db, options: Pick<CompareRunsOptions, 'baselineId
   return { baseline, current };
 }
 
-/** The id of a shared string (migration 042) given as a parameter. */
-const STRING_ID = '(SELECT id FROM strings WHERE value = ?)';
-
-function columnValues(db: Db, sql: string, ...params: unknown[]): number[] {
-  return (db.prepare(sql).all(...params) as { v: number | null }[]).map((r) => r.v).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-}
-
-function scoreNamesOf(db: Db, ids: string[]): string[] {
-  return db
-    .prepare<string[], { name: string }>(`SELECT DISTINCT (SELECT value FROM strings WHERE id = name_ref) AS name FROM scores
-       WHERE benchmark_run_ref IN (SELECT id FROM strings WHERE value IN (${ids.map(() => '?').join(', ')})) AND value IS NOT NULL ORDER BY name`)
-    .all(...ids)
-    .map((r) => r.name);
-}
-
-/** Cost per component of a run: model-call cost summed per component, or run-span cost when no calls were recorded. */
-function componentCosts(db: Db, runId: string): number[] {
-  const calls = columnValues(
-    db,
-    `SELECT SUM(COALESCE(m.cost_usd, 0)) AS v FROM model_calls m LEFT JOIN spans s ON s.id = m.id
-       WHERE m.benchmark_run_ref = ${STRING_ID} GROUP BY COALESCE(m.component_id_ref, s.trace_id)`,
-    runId,
-  );
-  if (calls.length > 0) return calls;
-  return columnValues(db, `SELECT COALESCE(cost_usd, 0) AS v FROM spans WHERE benchmark_run_ref = ${STRING_ID} AND role = 'run'`, runId);
-}
-
 function change(baseline: number | null, current: number | null): number | null {
   if (baseline === null || current === null || !Number.isFinite(baseline) || !Number.isFinite(current)) return null;
   if (baseline === 0) return current === 0 ? 0 : null;
@@ -175,19 +129,36 @@ function change(baseline: number | null, current: number | null): number | null 
 
 type Draft = Omit<MetricComparison, 'significant' | 'verdict'>;
 
-/** Compares two benchmark runs; throws RunSelectionError when they cannot be chosen. */
+/** Compares two benchmark runs of a SQLite file; throws RunSelectionError when they cannot be chosen. */
 export function compareBenchmarkRuns(db: Db, options: CompareRunsOptions = {}): RunComparison {
+  const { baseline, current } = selectRuns(db, options);
+  return compareRunSamples(baseline, current, readRunSamples(db, baseline.id), readRunSamples(db, current.id), options);
+}
+
+/** compareBenchmarkRuns through any store (the ClickHouse store for `genscope gate --store URL`). */
+export async function compareStoreRuns(store: TelemetryStore, options: CompareRunsOptions = {}): Promise<RunComparison> {
+  const { baseline, current } = pickRuns(await store.benchmarkRuns(), options);
+  const [a, b] = await Promise.all([store.runSamples(baseline.id), store.runSamples(current.id)]);
+  return compareRunSamples(baseline, current, a, b, options);
+}
+
+/** The comparison itself, from the two runs' raw values. */
+export function compareRunSamples(
+  baseline: BenchmarkRunInfo,
+  current: BenchmarkRunInfo,
+  before: RunSamples,
+  after: RunSamples,
+  options: CompareRunsOptions = {},
+): RunComparison {
   const alpha = options.alpha ?? 0.01;
   const minChangePercent = options.minChangePercent ?? 5;
   const minSamples = Math.max(2, options.minSamples ?? 5);
-  const { baseline, current } = selectRuns(db, options);
   const drafts: Draft[] = [];
   const enough = (a: readonly number[], b: readonly number[]) => a.length >= minSamples && b.length >= minSamples;
 
-  for (const name of scoreNamesOf(db, [baseline.id, current.id])) {
-    const sql = `SELECT value AS v FROM scores WHERE benchmark_run_ref = ${STRING_ID} AND name_ref = ${STRING_ID} AND value IS NOT NULL`;
-    const a = columnValues(db, sql, baseline.id, name);
-    const b = columnValues(db, sql, current.id, name);
+  for (const name of [...new Set([...Object.keys(before.scores), ...Object.keys(after.scores)])].sort()) {
+    const a = before.scores[name] ?? [];
+    const b = after.scores[name] ?? [];
     const t = enough(a, b) ? welchTTest(a, b) : null;
     const ma = a.length ? mean(a) : null;
     const mb = b.length ? mean(b) : null;
@@ -206,9 +177,8 @@ export function compareBenchmarkRuns(db: Db, options: CompareRunsOptions = {}): 
     });
   }
 
-  const runSql = `SELECT CASE WHEN status_code = 2 THEN 0 ELSE 1 END AS v FROM spans WHERE benchmark_run_ref = ${STRING_ID} AND role = 'run'`;
-  const okA = columnValues(db, runSql, baseline.id);
-  const okB = columnValues(db, runSql, current.id);
+  const okA = before.success;
+  const okB = after.success;
   if (okA.length + okB.length > 0) {
     const sa = okA.length ? mean(okA) : null;
     const sb = okB.length ? mean(okB) : null;
@@ -228,9 +198,8 @@ export function compareBenchmarkRuns(db: Db, options: CompareRunsOptions = {}): 
     });
   }
 
-  const durSql = `SELECT duration_ns / 1000000.0 AS v FROM spans WHERE benchmark_run_ref = ${STRING_ID} AND role = 'run'`;
-  const da = columnValues(db, durSql, baseline.id);
-  const dbb = columnValues(db, durSql, current.id);
+  const da = before.durationsMs;
+  const dbb = after.durationsMs;
   if (da.length + dbb.length > 0) {
     const p50a = da.length ? percentile(da, 50) : null;
     const p50b = dbb.length ? percentile(dbb, 50) : null;
@@ -271,8 +240,8 @@ export function compareBenchmarkRuns(db: Db, options: CompareRunsOptions = {}): 
     });
   }
 
-  const ca = componentCosts(db, baseline.id);
-  const cb = componentCosts(db, current.id);
+  const ca = before.componentCostsUsd;
+  const cb = after.componentCostsUsd;
   if (ca.length + cb.length > 0) {
     const t = enough(ca, cb) ? welchTTest(ca, cb) : null;
     const ma = ca.length ? mean(ca) : null;

@@ -18,11 +18,10 @@ import { writeOtelSpans } from '../store/clickhouse/otel-writer';
 
 const BENCH_DIR = path.join('data', 'bench');
 /** 7 spans a run plus a benchmark span every 200 runs: about a million spans. */
-const RUNS = 142_000;
+export const DEFAULT_CLICKHOUSE_BENCH_RUNS = 142_000;
 const INTERVAL_MS = 20_000;
-/** A fixed end of history, so the cached databases stay valid between runs. */
+/** A fixed start of history, so the cached databases stay valid between runs. */
 const START_MS = Date.UTC(2026, 0, 1);
-const END_MS = START_MS + RUNS * INTERVAL_MS;
 const REPEATS = 10;
 
 function p95(xs: number[]): number {
@@ -30,10 +29,19 @@ function p95(xs: number[]): number {
   return s[Math.min(s.length - 1, Math.ceil(0.95 * s.length) - 1)] ?? 0;
 }
 
-export async function benchClickHouse(log: (line: string) => void): Promise<string[]> {
+/**
+ * RUNS fixture runs (`--runs N`; default about 1M spans). Each size has its own cached SQLite file
+ * and chdb directory.
+ */
+export async function benchClickHouse(
+  log: (line: string) => void,
+  RUNS = DEFAULT_CLICKHOUSE_BENCH_RUNS,
+): Promise<string[]> {
+  const END_MS = START_MS + RUNS * INTERVAL_MS;
   fs.mkdirSync(BENCH_DIR, { recursive: true });
-  const sqliteFile = path.join(BENCH_DIR, 'fixture-1m.db');
-  const chDir = path.resolve(BENCH_DIR, 'chdb-fixture-1m');
+  const tag = RUNS === DEFAULT_CLICKHOUSE_BENCH_RUNS ? '1m' : `${RUNS}runs`;
+  const sqliteFile = path.join(BENCH_DIR, `fixture-${tag}.db`);
+  const chDir = path.resolve(BENCH_DIR, `chdb-fixture-${tag}`);
   const options = { runs: RUNS, startMs: START_MS, intervalMs: INTERVAL_MS, batchSpans: 20_000 };
   if (!fs.existsSync(sqliteFile)) {
     log(`building ${sqliteFile} (fixture, ${RUNS} runs, simulated) ...`);
@@ -77,7 +85,7 @@ export async function benchClickHouse(log: (line: string) => void): Promise<stri
   // Both stores read through the TelemetryStore interface with the same request context.
   const ctx = { nowMs: END_MS, monthlyBudgetUsd: 100 };
   const lines = [
-    `ClickHouse store on the embedded engine (chdb) vs SQLite store, ~1M spans, panel p95 of ${REPEATS} runs (simulated fixture)`,
+    `ClickHouse store on the embedded engine (chdb) vs SQLite store, ${RUNS} fixture runs (${Number(fs.readFileSync(marker, 'utf8')).toLocaleString('en-US')} spans), panel p95 of ${REPEATS} runs (simulated fixture)`,
     `${'panel'.padEnd(34)} ${'sqlite ms'.padStart(10)} ${'chdb ms'.padStart(10)} ${'ratio'.padStart(7)}`,
   ];
   const queries: [string, Record<string, unknown>][] = [];

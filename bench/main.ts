@@ -23,7 +23,7 @@ export async function millionSpanDb(log: (line: string) => void): Promise<string
  * when none is named. `scale` builds the 10M-span database on first use (minutes).
  */
 export async function main(argv: string[]): Promise<number> {
-  const only = new Set(argv.filter((a) => !a.startsWith('-')));
+  const only = new Set(argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '--runs'));
   const want = (name: string) => only.size === 0 || only.has(name);
   const log = (line: string) => console.log(line);
   if (want('exporter')) {
@@ -53,7 +53,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (only.has('clickhouse')) {
     // Only when named: it builds a second ~1M-span history on the embedded engine (minutes).
-    (await benchClickHouse(log)).forEach(log);
+    // --runs N: a smaller history for a slow machine (default ~1M spans).
+    const at = argv.indexOf('--runs');
+    const runs = at >= 0 ? Number(argv[at + 1]) : undefined;
+    if (runs !== undefined && !(Number.isInteger(runs) && runs >= 200))
+      throw new Error(`--runs must be a whole number of at least 200 (got "${argv[at + 1] ?? ''}")`);
+    (await benchClickHouse(log, runs)).forEach(log);
     log('');
   }
   if (want('dashboard')) {

@@ -4,9 +4,9 @@
  * p-value, verdict) and exits 1 when quality, latency or cost regressed significantly, 0 when
  * not, 2 on a usage problem (bad option, fewer than two runs, unknown run id).
  */
-import { compareBenchmarkRuns, RunSelectionError } from '../alerts';
+import { compareBenchmarkRuns, compareStoreRuns, RunSelectionError } from '../alerts';
 import type { ComparisonUnit, MetricComparison, RunComparison } from '../alerts';
-import { openDatabase } from '../store';
+import { ClickHouseStore, openDatabase, parseStoreUrl, redactStoreUrl, StoreUrlError } from '../store';
 import type { Db } from '../store';
 import { UsageError, dbPath, numberOption, parse, write } from './args';
 
@@ -34,6 +34,8 @@ Options:
   --min-change PCT  smallest change in percent that counts as a regression (default 5)
   --json            print the comparison as JSON instead of a table
   --db PATH         the database (default GENSCOPE_DB, else the per-user data directory)
+  --store URL       read a ClickHouse store instead (GENSCOPE_STORE): clickhouse://user:pass@host:8123/db
+                    or chdb:///dir?database=db (embedded engine); extracts new spans first
 
 Exit status: 0 no regression, 1 regression, 2 usage error (e.g. fewer than two runs).`;
 
@@ -106,6 +108,7 @@ const GATE_OPTIONS = {
   alpha: { type: 'string' },
   'min-change': { type: 'string' },
   json: { type: 'boolean' },
+  store: { type: 'string' },
 } as const;
 
 /** Runs the gate; resolves to the exit code. */
@@ -132,6 +135,45 @@ export async function runGate(argv: string[], io: GateIo): Promise<number> {
     throw err;
   }
 
+  const storeUrl = args.values.store ?? env.GENSCOPE_STORE;
+  let selection: ReturnType<typeof parseStoreUrl>;
+  try {
+    selection = parseStoreUrl(storeUrl);
+  } catch (err) {
+    if (err instanceof StoreUrlError) {
+      write(io.stderr, `genscope gate: --store: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (selection.kind !== 'sqlite' && !io.db) {
+    let store: ClickHouseStore;
+    try {
+      store = await ClickHouseStore.open({ config: selection, extractIntervalMillis: 0 });
+    } catch (err) {
+      write(io.stderr, `genscope gate: cannot open ${redactStoreUrl(storeUrl ?? '')}: ${(err as Error).message}`);
+      return 2;
+    }
+    try {
+      await store.extract();
+      const comparison = await compareStoreRuns(store, {
+        ...(args.values.run ? { currentId: args.values.run } : {}),
+        ...(args.values.baseline ? { baselineId: args.values.baseline } : {}),
+        alpha,
+        minChangePercent: minChange,
+      });
+      write(io.stdout, args.values.json ? JSON.stringify(comparison, null, 2) : formatGateTable(comparison));
+      return comparison.regressed ? 1 : 0;
+    } catch (err) {
+      if (err instanceof RunSelectionError) {
+        write(io.stderr, `genscope gate: ${err.message}`);
+        return 2;
+      }
+      throw err;
+    } finally {
+      await store.close();
+    }
+  }
   let db = io.db;
   let opened: Db | null = null;
   if (!db) {

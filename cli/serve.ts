@@ -18,8 +18,8 @@ import {
 } from '../alerts';
 import express from 'express';
 import { createPriceBook, loadPriceOverrides } from '../exporter';
-import { openDatabase, readBudget, simulatedPresent, SqliteKeyStore, writeBudget } from '../store';
-import type { Db } from '../store';
+import { openDatabase, openStore, parseStoreUrl, readBudget, redactStoreUrl, simulatedPresent, SqliteKeyStore, StoreIngestWriter, StoreUrlError, writeBudget } from '../store';
+import type { Db, TelemetryStore } from '../store';
 import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
 import { formatDemoReport, generateDemo } from './demo';
@@ -45,6 +45,7 @@ const SERVE_OPTIONS = {
   'retention-days': { type: 'string' },
   'alert-interval-seconds': { type: 'string' },
   'no-demo': { type: 'boolean' },
+  store: { type: 'string' },
 } as const;
 
 const HELP = (command: 'serve' | 'start') => `Usage: genscope ${command} [--db PATH] [--host H] [--port N] [options]
@@ -57,6 +58,13 @@ the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
     : 'Serves the REST API (/api/v1), OTLP/HTTP ingest (/v1/traces, /v1/metrics, /v1/logs) and the dashboard (/).'
 }
 
+  --store URL                  the telemetry store (GENSCOPE_STORE; default: the SQLite file of --db):
+                               clickhouse://user:pass@host:8123/db reads the Collector's otel_traces and
+                               writes OTLP ingest there; chdb:///abs/dir?database=db is the embedded
+                               engine (testing, one machine; creates otel_traces). --db then names the
+                               local SQLite file for alert rules, states, keys and self-metrics.
+                               Options in the URL: query_timeout_s (default 30), traces_table, cluster,
+                               replicated=1, retention_days, rollup_retention_days
   --host H                     address to bind (GENSCOPE_HOST; default 127.0.0.1: loopback only)
   --port N                     port (GENSCOPE_PORT; default 4000; 0 = any free port)
   --token T                    an admin key T ("Authorization: Bearer T"); like any key, it makes
@@ -130,15 +138,23 @@ function dashboardDir(): string | undefined {
 
 export interface RunningServer {
   handle: ServerHandle;
+  /** The SQLite file: the telemetry store's, or with --store clickhouse the local state file. */
   db: Db;
   /** The scheduled damage check (runNow() checks on demand). */
   quickCheck: QuickCheck;
+  /** The ClickHouse store when --store named one, else null (SQLite). */
+  store: TelemetryStore | null;
   stop(): Promise<void>;
 }
 
 export interface ServeOptions {
   /** The database file. Default: GENSCOPE_DB of env, else the per-user data directory. */
   db?: string;
+  /**
+   * A ClickHouse store URL (clickhouse://, clickhouses://, chdb://; default GENSCOPE_STORE of env):
+   * reads and OTLP ingest go there, and `db` becomes the local state file.
+   */
+  store?: string;
   /** Default 127.0.0.1 (loopback only). */
   host?: string;
   /** Default 4000; 0 = any free port (see handle.url). */
@@ -192,8 +208,20 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     alertIntervalMillis: options.alertIntervalMillis ?? 60_000,
   };
   const file = resolveDbPath(options.db, env);
-  const db = openOrExplain(file, o.busyTimeoutMillis ?? 5);
   const prices = createPriceBook(o.pricesFile ? loadPriceOverrides(o.pricesFile) : { models: {} });
+  const storeUrl = options.store ?? env.GENSCOPE_STORE;
+  const selection = parseStoreUrl(storeUrl);
+  let store: TelemetryStore | null = null;
+  if (selection.kind !== 'sqlite' && storeUrl) {
+    store = await openStore(storeUrl, {
+      stateFile: file,
+      writer: { prices },
+      // The embedded engine has no Collector in front: genscope writes otel_traces itself.
+      ...(selection.kind === 'chdb' ? { createTracesTable: 'map' as const } : {}),
+    });
+    o.log(`store: ClickHouse ${selection.kind === 'chdb' ? 'embedded engine' : 'server'} ${redactStoreUrl(storeUrl)} (state file ${file})`);
+  }
+  const db = store ? store.alertStateDb : openOrExplain(file, o.busyTimeoutMillis ?? 5);
   const writer = new StoreWriter(db, {
     prices,
     ...(o.maxValuesPerHour ? { cardinality: { maxValuesPerHour: o.maxValuesPerHour } } : {}),
@@ -215,7 +243,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     const hosts = o.webhookHosts ?? listOption(env.GENSCOPE_WEBHOOK_HOSTS);
     webhooks = webhookNotifiers(seeded.config.webhooks ?? [], hosts.length ? { allowedHosts: hosts } : {});
   }
-  const evaluator = new AlertEvaluator({ db, now, notifiers: webhooks });
+  const evaluator = new AlertEvaluator({ db, ...(store ? { store } : {}), now, notifiers: webhooks });
   const retention = new RetentionScheduler(db, {
     retentionDays: o.retentionDays,
     onError: (err) => o.log(`retention: ${String(err)}`),
@@ -230,7 +258,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   ingestRouter.use(gate.middleware);
   ingestRouter.use(
     createIngestRouter({
-      writer: queue,
+      writer: store ? new StoreIngestWriter(store) : queue,
       decoder,
       onBackpressure: gate.overloaded,
       // No token here: the app's key guard (api/auth.ts) has already admitted the request.
@@ -238,7 +266,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     }),
   );
   const quickCheck = new QuickCheck(file);
-  const sources: SelfObservationSources = { writer, queue, ingest: gate, retention, quickCheck };
+  const sources: SelfObservationSources = { writer: store ? { stats: store.writerStats } : writer, queue, ingest: gate, retention, quickCheck };
   const self = startSelfTelemetry({ writer: queue, sources, exportIntervalMillis: o.selfMetricsIntervalMillis ?? 10_000 });
 
   const staticDir = dashboardDir();
@@ -246,6 +274,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   try {
     handle = await startServer({
       db,
+      ...(store ? { store } : {}),
       host: o.host ?? '127.0.0.1',
       port: o.port ?? 4000,
       config,
@@ -260,7 +289,8 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   } catch (err) {
     await self.shutdown();
     await decoder.close();
-    db.close();
+    if (store) await store.close();
+    else db.close();
     throw err;
   }
   evaluator.start(o.alertIntervalMillis, { immediate: true });
@@ -274,6 +304,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     handle,
     db,
     quickCheck,
+    store,
     stop() {
       stopping ??= (async () => {
         quickCheck.stop();
@@ -283,7 +314,8 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
         await retention.stop();
         await self.shutdown();
         await queue.flush();
-        db.close();
+        if (store) await store.close();
+        else db.close();
       })();
       return stopping;
     },
@@ -297,6 +329,16 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
     return 0;
   }
   const file = dbPath(values.db, io.env);
+  const storeUrl = values.store ?? io.env.GENSCOPE_STORE;
+  let clickhouse = false;
+  try {
+    clickhouse = parseStoreUrl(storeUrl).kind !== 'sqlite';
+  } catch (err) {
+    if (err instanceof StoreUrlError) throw new UsageError(`--store: ${err.message}`);
+    throw err;
+  }
+  if (values.store !== undefined && !clickhouse)
+    throw new UsageError(`--store "${redactStoreUrl(values.store)}" is not a clickhouse://, clickhouses:// or chdb:// URL (the SQLite file is --db)`);
   const host = values.host ?? io.env.GENSCOPE_HOST ?? '127.0.0.1';
   const port = intOption('port', values.port ?? io.env.GENSCOPE_PORT, 4000, 0, 65_535);
   const budget = values['budget-usd'];
@@ -314,7 +356,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
   }
   const alertIntervalMillis = numberOption('alert-interval-seconds', values['alert-interval-seconds'], 60, 1, 86_400) * 1000;
 
-  if (command === 'start' && !values['no-demo']) {
+  if (command === 'start' && !values['no-demo'] && !clickhouse) {
     const db = openDatabase(file);
     const spans = (db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
     db.close();
@@ -336,7 +378,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
   // A demo database gets a labelled demo budget once, so the runway panel has something to show;
   // it is stored like any budget, so it stays across restarts until the dashboard, PUT
   // /api/v1/budget or --budget-usd replaces it.
-  if (command === 'start' && budget === undefined && !io.env.GENSCOPE_MONTHLY_BUDGET_USD) {
+  if (command === 'start' && budget === undefined && !io.env.GENSCOPE_MONTHLY_BUDGET_USD && !clickhouse) {
     const db = openDatabase(file);
     try {
       if (readBudget(db) === null && simulatedPresent(db)) writeBudget(db, DEMO_MONTHLY_BUDGET_USD, 'demo', Date.now());
@@ -349,6 +391,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
   try {
     running = await startGenscopeServer({
       db: file,
+      ...(clickhouse && storeUrl ? { store: storeUrl } : {}),
       host,
       port,
       ...(values.token ? { token: values.token } : {}),
@@ -370,7 +413,7 @@ async function serveCommand(argv: string[], io: Io, command: 'serve' | 'start'):
       throw new UsageError(`cannot listen on ${host}:${port} (${code}); choose another --host or --port`);
     throw err;
   }
-  write(io.stdout, `genscope is serving ${file}`);
+  write(io.stdout, `genscope is serving ${clickhouse && storeUrl ? `${redactStoreUrl(storeUrl)} (state: ${file})` : file}`);
   write(io.stdout, `  dashboard  ${running.handle.url}/${publicUrl ? `  (public: ${publicUrl})` : ''}`);
   write(io.stdout, `  API        ${running.handle.url}/api/v1  (reference: ${running.handle.url}/api/docs)`);
   write(io.stdout, `  OTLP/HTTP  ${running.handle.url}/v1/traces, /v1/metrics, /v1/logs`);

@@ -43,6 +43,7 @@ export type { StoredBudget, BudgetSource } from './sqlite/settings';
 export { SqliteStore, DEFAULT_RETENTION_DAYS, DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from './sqlite/store';
 export type { SqliteStoreOptions } from './sqlite/store';
 export { openStore } from './open';
+export { StoreIngestWriter } from './store-ingest-writer';
 export type { OpenStoreOptions } from './open';
 export { resolveWindow, plannedWindow, makeWindow, previousWindow, segmentsFor, grainFor, bucketWindow } from './window';
 export type { Window, PlanContext, Segment } from './window';

@@ -1,8 +1,12 @@
 /**
  * openStore: the one way the CLI opens a store. A file path (or `sqlite:PATH`, or ':memory:')
- * opens the SQLite store. Extension point: a `clickhouse://` URL is the ClickHouse store's
- * (helper chx fills `openClickHouse` in store/clickhouse/ and adds the branch below).
+ * opens the SQLite store; a `clickhouse://`, `clickhouses://` or `chdb://` URL (store/clickhouse/
+ * config.ts) opens the ClickHouse store, with `stateFile` as its local SQLite file for alert
+ * rules, states and self-metrics.
  */
+import { ClickHouseStore } from './clickhouse/store';
+import type { ClickHouseStoreOptions } from './clickhouse/store';
+import { parseStoreUrl } from './clickhouse/config';
 import { openDatabase } from './sqlite/db';
 import type { OpenDatabaseOptions } from './sqlite/db';
 import { SqliteStore } from './sqlite/store';
@@ -18,17 +22,29 @@ export interface OpenStoreOptions extends Omit<SqliteStoreOptions, 'ownsDb' | 'e
    * server's self-metrics (TelemetryStore.alertStateDb).
    */
   stateFile?: string;
+  /** ClickHouse: create otel_traces when missing (genscope as the writer, no Collector). */
+  createTracesTable?: ClickHouseStoreOptions['createTracesTable'];
+  /** ClickHouse: how often the extractor runs in the background (default 5 000; 0 = on demand). */
+  extractIntervalMillis?: number;
 }
 
-export function openStore(target: string, options: OpenStoreOptions = {}): TelemetryStore {
-  if (/^clickhouse:\/\//i.test(target)) {
-    throw new Error(`cannot open ${target}: the ClickHouse store is not part of this build; use a SQLite file path`);
+export async function openStore(target: string, options: OpenStoreOptions = {}): Promise<TelemetryStore> {
+  const selection = parseStoreUrl(target);
+  if (selection.kind !== 'sqlite') {
+    return ClickHouseStore.open({
+      config: selection,
+      ...(options.writer?.prices ? { prices: options.writer.prices } : {}),
+      ...(options.exactPercentileMaxRows !== undefined ? { exactPercentileMaxRows: options.exactPercentileMaxRows } : {}),
+      ...(options.stateFile !== undefined ? { stateFile: options.stateFile } : {}),
+      ...(options.createTracesTable ? { createTracesTable: options.createTracesTable } : {}),
+      ...(options.extractIntervalMillis !== undefined ? { extractIntervalMillis: options.extractIntervalMillis } : {}),
+    });
   }
   const file = target.startsWith('sqlite:') ? target.slice('sqlite:'.length) : target;
   const dbOptions: OpenDatabaseOptions = {
     ...(options.readonly !== undefined ? { readonly: options.readonly } : {}),
     ...(options.busyTimeoutMillis !== undefined ? { busyTimeoutMillis: options.busyTimeoutMillis } : {}),
   };
-  const { readonly: _r, busyTimeoutMillis: _b, stateFile: _s, ...storeOptions } = options;
+  const { readonly: _r, busyTimeoutMillis: _b, stateFile: _s, createTracesTable: _c, extractIntervalMillis: _e, ...storeOptions } = options;
   return new SqliteStore(openDatabase(file, dbOptions), storeOptions);
 }

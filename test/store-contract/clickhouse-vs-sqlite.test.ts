@@ -6,6 +6,9 @@
  * accuracy (plus the interpolation between neighbouring samples) when ClickHouse reads sketches.
  */
 import { PANEL_DEFS } from '../../api/panels';
+import { compareBenchmarkRuns, compareStoreRuns, ensureDefaultAlertRules, evaluateRulesThrough } from '../../alerts';
+import { evaluateCondition, prefetchMetricReader } from '../../alerts/conditions';
+import { listRules } from '../../alerts/store';
 import { fixtureBatches, writeFixture } from '../../api/test-fixtures';
 import type { FixtureSummary } from '../../api/test-fixtures';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../../api/config';
@@ -19,7 +22,9 @@ import { SKETCH_RELATIVE_ACCURACY } from '../../store/clickhouse/ddl';
 import { openClickHouse } from '../../store/clickhouse/client';
 import { writeOtelSpans } from '../../store/clickhouse/otel-writer';
 import { createTracesTable } from '../../store/clickhouse/migrate';
-import { embeddedConfig } from '../../store/clickhouse/test-engine';
+import { embeddedConfig, embeddedDir } from '../../store/clickhouse/test-engine';
+import { runGate } from '../../cli/gate';
+import { Writable } from 'node:stream';
 import type { TracesVariant } from '../../store/clickhouse/ddl';
 
 jest.setTimeout(300_000);
@@ -138,6 +143,7 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
   /** The SQLite store with an unbounded exact budget, so its percentiles are exact too. */
   let sqliteExact: SqliteStore;
   let exact: ClickHouseStore;
+  let exactDatabase: string;
   let sketched: ClickHouseStore;
   const chCtx = { nowMs: NOW, monthlyBudgetUsd: 100 };
 
@@ -147,7 +153,7 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     const common = { ownsDb: false, clock: () => NOW };
     sqlite = new SqliteStore(db, { ...common, exactPercentileMaxRows: DEFAULT_EXACT_PERCENTILE_MAX_ROWS });
     sqliteExact = new SqliteStore(db, { ...common, exactPercentileMaxRows: 1e9 });
-    exact = (await loadClickHouse('map', DEFAULT_EXACT_PERCENTILE_MAX_ROWS)).store;
+    ({ store: exact, database: exactDatabase } = await loadClickHouse('map', DEFAULT_EXACT_PERCENTILE_MAX_ROWS));
     sketched = (await loadClickHouse('json', 0)).store;
   });
   afterAll(async () => {
@@ -377,6 +383,32 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     ).toEqual([]);
   });
 
+  it('gives the alert evaluator the same series, values and states through either store', async () => {
+    const state = openDatabase(':memory:');
+    ensureDefaultAlertRules(state, NOW);
+    const rules = listRules(state, { enabledOnly: true });
+    const conditions = async (store: SqliteStore | ClickHouseStore) => {
+      const reader = await prefetchMetricReader(store, rules, NOW);
+      return rules.map((rule) =>
+        evaluateCondition(reader, rule, NOW)
+          .map((c) => ({ key: c.key, met: c.met, value: c.value }))
+          .sort((x, y) => x.key.localeCompare(y.key)),
+      );
+    };
+    const a = await conditions(sqlite);
+    expect(a.flat().filter((c) => c.value !== null).length).toBeGreaterThan(0);
+    // Percentile metrics over the rules' week-long windows: SQLite reads its rollup histograms, so
+    // within the sketches' stated accuracy; every other value equal.
+    const metricOf = (path: string) => rules[Number(/^\$\[(\d+)\]/.exec(path)?.[1] ?? -1)]?.metric ?? '';
+    const tol = (path: string) => (/p\d\d/.test(metricOf(path)) ? SKETCH_RELATIVE_ACCURACY : 1e-6);
+    expect(differences(a, await conditions(exact), tol)).toEqual([]);
+    // The evaluator's pass through the ClickHouse store runs every rule without errors.
+    const pass = await evaluateRulesThrough(exact, state, NOW);
+    expect(pass.errors).toEqual([]);
+    expect(pass.rulesEvaluated).toBe(rules.length);
+    state.close();
+  });
+
   it('gives the gate and change detection the same benchmark runs, run values, data range and score samples', async () => {
     const runs = await sqlite.benchmarkRuns();
     expect(runs.length).toBeGreaterThan(1);
@@ -393,6 +425,24 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     expect(s.durationsMs.length).toBeGreaterThan(0);
     expect(differences(s, norm(await exact.runSamples(id)), () => 1e-9)).toEqual([]);
     expect(await exact.runSamples('no-such-run')).toEqual({ scores: {}, success: [], durationsMs: [], componentCostsUsd: [] });
+    // The gate itself (genscope gate --store URL): the same comparison through either store, and
+    // through the store as from the SQLite file directly.
+    const gateSqlite = await compareStoreRuns(sqlite);
+    expect(gateSqlite.metrics.length).toBeGreaterThan(0);
+    expect(differences(gateSqlite, await compareStoreRuns(exact), () => 1e-6)).toEqual([]);
+    expect(differences(compareBenchmarkRuns(db), gateSqlite, () => 1e-9)).toEqual([]);
+    // The command: genscope gate --store chdb://... --json prints that comparison.
+    let out = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        out += chunk.toString();
+        cb();
+      },
+    });
+    const store = `chdb://${embeddedDir()}?database=${exactDatabase}&retention_days=0&rollup_retention_days=0`;
+    const code = await runGate(['--store', store, '--json'], { stdout: sink, stderr: sink, env: {} });
+    expect(code).toBe(gateSqlite.regressed ? 1 : 0);
+    expect(differences(JSON.parse(out), JSON.parse(JSON.stringify(gateSqlite)), () => 1e-6)).toEqual([]);
 
     expect(await exact.dataRange()).toEqual(await sqlite.dataRange());
     const range = { fromMs: NOW - 6 * HOUR, toMs: NOW };
