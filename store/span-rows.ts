@@ -369,7 +369,8 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
     start_ns: record.startNs,
     end_ns: record.endNs,
     duration_ns: durationNs,
-    status_code: record.statusCode,
+    // A call the convention marks failed (Langfuse level=ERROR) with its status unset is an error span.
+    status_code: modelCall?.status_code === 2 ? 2 : record.statusCode,
     status_message: record.statusMessage ?? null,
     stage,
     component_id: componentId,
