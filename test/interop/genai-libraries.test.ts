@@ -122,6 +122,13 @@ describe.each(GENAI_LIBRARIES)('%s', (library) => {
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.service === service)).toBe(true);
     expect(runsList(ctx, RunsQuery.parse({ range: '1h', service: 'no-such-service' })).runs).toEqual([]);
+    // A root of another name carries its calls' cost and model, rolled up.
+    const batch = runs.find((r) => r.name === 'nightly-batch');
+    if (library === 'otel') {
+      expect(batch).toBeDefined();
+      expect(batch?.costUsd).toBeGreaterThan(0);
+      expect(requested.has(batch?.model ?? '')).toBe(true);
+    }
     // Every root is a run though none has a genscope name; the lone failed call outside any span
     // is one, for the libraries that export failed calls.
     if (exported.some((c) => c.status >= 400)) expect(runs.some((r) => r.status === 'error')).toBe(true);
