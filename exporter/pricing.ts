@@ -14,6 +14,8 @@ export const ModelPriceOverride = z.object({
   inputPerMTokUsd: z.number().nonnegative(),
   outputPerMTokUsd: z.number().nonnegative(),
   cachedInputPerMTokUsd: z.number().nonnegative().optional(),
+  /** Cache-write rate; the input rate when not given. */
+  cacheWritePerMTokUsd: z.number().nonnegative().optional(),
 });
 export type ModelPriceOverride = z.infer<typeof ModelPriceOverride>;
 
@@ -83,6 +85,11 @@ export function createPriceBook(overrides: PriceOverrides = { models: {} }): Pri
     latestPriceDate: latestPriceDate(),
     overrides: Object.keys(overrides.models).length,
   };
+  // Cache-write tokens are part of inputTokens, after the cache reads.
+  function cacheWrite(q: PriceQuery): number {
+    const read = Math.min(q.cachedInputTokens ?? 0, q.inputTokens);
+    return Math.max(0, Math.min(q.cacheWriteTokens ?? 0, q.inputTokens - read));
+  }
   // The dataset lookup matches model names by rules (~20 µs a call); calls repeat, so memoize.
   const memo = new Map<string, number | null>();
 
@@ -92,6 +99,7 @@ export function createPriceBook(overrides: PriceOverrides = { models: {} }): Pri
       input_tokens: q.inputTokens,
       output_tokens: q.outputTokens,
       ...(q.cachedInputTokens ? { cache_read_tokens: Math.min(q.cachedInputTokens, q.inputTokens) } : {}),
+      ...(q.cacheWriteTokens ? { cache_write_tokens: cacheWrite(q) } : {}),
     };
     try {
       const withProvider = q.provider ? calcPrice(usage, q.model, { providerId: q.provider, timestamp: at }) : null;
@@ -111,11 +119,14 @@ export function createPriceBook(overrides: PriceOverrides = { models: {} }): Pri
       const o = overrides.models[q.model];
       if (o) {
         const cached = Math.min(q.cachedInputTokens ?? 0, q.inputTokens);
+        const written = cacheWrite(q);
         const cachedRate = o.cachedInputPerMTokUsd ?? o.inputPerMTokUsd;
-        return ((q.inputTokens - cached) * o.inputPerMTokUsd + cached * cachedRate + q.outputTokens * o.outputPerMTokUsd) / 1e6;
+        const writeRate = o.cacheWritePerMTokUsd ?? o.inputPerMTokUsd;
+        const uncached = q.inputTokens - cached - written;
+        return (uncached * o.inputPerMTokUsd + cached * cachedRate + written * writeRate + q.outputTokens * o.outputPerMTokUsd) / 1e6;
       }
       const day = Math.floor((q.atMillis ?? Date.now()) / 86_400_000);
-      const key = `${q.provider ?? ''}|${q.model}|${day}|${q.inputTokens}|${q.outputTokens}|${q.cachedInputTokens ?? 0}`;
+      const key = `${q.provider ?? ''}|${q.model}|${day}|${q.inputTokens}|${q.outputTokens}|${q.cachedInputTokens ?? 0}|${q.cacheWriteTokens ?? 0}`;
       const hit = memo.get(key);
       if (hit !== undefined) return hit;
       const cost = fromDataset(q);

@@ -1052,6 +1052,64 @@ export const OtlpMetricSeriesResponse = z.object({
 });
 export type OtlpMetricSeriesResponse = z.infer<typeof OtlpMetricSeriesResponse>;
 
+// ---------------------------------------------------------------------------------------------
+// Model calls (every GenAI call, from genscope's own spans or any convention ingest recognises)
+// ---------------------------------------------------------------------------------------------
+
+export const ModelCallsQuery = query({
+  ...timeRangeShape('24h'),
+  service: optionalList('Service name(s) (resource service.name of the process that made the calls); repeated or comma-separated'),
+  model: optionalList('Model identity (the request model family), repeated or comma-separated'),
+  provider: optionalList('Provider id (semantic-convention value, e.g. openai), repeated or comma-separated'),
+  operation: optionalList('GenAI operation (chat, embeddings, ...), repeated or comma-separated'),
+});
+export type ModelCallsQuery = z.output<typeof ModelCallsQuery>;
+
+const nullableMs = z.number().nullable();
+
+export const ModelCallGroup = z.object({
+  /** The model identity calls group under (failed and successful calls together). */
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+  operation: z.string().nullable(),
+  calls: z.number().int(),
+  errors: z.number().int(),
+  errorRate: z.number(),
+  p50Ms: z.number(),
+  p95Ms: z.number(),
+  p99Ms: z.number(),
+  /** Median time to first token over the calls that reported one; null when none did. */
+  ttftP50Ms: nullableMs,
+  ttftCalls: z.number().int(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  reasoningTokens: z.number(),
+  /** Cost of the priced calls (sender's own cost when sent, else the price book's); null when none is priced. */
+  costUsd: z.number().nullable(),
+  /** Calls with tokens but no cost: neither sent nor in the price book (not counted as $0). */
+  unpricedCalls: z.number().int(),
+  /** Calls that carried the sender's own cost, its sum, and the price book's cost of the same calls. */
+  senderCostCalls: z.number().int(),
+  senderCostUsd: z.number().nullable(),
+  pricedCostUsd: z.number().nullable(),
+  /** senderCostUsd - pricedCostUsd over the calls that have both; null when none has. */
+  senderDiffUsd: z.number().nullable(),
+  /** The exact response models reported for these calls (details of the identity). */
+  responseModels: z.array(z.string()),
+});
+export type ModelCallGroup = z.infer<typeof ModelCallGroup>;
+
+export const ModelCallsResponse = z.object({
+  meta: ResponseMeta,
+  groups: z.array(ModelCallGroup),
+  unpricedCalls: z.number().int(),
+  /** What to do about unpriced calls (a price override), null when every call is priced. */
+  unpricedHint: z.string().nullable(),
+});
+export type ModelCallsResponse = z.infer<typeof ModelCallsResponse>;
+
 /** Every documented GET endpoint: path (under /api/v1), query schema, response schema, summary. */
 export const ENDPOINTS = {
   '/health': { query: null, response: HealthResponse, summary: 'Liveness and schema version' },
@@ -1064,6 +1122,11 @@ export const ENDPOINTS = {
   '/quality/breakdown': { query: QualityBreakdownQuery, response: QualityBreakdownResponse, summary: 'Mean quality scores by component type or model' },
   '/performance/latency': { query: PanelQuery, response: LatencyResponse, summary: 'Latency p50/p95/p99 over time; end-to-end unless stage is given' },
   '/performance/stages': { query: PanelQuery, response: StagesResponse, summary: 'Per-stage latency breakdown' },
+  '/performance/models': {
+    query: ModelCallsQuery,
+    response: ModelCallsResponse,
+    summary: 'Model calls by model, provider and operation: latency percentiles, error rate, tokens, time to first token, cost and unpriced calls',
+  },
   '/performance/heatmap': { query: PanelQuery, response: HeatmapResponse, summary: 'Latency heatmap: time x latency bucket counts' },
   '/performance/cache': { query: PanelQuery, response: CacheResponse, summary: 'Cache hit rate by cache over time' },
   '/performance/benchmarks': { query: BenchmarkDurationsQuery, response: BenchmarkDurationsResponse, summary: 'Benchmark run durations' },

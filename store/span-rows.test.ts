@@ -1,4 +1,5 @@
 import { spanRecordToRows, spanRole } from './span-rows';
+import { recognizeGenAi } from '../api/ingest/conventions';
 import { createPriceBook, hrTimeToNs, nsToHrTime } from '../exporter';
 import type { SpanRecord } from '../schema/records';
 import { ATTR, FOREIGN, GEN_AI, LEGACY, RUN_STAGE, SPAN } from '../schema/names';
@@ -152,5 +153,109 @@ describe('spanRecordToRows', () => {
   it('treats a foreign trace root as a run and a foreign child as other', () => {
     expect(spanRole(base)).toBe('run');
     expect(spanRole({ ...base, parentSpanId: '00f067aa0ba902b7' })).toBe('other');
+  });
+});
+
+describe('spanRecordToRows with a GenAI convention (record.genAi from api/ingest/conventions)', () => {
+  const rates = {
+    inputPerMTokUsd: 3,
+    outputPerMTokUsd: 15,
+    cachedInputPerMTokUsd: 0.3,
+    cacheWritePerMTokUsd: 3.75,
+  };
+  const prices = createPriceBook({ models: { 'test-model': rates } });
+  const child = { ...base, parentSpanId: '1111111111111111' };
+  const chat = (attrs: Record<string, string | number>, rec: Partial<SpanRecord> = {}) => {
+    const r: SpanRecord = {
+      ...child,
+      name: 'chat test-model',
+      attributes: { [GEN_AI.operationName]: 'chat', ...attrs },
+      ...rec,
+    };
+    const g = recognizeGenAi(r);
+    if (g) r.genAi = g;
+    return spanRecordToRows(r, prices);
+  };
+  const usage = {
+    [GEN_AI.providerName]: 'openai.chat',
+    [GEN_AI.requestModel]: 'test-model',
+    [GEN_AI.responseModel]: 'test-model-2025-01-01',
+    [GEN_AI.inputTokens]: 10_000,
+    [GEN_AI.outputTokens]: 500,
+    [GEN_AI.cachedInputTokens]: 4_000,
+    [GEN_AI.cacheCreationTokens]: 2_000,
+    [GEN_AI.reasoningTokens]: 120,
+  };
+
+  it('prices cache reads and cache writes at their own rates, through the price book', () => {
+    const { modelCall, span } = chat(usage);
+    const expected =
+      ((10_000 - 4_000 - 2_000) * rates.inputPerMTokUsd +
+        4_000 * rates.cachedInputPerMTokUsd +
+        2_000 * rates.cacheWritePerMTokUsd +
+        500 * rates.outputPerMTokUsd) /
+      1e6;
+    expect(modelCall?.cost_usd).toBeCloseTo(expected, 12);
+    expect(modelCall?.priced_cost_usd).toBeCloseTo(expected, 12);
+    expect(modelCall?.cost_source).toBe('prices');
+    expect(modelCall?.sender_cost_usd).toBeNull();
+    expect(modelCall?.cache_write_tokens).toBe(2_000);
+    expect(modelCall?.reasoning_tokens).toBe(120);
+    // Without the cache-write rate the same call would cost less: the write tokens are not free input.
+    const noWrite =
+      ((10_000 - 4_000) * rates.inputPerMTokUsd +
+        4_000 * rates.cachedInputPerMTokUsd +
+        500 * rates.outputPerMTokUsd) /
+      1e6;
+    expect(modelCall?.cost_usd).not.toBeCloseTo(noWrite, 9);
+    expect(span.cost_usd).toBe(modelCall?.cost_usd);
+  });
+
+  it('groups under one model identity (the request model) and keeps the sent response model as a detail', () => {
+    const ok = chat(usage).modelCall;
+    const failed = chat(
+      { [GEN_AI.providerName]: 'openai.chat', [GEN_AI.requestModel]: 'test-model', 'error.type': 'timeout' },
+      { statusCode: 2 },
+    ).modelCall;
+    expect(ok?.response_model).toBe('test-model');
+    expect(failed?.response_model).toBe(ok?.response_model);
+    expect(ok?.sent_response_model).toBe('test-model-2025-01-01');
+    expect(failed?.status_code).toBe(2);
+    expect(ok?.provider).toBe('openai');
+  });
+
+  it('uses the sender cost when sent, keeping the price book cost beside it', () => {
+    const sent = 0.5;
+    const { modelCall } = chat({ ...usage, [ATTR.costUsd]: sent });
+    expect(modelCall?.cost_usd).toBe(sent);
+    expect(modelCall?.cost_source).toBe('attribute');
+    expect(modelCall?.sender_cost_usd).toBe(sent);
+    expect(modelCall?.priced_cost_usd).not.toBeNull();
+    expect(modelCall?.priced_cost_usd).not.toBe(sent);
+  });
+
+  it('leaves an unknown model unpriced (null cost, no source), not $0', () => {
+    const { modelCall } = chat({
+      ...usage,
+      [GEN_AI.requestModel]: 'no-such-model-xyz',
+      [GEN_AI.responseModel]: 'no-such-model-xyz',
+    });
+    expect(modelCall?.cost_usd).toBeNull();
+    expect(modelCall?.cost_source).toBeNull();
+  });
+
+  it('gives agent and tool spans their role and no model call; a root span of any kind is a run', () => {
+    for (const [op, role] of [
+      ['invoke_agent', 'agent'],
+      ['execute_tool', 'tool'],
+    ] as const) {
+      const rows = chat({ [GEN_AI.operationName]: op });
+      expect(rows.span.role).toBe(role);
+      expect(rows.modelCall).toBeNull();
+    }
+    const root = chat(usage, { parentSpanId: undefined });
+    expect(root.span.role).toBe('run');
+    expect(root.modelCall?.response_model).toBe('test-model');
+    expect(root.span.model).toBe('test-model');
   });
 });

@@ -5,7 +5,8 @@
 import { ATTR, BENCHMARK_SPAN_NAMES, FOREIGN, GEN_AI, LEGACY, RUN_SPAN_NAMES, RUN_STAGE } from '../schema/names';
 import type { AttributeMap, AttributeValue, PriceBook, SpanRecord } from '../schema/records';
 
-export type SpanRole = 'run' | 'stage' | 'model' | 'benchmark' | 'other';
+/** 'agent', 'tool' and 'workflow' are the roles a GenAI convention gives a span (not model calls). */
+export type SpanRole = 'run' | 'stage' | 'model' | 'agent' | 'tool' | 'workflow' | 'benchmark' | 'other';
 
 export interface SpanRow {
   /** Set by the writer once the resource row exists. */
@@ -63,8 +64,18 @@ export interface ModelCallRow {
   input_tokens: number;
   output_tokens: number;
   cached_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** Time to first token, when the sender reported it. */
+  ttft_ns: bigint | null;
+  /** The cost the call is counted at: the sender's own when sent, else the price book's. */
   cost_usd: number | null;
   cost_source: 'attribute' | 'prices' | null;
+  /** The sender's own cost and the price book's cost of the same tokens (either may be null). */
+  sender_cost_usd: number | null;
+  priced_cost_usd: number | null;
+  /** The exact response model the sender reported (response_model holds the call's model identity). */
+  sent_response_model: string | null;
   status_code: number;
   stage: string | null;
   component_id: string | null;
@@ -138,6 +149,12 @@ function genAiOperation(attrs: AttributeMap): string | null {
 export function spanRole(record: SpanRecord): SpanRole {
   if (RUN_SPAN_NAMES.includes(record.name)) return 'run';
   if (BENCHMARK_SPAN_NAMES.includes(record.name)) return 'benchmark';
+  if (record.genAi) {
+    // A trace root is a run whatever it is (a lone model call from a script is a run of one call);
+    // its model call, if it is one, is still recorded.
+    if (!record.parentSpanId) return 'run';
+    return record.genAi.role;
+  }
   if (genAiOperation(record.attributes) !== null) return 'model';
   if (firstStr(record.attributes, ATTR.stage, LEGACY.stage) !== null) return 'stage';
   // A trace root from another instrumentation is a run of its pipeline.
@@ -149,6 +166,157 @@ export function spanRole(record: SpanRecord): SpanRole {
 function eventsJson(events: SpanRecord['events']): string | null {
   if (events.length === 0) return null;
   return JSON.stringify(events.map((e) => ({ name: e.name, timeNs: e.timeNs.toString(), attributes: e.attributes })));
+}
+
+/** Where a model call sits: the row fields both kinds of model call take from their span. */
+type CallPlace = Pick<
+  ModelCallRow,
+  | 'time_ns'
+  | 'duration_ns'
+  | 'trace_id'
+  | 'span_id'
+  | 'stage'
+  | 'component_id'
+  | 'component_type'
+  | 'benchmark_run_id'
+>;
+
+/** The cost fields of a model call: the sender's own cost when sent, else the price book's. */
+function costFields(
+  sender: number | null,
+  priced: number | null,
+): Pick<ModelCallRow, 'cost_usd' | 'cost_source' | 'sender_cost_usd' | 'priced_cost_usd'> {
+  return {
+    cost_usd: sender ?? priced,
+    cost_source: sender !== null ? 'attribute' : priced !== null ? 'prices' : null,
+    sender_cost_usd: sender,
+    priced_cost_usd: priced,
+  };
+}
+
+function priceCall(
+  prices: PriceBook | undefined,
+  q: {
+    provider: string | null;
+    models: (string | null)[];
+    input: number;
+    output: number;
+    cacheRead: number;
+    cacheWrite: number;
+    startNs: bigint;
+  },
+): number | null {
+  if (!prices || q.input + q.output <= 0) return null;
+  // The exact model first (dated versions may have their own price), then the identity.
+  for (const model of new Set(q.models.filter((m): m is string => m !== null))) {
+    const cost = prices.costUsd({
+      ...(q.provider ? { provider: q.provider } : {}),
+      model,
+      inputTokens: q.input,
+      outputTokens: q.output,
+      cachedInputTokens: q.cacheRead,
+      cacheWriteTokens: q.cacheWrite,
+      atMillis: Number(q.startNs / 1_000_000n),
+    });
+    if (cost !== null) return cost;
+  }
+  return null;
+}
+
+const count = (v: number | null): number => Math.max(0, Math.round(v ?? 0));
+
+/** The model call of a span recognised by a GenAI convention mapper (record.genAi). */
+function conventionModelCall(
+  record: SpanRecord,
+  prices: PriceBook | undefined,
+  place: CallPlace,
+): ModelCallRow | null {
+  const c = record.genAi?.call;
+  if (!c) return null;
+  const input = count(c.inputTokens);
+  const output = count(c.outputTokens);
+  const cacheRead = count(c.cacheReadTokens);
+  const cacheWrite = count(c.cacheWriteTokens);
+  const priced = priceCall(prices, {
+    provider: c.provider,
+    models: [c.responseModel, c.model, c.requestModel],
+    input,
+    output,
+    cacheRead,
+    cacheWrite,
+    startNs: record.startNs,
+  });
+  const sender =
+    c.senderCostUsd !== null && Number.isFinite(c.senderCostUsd) && c.senderCostUsd >= 0
+      ? c.senderCostUsd
+      : null;
+  return {
+    ...place,
+    provider: c.provider,
+    operation: c.operation,
+    request_model: c.requestModel ?? c.model,
+    response_model: c.model ?? c.requestModel ?? c.responseModel,
+    input_tokens: input,
+    output_tokens: output,
+    cached_tokens: cacheRead,
+    cache_write_tokens: cacheWrite,
+    reasoning_tokens: count(c.reasoningTokens),
+    ttft_ns:
+      c.timeToFirstTokenSeconds !== null &&
+      Number.isFinite(c.timeToFirstTokenSeconds) &&
+      c.timeToFirstTokenSeconds >= 0
+        ? BigInt(Math.round(c.timeToFirstTokenSeconds * 1e9))
+        : null,
+    ...costFields(sender, priced),
+    sent_response_model: c.responseModel,
+    status_code: c.error ? 2 : record.statusCode,
+  };
+}
+
+/** The model call of a span in genscope's own names (the SDK exporters' path). */
+function genscopeModelCall(
+  record: SpanRecord,
+  prices: PriceBook | undefined,
+  sentCost: number | null,
+  place: CallPlace,
+): ModelCallRow {
+  const a = record.attributes;
+  const requestModel = firstStr(a, GEN_AI.requestModel, FOREIGN.llmModelName);
+  const responseModel = firstStr(a, GEN_AI.responseModel) ?? requestModel;
+  const provider = firstStr(a, GEN_AI.providerName, FOREIGN.system, FOREIGN.llmProvider, FOREIGN.llmSystem);
+  const inputTokens = count(firstNum(a, GEN_AI.inputTokens, FOREIGN.promptTokens, FOREIGN.llmPromptTokens));
+  const outputTokens = count(
+    firstNum(a, GEN_AI.outputTokens, FOREIGN.completionTokens, FOREIGN.llmCompletionTokens),
+  );
+  const cachedTokens = count(firstNum(a, GEN_AI.cachedInputTokens, FOREIGN.llmCachedTokens));
+  const priced =
+    sentCost === null
+      ? priceCall(prices, {
+          provider,
+          models: [responseModel],
+          input: inputTokens,
+          output: outputTokens,
+          cacheRead: cachedTokens,
+          cacheWrite: 0,
+          startNs: record.startNs,
+        })
+      : null;
+  return {
+    ...place,
+    provider,
+    operation: genAiOperation(a),
+    request_model: requestModel,
+    response_model: responseModel,
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    cached_tokens: cachedTokens,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    ttft_ns: null,
+    ...costFields(sentCost, priced),
+    sent_response_model: firstStr(a, GEN_AI.responseModel),
+    status_code: record.statusCode,
+  };
 }
 
 /**
@@ -166,55 +334,26 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
   const stage = role === 'run' ? RUN_STAGE : firstStr(a, ATTR.stage, LEGACY.stage);
   const durationNs = record.endNs > record.startNs ? record.endNs - record.startNs : 0n;
 
-  let modelCall: ModelCallRow | null = null;
   let cost = num(a[ATTR.costUsd]);
-  if (role === 'model') {
-    const requestModel = firstStr(a, GEN_AI.requestModel, FOREIGN.llmModelName);
-    const responseModel = firstStr(a, GEN_AI.responseModel) ?? requestModel;
-    const provider = firstStr(a, GEN_AI.providerName, FOREIGN.system, FOREIGN.llmProvider, FOREIGN.llmSystem);
-    const inputTokens = Math.max(0, Math.round(firstNum(a, GEN_AI.inputTokens, FOREIGN.promptTokens, FOREIGN.llmPromptTokens) ?? 0));
-    const outputTokens = Math.max(
-      0,
-      Math.round(firstNum(a, GEN_AI.outputTokens, FOREIGN.completionTokens, FOREIGN.llmCompletionTokens) ?? 0),
-    );
-    const cachedTokens = Math.max(0, Math.round(firstNum(a, GEN_AI.cachedInputTokens, FOREIGN.llmCachedTokens) ?? 0));
-    let costSource: ModelCallRow['cost_source'] = cost !== null ? 'attribute' : null;
-    if (cost === null && prices && (responseModel ?? requestModel) && inputTokens + outputTokens > 0) {
-      cost = prices.costUsd({
-        ...(provider ? { provider } : {}),
-        model: (responseModel ?? requestModel) as string,
-        inputTokens,
-        outputTokens,
-        cachedInputTokens: cachedTokens,
-        atMillis: Number(record.startNs / 1_000_000n),
-      });
-      if (cost !== null) costSource = 'prices';
-    }
-    modelCall = {
-      time_ns: record.startNs,
-      duration_ns: durationNs,
-      trace_id: record.traceId,
-      span_id: record.spanId,
-      provider,
-      operation: genAiOperation(a),
-      request_model: requestModel,
-      response_model: responseModel,
-      input_tokens: inputTokens,
-      output_tokens: outputTokens,
-      cached_tokens: cachedTokens,
-      cost_usd: cost,
-      cost_source: costSource,
-      status_code: record.statusCode,
-      stage,
-      component_id: componentId,
-      component_type: componentType,
-      benchmark_run_id: benchmarkRunId,
-    };
-  }
+  const place: CallPlace = {
+    time_ns: record.startNs,
+    duration_ns: durationNs,
+    trace_id: record.traceId,
+    span_id: record.spanId,
+    stage,
+    component_id: componentId,
+    component_type: componentType,
+    benchmark_run_id: benchmarkRunId,
+  };
+  const modelCall = record.genAi
+    ? conventionModelCall(record, prices, place)
+    : role === 'model'
+      ? genscopeModelCall(record, prices, cost, place)
+      : null;
+  if (modelCall) cost = modelCall.cost_usd;
 
-  const model =
-    role === 'model'
-      ? (modelCall?.response_model ?? null)
+  const model = modelCall
+    ? modelCall.response_model
       : firstStr(a, ATTR.model, LEGACY.model, GEN_AI.requestModel, FOREIGN.llmModelName);
 
   const cacheHitValue = a[ATTR.cacheHit];
@@ -230,7 +369,8 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
     start_ns: record.startNs,
     end_ns: record.endNs,
     duration_ns: durationNs,
-    status_code: record.statusCode,
+    // A call the convention marks failed (Langfuse level=ERROR) with its status unset is an error span.
+    status_code: modelCall?.status_code === 2 ? 2 : record.statusCode,
     status_message: record.statusMessage ?? null,
     stage,
     component_id: componentId,

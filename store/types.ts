@@ -33,6 +33,8 @@ import type {
   LatencyResponse,
   OpportunitiesQuery,
   OpportunitiesResponse,
+  ModelCallsQuery,
+  ModelCallsResponse,
   OtlpMetricNamesQuery,
   OtlpMetricNamesResponse,
   OtlpMetricSeriesQuery,
@@ -256,6 +258,8 @@ export interface TelemetryStore {
   otlpMetricNames(query: OtlpMetricNamesQuery, ctx: ReadContext): Promise<OtlpMetricNamesResponse>;
   /** One OTLP metric per time bucket (store/otlp-metrics.ts); 404 when no such metric is stored. */
   otlpMetricSeries(query: OtlpMetricSeriesQuery, ctx: ReadContext): Promise<OtlpMetricSeriesResponse>;
+  /** Model calls by model identity, provider and operation (latency, errors, tokens, cost, unpriced calls). */
+  modelCalls(query: ModelCallsQuery, ctx: ReadContext): Promise<ModelCallsResponse>;
   /** Whether the store holds simulated (demo) data, so answers can say so. */
   simulated(): Promise<boolean>;
 

@@ -1,7 +1,7 @@
 /** The read endpoints under /api/v1: health, filter options, every panel, runs and benchmarks. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { BenchmarksQuery, FilterOptionsQuery, OtlpMetricNamesQuery, OtlpMetricSeriesQuery, RunParams, RunsQuery } from '../../schema/api';
+import { BenchmarksQuery, FilterOptionsQuery, ModelCallsQuery, OtlpMetricNamesQuery, OtlpMetricSeriesQuery, RunParams, RunsQuery } from '../../schema/api';
 import type { HealthResponse, PanelId } from '../../schema/api';
 import type { PanelQueries } from '../../store';
 import type { RouteDeps } from '../deps';
@@ -36,6 +36,7 @@ export function readRouter(deps: RouteDeps): Router {
   r.get('/benchmarks', withQuery(BenchmarksQuery, (q) => deps.store.benchmarks(q, readContext(deps))));
   // What senders export to /v1/metrics, by name.
   r.get('/metrics', withQuery(OtlpMetricNamesQuery, (q) => deps.store.otlpMetricNames(q, readContext(deps))));
+  r.get('/performance/models', withQuery(ModelCallsQuery, (q) => deps.store.modelCalls(q, readContext(deps))));
   r.get('/metrics/series', withQuery(OtlpMetricSeriesQuery, (q) => deps.store.otlpMetricSeries(q, readContext(deps))));
   return r;
 }

@@ -18,6 +18,7 @@ import { AlertsPanel, OpportunitiesPanel, QualityTrendPanel, SuccessTrendPanel }
 import { RecentRunsPanel, RunDetailPanel } from './panels/runs';
 import { AlertRulesPanel } from './panels/alert-rules';
 import { OtlpMetricsPanel } from './panels/otlp-metrics';
+import { ModelCallsPanel } from './panels/models';
 import { buildQuery } from './lib/api-client';
 import type { ApiClient } from './lib/api-client';
 import { API_BASE, alertChangesParams, alertEventsParams, exportParams, filterOptionsParams } from './lib/api-params';
@@ -311,6 +312,7 @@ export function App({ client }: { client: ApiClient }) {
         </Section>
         <Section id="performance" title="Performance">
           <LatencyPanel />
+          <ModelCallsPanel />
           <HeatmapPanel />
           <StagesPanel />
           <CachePanel />

@@ -20,6 +20,7 @@ import type {
   FilterOptionsResponse,
   OtlpMetricNamesResponse,
   OtlpMetricSeriesResponse,
+  ModelCallsResponse,
   OpportunitiesQuery,
   PanelId,
   PanelQuery,
@@ -141,6 +142,9 @@ function invalid(s: SpanRecord): string | null {
 
 const OTLP_METRICS_NOT_READ =
   'the ClickHouse store does not read OTLP metrics yet (the Collector writes them to its otel_metrics_* tables); use the SQLite store for the OTLP metrics panel';
+
+const MODEL_CALLS_NOT_READ =
+  'the ClickHouse store does not answer /performance/models yet (its model-call rows lack the cache-write, reasoning, time-to-first-token and sender-cost columns); use the SQLite store';
 
 export class ClickHouseStore implements TelemetryStore {
   readonly engine = 'clickhouse' as const;
@@ -371,6 +375,10 @@ export class ClickHouseStore implements TelemetryStore {
   // yet: say so rather than answer "no metrics".
   otlpMetricNames(): Promise<OtlpMetricNamesResponse> {
     return Promise.reject(new QueryError(404, 'not_found', OTLP_METRICS_NOT_READ));
+  }
+
+  modelCalls(): Promise<ModelCallsResponse> {
+    return Promise.reject(new QueryError(404, 'not_found', MODEL_CALLS_NOT_READ));
   }
 
   otlpMetricSeries(): Promise<OtlpMetricSeriesResponse> {

@@ -9,7 +9,8 @@ import { GEN_AI } from '../../schema/names';
 import type { AttributeMap, SpanEventRecord } from '../../schema/records';
 import type { ModelCallRow, ScoreRow, SpanRole, SpanRow } from '../span-rows';
 import type { Db } from './db';
-import { MODEL_CALL_INSERT, SCORE_INSERT, SPAN_INSERT, modelCallParams, scoreParams, spanParams } from './compact-rows';
+import { MODEL_CALL_130_COLUMNS, MODEL_CALL_INSERT_042, SCORE_INSERT, SPAN_INSERT, modelCallParams, scoreParams, spanParams } from './compact-rows';
+import type { StoredParams } from './compact-rows';
 import { StringTable } from './strings';
 
 const CHUNK = 2000;
@@ -100,6 +101,13 @@ function oldScore(r: OldRow, seq: number): ScoreRow {
   };
 }
 
+/** Model-call parameters for the 042 layout (the columns of migration 130 do not exist yet). */
+function params042(p: StoredParams): StoredParams {
+  const out = { ...p };
+  for (const c of MODEL_CALL_130_COLUMNS) delete out[c];
+  return out;
+}
+
 function oldModelCall(r: OldRow): ModelCallRow {
   return {
     time_ns: big(r.time_ns),
@@ -113,8 +121,14 @@ function oldModelCall(r: OldRow): ModelCallRow {
     input_tokens: Number(r.input_tokens),
     output_tokens: Number(r.output_tokens),
     cached_tokens: Number(r.cached_tokens),
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    ttft_ns: null,
     cost_usd: num(r.cost_usd),
     cost_source: txt(r.cost_source) as ModelCallRow['cost_source'],
+    sender_cost_usd: null,
+    priced_cost_usd: null,
+    sent_response_model: null,
     status_code: Number(r.status_code),
     stage: txt(r.stage),
     component_id: txt(r.component_id),
@@ -145,7 +159,7 @@ export function compactRows(db: Db): void {
   const insert = {
     span: db.prepare(withId(SPAN_INSERT, 'trace_id')),
     score: db.prepare(withId(SCORE_INSERT, 'time_ns')),
-    modelCall: db.prepare(MODEL_CALL_INSERT),
+    modelCall: db.prepare(MODEL_CALL_INSERT_042),
   };
   const read = {
     spans: db.prepare('SELECT * FROM spans_041 WHERE id > ? ORDER BY id LIMIT ?').safeIntegers(true),
@@ -180,7 +194,7 @@ export function compactRows(db: Db): void {
         const sc = scores[i] as ScoreRow;
         insert.score.run({ ...scoreParams(sc, id, sc.seq >= 0 ? events[sc.seq] : undefined, strings), id: big(o.id) });
       });
-      if (modelCall) insert.modelCall.run(modelCallParams(modelCall, id, strings));
+      if (modelCall) insert.modelCall.run(params042(modelCallParams(modelCall, id, strings)));
     }
     cursor = big((rows[rows.length - 1] as OldRow).id);
   }
@@ -188,6 +202,6 @@ export function compactRows(db: Db): void {
   for (const o of read.orphanScores.all() as OldRow[]) insert.score.run({ ...scoreParams(oldScore(o, -1), null, undefined, strings), id: big(o.id) });
   // Negative ids: a model call's id is its span's id, and span ids are positive.
   let next = 0n;
-  for (const o of read.orphanCalls.all() as OldRow[]) insert.modelCall.run(modelCallParams(oldModelCall(o), --next, strings));
+  for (const o of read.orphanCalls.all() as OldRow[]) insert.modelCall.run(params042(modelCallParams(oldModelCall(o), --next, strings)));
   db.exec('DROP TABLE spans_041; DROP TABLE scores_041; DROP TABLE model_calls_041;');
 }

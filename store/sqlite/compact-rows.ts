@@ -21,12 +21,25 @@ export const SCORE_INSERT = `INSERT INTO scores (time_ns, span_row, seq, trace_i
   VALUES (@time_ns, @span_row, @seq, @trace_id, @span_id, @name_ref, @value, @label_ref, @explanation, @explanation_ref, @promoted, @attributes,
     @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref)`;
 
-export const MODEL_CALL_INSERT = `INSERT INTO model_calls (id, time_ns, duration_ns, provider, operation, request_model,
+/** The model-call insert of migration 042's layout (the compact migration runs before migration 130). */
+export const MODEL_CALL_INSERT_042 = `INSERT INTO model_calls (id, time_ns, duration_ns, provider, operation, request_model,
     response_model, input_tokens, output_tokens, cached_tokens, cost_usd, cost_source, status_code, stage, component_id_ref,
     component_type, benchmark_run_ref)
   VALUES (@id, @time_ns, @duration_ns, @provider, @operation, @request_model, @response_model, @input_tokens,
     @output_tokens, @cached_tokens, @cost_usd, @cost_source, @status_code, @stage, @component_id_ref, @component_type,
     @benchmark_run_ref)`;
+
+/** The model-call columns migration 130 added (left out of MODEL_CALL_INSERT_042's parameters). */
+export const MODEL_CALL_130_COLUMNS = ['cache_write_tokens', 'reasoning_tokens', 'ttft_ns', 'sender_cost_usd', 'priced_cost_usd', 'sent_response_model'] as const;
+
+export const MODEL_CALL_INSERT = `INSERT INTO model_calls (id, time_ns, duration_ns, provider, operation, request_model,
+    response_model, input_tokens, output_tokens, cached_tokens, cost_usd, cost_source, status_code, stage, component_id_ref,
+    component_type, benchmark_run_ref, cache_write_tokens, reasoning_tokens, ttft_ns, sender_cost_usd, priced_cost_usd,
+    sent_response_model)
+  VALUES (@id, @time_ns, @duration_ns, @provider, @operation, @request_model, @response_model, @input_tokens,
+    @output_tokens, @cached_tokens, @cost_usd, @cost_source, @status_code, @stage, @component_id_ref, @component_type,
+    @benchmark_run_ref, @cache_write_tokens, @reasoning_tokens, @ttft_ns, @sender_cost_usd, @priced_cost_usd,
+    @sent_response_model)`;
 
 export type StoredParams = Record<string, string | number | bigint | Buffer | null>;
 
@@ -163,5 +176,11 @@ export function modelCallParams(mc: ModelCallRow, spanRow: number | bigint, stri
     component_id_ref: strings.idOrNull(mc.component_id, t),
     component_type: mc.component_type,
     benchmark_run_ref: strings.idOrNull(mc.benchmark_run_id, t),
+    cache_write_tokens: mc.cache_write_tokens,
+    reasoning_tokens: mc.reasoning_tokens,
+    ttft_ns: mc.ttft_ns,
+    sender_cost_usd: mc.sender_cost_usd,
+    priced_cost_usd: mc.priced_cost_usd,
+    sent_response_model: mc.sent_response_model,
   };
 }

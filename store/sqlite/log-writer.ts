@@ -50,9 +50,10 @@ export class LogRecordStatements {
     this.bySpan = db.prepare<[bigint, bigint, Buffer, Buffer], SpanDims>(
       `SELECT ${DIM_COLUMNS} FROM spans WHERE start_ns BETWEEN ? AND ? AND span_id = ? AND trace_id = ? LIMIT 1`,
     );
+    // A model call that is its trace's root is stored as a run (store/span-rows.ts spanRole).
     this.byResponseId = db.prepare<[bigint, bigint, string], SpanDims>(
       `SELECT ${DIM_COLUMNS} FROM spans
-       WHERE start_ns BETWEEN ? AND ? AND role = 'model'
+       WHERE start_ns BETWEEN ? AND ? AND role IN ('model', 'run')
          AND json_extract(COALESCE(attributes, ${stringOf('attributes_ref')}), '$."gen_ai.response.id"') = ?
        ORDER BY start_ns DESC LIMIT 1`,
     );

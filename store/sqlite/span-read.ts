@@ -107,7 +107,8 @@ export class SpanRebuilder {
   }
 
   attributes(r: SpanRebuildRow): AttributeMap {
-    const mc = r.row_role === 'model' && r.row_promoted >= 1 << 7 ? this.stmt.modelCall.get(r.row_id) : undefined;
+    // Any role: a trace root that is a model call is a run with its model-call row.
+    const mc = r.row_promoted >= 1 << 7 ? this.stmt.modelCall.get(r.row_id) : undefined;
     const cols: PromotedColumns = {
       stage: r.row_stage,
       component_type: r.row_component_type,

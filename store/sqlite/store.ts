@@ -13,10 +13,13 @@ import type {
   OtlpMetricNamesResponse,
   OtlpMetricSeriesQuery,
   OtlpMetricSeriesResponse,
+  ModelCallsQuery,
+  ModelCallsResponse,
   PanelId,
   RunsQuery,
 } from '../../schema/api';
 import { otlpMetricNames, otlpMetricSeries } from './queries/otlp-metrics';
+import { modelCalls } from './queries/model-calls';
 import type { MetricPointRecord, SpanRecord } from '../../schema/records';
 import type {
   BenchmarkRunInfo,
@@ -176,6 +179,10 @@ export class SqliteStore implements TelemetryStore {
 
   async otlpMetricSeries(query: OtlpMetricSeriesQuery, ctx: ReadContext): Promise<OtlpMetricSeriesResponse> {
     return this.labelled(otlpMetricSeries(this.queryContext(ctx), query));
+  }
+
+  async modelCalls(query: ModelCallsQuery, ctx: ReadContext): Promise<ModelCallsResponse> {
+    return this.labelled(modelCalls(this.queryContext(ctx), query));
   }
 
   async simulated(): Promise<boolean> {

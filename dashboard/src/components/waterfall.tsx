@@ -1,6 +1,7 @@
 /**
  * A run's span waterfall: one row per span (depth-first, indented by depth), a bar placed at its
- * offset from the run start and as long as its duration, coloured by stage (red when it failed).
+ * offset from the run start and as long as its duration, coloured by stage (red when it failed);
+ * agent, tool and workflow spans (GenAI conventions) are tagged with their role.
  * Selecting a span (click, or Enter on the focused row) shows its attributes, events, quality
  * scores, model calls with tokens and cost, and the log records (OTLP logs) emitted in it.
  */
@@ -14,10 +15,15 @@ export interface WaterfallProps {
   detail: RunDetailResponse;
 }
 
+/** Roles a GenAI convention gives spans that are not model calls (agent runs, tool calls, wrappers). */
+const CONVENTION_ROLES: ReadonlySet<string> = new Set(['agent', 'tool', 'workflow']);
+
 function spanColor(s: SpanNode): string {
   if (s.status === 'error') return '#ef4444';
   if (s.stage) return colorFor('stage', s.stage);
   if (s.role === 'model') return '#f59e0b';
+  if (s.role === 'agent') return '#8b5cf6';
+  if (s.role === 'tool') return '#06b6d4';
   return '#64748b';
 }
 
@@ -94,6 +100,7 @@ export function Waterfall({ detail }: WaterfallProps) {
                   <span class="gs-swatch" style={{ background: spanColor(s) }} />
                   {s.name}
                   {s.cacheHit === true ? <span class="gs-tag">cache hit</span> : null}
+                  {CONVENTION_ROLES.has(s.role) ? <span class="gs-tag" data-role={s.role}>{s.role}</span> : null}
                 </span>
                 <span class="gs-wf-track">
                   <span class="gs-wf-bar" style={{ left: `${left}%`, width: `${width}%`, background: spanColor(s) }} />

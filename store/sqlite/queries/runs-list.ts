@@ -32,14 +32,24 @@ export interface RunDbRow {
   benchmark_run_id: string | null;
   cost_usd: number | null;
   service: string | null;
+  /** For a root with no cost or model of its own (another instrumentation's): its calls' (below). */
+  calls_cost_usd?: number | null;
+  calls_model?: string | null;
   score?: number | null;
 }
+
+/** The model calls of a run's trace (alias spans = the root): the trace's spans within the root's time. */
+const RUN_CALLS = `FROM spans c JOIN model_calls m ON m.id = c.id
+  WHERE c.start_ns >= spans.start_ns AND c.start_ns <= spans.end_ns AND c.trace_id = spans.trace_id`;
 
 export const RUN_COLUMNS = `id, lower(hex(trace_id)) AS trace_id, lower(hex(span_id)) AS span_id, ${stringOf('name_ref')} AS name,
   CAST(start_ns AS TEXT) AS start_ns_text, start_ns / 1000000 AS start_ms, duration_ns / 1e6 AS duration_ms, status_code,
   status_message, ${stringOf('component_id_ref')} AS component_id, component_type, model,
   ${stringOf('benchmark_run_ref')} AS benchmark_run_id, cost_usd,
-  (SELECT service_name FROM resources WHERE resources.id = spans.resource_id) AS service`;
+  (SELECT service_name FROM resources WHERE resources.id = spans.resource_id) AS service,
+  CASE WHEN cost_usd IS NULL THEN (SELECT sum(m.cost_usd) ${RUN_CALLS}) END AS calls_cost_usd,
+  CASE WHEN model IS NULL THEN (SELECT m.response_model ${RUN_CALLS} AND m.response_model IS NOT NULL
+    GROUP BY m.response_model ORDER BY count(*) DESC, m.response_model LIMIT 1) END AS calls_model`;
 
 export function statusName(code: number): 'unset' | 'ok' | 'error' {
   return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
@@ -57,9 +67,9 @@ export function toRunRow(r: RunDbRow): RunRow {
     statusMessage: r.status_message,
     componentId: r.component_id,
     componentType: r.component_type,
-    model: r.model,
+    model: r.model ?? r.calls_model ?? null,
     benchmarkRun: r.benchmark_run_id,
-    costUsd: r.cost_usd,
+    costUsd: r.cost_usd ?? r.calls_cost_usd ?? null,
     service: r.service,
     ...(r.score !== undefined ? { score: r.score } : {}),
   };
