@@ -187,7 +187,8 @@ describe('upgrade from the schema of migration 030', () => {
     expect(rowsBefore('model_calls')).toBe(1000);
     // The triggers filled the day grain and the totals.
     expect(count(new Database(file, { readonly: true }), 'SELECT count(*) AS n FROM rollup_spans WHERE grain_s = 86400')).toBeGreaterThan(0);
-    for (const t of ROLLUP_TABLES) expect({ t, rows: rowsBefore(t) > 0 }).toEqual({ t, rows: true });
+    // Every rollup table the 030 schema has (later migrations add others, filled by their own steps).
+    for (const t of ROLLUP_TABLES.filter((x) => before.has(x))) expect({ t, rows: rowsBefore(t) > 0 }).toEqual({ t, rows: true });
 
     // The current code: every migration applied, nothing lost.
     const db = openDatabase(file);
