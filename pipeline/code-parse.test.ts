@@ -27,6 +27,8 @@ describe('parseComponentCode', () => {
         {
           name: 'button',
           kind: 'frame',
+          role: 'button',
+          label: 'Go',
           x: 10,
           y: 20,
           width: 80,
@@ -54,6 +56,7 @@ describe('parseComponentCode', () => {
         {
           name: 'input',
           kind: 'frame',
+          role: 'textbox',
           x: 10,
           y: 60,
           width: 100,

@@ -107,6 +107,24 @@ function styleOf(attributes: ts.JsxAttributes): Style {
   return style;
 }
 
+/** Roles the HTML tags imply (the subset components use); an explicit `role` attribute wins. */
+const IMPLIED_ROLES: Readonly<Record<string, string>> = {
+  button: 'button', a: 'link', select: 'combobox', textarea: 'textbox', nav: 'navigation', table: 'table',
+  tr: 'row', td: 'cell', th: 'columnheader', dialog: 'dialog', img: 'img', ul: 'list', li: 'listitem',
+  h1: 'heading', h2: 'heading', h3: 'heading', h4: 'heading', h5: 'heading', h6: 'heading',
+};
+
+/** The ARIA role of a generated element, or undefined for generic ones (div, span). */
+export function roleOfElement(tag: string, attributes: readonly ParsedAttribute[]): string | undefined {
+  const explicit = attributes.find((a) => a.name === 'role' && a.kind === 'string')?.value.trim().split(/\s+/)[0];
+  if (explicit) return explicit.toLowerCase();
+  if (tag === 'input') {
+    const type = attributes.find((a) => a.name === 'type' && a.kind === 'string')?.value.toLowerCase() ?? 'text';
+    return type === 'checkbox' ? 'checkbox' : type === 'radio' ? 'radio' : type === 'button' || type === 'submit' ? 'button' : 'textbox';
+  }
+  return IMPLIED_ROLES[tag];
+}
+
 function attributesOf(attributes: ts.JsxAttributes): ParsedAttribute[] {
   const out: ParsedAttribute[] = [];
   for (const prop of attributes.properties) {
@@ -186,6 +204,10 @@ class Collector {
     if (style['textAlign'] === 'center') textProps.align = 'center';
 
     const frame: DesignNode = { name: tag, kind: 'frame', ...box };
+    const role = roleOfElement(tag, attributes);
+    if (role !== undefined) frame.role = role;
+    const ariaLabel = attributes.find((a) => a.name === 'aria-label' && a.kind === 'string')?.value;
+    if (ariaLabel !== undefined && ariaLabel.trim().length > 0) frame.label = ariaLabel;
     const fill = parseColour(style['background'] ?? style['backgroundColor']);
     if (fill !== undefined) frame.fill = fill;
     const border =
@@ -223,7 +245,10 @@ class Collector {
     const ownText = ts.isJsxElement(node) ? this.ownText(node.children) : '';
     const hasVisuals = fill !== undefined || stroke !== undefined;
     if (ownText.length > 0 && !hasVisuals && inner.nodes.length === 0) {
-      return { nodes: [{ name: tag, kind: 'text', ...box, text: ownText, ...textProps }], text: inner.text };
+      const textNode: DesignNode = { name: tag, kind: 'text', ...box, text: ownText, ...textProps };
+      if (frame.role !== undefined) textNode.role = frame.role;
+      if (frame.label !== undefined) textNode.label = frame.label;
+      return { nodes: [textNode], text: inner.text };
     }
     if (ownText.length > 0)
       children.push({ name: 'text', kind: 'text', x: 0, y: 0, width, height, text: ownText, ...textProps });

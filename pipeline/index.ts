@@ -67,5 +67,7 @@ export type { CodeQualityReport, CheckResult } from './code-quality';
 export { renderDesign, designToSvg, svgToPng, decodePng, fontOptions } from './render';
 export type { DecodedImage, RenderedDesign } from './render';
 export { pixelSimilarity, structuralSimilarity } from './similarity';
+export { semanticSimilarity, uiElements } from './semantic-similarity';
+export type { SemanticSimilarity, UiElement } from './semantic-similarity';
 export { validateGenerated, ValidationCache } from './validate';
 export type { ValidationResult, ValidationOutcome } from './validate';

@@ -266,6 +266,14 @@ export function createComponentPipeline(
         explanation: 'mean SSIM of the generated render against the reference render',
         ...evaluates,
       });
+      const sem = result.semantic;
+      score(acc, SCORE.semanticSimilarity, sem.score, {
+        explanation:
+          `${sem.matched} of ${sem.referenceElements} design elements matched by role and name (${sem.generatedElements} generated)` +
+          (sem.layoutOverlap !== null ? `, layout overlap ${round(sem.layoutOverlap, 3)}` : '') +
+          (sem.missing.length > 0 ? `; missing ${sem.missing.slice(0, 3).join(', ')}${sem.missing.length > 3 ? ', …' : ''}` : ''),
+        ...evaluates,
+      });
       score(acc, SCORE.codeQuality, result.codeQuality.score, {
         label: result.parses ? 'parses' : 'syntax-error',
         explanation: result.codeQuality.explanation,

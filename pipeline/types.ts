@@ -42,6 +42,13 @@ export interface DesignNode {
   fontSize?: number;
   fontWeight?: 'normal' | 'bold';
   align?: 'start' | 'center';
+  /**
+   * Trees recovered from generated code only: the element's ARIA role (its `role` attribute, or
+   * the role its tag implies: button, link, textbox, checkbox, combobox, heading...) and its
+   * `aria-label`. Not drawn; read by the semantic similarity (pipeline/semantic-similarity.ts).
+   */
+  role?: string;
+  label?: string;
   children?: DesignNode[];
 }
 

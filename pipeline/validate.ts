@@ -1,6 +1,7 @@
 /**
  * validate: renders the reference design and the generated component with the same renderer,
- * compares the images (pixel and structural similarity) and scores the code statically.
+ * compares the images (pixel and structural similarity), compares the UI elements of both trees
+ * (semantic similarity: roles, accessible names, places) and scores the code statically.
  * Results are cached by (spec id, design hash, code hash): a repeated input is not re-rendered.
  */
 import { checkCodeQuality } from './code-quality';
@@ -11,12 +12,16 @@ import type { CacheStats } from './embedding';
 import { contentHash } from './hash';
 import type { DecodedImage } from './render';
 import { renderDesign } from './render';
+import { semanticSimilarity } from './semantic-similarity';
+import type { SemanticSimilarity } from './semantic-similarity';
 import { pixelSimilarity, structuralSimilarity } from './similarity';
 import type { ComponentSpec } from './types';
 
 export interface ValidationResult {
   pixelSimilarity: number;
   structuralSimilarity: number;
+  /** The same UI elements as the design, by role, accessible name and place (pipeline/semantic-similarity.ts). */
+  semantic: SemanticSimilarity;
   codeQuality: CodeQualityReport;
   parses: boolean;
   /** PNG of the reference design and of the generated component (for reports and debugging). */
@@ -73,6 +78,7 @@ export function validateGenerated(
   const result: ValidationResult = {
     pixelSimilarity: pixelSimilarity(reference.image, generated.image),
     structuralSimilarity: structuralSimilarity(reference.image, generated.image),
+    semantic: semanticSimilarity(spec.design, parsed.root),
     codeQuality: checkCodeQuality(parsed),
     parses: parsed.syntaxErrors.length === 0,
     referencePng: reference.png,

@@ -259,6 +259,8 @@ export const SCORE = {
   mappingConfidence: 'mapping.confidence',
   pixelSimilarity: 'visual.pixel_similarity',
   structuralSimilarity: 'visual.structural_similarity',
+  /** Same UI elements (role, accessible name, place) as the design: pipeline/semantic-similarity.ts. */
+  semanticSimilarity: 'visual.semantic_similarity',
   codeQuality: 'code.quality',
 } as const;
 

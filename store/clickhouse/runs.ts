@@ -82,6 +82,37 @@ function toRunRow(r: RunDbRow): RunRow {
   };
 }
 
+/**
+ * A root with no cost or model of its own (another instrumentation's root): its trace's model
+ * calls within the root's time give the summed cost and the most frequent model, as the SQLite
+ * store's runs list and run detail answer.
+ */
+async function withCallRollup(ctx: ChContext, rows: RunDbRow[]): Promise<RunDbRow[]> {
+  const need = rows.filter((r) => r.cost_usd === null || r.model === null);
+  if (need.length === 0) return rows;
+  const p = new Params();
+  const calls = await ctx.ch.query<{ trace_id: string; time_ns: string; model: string | null; cost_usd: number | null }>(
+    `SELECT trace_id, toString(toUnixTimestamp64Nano(time)) AS time_ns, response_model AS model, cost_usd
+      FROM ${ctx.db}.genscope_model_calls WHERE trace_id IN ${p.bind([...new Set(need.map((r) => r.trace_id))], 'Array(String)')}`,
+    p.values,
+  );
+  return rows.map((r) => {
+    if (r.cost_usd !== null && r.model !== null) return r;
+    const lo = BigInt(r.start_ns);
+    const hi = BigInt(r.end_ns);
+    const mine = calls.filter((c) => c.trace_id === r.trace_id && BigInt(c.time_ns) >= lo && BigInt(c.time_ns) <= hi);
+    const priced = mine.filter((c) => c.cost_usd !== null);
+    const counts = new Map<string, number>();
+    for (const c of mine) if (c.model !== null) counts.set(c.model, (counts.get(c.model) ?? 0) + 1);
+    const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))[0]?.[0] ?? null;
+    return {
+      ...r,
+      cost_usd: r.cost_usd ?? (priced.length > 0 ? priced.reduce((a, c) => a + (c.cost_usd ?? 0), 0) : null),
+      model: r.model ?? top,
+    };
+  });
+}
+
 /** Conditions of every runs filter but the cursor (the same meaning as the SQLite store's runs-list.ts). */
 function runConditions(p: Params, q: RunsQuery, w: Window, db: string): { conds: string[]; ignored: string[] } {
   const { conds, ignored } = filterSql(
@@ -126,7 +157,7 @@ export async function runsList(ctx: ChContext, q: RunsQuery): Promise<RunsRespon
         WHERE ${where()} ORDER BY score ASC, start DESC, id DESC LIMIT ${p.bind(q.limit, 'UInt32')}`,
       p.values,
     );
-    return { meta: meta(w, null, 'raw', ignored), runs: rows.map(toRunRow), nextCursor: null };
+    return { meta: meta(w, null, 'raw', ignored), runs: (await withCallRollup(ctx, rows)).map(toRunRow), nextCursor: null };
   }
   if (q.sort !== 'newest') {
     const order = q.sort === 'slowest' ? 'duration_ns DESC' : 'ifNull(cost_usd, 0) DESC';
@@ -134,7 +165,7 @@ export async function runsList(ctx: ChContext, q: RunsQuery): Promise<RunsRespon
       `SELECT ${RUN_COLUMNS} FROM ${ctx.db}.genscope_spans WHERE ${where()} ORDER BY ${order}, start DESC, id DESC LIMIT ${p.bind(q.limit, 'UInt32')}`,
       p.values,
     );
-    return { meta: meta(w, null, 'raw', ignored), runs: rows.map(toRunRow), nextCursor: null };
+    return { meta: meta(w, null, 'raw', ignored), runs: (await withCallRollup(ctx, rows)).map(toRunRow), nextCursor: null };
   }
   if (q.cursor !== undefined) {
     const c = parseCursor(q.cursor, 'cursor');
@@ -148,7 +179,7 @@ export async function runsList(ctx: ChContext, q: RunsQuery): Promise<RunsRespon
   const last = page[page.length - 1];
   return {
     meta: meta(w, null, 'raw', ignored),
-    runs: page.map(toRunRow),
+    runs: (await withCallRollup(ctx, page)).map(toRunRow),
     nextCursor: rows.length > q.limit && last ? `${last.start_ns}_${num(last.id)}` : null,
   };
 }
@@ -313,7 +344,8 @@ export async function runDetail(ctx: ChContext, id: string): Promise<RunDetailRe
     stage: r.stage,
   }));
   // Log records: the Collector writes them to otel_logs, which this store does not read yet.
-  return { run: toRunRow(root), spans, scores, modelCalls, logs: [] };
+  const [rolled] = await withCallRollup(ctx, [root]);
+  return { run: toRunRow(rolled ?? root), spans, scores, modelCalls, logs: [] };
 }
 
 export async function benchmarksList(ctx: ChContext, q: BenchmarksQuery): Promise<BenchmarksResponse> {

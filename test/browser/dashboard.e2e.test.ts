@@ -105,7 +105,9 @@ describe('dashboard in Chromium', () => {
 
   beforeAll(async () => {
     // Two weeks are enough for the whole demo story: switch, cost spike, regression.
-    demo = await startDemoDashboard({ days: 14, seed: 7 });
+    // 20 days with two runs a day: the spike has a baseline before it and each day a dominant
+    // model, so the cost spike, the model switch and the regression are all detectable.
+    demo = await startDemoDashboard({ days: 20, seed: 7, runsPerDay: 2 });
     base = demo.base;
     context = await demo.browser.newContext({ viewport: { width: 1600, height: 1000 }, colorScheme: 'light', acceptDownloads: true });
     page = await context.newPage();
@@ -141,6 +143,9 @@ describe('dashboard in Chromium', () => {
   });
 
   it('marks the detected regression, cost spike and model switch', async () => {
+    // The whole 20-day story, over a 30-day range (the default 7 days hold only the regression).
+    await page.goto(`${base}/?range=30d`);
+    await waitReady(page);
     // Change detection scans the history after the rest of the page has loaded.
     await page.locator('[data-changes-loading]').waitFor({ state: 'detached', timeout: 60_000 });
     fs.mkdirSync(OUTPUT, { recursive: true });

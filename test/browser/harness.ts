@@ -64,6 +64,8 @@ export interface DemoDashboard {
 export async function startDemoDashboard(opts: {
   days: number;
   seed: number;
+  /** Benchmark runs a day on the primary model (default 1; a shadow run comes on top). */
+  runsPerDay?: number;
   monthlyBudgetUsd?: number;
   /** The server's admin token, and whether reads stay open (the alerts editor test). */
   token?: string;
@@ -78,7 +80,7 @@ export async function startDemoDashboard(opts: {
   const resolved = resolveChromium();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-dash-e2e-'));
   const db = path.join(tmp, 'demo.db');
-  await generateDemo({ db, days: opts.days, runsPerDay: 1, seed: opts.seed });
+  await generateDemo({ db, days: opts.days, runsPerDay: opts.runsPerDay ?? 1, seed: opts.seed });
   await buildDashboard({ quiet: true });
   await opts.beforeServe?.(db);
   const server = await startGenscopeServer({

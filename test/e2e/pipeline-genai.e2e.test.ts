@@ -179,7 +179,7 @@ describe('genscope pipeline run against the GenAI semantic conventions', () => {
       expect(call).toBeDefined();
       const evals = v.events.filter((e) => e.name === GEN_AI.evaluationEvent);
       expect(evals.map((e) => e.attributes[GEN_AI.evaluationName]).sort()).toEqual(
-        [SCORE.codeQuality, SCORE.pixelSimilarity, SCORE.structuralSimilarity].sort(),
+        [SCORE.codeQuality, SCORE.pixelSimilarity, SCORE.semanticSimilarity, SCORE.structuralSimilarity].sort(),
       );
       for (const e of evals) {
         expect(e.attributes[GEN_AI.responseId]).toBe(call?.attributes[GEN_AI.responseId]);

@@ -44,6 +44,7 @@ const FIXED: Record<ColorKind, Record<string, string>> = {
     errors: '#ef4444',
     pixel: '#3b82f6',
     structural: '#8b5cf6',
+    semantic: '#f97316',
     quality: '#10b981',
     budget: '#ef4444',
     projection: '#a855f7',

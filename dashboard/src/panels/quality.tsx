@@ -1,6 +1,6 @@
 /**
  * Quality section: accuracy by component type, confusion matrix, mapping-confidence distribution,
- * pixel and structural similarity over time, code quality over time (by model).
+ * pixel, structural and semantic similarity over time, code quality over time (by model).
  */
 import type { AccuracyResponse, ConfusionResponse, DistributionResponse, QualityScoresResponse } from '../../../schema/api';
 import { BarList } from '../components/bar-list';
@@ -17,12 +17,14 @@ import { panelState, panelStatus, usePanelData, useSimulatedFlag } from './use-p
 
 const PIXEL = 'visual.pixel_similarity';
 const STRUCTURAL = 'visual.structural_similarity';
+const SEMANTIC = 'visual.semantic_similarity';
 const CODE_QUALITY = 'code.quality';
 const MAPPING_CONFIDENCE = 'mapping.confidence';
 
 const SCORE_LABELS: Record<string, string> = {
   [PIXEL]: 'pixel similarity',
   [STRUCTURAL]: 'structural similarity',
+  [SEMANTIC]: 'semantic similarity',
   [CODE_QUALITY]: 'code quality',
   [MAPPING_CONFIDENCE]: 'mapping confidence',
 };
@@ -140,7 +142,7 @@ export function ConfidencePanel() {
 export function SimilarityPanel() {
   const { filters } = useDashboard();
   const id = 'quality-similarity';
-  const scores = [PIXEL, STRUCTURAL];
+  const scores = [PIXEL, STRUCTURAL, SEMANTIC];
   const r = usePanelData<QualityScoresResponse>(id, '/quality/scores', qualityScoresParams(filters, scores));
   const d = r.data;
   const data = d ? columns(d.t, scores, d.series) : null;
@@ -150,17 +152,18 @@ export function SimilarityPanel() {
     series: [
       { label: SCORE_LABELS[PIXEL] ?? PIXEL, color: colorFor('series', 'pixel'), fill: 0.08 },
       { label: SCORE_LABELS[STRUCTURAL] ?? STRUCTURAL, color: colorFor('series', 'structural') },
+      { label: SCORE_LABELS[SEMANTIC] ?? SEMANTIC, color: colorFor('series', 'semantic') },
     ],
   };
   return (
     <Panel
       id={id}
       title="Visual similarity over time"
-      subtitle="mean pixel and structural similarity per bucket (0–1)"
+      subtitle="mean pixel, structural (SSIM) and semantic (same elements, names and places) similarity per bucket (0–1)"
       {...panelStatus(r, () => hasPoints(data))}
       span={6}
     >
-      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={scores} ariaLabel="Pixel and structural similarity over time" /> : null}
+      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={scores} ariaLabel="Pixel, structural and semantic similarity over time" /> : null}
     </Panel>
   );
 }
