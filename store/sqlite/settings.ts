@@ -4,6 +4,7 @@
  * store's state database (TelemetryStore.alertStateDb), which is the telemetry file for SQLite and
  * the local side file for ClickHouse.
  */
+import type Database from 'better-sqlite3';
 import type { Db } from './db';
 
 export type BudgetSource = 'api' | 'config' | 'demo';
@@ -18,10 +19,17 @@ export interface StoredBudget {
 const BUDGET_KEY = 'monthly_budget_usd';
 
 /** The stored monthly budget, or null when none is set. */
+type BudgetRow = { value: string; source: BudgetSource; updated_at_ms: number };
+// Read on every API request (the budget card's context): one prepared statement per connection.
+const readers = new WeakMap<Db, Database.Statement<[string], BudgetRow>>();
+
 export function readBudget(db: Db): StoredBudget | null {
-  const row = db
-    .prepare<[string], { value: string; source: BudgetSource; updated_at_ms: number }>('SELECT value, source, updated_at_ms FROM settings WHERE key = ?')
-    .get(BUDGET_KEY);
+  let stmt = readers.get(db);
+  if (!stmt) {
+    stmt = db.prepare<[string], BudgetRow>('SELECT value, source, updated_at_ms FROM settings WHERE key = ?');
+    readers.set(db, stmt);
+  }
+  const row = stmt.get(BUDGET_KEY);
   if (!row) return null;
   const monthlyUsd = Number(row.value);
   // Only writeBudget writes the row; a hand-edited value that is not a number counts as unset.

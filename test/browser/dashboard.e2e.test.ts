@@ -240,6 +240,8 @@ describe('dashboard in Chromium', () => {
     await page.locator('#gs-filter-stage').focus();
     await page.keyboard.press('Enter');
     await page.locator('#gs-filter-stage-list').waitFor();
+    // Focus moves to the first option once the list has rendered (a frame later under load).
+    await page.waitForFunction(() => document.activeElement?.tagName === 'INPUT', null, { timeout: 5_000 });
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('INPUT');
     await page.keyboard.press('Escape');
     expect(await page.locator('#gs-filter-stage-list').count()).toBe(0);

@@ -5,15 +5,14 @@
  * model marked unpriced (with the price-override hint) instead of $0, and agent and tool spans
  * tagged with their role in the run's waterfall.
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ModelCallsResponse, RunsResponse } from '../../schema/api';
-import { startDemoDashboard, waitReady } from './harness';
+import { startDemoDashboard, waitReady, watchedPage } from './harness';
 import type { DemoDashboard } from './harness';
 
 let demo: DemoDashboard;
-let context: BrowserContext;
 let page: Page;
-const consoleErrors: string[] = [];
+let consoleErrors: string[] = [];
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 async function api<T>(path: string): Promise<T> {
@@ -73,12 +72,7 @@ async function postForeignTrace(): Promise<void> {
 beforeAll(async () => {
   demo = await startDemoDashboard({ days: 2, seed: 7 });
   await postForeignTrace();
-  context = await demo.browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  ({ page, consoleErrors } = await watchedPage(demo.browser, { viewport: { width: 1600, height: 1000 } }));
 }, 180_000);
 
 afterAll(async () => {
