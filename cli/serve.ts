@@ -23,7 +23,7 @@ import type { Db, TelemetryStore } from '../store';
 import { dbPath, intOption, numberOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
 import { formatDemoReport, generateDemo } from './demo';
-import { QuickCheck, RetentionScheduler, StoreWriter, WriteQueue } from '../store';
+import { QuickCheck, RetentionScheduler, SqliteStore, StoreWriter, WriteQueue } from '../store';
 import { IngestGate, allowedHostNames, createHealthHandler } from '../api';
 import { startSelfTelemetry } from '../instrumentation';
 import type { SelfObservationSources } from '../instrumentation';
@@ -243,7 +243,17 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     const hosts = o.webhookHosts ?? listOption(env.GENSCOPE_WEBHOOK_HOSTS);
     webhooks = webhookNotifiers(seeded.config.webhooks ?? [], hosts.length ? { allowedHosts: hosts } : {});
   }
-  const evaluator = new AlertEvaluator({ db, ...(store ? { store } : {}), now, notifiers: webhooks });
+  // Panels and alerts read through one store that knows the retention, so the grain planner never
+  // expects minute rollups or raw rows that retention has already pruned.
+  const reader: TelemetryStore =
+    store ??
+    new SqliteStore(db, {
+      ownsDb: false,
+      existingWriter: writer,
+      retentionDays: o.retentionDays,
+      ...(config.exactPercentileMaxRows !== undefined ? { exactPercentileMaxRows: config.exactPercentileMaxRows } : {}),
+    });
+  const evaluator = new AlertEvaluator({ db, store: reader, now, notifiers: webhooks });
   const retention = new RetentionScheduler(db, {
     retentionDays: o.retentionDays,
     onError: (err) => o.log(`retention: ${String(err)}`),
@@ -274,7 +284,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
   try {
     handle = await startServer({
       db,
-      ...(store ? { store } : {}),
+      store: reader,
       host: o.host ?? '127.0.0.1',
       port: o.port ?? 4000,
       config,

@@ -464,6 +464,12 @@ export const ResponseMeta = z.object({
   simulated: z.boolean().optional(),
   /** Panels with percentiles (latency KPIs, latency, stages) say how precise they are, for every range. */
   percentiles: PercentilePrecision.optional(),
+  /**
+   * The span time the answer covers when it differs from fromMs..toMs: per-component panels read
+   * an edge whose raw rows retention has pruned from its whole UTC day.
+   */
+  coveredFromMs: z.number().optional(),
+  coveredToMs: z.number().optional(),
 });
 export type ResponseMeta = z.infer<typeof ResponseMeta>;
 

@@ -131,6 +131,7 @@ export class SqliteStore implements TelemetryStore {
       ...(ctx.budgetUpdatedAtMs !== undefined ? { budgetUpdatedAtMs: ctx.budgetUpdatedAtMs } : {}),
       exactPercentileMaxRows: this.exactPercentileMaxRows,
       minuteRollupRetentionDays: this.retention.minuteRollupRetentionDays,
+      retentionDays: this.retention.retentionDays,
     };
   }
 

@@ -1,5 +1,6 @@
 /** Runs the built CLI (bin/genscope.js) in a child process, as a user does, for the e2e tests. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
@@ -21,4 +22,37 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
+}
+
+export interface ServeChild {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/**
+ * Starts a `genscope serve` child (node with `nodeArgs`, e.g. [CLI, 'serve', ...] or ts-node and
+ * the sources) and resolves with its URL once it prints the dashboard line.
+ */
+export function startServe(nodeArgs: string[], env: NodeJS.ProcessEnv): Promise<ServeChild> {
+  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const m = /dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+      if (m?.[1]) resolve({ child, url: m[1], output: () => out });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`genscope serve exited with ${code}: ${out}`)));
+  });
+}
+
+/** SIGTERM, and wait for the exit (a child already gone is fine). */
+export async function stopServe(s: { child: ChildProcess } | undefined): Promise<void> {
+  if (!s || s.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => s.child.once('exit', resolve));
+  s.child.kill('SIGTERM');
+  await exited;
 }

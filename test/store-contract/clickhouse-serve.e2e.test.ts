@@ -5,8 +5,7 @@
  * each; then every panel route, the runs list, a run's detail, the exports and the alerts routes
  * answer from both with the same response shapes, and the ClickHouse answers hold the spans sent.
  */
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,8 @@ import { promisify } from 'node:util';
 import { PANEL_DEFS } from '../../api/panels';
 import { EXPORT_DATASETS } from '../../schema/api';
 import type { ClientOutput } from '../interop/otlp-client';
+import { startServe, stopServe } from '../e2e/run-cli';
+import type { ServeChild } from '../e2e/run-cli';
 
 jest.setTimeout(300_000);
 
@@ -21,38 +22,17 @@ const run = promisify(execFile);
 const REPO = path.resolve(__dirname, '..', '..');
 const SENDER_TOKEN = 'e2e-token';
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
+type Server = ServeChild;
 
 /** Starts `genscope serve` through ts-node (the sources, no build needed) and waits for its URL. */
 function serve(args: string[]): Promise<Server> {
-  const child = spawn(
-    process.execPath,
+  return startServe(
     ['-r', 'ts-node/register/transpile-only', '-e', "require('./cli/main').main(process.argv.slice(1))", '--', 'serve', '--port', '0', ...args],
-    { cwd: REPO, env: { ...process.env, GENSCOPE_DB: '', GENSCOPE_STORE: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { ...process.env, GENSCOPE_DB: '', GENSCOPE_STORE: '' },
   );
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /dashboard\s+(http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-      if (m?.[1]) resolve({ child, url: m[1], output: () => out });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`genscope serve exited with ${code}: ${out}`)));
-  });
 }
 
-async function stop(s: Server | undefined): Promise<void> {
-  if (!s || s.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => s.child.once('exit', resolve));
-  s.child.kill('SIGTERM');
-  await exited;
-}
+const stop = stopServe;
 
 async function send(url: string, t0: number): Promise<ClientOutput> {
   const { stdout } = await run(

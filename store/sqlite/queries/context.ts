@@ -16,6 +16,13 @@ export interface QueryContext {
   exactPercentileMaxRows: number;
   /** The store's minute-rollup retention, for the grain planner (store/window.ts). */
   minuteRollupRetentionDays: number;
+  /** Raw rows are pruned after this many days: a window starting earlier cannot be read exactly. */
+  retentionDays?: number;
+}
+
+/** Whether every raw row of the window is still kept (retention has pruned nothing inside it). */
+export function rawKept(ctx: QueryContext, w: Window): boolean {
+  return ctx.retentionDays === undefined || w.fromMs >= ctx.nowMs - ctx.retentionDays * 86_400_000;
 }
 
 export function meta(w: Window, bucketSeconds: number | null, source: 'rollup' | 'raw', ignored: string[]): ResponseMeta {

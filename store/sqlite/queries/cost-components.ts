@@ -6,6 +6,7 @@
  * benchmark run selected, raw run spans only. Sorted descending by the chosen key, limited.
  */
 import type { CostComponentsQuery, CostComponentsResponse } from '../../../schema/api';
+import { bucketStartNs } from '../../layout';
 import { makeWindow, resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
@@ -17,6 +18,49 @@ import { round } from './sql';
 import { stringOf } from '../strings';
 
 const ORDER = { cost: 'cost DESC', runs: 'runs DESC', costPerRun: 'cost * 1.0 / runs DESC', errors: 'errors DESC' } as const;
+
+const DAY_NS = BigInt(DAY_GRAIN_S) * 1_000_000_000n;
+
+/**
+ * The window cut into the segments every panel uses: whole UTC days from the daily component
+ * rollups, the ragged edges from raw rows over exactly the span time the other panels' hour or
+ * minute rollups cover, so the runs and cost here add up to theirs. An edge whose raw rows
+ * retention has already pruned (it starts before now - retentionDays) is read from the daily
+ * rollup of its whole UTC day instead, and `covered` then says which span time the answer covers.
+ */
+function componentSegments(ctx: QueryContext, w: Window): {
+  covered: { fromMs: number; toMs: number } | null;
+  union: (raw: (fromNs: bigint, toNs: bigint) => Fragment, day: (fromNs: bigint, toNs: bigint) => Fragment) => Fragment;
+} {
+  const cutoffNs = ctx.retentionDays === undefined ? null : BigInt(ctx.nowMs - ctx.retentionDays * 86_400_000) * 1_000_000n;
+  const rawEdges: { fromNs: bigint; toNs: bigint }[] = [];
+  const days: { fromNs: bigint; toNs: bigint }[] = [];
+  const widened = new Set<bigint>();
+  for (const seg of segmentsFor(w, undefined, { dayGrain: true })) {
+    if (seg.grainS === DAY_GRAIN_S) days.push({ fromNs: seg.fromNs, toNs: seg.toNs });
+    else if (cutoffNs !== null && seg.fromNs < cutoffNs) {
+      for (let d = bucketStartNs(seg.fromNs, DAY_GRAIN_S); d < seg.toNs; d += DAY_NS) widened.add(d);
+    } else {
+      const e = coveredWindow(makeWindow(Number(seg.fromNs / 1_000_000n), Number(seg.toNs / 1_000_000n)), seg.grainS);
+      rawEdges.push({ fromNs: e.fromNs, toNs: e.toNs });
+    }
+  }
+  for (const d of widened) days.push({ fromNs: d, toNs: d + DAY_NS });
+  const starts = [w.fromNs, ...[...widened]];
+  const ends = [w.toNs, ...[...widened].map((d) => d + DAY_NS)];
+  const min = (xs: bigint[]) => xs.reduce((a, b) => (b < a ? b : a));
+  const max = (xs: bigint[]) => xs.reduce((a, b) => (b > a ? b : a));
+  const covered = widened.size > 0 ? { fromMs: Number(min(starts) / 1_000_000n), toMs: Number(max(ends) / 1_000_000n) } : null;
+  return {
+    covered,
+    union: (raw, day) => {
+      const parts = [...rawEdges.map((e) => raw(e.fromNs, e.toNs)), ...days.map((d) => day(d.fromNs, d.toNs))];
+      // A window with no segment at all (empty) still needs a valid, empty source.
+      if (parts.length === 0) return raw(w.fromNs, w.fromNs);
+      return { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
+    },
+  };
+}
 
 /** Run spans with start in [fromNs, toNs), as component rows. */
 function rawRuns(fromNs: bigint, toNs: bigint, conds: Fragment[]): Fragment {
@@ -33,6 +77,7 @@ export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostC
   let from: Fragment;
   let source: 'rollup' | 'raw';
   let ignored: string[];
+  let covered: { fromMs: number; toMs: number } | null = null;
   if (q.benchmarkRun !== undefined) {
     const f = filterConditions(q, { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_ref' });
     from = rawRuns(w.fromNs, w.toNs, f.conds);
@@ -40,17 +85,15 @@ export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostC
     ignored = f.ignored;
   } else {
     const f = filterConditions(q, { componentType: 'component_type', model: 'model' });
-    // The edges read the span time an hour or minute rollup row would cover (coveredWindow), so
-    // both sides count the same runs.
-    const parts = segmentsFor(w, undefined, { dayGrain: true }).map((seg): Fragment => {
-      if (seg.grainS !== DAY_GRAIN_S) {
-        const e = coveredWindow(makeWindow(Number(seg.fromNs / 1_000_000n), Number(seg.toNs / 1_000_000n)), seg.grainS);
-        return rawRuns(e.fromNs, e.toNs, f.conds);
-      }
-      const where = joinAnd([{ sql: 'bucket_ns >= ? AND bucket_ns < ?', params: [seg.fromNs, seg.toNs] }, ...f.conds]);
-      return { sql: `SELECT component_id, component_type, runs, errors, cost_usd, duration_sum_ns FROM rollup_components WHERE ${where.sql}`, params: where.params };
-    });
-    from = { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
+    const plan = componentSegments(ctx, w);
+    covered = plan.covered;
+    from = plan.union(
+      (fromNs, toNs) => rawRuns(fromNs, toNs, f.conds),
+      (fromNs, toNs) => {
+        const where = joinAnd([{ sql: 'bucket_ns >= ? AND bucket_ns < ?', params: [fromNs, toNs] }, ...f.conds]);
+        return { sql: `SELECT component_id, component_type, runs, errors, cost_usd, duration_sum_ns FROM rollup_components WHERE ${where.sql}`, params: where.params };
+      },
+    );
     source = 'rollup';
     ignored = f.ignored;
   }
@@ -63,7 +106,7 @@ export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostC
   });
   const split = componentSplit(ctx, q, w, rows.map((r) => r.id));
   return {
-    meta: meta(w, null, source, ignored),
+    meta: { ...meta(w, null, source, ignored), ...(covered ? { coveredFromMs: covered.fromMs, coveredToMs: covered.toMs } : {}) },
     componentId: rows.map((r) => r.id),
     componentType: rows.map((r) => r.type),
     runs: rows.map((r) => r.runs),
@@ -95,15 +138,13 @@ function componentSplit(ctx: QueryContext, q: CostComponentsQuery, w: Window, id
   if (q.benchmarkRun !== undefined) from = rawCalls(w.fromNs, w.toNs, raw);
   else {
     const f = filterConditions(q, { componentType: 'component_type', model: 'model' });
-    const parts = segmentsFor(w, undefined, { dayGrain: true }).map((seg): Fragment => {
-      if (seg.grainS !== DAY_GRAIN_S) {
-        const e = coveredWindow(makeWindow(Number(seg.fromNs / 1_000_000n), Number(seg.toNs / 1_000_000n)), seg.grainS);
-        return rawCalls(e.fromNs, e.toNs, raw);
-      }
-      const where = joinAnd([{ sql: 'bucket_ns >= ? AND bucket_ns < ?', params: [seg.fromNs, seg.toNs] }, ...f.conds]);
-      return { sql: `SELECT component_id, stage, operation, calls, cost_usd FROM rollup_component_stages WHERE ${where.sql}`, params: where.params };
-    });
-    from = { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
+    from = componentSegments(ctx, w).union(
+      (fromNs, toNs) => rawCalls(fromNs, toNs, raw),
+      (fromNs, toNs) => {
+        const where = joinAnd([{ sql: 'bucket_ns >= ? AND bucket_ns < ?', params: [fromNs, toNs] }, ...f.conds]);
+        return { sql: `SELECT component_id, stage, operation, calls, cost_usd FROM rollup_component_stages WHERE ${where.sql}`, params: where.params };
+      },
+    );
   }
   const list = inList('component_id', [...ids]);
   const rows = all<{ component_id: string; stage: string; operation: string; calls: number; cost: number }>(ctx.db, {

@@ -6,6 +6,7 @@
 import { END_TO_END_STAGE } from '../../../schema/api';
 import { BucketCounts, sketchIndex } from '../../histogram';
 import type { BucketedWindow, Window } from '../../window';
+import { rawKept } from './context';
 import type { QueryContext } from './context';
 import { emptyHistogram } from './histograms';
 import type { DenseHistogram } from './histograms';
@@ -30,6 +31,8 @@ export interface LatencyData {
  */
 export function canUseRaw(ctx: QueryContext, w: Window, f: Filters): boolean {
   if (f.benchmarkRun !== undefined) return true;
+  // Retention has pruned the start of the window: its raw rows are a part, the rollups the whole.
+  if (!rawKept(ctx, w)) return false;
   const runs = runsOnly(f);
   const max = runs ? ctx.exactPercentileMaxRows : Math.floor(ctx.exactPercentileMaxRows / 5);
   const sql = runs
