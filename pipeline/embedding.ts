@@ -35,6 +35,12 @@ export interface HashedNgramEmbedderOptions {
   provider?: string;
   /** The hosted model this embedder stands in for, so that embedding cost is priced. */
   model?: string;
+  /**
+   * Waits on this clock as long as a hosted embedding call would take (simulated, like the
+   * simulated chat client's latency): baseMillis plus millisPerToken per input token, with a
+   * jitter of +-25% derived from the text. Default: no wait.
+   */
+  simulatedLatency?: { clock: { sleep(ms: number): Promise<void> }; baseMillis: number; millisPerToken: number };
 }
 
 /** Pure, synchronous embedding: word unigrams plus character trigrams of each padded word. */
@@ -82,15 +88,21 @@ export class HashedNgramEmbedder implements Embedder {
   readonly model: string;
   readonly simulated = true;
   readonly dimensions: number;
+  private readonly latency: HashedNgramEmbedderOptions['simulatedLatency'];
 
   constructor(options: HashedNgramEmbedderOptions = {}) {
     this.dimensions = options.dimensions ?? 512;
+    this.latency = options.simulatedLatency;
     this.provider = options.provider ?? 'openai';
     this.model = options.model ?? 'text-embedding-3-small';
   }
 
   async embed(text: string): Promise<EmbeddingResult> {
     const inputTokens = await countTokens(text, encodingForModel(this.model));
+    if (this.latency) {
+      const jitter = 0.75 + (0.5 * fnv1a32(`latency|${text}`)) / 0x1_0000_0000;
+      await this.latency.clock.sleep((this.latency.baseMillis + this.latency.millisPerToken * inputTokens) * jitter);
+    }
     return { vector: embedText(text, this.dimensions), usage: { inputTokens } };
   }
 }

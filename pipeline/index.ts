@@ -69,5 +69,5 @@ export type { DecodedImage, RenderedDesign } from './render';
 export { pixelSimilarity, structuralSimilarity } from './similarity';
 export { semanticSimilarity, uiElements } from './semantic-similarity';
 export type { SemanticSimilarity, UiElement } from './semantic-similarity';
-export { validateGenerated, ValidationCache } from './validate';
-export type { ValidationResult, ValidationOutcome } from './validate';
+export { validateGenerated, validationKey, ValidationCache } from './validate';
+export type { ValidationResult, ValidationOutcome, Validator } from './validate';

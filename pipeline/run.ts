@@ -17,7 +17,7 @@ import { openAIClientFromEnv } from './openai-client';
 import { buildGenerationPrompt, extractCode } from './prompt';
 import { SimulatedModelClient } from './simulated-client';
 import type { Catalog, ComponentSpec, Corpus } from './types';
-import type { ValidationResult } from './validate';
+import type { ValidationResult, Validator } from './validate';
 import { ValidationCache, validateGenerated } from './validate';
 
 export const PIPELINE_NAME = 'component-generation';
@@ -35,6 +35,8 @@ export interface PipelineResources {
   embedder: Embedder;
   embeddingCache: EmbeddingCache;
   validationCache: ValidationCache;
+  /** Runs validation (default validateGenerated); the demo replays repeats with measured durations. */
+  validator?: Validator;
 }
 
 export interface PipelineResourcesOptions {
@@ -253,7 +255,7 @@ export function createComponentPipeline(
   const validate = p.stage(
     STAGE.validate,
     (spec: ComponentSpec, code: string, acc: Accumulator): ValidationResult => {
-      const { result, cacheHit } = validateGenerated(spec, code, validationCache);
+      const { result, cacheHit } = (resources.validator ?? validateGenerated)(spec, code, validationCache);
       if (cacheHit !== undefined) cacheLookup(acc, CACHE.validation, cacheHit);
       acc.outcome.validation = result;
       // Each score judges the generate call's output: the events name that call.

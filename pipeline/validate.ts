@@ -62,13 +62,21 @@ export interface ValidationOutcome {
   cacheHit: boolean | undefined;
 }
 
+/** The cache key of one validation: the spec, its design and the code. */
+export function validationKey(spec: ComponentSpec, code: string): string {
+  return contentHash('validation', spec.id, JSON.stringify(spec.design), code);
+}
+
+/** What the validate stage calls: validateGenerated, or a caller's wrapper around it. */
+export type Validator = (spec: ComponentSpec, code: string, cache?: ValidationCache) => ValidationOutcome;
+
 /** Validates generated code against a spec. */
 export function validateGenerated(
   spec: ComponentSpec,
   code: string,
   cache?: ValidationCache,
 ): ValidationOutcome {
-  const key = contentHash('validation', spec.id, JSON.stringify(spec.design), code);
+  const key = validationKey(spec, code);
   const cached = cache?.results.get(key);
   if (cached !== undefined) return { result: cached, cacheHit: true };
 

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { detectChanges, ensureDefaultAlertRules, findingDays, replayRules } from '../../alerts';
 import { openDatabase } from '../../store';
+import { DEMO_EMBEDDING_LATENCY } from '../../cli/demo';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -50,6 +51,25 @@ describe('genscope demo + detectChanges', () => {
     expect(bench.n).toBeGreaterThan(50);
     expect(bench.s).toBe(bench.n);
     conn.close();
+  });
+
+  it('records non-model stages with the time their work takes, not cached replays of microseconds', () => {
+    const conn = openDatabase(db);
+    const stage = (name: string) =>
+      conn
+        .prepare("SELECT count(*) AS n, sum(cache_hit) AS hits, min(duration_ns) AS minNs FROM span_view WHERE stage = ? AND role = 'stage'")
+        .get(name) as { n: number; hits: number | null; minNs: number };
+    // Every benchmark run validates every output (a cold cache per run): no validation is a cache hit.
+    const validate = stage('validate');
+    expect(validate.n).toBeGreaterThan(1000);
+    expect(validate.hits ?? 0).toBe(0);
+    // The stand-in embedding call waits as its latency profile says (at least 75% of the base).
+    const embed = conn
+      .prepare("SELECT count(*) AS n, min(duration_ns) AS minNs FROM span_view WHERE role = 'model' AND name LIKE 'embeddings %'")
+      .get() as { n: number; minNs: number };
+    conn.close();
+    expect(embed.n).toBeGreaterThan(0);
+    expect(embed.minNs / 1e6).toBeGreaterThanOrEqual(0.75 * DEMO_EMBEDDING_LATENCY.baseMillis);
   });
 
   (SQLITE3 ? it : it.skip)('opens with the system sqlite3, passes integrity_check and reads every table', () => {
