@@ -71,14 +71,33 @@ export interface ScoreColumns {
   value: number | null;
   label: string | null;
   explanation: string | null;
+  /** The judged span's id (lowercase hex) and response id; absent in rows of migration 042's layout. */
+  evaluated_span_id?: string | null;
+  response_id?: string | null;
 }
 
+/** Bit i of a score row's mask says SCORE_PROMOTED[i].key was left out. Append only. */
 export const SCORE_PROMOTED: readonly { key: string; rebuild: (c: ScoreColumns) => AttributeValue | undefined }[] = [
   { key: GEN_AI.evaluationName, rebuild: (c) => c.name },
   { key: GEN_AI.evaluationScoreValue, rebuild: (c) => c.value ?? undefined },
   { key: GEN_AI.evaluationScoreLabel, rebuild: (c) => c.label ?? undefined },
   { key: GEN_AI.evaluationExplanation, rebuild: (c) => c.explanation ?? undefined },
+  { key: ATTR.evaluationSpanId, rebuild: (c) => c.evaluated_span_id ?? undefined },
+  { key: GEN_AI.responseId, rebuild: (c) => c.response_id ?? undefined },
 ];
+
+/**
+ * The judged-call columns of a score event's attributes: the span id when it is a valid lowercase
+ * 16-hex id (stored as 8 bytes, rebuilt identically), the response id when it is a string.
+ */
+export function scoreEvaluates(attrs: AttributeMap): { evaluated_span_id: string | null; response_id: string | null } {
+  const span = attrs[ATTR.evaluationSpanId];
+  const response = attrs[GEN_AI.responseId];
+  return {
+    evaluated_span_id: typeof span === 'string' && /^[0-9a-f]{16}$/.test(span) ? span : null,
+    response_id: typeof response === 'string' ? response : null,
+  };
+}
 
 export interface Compacted {
   /** Bit mask of the left-out keys. */

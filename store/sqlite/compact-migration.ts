@@ -9,7 +9,7 @@ import { GEN_AI } from '../../schema/names';
 import type { AttributeMap, SpanEventRecord } from '../../schema/records';
 import type { ModelCallRow, ScoreRow, SpanRole, SpanRow } from '../span-rows';
 import type { Db } from './db';
-import { MODEL_CALL_130_COLUMNS, MODEL_CALL_INSERT_042, SCORE_INSERT, SPAN_INSERT, modelCallParams, scoreParams, spanParams } from './compact-rows';
+import { MODEL_CALL_130_COLUMNS, MODEL_CALL_INSERT_042, SCORE_INSERT_042, SPAN_INSERT, modelCallParams, scoreParams, spanParams } from './compact-rows';
 import type { StoredParams } from './compact-rows';
 import { StringTable } from './strings';
 
@@ -158,7 +158,7 @@ export function compactRows(db: Db): void {
   strings.begin();
   const insert = {
     span: db.prepare(withId(SPAN_INSERT, 'trace_id')),
-    score: db.prepare(withId(SCORE_INSERT, 'time_ns')),
+    score: db.prepare(withId(SCORE_INSERT_042, 'time_ns')),
     modelCall: db.prepare(MODEL_CALL_INSERT_042),
   };
   const read = {
@@ -192,14 +192,14 @@ export function compactRows(db: Db): void {
       insert.span.run({ ...spanParams({ span, attributes, events, scores: scores.filter((s) => s.seq >= 0), modelCall }, strings), id });
       oldScores.forEach((o, i) => {
         const sc = scores[i] as ScoreRow;
-        insert.score.run({ ...scoreParams(sc, id, sc.seq >= 0 ? events[sc.seq] : undefined, strings), id: big(o.id) });
+        insert.score.run({ ...scoreParams(sc, id, sc.seq >= 0 ? events[sc.seq] : undefined, strings, '042'), id: big(o.id) });
       });
       if (modelCall) insert.modelCall.run(params042(modelCallParams(modelCall, id, strings)));
     }
     cursor = big((rows[rows.length - 1] as OldRow).id);
   }
   // Rows without a span (or a second call for one span) keep their values under new ids.
-  for (const o of read.orphanScores.all() as OldRow[]) insert.score.run({ ...scoreParams(oldScore(o, -1), null, undefined, strings), id: big(o.id) });
+  for (const o of read.orphanScores.all() as OldRow[]) insert.score.run({ ...scoreParams(oldScore(o, -1), null, undefined, strings, '042'), id: big(o.id) });
   // Negative ids: a model call's id is its span's id, and span ids are positive.
   let next = 0n;
   for (const o of read.orphanCalls.all() as OldRow[]) insert.modelCall.run(params042(modelCallParams(oldModelCall(o), --next, strings)));

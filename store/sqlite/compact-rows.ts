@@ -5,7 +5,7 @@
  */
 import type { AttributeMap, SpanEventRecord } from '../../schema/records';
 import type { ModelCallRow, ScoreRow, SpanRow } from '../span-rows';
-import { compactScoreAttributes, compactSpanAttributes, eventBody, eventTime, idBytes } from '../compact';
+import { compactScoreAttributes, compactSpanAttributes, eventBody, eventTime, idBytes, scoreEvaluates } from '../compact';
 import type { PromotedColumns, StoredEvent } from '../compact';
 import type { StringTable } from './strings';
 
@@ -16,10 +16,16 @@ export const SPAN_INSERT = `INSERT INTO spans (trace_id, span_id, parent_span_id
     @duration_ns, @status_code, @status_message, @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref,
     @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links)`;
 
-export const SCORE_INSERT = `INSERT INTO scores (time_ns, span_row, seq, trace_id, span_id, name_ref, value, label_ref, explanation, explanation_ref,
+/** The scores insert of migration 042's layout (the compact migration runs before migration 170). */
+export const SCORE_INSERT_042 = `INSERT INTO scores (time_ns, span_row, seq, trace_id, span_id, name_ref, value, label_ref, explanation, explanation_ref,
     promoted, attributes, stage, component_id_ref, component_type, model, benchmark_run_ref)
   VALUES (@time_ns, @span_row, @seq, @trace_id, @span_id, @name_ref, @value, @label_ref, @explanation, @explanation_ref, @promoted, @attributes,
     @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref)`;
+
+export const SCORE_INSERT = `INSERT INTO scores (time_ns, span_row, seq, trace_id, span_id, name_ref, value, label_ref, explanation, explanation_ref,
+    promoted, attributes, stage, component_id_ref, component_type, model, benchmark_run_ref, evaluated_span_id, response_id_ref)
+  VALUES (@time_ns, @span_row, @seq, @trace_id, @span_id, @name_ref, @value, @label_ref, @explanation, @explanation_ref, @promoted, @attributes,
+    @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref, @evaluated_span_id, @response_id_ref)`;
 
 /** The model-call insert of migration 042's layout (the compact migration runs before migration 130). */
 export const MODEL_CALL_INSERT_042 = `INSERT INTO model_calls (id, time_ns, duration_ns, provider, operation, request_model,
@@ -131,9 +137,17 @@ export function spanParams(input: CompactSpanInput, strings: StringTable): Store
  * A scores row; `event` is the score's gen_ai.evaluation.result event (its attributes are kept).
  * Without a span row (an evaluation of a span not stored) the row keeps the span's ids itself.
  */
-export function scoreParams(sc: ScoreRow, spanRow: number | bigint | null, event: SpanEventRecord | undefined, strings: StringTable): StoredParams {
+export function scoreParams(
+  sc: ScoreRow,
+  spanRow: number | bigint | null,
+  event: SpanEventRecord | undefined,
+  strings: StringTable,
+  layout: '042' | 'current' = 'current',
+): StoredParams {
   const t = sc.time_ns;
-  const { promoted, rest } = event ? compactScoreAttributes(event.attributes, sc) : { promoted: 0, rest: null };
+  // Migration 042's layout has no judged-call columns: those keys stay in the remainder there.
+  const evaluates = event && layout === 'current' ? scoreEvaluates(event.attributes) : { evaluated_span_id: null, response_id: null };
+  const { promoted, rest } = event ? compactScoreAttributes(event.attributes, { ...sc, ...evaluates }) : { promoted: 0, rest: null };
   const explanationRef = sc.explanation === null ? null : strings.shared(sc.explanation, t);
   return {
     time_ns: t,
@@ -153,6 +167,12 @@ export function scoreParams(sc: ScoreRow, spanRow: number | bigint | null, event
     component_type: sc.component_type,
     model: sc.model,
     benchmark_run_ref: strings.idOrNull(sc.benchmark_run_id, t),
+    ...(layout === 'current'
+      ? {
+          evaluated_span_id: evaluates.evaluated_span_id === null ? null : idBytes(evaluates.evaluated_span_id),
+          response_id_ref: strings.idOrNull(evaluates.response_id, t),
+        }
+      : {}),
   };
 }
 

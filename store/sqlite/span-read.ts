@@ -58,6 +58,8 @@ interface ScoreEventRow {
   explanation: string | null;
   promoted: number;
   attributes: string | null;
+  evaluated_span_id: string | null;
+  response_id: string | null;
 }
 
 /** Stored events JSON -> events (shared bodies resolved). */
@@ -100,7 +102,8 @@ export class SpanRebuilder {
       ),
       scores: db.prepare<[number], ScoreEventRow>(
         `SELECT CAST(time_ns AS TEXT) AS time_text, seq, ${stringOf('name_ref')} AS name, value, ${stringOf('label_ref')} AS label,
-           COALESCE(explanation, ${stringOf('explanation_ref')}) AS explanation, promoted, attributes
+           COALESCE(explanation, ${stringOf('explanation_ref')}) AS explanation, promoted, attributes,
+           CASE WHEN evaluated_span_id IS NULL THEN NULL ELSE lower(hex(evaluated_span_id)) END AS evaluated_span_id, ${stringOf('response_id_ref')} AS response_id
          FROM scores WHERE span_row = ? AND seq IS NOT NULL ORDER BY seq`,
       ),
     };
@@ -136,6 +139,8 @@ export class SpanRebuilder {
           value: sc.value,
           label: sc.label,
           explanation: sc.explanation,
+          evaluated_span_id: sc.evaluated_span_id,
+          response_id: sc.response_id,
         }),
       },
     }));

@@ -74,13 +74,28 @@ function runSpans(traceId: string, n: number): Sent[] {
         {
           name: 'gen_ai.evaluation.result',
           timeNs: T0 + 3_000n,
-          attributes: { 'gen_ai.evaluation.name': 'code.quality', 'gen_ai.evaluation.score.value': 1, 'gen_ai.evaluation.score.label': 'parses', 'gen_ai.evaluation.explanation': 'all checks passed' },
+          attributes: {
+            'gen_ai.evaluation.name': 'code.quality',
+            'gen_ai.evaluation.score.value': 1,
+            'gen_ai.evaluation.score.label': 'parses',
+            'gen_ai.evaluation.explanation': 'all checks passed',
+            // The judged call: stored as columns (migration 170) and rebuilt exactly.
+            'gen_ai.response.id': 'chatcmpl-roundtrip-1',
+            'genscope.evaluation.span_id': '00000000000000aa',
+          },
         },
         { name: 'note', timeNs: T0 + 3_500n, attributes: { detail: 'between the scores', n: 2 } },
         {
           name: 'gen_ai.evaluation.result',
           timeNs: T0 + 4_000n,
-          attributes: { 'gen_ai.evaluation.name': 'visual.pixel_similarity', 'gen_ai.evaluation.score.value': 0.8125, judge: 'pixelmatch', extra: [0.5, 1] },
+          attributes: {
+            'gen_ai.evaluation.name': 'visual.pixel_similarity',
+            'gen_ai.evaluation.score.value': 0.8125,
+            judge: 'pixelmatch',
+            extra: [0.5, 1],
+            // Not a lowercase 16-hex id: kept as sent.
+            'genscope.evaluation.span_id': '00000000000000AA',
+          },
         },
         // A score value sent as text stays text.
         { name: 'gen_ai.evaluation.result', timeNs: T0 + 5_000n, attributes: { 'gen_ai.evaluation.name': 'mapping.confidence', 'gen_ai.evaluation.score.value': '0.9' } },
