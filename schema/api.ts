@@ -809,6 +809,18 @@ export const RunRow = z.object({
   costUsd: nullableNumber,
   /** service.name of the process that recorded the run, when known. */
   service: z.string().nullable(),
+  /**
+   * The model calls of the run's trace within the run's time (the root itself when it is one),
+   * whatever instrumentation sent them: how many, how many failed, and their summed tokens
+   * (input counts the cache-read and cache-write tokens too, as gen_ai.usage.input_tokens does).
+   * A root with unset status whose calls failed has status "error".
+   */
+  modelCalls: z.number(),
+  failedCalls: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
   /** The run's lowest value of the asked score (sort=worst, or score given); absent otherwise. */
   score: nullableNumber.optional(),
 });

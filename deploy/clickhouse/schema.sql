@@ -283,3 +283,17 @@ CREATE TABLE IF NOT EXISTS otel.genscope_meta (
     value String
   ) ENGINE = ReplacingMergeTree(version)
   ORDER BY key;
+
+ALTER TABLE otel.genscope_spans ADD COLUMN IF NOT EXISTS mc_cache_write_tokens UInt64 DEFAULT 0 AFTER mc_cached_tokens;
+
+ALTER TABLE otel.genscope_model_calls ADD COLUMN IF NOT EXISTS cache_write_tokens UInt64 DEFAULT 0 AFTER cached_tokens;
+
+DROP VIEW IF EXISTS otel.genscope_model_calls_mv;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS otel.genscope_model_calls_mv
+  TO otel.genscope_model_calls AS
+  SELECT start AS time, duration_ns, trace_id, span_id, mc_provider AS provider, mc_operation AS operation,
+         mc_request_model AS request_model, mc_response_model AS response_model, mc_input_tokens AS input_tokens,
+         mc_output_tokens AS output_tokens, mc_cached_tokens AS cached_tokens, mc_cache_write_tokens AS cache_write_tokens,
+         cost_usd, mc_cost_source AS cost_source, status_code, stage, component_id, component_type, benchmark_run_id
+  FROM otel.genscope_spans WHERE role = 'model';

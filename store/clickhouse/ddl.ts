@@ -391,6 +391,24 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   ORDER BY key`,
     ],
   },
+  {
+    version: 4,
+    name: 'model_call_cache_write_tokens',
+    // A model call's cache-write tokens (SQLite migration 130), so a run's tokens add up alike on
+    // both stores. Rows extracted before read 0, as SQLite's did.
+    statements: (o) => [
+      `ALTER TABLE ${o.database}.genscope_spans${onCluster(o)} ADD COLUMN IF NOT EXISTS mc_cache_write_tokens UInt64 DEFAULT 0 AFTER mc_cached_tokens`,
+      `ALTER TABLE ${o.database}.genscope_model_calls${onCluster(o)} ADD COLUMN IF NOT EXISTS cache_write_tokens UInt64 DEFAULT 0 AFTER cached_tokens`,
+      `DROP VIEW IF EXISTS ${o.database}.genscope_model_calls_mv${onCluster(o)}`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_model_calls_mv${onCluster(o)}
+  TO ${o.database}.genscope_model_calls AS
+  SELECT start AS time, duration_ns, trace_id, span_id, mc_provider AS provider, mc_operation AS operation,
+         mc_request_model AS request_model, mc_response_model AS response_model, mc_input_tokens AS input_tokens,
+         mc_output_tokens AS output_tokens, mc_cached_tokens AS cached_tokens, mc_cache_write_tokens AS cache_write_tokens,
+         cost_usd, mc_cost_source AS cost_source, status_code, ${CONTEXT}, benchmark_run_id
+  FROM ${o.database}.genscope_spans WHERE role = 'model'`,
+    ],
+  },
 ];
 
 export function migrationsTableDdl(o: DdlOptions): string[] {

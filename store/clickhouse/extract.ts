@@ -89,6 +89,7 @@ export function extractedRow(
     mc_input_tokens: mc?.input_tokens ?? 0,
     mc_output_tokens: mc?.output_tokens ?? 0,
     mc_cached_tokens: mc?.cached_tokens ?? 0,
+    mc_cache_write_tokens: mc?.cache_write_tokens ?? 0,
     mc_cost_source: mc?.cost_source ?? null,
     bm_pipeline: bm?.pipeline ?? null,
     bm_pipeline_version: bm?.pipeline_version ?? null,

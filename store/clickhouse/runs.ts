@@ -24,7 +24,8 @@ import { QueryError } from '../errors';
 import { resolveWindow } from '../window';
 import type { Window } from '../window';
 import { meta } from '../sqlite/queries/context';
-import { DEFAULT_WORST_SCORE, SCORE_SLACK_NS, parseCursor, statusName } from '../sqlite/queries/runs-list';
+import { DEFAULT_WORST_SCORE, SCORE_SLACK_NS, parseCursor, runRowWithCalls, statusName } from '../sqlite/queries/runs-list';
+import type { RunCalls } from '../sqlite/queries/runs-list';
 import { SCORE } from '../../schema/names';
 import type { ExportRow, ExportShape } from '../types';
 import type { ChContext } from './context';
@@ -62,7 +63,8 @@ function startMs(startNs: string): number {
   return Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / 1e6;
 }
 
-function toRunRow(r: RunDbRow): RunRow {
+/** The base row of a run, before its calls' sums (withCalls). */
+function baseRunRow(r: RunDbRow): Omit<RunRow, keyof RunCalls> {
   return {
     id: num(r.id),
     traceId: r.trace_id,
@@ -82,22 +84,34 @@ function toRunRow(r: RunDbRow): RunRow {
   };
 }
 
+interface CallDbRow {
+  trace_id: string;
+  time_ns: string;
+  model: string | null;
+  cost_usd: number | null;
+  status_code: number;
+  input_tokens: number | string;
+  output_tokens: number | string;
+  cached_tokens: number | string;
+  cache_write_tokens: number | string;
+}
+
 /**
- * A root with no cost or model of its own (another instrumentation's root): its trace's model
- * calls within the root's time give the summed cost and the most frequent model, as the SQLite
- * store's runs list and run detail answer.
+ * The runs with their calls rolled up, as the SQLite store's runs list and run detail answer: the
+ * trace's model calls within the root's time give the counts and token sums of every run, and a
+ * root with no cost or model of its own (another instrumentation's root) their summed cost and
+ * most frequent model; a root of unset status with a failed call is an error.
  */
-async function withCallRollup(ctx: ChContext, rows: RunDbRow[]): Promise<RunDbRow[]> {
-  const need = rows.filter((r) => r.cost_usd === null || r.model === null);
-  if (need.length === 0) return rows;
+async function withCalls(ctx: ChContext, rows: RunDbRow[]): Promise<RunRow[]> {
+  if (rows.length === 0) return [];
   const p = new Params();
-  const calls = await ctx.ch.query<{ trace_id: string; time_ns: string; model: string | null; cost_usd: number | null }>(
-    `SELECT trace_id, toString(toUnixTimestamp64Nano(time)) AS time_ns, response_model AS model, cost_usd
-      FROM ${ctx.db}.genscope_model_calls WHERE trace_id IN ${p.bind([...new Set(need.map((r) => r.trace_id))], 'Array(String)')}`,
+  const calls = await ctx.ch.query<CallDbRow>(
+    `SELECT trace_id, toString(toUnixTimestamp64Nano(time)) AS time_ns, response_model AS model, cost_usd, status_code,
+        input_tokens, output_tokens, cached_tokens, cache_write_tokens
+      FROM ${ctx.db}.genscope_model_calls WHERE trace_id IN ${p.bind([...new Set(rows.map((r) => r.trace_id))], 'Array(String)')}`,
     p.values,
   );
   return rows.map((r) => {
-    if (r.cost_usd !== null && r.model !== null) return r;
     const lo = BigInt(r.start_ns);
     const hi = BigInt(r.end_ns);
     const mine = calls.filter((c) => c.trace_id === r.trace_id && BigInt(c.time_ns) >= lo && BigInt(c.time_ns) <= hi);
@@ -105,11 +119,23 @@ async function withCallRollup(ctx: ChContext, rows: RunDbRow[]): Promise<RunDbRo
     const counts = new Map<string, number>();
     for (const c of mine) if (c.model !== null) counts.set(c.model, (counts.get(c.model) ?? 0) + 1);
     const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))[0]?.[0] ?? null;
-    return {
-      ...r,
-      cost_usd: r.cost_usd ?? (priced.length > 0 ? priced.reduce((a, c) => a + (c.cost_usd ?? 0), 0) : null),
-      model: r.model ?? top,
-    };
+    const total = (f: (c: CallDbRow) => number | string): number => mine.reduce((a, c) => a + num(f(c)), 0);
+    const base = baseRunRow(r);
+    return runRowWithCalls(
+      {
+        ...base,
+        costUsd: base.costUsd ?? (priced.length > 0 ? priced.reduce((a, c) => a + (c.cost_usd ?? 0), 0) : null),
+        model: base.model ?? top,
+      },
+      {
+        modelCalls: mine.length,
+        failedCalls: mine.filter((c) => c.status_code === 2).length,
+        inputTokens: total((c) => c.input_tokens),
+        outputTokens: total((c) => c.output_tokens),
+        cacheReadTokens: total((c) => c.cached_tokens),
+        cacheWriteTokens: total((c) => c.cache_write_tokens),
+      },
+    );
   });
 }
 
@@ -121,8 +147,14 @@ function runConditions(p: Params, q: RunsQuery, w: Window, db: string): { conds:
     { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_id' },
   );
   conds.unshift("role = 'run'", inWindow(p, 'start', w));
-  if (q.status === 'error') conds.push('status_code = 2');
-  if (q.status === 'ok') conds.push('status_code <> 2');
+  if (q.status !== 'all') {
+    // A root of unset status with a failed call of its trace is an error (withCalls); calls
+    // start within their run, so the window widened by SCORE_SLACK_NS holds them.
+    const calls = { fromNs: w.fromNs, toNs: w.toNs + SCORE_SLACK_NS };
+    const failed = `(status_code = 0 AND trace_id IN (SELECT trace_id FROM ${db}.genscope_model_calls
+      WHERE status_code = 2 AND ${inWindow(p, 'time', calls)}))`;
+    conds.push(q.status === 'error' ? `(status_code = 2 OR ${failed})` : `(status_code <> 2 AND NOT ${failed})`);
+  }
   if (q.service.length > 0) conds.push(`service_name IN ${p.bind(q.service, 'Array(String)')}`);
   if (q.search !== undefined) conds.push(`positionCaseInsensitive(ifNull(component_id, ''), ${p.bind(q.search, 'String')}) > 0`);
   if (q.minDurationMs !== undefined) conds.push(`duration_ns >= ${p.bind(Math.round(q.minDurationMs * 1e6), 'UInt64')}`);
@@ -157,15 +189,24 @@ export async function runsList(ctx: ChContext, q: RunsQuery): Promise<RunsRespon
         WHERE ${where()} ORDER BY score ASC, start DESC, id DESC LIMIT ${p.bind(q.limit, 'UInt32')}`,
       p.values,
     );
-    return { meta: meta(w, null, 'raw', ignored), runs: (await withCallRollup(ctx, rows)).map(toRunRow), nextCursor: null };
+    return { meta: meta(w, null, 'raw', ignored), runs: await withCalls(ctx, rows), nextCursor: null };
   }
   if (q.sort !== 'newest') {
-    const order = q.sort === 'slowest' ? 'duration_ns DESC' : 'ifNull(cost_usd, 0) DESC';
+    // The costliest: a root's own cost, else its trace's calls' (withCalls sums those within the
+    // root's time; a trace has one root, so the trace's sum orders alike).
+    const calls =
+      q.sort === 'slowest'
+        ? ''
+        : `LEFT JOIN (SELECT trace_id AS call_trace, sum(cost_usd) AS calls_cost FROM ${ctx.db}.genscope_model_calls
+            WHERE ${inWindow(p, 'time', { fromNs: w.fromNs, toNs: w.toNs + SCORE_SLACK_NS })} GROUP BY call_trace) AS mc
+          ON mc.call_trace = trace_id`;
+    const order = q.sort === 'slowest' ? 'duration_ns DESC' : 'ifNull(cost_usd, ifNull(calls_cost, 0)) DESC';
     const rows = await ctx.ch.query<RunDbRow>(
-      `SELECT ${RUN_COLUMNS} FROM ${ctx.db}.genscope_spans WHERE ${where()} ORDER BY ${order}, start DESC, id DESC LIMIT ${p.bind(q.limit, 'UInt32')}`,
+      `SELECT ${RUN_COLUMNS} FROM ${ctx.db}.genscope_spans ${calls} WHERE ${where()}
+        ORDER BY ${order}, start DESC, id DESC LIMIT ${p.bind(q.limit, 'UInt32')}`,
       p.values,
     );
-    return { meta: meta(w, null, 'raw', ignored), runs: (await withCallRollup(ctx, rows)).map(toRunRow), nextCursor: null };
+    return { meta: meta(w, null, 'raw', ignored), runs: await withCalls(ctx, rows), nextCursor: null };
   }
   if (q.cursor !== undefined) {
     const c = parseCursor(q.cursor, 'cursor');
@@ -179,7 +220,7 @@ export async function runsList(ctx: ChContext, q: RunsQuery): Promise<RunsRespon
   const last = page[page.length - 1];
   return {
     meta: meta(w, null, 'raw', ignored),
-    runs: (await withCallRollup(ctx, page)).map(toRunRow),
+    runs: await withCalls(ctx, page),
     nextCursor: rows.length > q.limit && last ? `${last.start_ns}_${num(last.id)}` : null,
   };
 }
@@ -344,8 +385,9 @@ export async function runDetail(ctx: ChContext, id: string): Promise<RunDetailRe
     stage: r.stage,
   }));
   // Log records: the Collector writes them to otel_logs, which this store does not read yet.
-  const [rolled] = await withCallRollup(ctx, [root]);
-  return { run: toRunRow(rolled ?? root), spans, scores, modelCalls, logs: [] };
+  const [run] = await withCalls(ctx, [root]);
+  if (!run) throw new QueryError(404, 'not_found', `no run with id ${id}`);
+  return { run, spans, scores, modelCalls, logs: [] };
 }
 
 export async function benchmarksList(ctx: ChContext, q: BenchmarksQuery): Promise<BenchmarksResponse> {

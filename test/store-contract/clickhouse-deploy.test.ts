@@ -64,7 +64,7 @@ describe('deploy/clickhouse', () => {
 
     const t = io();
     expect(await main(['clickhouse', 'migrate', '--store', url], t.io)).toBe(0);
-    expect(t.text().stdout).toMatch(/schema version 3 on otel; otel_traces is the map variant/);
+    expect(t.text().stdout).toMatch(/schema version 4 on otel; otel_traces is the map variant/);
     const e = io();
     expect(await main(['clickhouse', 'extract', '--store', url], e.io)).toBe(0);
     expect(e.text().stdout).toMatch(new RegExp(`extracted ${batch.value.length} spans`));

@@ -32,8 +32,9 @@ export interface RunDbRow {
   benchmark_run_id: string | null;
   cost_usd: number | null;
   service: string | null;
-  /** For a root with no cost or model of its own (another instrumentation's): its calls' (below). */
-  calls_cost_usd?: number | null;
+  /** The run's calls (RUN_CALLS): JSON [count, failed, input, output, cache read, cache write, cost]. */
+  calls: string;
+  /** For a root with no model of its own (another instrumentation's): its calls' most frequent. */
   calls_model?: string | null;
   score?: number | null;
 }
@@ -42,12 +43,25 @@ export interface RunDbRow {
 const RUN_CALLS = `FROM spans c JOIN model_calls m ON m.id = c.id
   WHERE c.start_ns >= spans.start_ns AND c.start_ns <= spans.end_ns AND c.trace_id = spans.trace_id`;
 
+/** One pass over a run's calls for all of their sums (a scalar subquery returns one column). */
+const CALLS_SUMMARY = `(SELECT json_array(count(*), total(c.status_code = 2), total(m.input_tokens), total(m.output_tokens),
+  total(m.cached_tokens), total(m.cache_write_tokens), sum(m.cost_usd)) ${RUN_CALLS})`;
+
+/** The run's cost: its own, else its calls' (the costliest sort orders by it). */
+const RUN_COST = `COALESCE(cost_usd, json_extract(calls, '$[6]'), 0)`;
+
+/**
+ * Roots of unset status (another instrumentation's, which sets none) with a failed call: errors
+ * roll up to the run, as the runs list's status shows.
+ */
+const FAILED_CALL = `status_code = 0 AND EXISTS (SELECT 1 ${RUN_CALLS} AND c.status_code = 2)`;
+
 export const RUN_COLUMNS = `id, lower(hex(trace_id)) AS trace_id, lower(hex(span_id)) AS span_id, ${stringOf('name_ref')} AS name,
   CAST(start_ns AS TEXT) AS start_ns_text, start_ns / 1000000 AS start_ms, duration_ns / 1e6 AS duration_ms, status_code,
   status_message, ${stringOf('component_id_ref')} AS component_id, component_type, model,
   ${stringOf('benchmark_run_ref')} AS benchmark_run_id, cost_usd,
   (SELECT service_name FROM resources WHERE resources.id = spans.resource_id) AS service,
-  CASE WHEN cost_usd IS NULL THEN (SELECT sum(m.cost_usd) ${RUN_CALLS}) END AS calls_cost_usd,
+  ${CALLS_SUMMARY} AS calls,
   CASE WHEN model IS NULL THEN (SELECT m.response_model ${RUN_CALLS} AND m.response_model IS NOT NULL
     GROUP BY m.response_model ORDER BY count(*) DESC, m.response_model LIMIT 1) END AS calls_model`;
 
@@ -55,24 +69,45 @@ export function statusName(code: number): 'unset' | 'ok' | 'error' {
   return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
 }
 
+/** Parses RunDbRow.calls. */
+function callsSummary(json: string): { n: number[]; cost: number | null } {
+  const v = JSON.parse(json) as (number | null)[];
+  return { n: v.slice(0, 6).map((x) => x ?? 0), cost: v[6] ?? null };
+}
+
 export function toRunRow(r: RunDbRow): RunRow {
-  return {
-    id: r.id,
-    traceId: r.trace_id,
-    spanId: r.span_id,
-    name: r.name,
-    startMs: r.start_ms,
-    durationMs: Math.round(r.duration_ms * 1000) / 1000,
-    status: statusName(r.status_code),
-    statusMessage: r.status_message,
-    componentId: r.component_id,
-    componentType: r.component_type,
-    model: r.model ?? r.calls_model ?? null,
-    benchmarkRun: r.benchmark_run_id,
-    costUsd: r.cost_usd ?? r.calls_cost_usd ?? null,
-    service: r.service,
-    ...(r.score !== undefined ? { score: r.score } : {}),
-  };
+  const calls = callsSummary(r.calls);
+  const [modelCalls = 0, failedCalls = 0, inputTokens = 0, outputTokens = 0, cacheReadTokens = 0, cacheWriteTokens = 0] =
+    calls.n;
+  return runRowWithCalls(
+    {
+      id: r.id,
+      traceId: r.trace_id,
+      spanId: r.span_id,
+      name: r.name,
+      startMs: r.start_ms,
+      durationMs: Math.round(r.duration_ms * 1000) / 1000,
+      status: statusName(r.status_code),
+      statusMessage: r.status_message,
+      componentId: r.component_id,
+      componentType: r.component_type,
+      model: r.model ?? r.calls_model ?? null,
+      benchmarkRun: r.benchmark_run_id,
+      costUsd: r.cost_usd ?? calls.cost,
+      service: r.service,
+      ...(r.score !== undefined ? { score: r.score } : {}),
+    },
+    { modelCalls, failedCalls, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens },
+  );
+}
+
+/** The call sums of a run row. */
+export type RunCalls = Pick<RunRow, 'modelCalls' | 'failedCalls' | 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens'>;
+
+/** A run row with its calls' sums; a root of unset status with a failed call is an error (both stores). */
+export function runRowWithCalls(row: Omit<RunRow, keyof RunCalls>, calls: RunCalls): RunRow {
+  const failed = row.status === 'unset' && calls.failedCalls > 0;
+  return { ...row, ...calls, ...(failed ? { status: 'error' as const } : {}) };
 }
 
 export function parseCursor(cursor: string, param: string): { ns: bigint; key: string } {
@@ -110,8 +145,8 @@ function runConditions(q: RunsQuery, w: Window): { parts: Fragment[]; ignored: s
     { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_ref' },
   );
   const parts: Fragment[] = [{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ?", params: [w.fromNs, w.toNs] }, ...conds];
-  if (q.status === 'error') parts.push({ sql: 'status_code = 2', params: [] });
-  if (q.status === 'ok') parts.push({ sql: 'status_code <> 2', params: [] });
+  if (q.status === 'error') parts.push({ sql: `(status_code = 2 OR (${FAILED_CALL}))`, params: [] });
+  if (q.status === 'ok') parts.push({ sql: `(status_code <> 2 AND NOT (${FAILED_CALL}))`, params: [] });
   if (q.service.length > 0) {
     const svc = inList('service_name', q.service);
     parts.push({ sql: `resource_id IN (SELECT id FROM resources WHERE ${svc.sql})`, params: svc.params });
@@ -171,7 +206,7 @@ export function runsList(ctx: QueryContext, q: RunsQuery): RunsResponse {
 /** The slowest or costliest runs (ties: newest first). */
 function ranked(ctx: QueryContext, q: RunsQuery, parts: Fragment[]): RunDbRow[] {
   const where = joinAnd(parts);
-  const order = q.sort === 'slowest' ? 'duration_ns DESC' : 'COALESCE(cost_usd, 0) DESC';
+  const order = q.sort === 'slowest' ? 'duration_ns DESC' : `${RUN_COST} DESC`;
   return all<RunDbRow>(ctx.db, {
     sql: `SELECT ${RUN_COLUMNS} FROM spans WHERE ${where.sql} ORDER BY ${order}, start_ns DESC, id DESC LIMIT ?`,
     params: [...where.params, q.limit],
