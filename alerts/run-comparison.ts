@@ -127,7 +127,18 @@ function change(baseline: number | null, current: number | null): number | null 
   return ((current - baseline) / Math.abs(baseline)) * 100;
 }
 
-type Draft = Omit<MetricComparison, 'significant' | 'verdict'>;
+/** A metric's values and test before the family-wide Holm adjustment and the verdict. */
+export type MetricDraft = Omit<MetricComparison, 'significant' | 'verdict'>;
+
+/** The gate's statistics between two sample sets, without the runs they came from. */
+export interface SampleComparison {
+  alpha: number;
+  minChangePercent: number;
+  metrics: MetricComparison[];
+  regressed: boolean;
+  /** Labels of the regressed metrics. */
+  regressions: string[];
+}
 
 /** Compares two benchmark runs of a SQLite file; throws RunSelectionError when they cannot be chosen. */
 export function compareBenchmarkRuns(db: Db, options: CompareRunsOptions = {}): RunComparison {
@@ -150,10 +161,22 @@ export function compareRunSamples(
   after: RunSamples,
   options: CompareRunsOptions = {},
 ): RunComparison {
+  return { baseline, current, ...compareSamples(before, after, options) };
+}
+
+/** The gate's comparison of any two sample sets (two runs, two models, two time ranges). */
+export function compareSamples(before: RunSamples, after: RunSamples, options: Omit<CompareRunsOptions, 'baselineId' | 'currentId'> = {}): SampleComparison {
   const alpha = options.alpha ?? 0.01;
   const minChangePercent = options.minChangePercent ?? 5;
-  const minSamples = Math.max(2, options.minSamples ?? 5);
-  const drafts: Draft[] = [];
+  const metrics = judgeMetrics(metricDrafts(before, after, options.minSamples), alpha, minChangePercent);
+  const regressions = metrics.filter((m) => m.verdict === 'regressed').map((m) => m.label);
+  return { alpha, minChangePercent, metrics, regressed: regressions.length > 0, regressions };
+}
+
+/** Each metric's values and two-sample test (the gate's tests), before the Holm adjustment. */
+export function metricDrafts(before: RunSamples, after: RunSamples, minSamplesOption?: number): MetricDraft[] {
+  const minSamples = Math.max(2, minSamplesOption ?? 5);
+  const drafts: MetricDraft[] = [];
   const enough = (a: readonly number[], b: readonly number[]) => a.length >= minSamples && b.length >= minSamples;
 
   for (const name of [...new Set([...Object.keys(before.scores), ...Object.keys(after.scores)])].sort()) {
@@ -261,11 +284,19 @@ export function compareRunSamples(
     });
   }
 
+  return drafts;
+}
+
+/**
+ * Verdicts for one family of drafts: significant after the Holm adjustment at alpha, in the
+ * worse (or better) direction, by at least minChangePercent.
+ */
+export function judgeMetrics(drafts: readonly MetricDraft[], alpha: number, minChangePercent: number): MetricComparison[] {
   const significant = holmSignificant(
     drafts.map((d) => d.pValue),
     alpha,
   );
-  const metrics = drafts.map((d, i): MetricComparison => {
+  return drafts.map((d, i): MetricComparison => {
     const sig = significant[i] ?? false;
     let verdict: MetricVerdict;
     if (d.pValue === null) verdict = 'insufficient data';
@@ -278,6 +309,4 @@ export function compareRunSamples(
     }
     return { ...d, significant: sig, verdict };
   });
-  const regressions = metrics.filter((m) => m.verdict === 'regressed').map((m) => m.label);
-  return { baseline, current, alpha, minChangePercent, metrics, regressed: regressions.length > 0, regressions };
 }

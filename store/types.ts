@@ -202,6 +202,45 @@ export interface RunSamples {
   componentCostsUsd: number[];
 }
 
+/** One side of a comparison (GET /api/v1/compare): which runs, and the shared filters. */
+export interface CompareSelector {
+  /** Only runs of this model (the run span's model). */
+  model: string | null;
+  /** Only runs of this benchmark run id. */
+  benchmarkRun: string | null;
+  /** Runs starting in this range; null: any time (a benchmark run side). */
+  range: TimeRange | null;
+  /** Only these component types (empty: all). */
+  componentTypes: readonly string[];
+}
+
+/** One pipeline run of a comparison side. */
+export interface CompareRunSample {
+  /** '' when the run has no component type / id. */
+  componentType: string;
+  componentId: string;
+  ok: boolean;
+  durationMs: number;
+  /** The run's model cost (its span's cost, else its model calls'), USD; 0 when unknown. */
+  costUsd: number;
+}
+
+/** One quality score recorded for a comparison side's runs. */
+export interface CompareScoreSample {
+  name: string;
+  componentType: string;
+  componentId: string;
+  value: number;
+}
+
+/** The raw values of one comparison side, oldest run first. */
+export interface CompareSamples {
+  runs: CompareRunSample[];
+  scores: CompareScoreSample[];
+  /** True when the side had more than maxRuns runs: only the newest maxRuns (and their time's scores) are here. */
+  capped: boolean;
+}
+
 /** How long the store keeps what: read by the grain planner, so no read asks for pruned rows. */
 export interface RetentionPolicy {
   /** Raw rows (spans, scores, model calls, metric points) live this many days. */
@@ -286,6 +325,9 @@ export interface TelemetryStore {
   benchmarkRuns(): Promise<BenchmarkRunInfo[]>;
   /** The raw values of one benchmark run (empty lists for an unknown id). */
   runSamples(runId: string): Promise<RunSamples>;
+
+  /** The runs and scores of one side of a comparison, at most maxRuns runs (the newest). */
+  compareRuns(side: CompareSelector, maxRuns: number): Promise<CompareSamples>;
 
   /** Deletes raw rows and rollups past `retention` as of nowMs; returns how many rows went. */
   prune(nowMs: number): Promise<{ deletedRows: number }>;

@@ -38,6 +38,8 @@ import { QueryError } from '../errors';
 import type {
   BenchmarkRunInfo,
   BucketValue,
+  CompareSamples,
+  CompareSelector,
   ExportRow,
   ExportShape,
   GroupSamples,
@@ -61,6 +63,7 @@ import { StoreWriter, emptyWriterStats } from '../sqlite/writer';
 import type { StoreWriterStats } from '../sqlite/writer';
 import type { RetentionStats } from '../sqlite/retention';
 import { benchmarkRuns, dataRange, runSamples, scoreSamples } from './gate-reads';
+import { compareSamples } from './compare-samples';
 import { metricAggregates, metricSamples, metricSeries } from './alert-metrics';
 import { openClickHouse } from './client';
 import type { ChClient } from './client';
@@ -424,6 +427,10 @@ export class ClickHouseStore implements TelemetryStore {
 
   runSamples(runId: string): Promise<RunSamples> {
     return runSamples({ ch: this.ch, db: this.database }, runId);
+  }
+
+  compareRuns(side: CompareSelector, maxRuns: number): Promise<CompareSamples> {
+    return compareSamples({ ch: this.ch, db: this.database }, side, maxRuns);
   }
 
   /** Retention is TTL on every table (whole daily parts dropped by merges): nothing to delete here. */

@@ -24,6 +24,8 @@ import type { MetricPointRecord, SpanRecord } from '../../schema/records';
 import type {
   BenchmarkRunInfo,
   BucketValue,
+  CompareSamples,
+  CompareSelector,
   ExportRow,
   ExportShape,
   GroupSamples,
@@ -49,6 +51,7 @@ import type { StoreWriterOptions, StoreWriterStats } from './writer';
 import { DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS, RetentionScheduler, pruneOnce } from './retention';
 import { readAggregates, readBucketSeries, readDataRange, readSamples, readScoreSamples } from './alert-metrics';
 import { readBenchmarkRuns, readRunSamples } from './benchmark-runs';
+import { readCompareSamples } from './compare-samples';
 import { datasetChunks, datasetColumns, datasetIgnoredFilters, datasetJsonColumns } from './export-datasets';
 import { SQLITE_PANELS } from './panels';
 import type { PanelQueryFn } from './panels';
@@ -226,6 +229,10 @@ export class SqliteStore implements TelemetryStore {
 
   async runSamples(runId: string): Promise<RunSamples> {
     return readRunSamples(this.db, runId);
+  }
+
+  async compareRuns(side: CompareSelector, maxRuns: number): Promise<CompareSamples> {
+    return readCompareSamples(this.db, side, maxRuns);
   }
 
   async prune(nowMs: number): Promise<{ deletedRows: number }> {

@@ -9,14 +9,14 @@ import { PANEL_DEFS } from '../../api/panels';
 import { compareBenchmarkRuns, compareStoreRuns, ensureDefaultAlertRules, evaluateRulesThrough } from '../../alerts';
 import { evaluateCondition, prefetchMetricReader } from '../../alerts/conditions';
 import { listRules } from '../../alerts/store';
-import { fixtureBatches, writeFixture } from '../../api/test-fixtures';
+import { FIXTURE_MODELS, fixtureBatches, writeFixture } from '../../api/test-fixtures';
 import type { FixtureSummary } from '../../api/test-fixtures';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../../api/config';
 import { BenchmarksQuery, FilterOptionsQuery, RunsQuery } from '../../schema/api';
 import type { PanelId } from '../../schema/api';
 import { SqliteStore, openDatabase } from '../../store';
 import type { Db } from '../../store';
-import type { MetricScope } from '../../store/types';
+import type { CompareSamples, CompareSelector, MetricScope } from '../../store/types';
 import { ClickHouseStore } from '../../store/clickhouse/store';
 import { SKETCH_RELATIVE_ACCURACY } from '../../store/clickhouse/ddl';
 import { openClickHouse } from '../../store/clickhouse/client';
@@ -457,5 +457,34 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     // Past maxSamples both thin out by the same stride.
     const few = Math.floor(all.samples.length / 4);
     expect((await exact.scoreSamples(range, few)).stride).toBe((await sqlite.scoreSamples(range, few)).stride);
+  });
+
+  it('gives Compare the same runs and scores of a side (model, benchmark run, range, types) and caps alike', async () => {
+    const byValue = (x: CompareSamples) => ({
+      runs: [...x.runs].sort((a, b) => a.componentId.localeCompare(b.componentId) || a.durationMs - b.durationMs),
+      scores: [...x.scores].sort((a, b) => a.name.localeCompare(b.name) || a.componentId.localeCompare(b.componentId) || a.value - b.value),
+      capped: x.capped,
+    });
+    const [bench] = await sqlite.benchmarkRuns();
+    const sides: CompareSelector[] = [
+      { model: FIXTURE_MODELS[0], benchmarkRun: null, range: { fromMs: NOW - 12 * HOUR, toMs: NOW }, componentTypes: [] },
+      { model: null, benchmarkRun: bench?.id ?? '', range: null, componentTypes: [] },
+      { model: FIXTURE_MODELS[1], benchmarkRun: null, range: { fromMs: NOW - 24 * HOUR, toMs: NOW }, componentTypes: ['card', 'modal'] },
+    ];
+    for (const side of sides) {
+      const s = await sqlite.compareRuns(side, 1e6);
+      expect(s.runs.length).toBeGreaterThan(0);
+      expect(s.scores.length).toBeGreaterThan(0);
+      expect(s.capped).toBe(false);
+      expect(differences(byValue(s), byValue(await exact.compareRuns(side, 1e6)), () => 1e-9)).toEqual([]);
+    }
+    const side = sides[0] as CompareSelector;
+    const all = await sqlite.compareRuns(side, 1e6);
+    const few = Math.floor(all.runs.length / 3);
+    const capped = await sqlite.compareRuns(side, few);
+    expect(capped.capped).toBe(true);
+    expect(capped.runs.length).toBe(few);
+    expect(capped.scores.length).toBeLessThan(all.scores.length);
+    expect(differences(byValue(capped), byValue(await exact.compareRuns(side, few)), () => 1e-9)).toEqual([]);
   });
 });
