@@ -61,7 +61,7 @@ export function openApiDocument(): JsonSchema {
     const name = `${componentName(path) || 'Root'}Response`;
     schemas[name] = schemaOf(e.response, 'output');
     const params = queryParameters(e.query);
-    if (path === '/runs/{id}') params.unshift({ name: 'id', in: 'path', required: true, description: 'Run id (the `id` of a runs list row)', schema: { type: 'string', pattern: '^\\d{1,15}$' } });
+    if (path.startsWith('/runs/{id}')) params.unshift({ name: 'id', in: 'path', required: true, description: 'Run id (the `id` of a runs list row)', schema: { type: 'string', pattern: '^\\d{1,15}$' } });
     const panel = panelOf.get(path);
     paths[`/api/v1${path}`] = {
       get: {
@@ -72,7 +72,7 @@ export function openApiDocument(): JsonSchema {
         parameters: params,
         responses: {
           '200': { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } },
-          ...(path === '/runs/{id}' ? { '404': { description: 'No such run', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } } } } : {}),
+          ...(path.startsWith('/runs/{id}') ? { '404': { description: 'No such run', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } } } } : {}),
           ...errorResponses,
         },
       },
@@ -116,6 +116,22 @@ export function openApiDocument(): JsonSchema {
       ],
       responses: {
         '200': { description: 'The panel data', content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } } },
+        ...errorResponses,
+      },
+    },
+  };
+  paths['/api/v1/runs/{id}/artefacts/{name}'] = {
+    get: {
+      summary: "One artefact's content as recorded (text, JSON or PNG), its media type as Content-Type",
+      operationId: 'runsIdArtefactsName',
+      tags: ['runs'],
+      parameters: [
+        { name: 'id', in: 'path', required: true, description: 'Run id (the `id` of a runs list row)', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
+        { name: 'name', in: 'path', required: true, description: 'Artefact name (see /runs/{id}/artefacts)', schema: { type: 'string', minLength: 1, maxLength: 200 } },
+      ],
+      responses: {
+        '200': { description: 'The content', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+        '404': { description: 'No such run, or the run has no artefact of that name (the message names what is missing)', content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } } },
         ...errorResponses,
       },
     },

@@ -16,7 +16,7 @@ import { createPipelineResources } from '../pipeline';
 import { createPriceBook } from '../exporter';
 import { openDatabase, StoreWriter } from '../store';
 import type { TelemetryWriter, WriteResult } from '../store';
-import { ATTR, SPAN } from '../schema/names';
+import { ATTR, EVENT, SPAN } from '../schema/names';
 import type { AttributeMap, LogRecordRecord, MetricPointRecord, SpanEventRecord, SpanRecord } from '../schema/records';
 import { DEMO_RESOURCE, clientKey, demoClients, demoReport, planDemo, runPlanned, runsPerDayFor } from './demo';
 import type { DemoReport, PlannedRun } from './demo';
@@ -221,7 +221,8 @@ function buildTemplate(records: readonly SpanRecord[], originNs: bigint): Templa
       span: spanIds.get(r.spanId) ?? 0,
       parent: r.parentSpanId === undefined ? -1 : (spanIds.get(r.parentSpanId) ?? -1),
       ids: refs(r.attributes),
-      events: r.events.map((e) => ({ event: e, offset: off(e.timeNs), ids: refs(e.attributes) })),
+      // Replays carry no artefacts: the captured runs have theirs, copies would only fill the file.
+      events: r.events.filter((e) => e.name !== EVENT.artefact).map((e) => ({ event: e, offset: off(e.timeNs), ids: refs(e.attributes) })),
       links: r.links.map((l) => ({ trace: traces.get(l.traceId) ?? -1, span: spanIds.get(l.spanId) ?? -1, record: l })),
     })),
   };

@@ -18,6 +18,8 @@ export type {
   EvaluatedCall,
   ScoreOptions,
 } from './pipeline-tracer';
+export { ArtefactRecorder, DEFAULT_ARTEFACT_LIMITS, truncationMarker } from './artefacts';
+export type { ArtefactLimits, ArtefactOptions, ArtefactOutcome, ArtefactStats } from './artefacts';
 export { errorTypeOf, ERROR_TYPE_OTHER } from './error-type';
 export { systemClock, SimulatedClock } from './clock';
 export type { Clock, SimulatedClockOptions } from './clock';

@@ -25,6 +25,8 @@ import { nsToHrTime } from '../exporter';
 import type { PriceBook } from '../exporter';
 import type { Clock } from './clock';
 import { errorTypeOf } from './error-type';
+import { ArtefactRecorder } from './artefacts';
+import type { ArtefactOptions, ArtefactOutcome } from './artefacts';
 
 export interface PipelineOptions {
   name: string;
@@ -154,6 +156,8 @@ export function createInstruments(meter: Meter): Instruments {
 interface RunState {
   attrs: Attributes;
   costUsd: number;
+  /** Bytes of artefacts recorded in this run so far (ArtefactLimits.maxRunBytes). */
+  artefactBytes: number;
   /** Per stage name: the stage span's and its duration metric's attributes, built once per run. */
   stageAttrs?: Map<string, StageAttributes>;
 }
@@ -195,6 +199,7 @@ export class PipelineTracer {
     readonly clock: Clock,
     private readonly prices: PriceBook,
     readonly options: PipelineOptions,
+    private readonly artefacts: ArtefactRecorder = new ArtefactRecorder(),
   ) {
     const a: Attributes = {};
     if (options.name) a[ATTR.pipelineName] = options.name;
@@ -307,7 +312,7 @@ export class PipelineTracer {
       },
       context.active(),
     );
-    const state: RunState = { attrs, costUsd: 0 };
+    const state: RunState = { attrs, costUsd: 0, artefactBytes: 0 };
     const ctx = trace.setSpan(context.active(), span).setValue(RUN_KEY, state).deleteValue(STAGE_KEY);
     let failed = false;
     let error: unknown;
@@ -476,6 +481,24 @@ export class PipelineTracer {
     if (runAttrs[ATTR.componentType] !== undefined) metricAttrs[ATTR.componentType] = runAttrs[ATTR.componentType];
     if (runAttrs[ATTR.model] !== undefined) metricAttrs[ATTR.model] = runAttrs[ATTR.model];
     this.instruments.qualityScore.record(value, metricAttrs);
+  }
+
+  /**
+   * An artefact of the active span (a prompt, a response, generated code, a PNG): a
+   * genscope.artefact event, bounded by the telemetry's artefact limits. Never throws; returns
+   * whether it was recorded, truncated (text past the bound) or skipped (see ArtefactRecorder).
+   */
+  recordArtefact(name: string, content: string | Uint8Array, options: ArtefactOptions = {}): ArtefactOutcome {
+    const ctx = context.active();
+    return this.artefacts.record(
+      trace.getSpan(ctx),
+      ctx.getValue(RUN_KEY) as RunState | undefined,
+      name,
+      content,
+      options,
+      this.clock.nowNs(),
+      nsToHrTime,
+    );
   }
 
   recordCacheLookup(cacheName: string, hit: boolean): void {

@@ -35,6 +35,8 @@ import { otlpMetricExporter, otlpSpanExporter } from './otlp-exporters';
 import { SyncBatchSpanProcessor } from './sync-span-processor';
 import type { SpanProcessorStats } from './sync-span-processor';
 import { createInstruments, PipelineTracer } from './pipeline-tracer';
+import { ArtefactRecorder } from './artefacts';
+import type { ArtefactLimits, ArtefactOptions, ArtefactOutcome, ArtefactStats } from './artefacts';
 import type { Instruments, ModelCallHandle, ModelCallInfo, ModelUsage, PipelineOptions, ScoreOptions } from './pipeline-tracer';
 import { StoreWriter, WriteQueue } from '../store';
 import type { AnyTelemetryWriter } from '../store';
@@ -107,6 +109,11 @@ export interface TelemetryOptions {
   registerGlobal?: boolean;
   /** The environment every OTEL_* and GENSCOPE_DB is read from, and nothing else. Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Bounds on artefacts (recordArtefact): per artefact and per run, in bytes; false records none.
+   * Default 256 KiB and 1 MiB.
+   */
+  artefacts?: Partial<ArtefactLimits> | false;
   /** Where ignored configuration values are reported. Default: one line each on stderr. */
   warn?: (message: string) => void;
 }
@@ -143,6 +150,10 @@ export interface Telemetry {
   recordScore(name: string, value: number, options?: ScoreOptions): void;
   /** A cache lookup on the active span and the cache requests counter. */
   recordCacheLookup(cacheName: string, hit: boolean): void;
+  /** An artefact (prompt, response, code, image) of the active span; bounded, never throws. */
+  recordArtefact(name: string, content: string | Uint8Array, options?: ArtefactOptions): ArtefactOutcome;
+  /** Artefacts recorded, truncated and skipped so far. */
+  artefactStats(): ArtefactStats;
   /** Span-processor counters for the SQLite path. */
   spanStats(): SpanProcessorStats | null;
   forceFlush(): Promise<void>;
@@ -192,16 +203,24 @@ function buildResource(options: TelemetryOptions, cfg: OtelEnvConfig): Resource 
   );
 }
 
-type Recorders = Pick<Telemetry, 'pipeline' | 'modelCall' | 'recordScore' | 'recordCacheLookup'>;
+type Recorders = Pick<Telemetry, 'pipeline' | 'modelCall' | 'recordScore' | 'recordCacheLookup' | 'recordArtefact' | 'artefactStats'>;
 
 /** The recording methods, over whichever tracer and instruments (real or no-op). */
-function recorders(tracer: Tracer, instruments: Instruments, clock: Clock, prices: PriceBook): Recorders {
-  const helper = new PipelineTracer(tracer, instruments, clock, prices, { name: '', version: '' });
+function recorders(
+  tracer: Tracer,
+  instruments: Instruments,
+  clock: Clock,
+  prices: PriceBook,
+  artefacts: ArtefactRecorder,
+): Recorders {
+  const helper = new PipelineTracer(tracer, instruments, clock, prices, { name: '', version: '' }, artefacts);
   return {
-    pipeline: (p) => new PipelineTracer(tracer, instruments, clock, prices, p),
+    pipeline: (p) => new PipelineTracer(tracer, instruments, clock, prices, p, artefacts),
     modelCall: (info, fn) => helper.modelCall(info, fn),
     recordScore: (name, value, o) => helper.recordScore(name, value, o),
     recordCacheLookup: (name, hit) => helper.recordCacheLookup(name, hit),
+    recordArtefact: (name, content, o) => helper.recordArtefact(name, content, o),
+    artefactStats: () => ({ ...artefacts.stats }),
   };
 }
 
@@ -221,7 +240,7 @@ function disabledTelemetry(clock: Clock, prices: PriceBook, resource: Resource):
     writeQueue: null,
     otlp: null,
     disabled: true,
-    ...recorders(tracer, createInstruments(meter), clock, prices),
+    ...recorders(tracer, createInstruments(meter), clock, prices, new ArtefactRecorder(false)),
     spanStats: () => null,
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
@@ -347,7 +366,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     writeQueue,
     otlp: forwarding.traces || forwarding.metrics ? forwarding : null,
     disabled: false,
-    ...recorders(tracer, instruments, clock, prices),
+    ...recorders(tracer, instruments, clock, prices, new ArtefactRecorder(options.artefacts ?? {})),
     spanStats: () => (sqliteProcessor ? { ...sqliteProcessor.stats } : null),
     async forceFlush() {
       await tracerProvider.forceFlush();

@@ -116,6 +116,13 @@ export function decodePng(png: Buffer): DecodedImage {
   return { width: image.width, height: image.height, data: image.data };
 }
 
+/** PNG bytes of decoded RGBA pixels (the validator's difference image). */
+export function encodePng(image: DecodedImage): Buffer {
+  const png = new PNG({ width: image.width, height: image.height });
+  image.data.copy(png.data);
+  return PNG.sync.write(png);
+}
+
 export interface RenderedDesign {
   png: Buffer;
   image: DecodedImage;

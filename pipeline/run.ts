@@ -4,7 +4,7 @@
  * runBenchmark, one pass over the corpus as one pipeline.benchmark.
  */
 import type { EvaluatedCall, PipelineTracer, Telemetry } from '../instrumentation';
-import { ATTR, OPERATION, SCORE, STAGE } from '../schema/names';
+import { ARTEFACT_NAME, ATTR, OPERATION, SCORE, STAGE } from '../schema/names';
 import type { Classification } from './classify';
 import { classifySpec } from './classify';
 import { defaultCatalogPath, defaultCorpusPath, loadCatalog, loadCorpus } from './corpus';
@@ -90,6 +90,12 @@ export function createModelClient(options: CreateModelClientOptions): ModelClien
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
   });
 }
+
+/** Media types of the artefacts the stages record (instrumentation's recordArtefact). */
+const TEXT = 'text/plain; charset=utf-8';
+const TSX = 'text/tsx; charset=utf-8';
+const PNG = 'image/png';
+const JSON_TYPE = 'application/json';
 
 /** What happened to one component. */
 export interface ComponentOutcome {
@@ -227,6 +233,8 @@ export function createComponentPipeline(
     STAGE.generate,
     async (spec: ComponentSpec, mapping: Mapping, acc: Accumulator): Promise<string> => {
       const prompt = buildGenerationPrompt(spec, mapping.entry, catalog.library);
+      // On the generate span: a failed call or a reply without code still shows what was asked.
+      p.recordArtefact(ARTEFACT_NAME.prompt, prompt, { mediaType: TEXT });
       const reply = await p.modelCall(
         {
           provider: client.provider,
@@ -246,7 +254,9 @@ export function createComponentPipeline(
         },
       );
       addUsage(acc, client.provider, client.model, reply.usage);
+      p.recordArtefact(ARTEFACT_NAME.response, reply.text, { mediaType: TEXT });
       const code = extractCode(reply.text);
+      p.recordArtefact(ARTEFACT_NAME.code, code, { mediaType: TSX });
       acc.outcome.code = code;
       return code;
     },
@@ -258,6 +268,10 @@ export function createComponentPipeline(
       const { result, cacheHit } = (resources.validator ?? validateGenerated)(spec, code, validationCache);
       if (cacheHit !== undefined) cacheLookup(acc, CACHE.validation, cacheHit);
       acc.outcome.validation = result;
+      p.recordArtefact(ARTEFACT_NAME.renderReference, result.referencePng, { mediaType: PNG });
+      p.recordArtefact(ARTEFACT_NAME.renderGenerated, result.generatedPng, { mediaType: PNG });
+      p.recordArtefact(ARTEFACT_NAME.renderDiff, result.diffPng, { mediaType: PNG });
+      p.recordArtefact(ARTEFACT_NAME.codeQuality, JSON.stringify({ score: result.codeQuality.score, checks: result.codeQuality.checks }), { mediaType: JSON_TYPE });
       // Each score judges the generate call's output: the events name that call.
       const evaluates = acc.generation ? { evaluates: acc.generation } : {};
       score(acc, SCORE.pixelSimilarity, result.pixelSimilarity, {

@@ -14,9 +14,19 @@ function assertSameSize(a: DecodedImage, b: DecodedImage): void {
  * anti-aliasing detection keep sub-pixel text edges from counting as differences.
  */
 export function pixelSimilarity(a: DecodedImage, b: DecodedImage, threshold = 0.1): number {
+  return pixelDiff(a, b, threshold).similarity;
+}
+
+/**
+ * pixelSimilarity and the difference image pixelmatch draws while counting (the reference faded,
+ * differing pixels red, anti-aliased ones yellow): the same count, so the image shows what the
+ * score measured.
+ */
+export function pixelDiff(a: DecodedImage, b: DecodedImage, threshold = 0.1): { similarity: number; diff: DecodedImage } {
   assertSameSize(a, b);
-  const mismatched = pixelmatch(a.data, b.data, null, a.width, a.height, { threshold });
-  return 1 - mismatched / (a.width * a.height);
+  const out = Buffer.alloc(a.width * a.height * 4);
+  const mismatched = pixelmatch(a.data, b.data, out, a.width, a.height, { threshold });
+  return { similarity: 1 - mismatched / (a.width * a.height), diff: { width: a.width, height: a.height, data: out } };
 }
 
 /** Mean SSIM over the image (ssim.js, default 'weber' algorithm), clamped to [0, 1]. */

@@ -11,10 +11,10 @@ import { LruCache } from './embedding';
 import type { CacheStats } from './embedding';
 import { contentHash } from './hash';
 import type { DecodedImage } from './render';
-import { renderDesign } from './render';
+import { encodePng, renderDesign } from './render';
 import { semanticSimilarity } from './semantic-similarity';
 import type { SemanticSimilarity } from './semantic-similarity';
-import { pixelSimilarity, structuralSimilarity } from './similarity';
+import { pixelDiff, structuralSimilarity } from './similarity';
 import type { ComponentSpec } from './types';
 
 export interface ValidationResult {
@@ -27,6 +27,8 @@ export interface ValidationResult {
   /** PNG of the reference design and of the generated component (for reports and debugging). */
   referencePng: Buffer;
   generatedPng: Buffer;
+  /** PNG of the pixel difference pixelSimilarity counted (pixelmatch's output). */
+  diffPng: Buffer;
 }
 
 /** Caches of validation: reference renders by design, full results by design + code. */
@@ -83,14 +85,16 @@ export function validateGenerated(
   const reference = referenceOf(spec, cache);
   const parsed = parseComponentCode(code);
   const generated = renderDesign(parsed.root, spec.design);
+  const pixels = pixelDiff(reference.image, generated.image);
   const result: ValidationResult = {
-    pixelSimilarity: pixelSimilarity(reference.image, generated.image),
+    pixelSimilarity: pixels.similarity,
     structuralSimilarity: structuralSimilarity(reference.image, generated.image),
     semantic: semanticSimilarity(spec.design, parsed.root),
     codeQuality: checkCodeQuality(parsed),
     parses: parsed.syntaxErrors.length === 0,
     referencePng: reference.png,
     generatedPng: generated.png,
+    diffPng: encodePng(pixels.diff),
   };
   cache?.results.set(key, result);
   return { result, cacheHit: cache !== undefined ? false : undefined };

@@ -35,6 +35,8 @@
  *   /trends                          -> TrendsQuery               -> TrendsResponse
  *   /runs                            -> RunsQuery                 -> RunsResponse
  *   /runs/:id                        -> RunParams (path)          -> RunDetailResponse
+ *   /runs/:id/artefacts              -> RunParams (path)          -> RunArtefactsResponse
+ *   /runs/:id/artefacts/:name        -> RunArtefactParams (path)  -> the artefact's bytes, its media type as Content-Type
  *   /benchmarks                      -> BenchmarksQuery           -> BenchmarksResponse
  *   /export/:dataset.:format         -> ExportQuery               -> streamed csv | json array | ndjson
  *        dataset: spans | runs | scores | model-calls (columns: EXPORT_COLUMNS); format: csv|json|ndjson
@@ -901,6 +903,36 @@ export const LogRecordRow = z.object({
 });
 export type LogRecordRow = z.infer<typeof LogRecordRow>;
 
+/** One artefact of a run (the content is at /runs/{id}/artefacts/{name}). */
+export const ArtefactRow = z.object({
+  name: z.string(),
+  /** 'text', 'image' or 'binary' (from the media type). */
+  kind: z.enum(['text', 'image', 'binary']),
+  mediaType: z.string(),
+  /** Size of the content served. */
+  bytes: z.number().int(),
+  /** Size before the producer truncated it (= bytes when not truncated). */
+  originalBytes: z.number().int(),
+  truncated: z.boolean(),
+  /** The span that recorded it, and that span's stage. */
+  spanId: z.string(),
+  stage: z.string().nullable(),
+});
+export type ArtefactRow = z.infer<typeof ArtefactRow>;
+
+export const RunArtefactsResponse = z.object({
+  /** In the order they were recorded (span start, then name). */
+  artefacts: z.array(ArtefactRow),
+});
+export type RunArtefactsResponse = z.infer<typeof RunArtefactsResponse>;
+
+/** Path of /runs/:id/artefacts/:name. */
+export const RunArtefactParams = z.strictObject({
+  id: z.string().regex(/^\d{1,15}$/, 'must be a run id (a whole number)').transform(Number),
+  name: z.string().min(1).max(200),
+});
+export type RunArtefactParams = z.output<typeof RunArtefactParams>;
+
 export const RunDetailResponse = z.object({
   run: RunRow,
   spans: z.array(SpanNode),
@@ -1160,6 +1192,7 @@ export const ENDPOINTS = {
   '/trends': { query: TrendsQuery, response: TrendsResponse, summary: 'Success rate or a quality score by component type over time, with rolling mean and slope' },
   '/runs': { query: RunsQuery, response: RunsResponse, summary: 'Pipeline runs, newest first (keyset pagination)' },
   '/runs/{id}': { query: null, response: RunDetailResponse, summary: "One run's span tree with attributes, events, scores and model calls" },
+  '/runs/{id}/artefacts': { query: null, response: RunArtefactsResponse, summary: "The run's recorded artefacts (prompt, response, code, renders): name, kind, media type, size, span" },
   '/benchmarks': { query: BenchmarksQuery, response: BenchmarksResponse, summary: 'Benchmark runs, newest first' },
   '/metrics': { query: OtlpMetricNamesQuery, response: OtlpMetricNamesResponse, summary: 'OTLP metrics received in the window: names, types, series and attribute keys' },
   '/metrics/series': {

@@ -23,6 +23,34 @@ export const EVENT = {
   /** One cache lookup on the active span: attributes genscope.cache.name and genscope.cache.hit. */
   cacheLookup: 'genscope.cache.lookup',
   exception: 'exception',
+  /** One artefact (prompt, response, code, render) of the span: attributes ARTEFACT.*. */
+  artefact: 'genscope.artefact',
+} as const;
+
+/**
+ * Attributes of a genscope.artefact event. The content travels in the event (so it also goes
+ * over OTLP); the SQLite writer moves it into the artefacts table and keeps the rest in the event.
+ */
+export const ARTEFACT = {
+  name: 'genscope.artefact.name',
+  mediaType: 'genscope.artefact.media_type',
+  /** 'utf-8' (content is the text) or 'base64' (content is the bytes in base64). */
+  encoding: 'genscope.artefact.encoding',
+  content: 'genscope.artefact.content',
+  /** Size of the content before any truncation, in bytes. */
+  originalBytes: 'genscope.artefact.original_bytes',
+  truncated: 'genscope.artefact.truncated',
+} as const;
+
+/** The artefact names the reference pipeline records. */
+export const ARTEFACT_NAME = {
+  prompt: 'prompt',
+  response: 'response',
+  code: 'code',
+  renderReference: 'render.reference',
+  renderGenerated: 'render.generated',
+  renderDiff: 'render.diff',
+  codeQuality: 'code_quality',
 } as const;
 
 /** Attributes of pipeline runs, stages and benchmarks. */

@@ -46,6 +46,7 @@ import type {
   QualityScoresQuery,
   QualityScoresResponse,
   RunDetailResponse,
+  RunArtefactsResponse,
   RunsQuery,
   RunsResponse,
   StagesResponse,
@@ -292,6 +293,10 @@ export interface TelemetryStore {
   runs(query: RunsQuery, ctx: ReadContext): Promise<RunsResponse>;
   /** One run's span tree; rejects with a QueryError(404) when there is no such run. */
   run(id: number, ctx: ReadContext): Promise<RunDetailResponse>;
+  /** The run's artefacts (prompt, response, code, renders); 404 when there is no such run. */
+  artefacts(id: number, ctx: ReadContext): Promise<RunArtefactsResponse>;
+  /** One artefact's content and media type; 404 naming the run or the name that is missing. */
+  artefact(id: number, name: string, ctx: ReadContext): Promise<{ mediaType: string; content: Buffer }>;
   benchmarks(query: BenchmarksQuery, ctx: ReadContext): Promise<BenchmarksResponse>;
   /** OTLP metrics senders exported to /v1/metrics in the window: names, types, attribute keys. */
   otlpMetricNames(query: OtlpMetricNamesQuery, ctx: ReadContext): Promise<OtlpMetricNamesResponse>;

@@ -1,7 +1,7 @@
 /** The read endpoints under /api/v1: health, filter options, every panel, runs and benchmarks. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { BenchmarksQuery, FilterOptionsQuery, ModelCallsQuery, OtlpMetricNamesQuery, OtlpMetricSeriesQuery, RunParams, RunsQuery } from '../../schema/api';
+import { BenchmarksQuery, FilterOptionsQuery, ModelCallsQuery, OtlpMetricNamesQuery, OtlpMetricSeriesQuery, RunArtefactParams, RunParams, RunsQuery } from '../../schema/api';
 import type { HealthResponse, PanelId } from '../../schema/api';
 import type { PanelQueries } from '../../store';
 import type { RouteDeps } from '../deps';
@@ -32,6 +32,25 @@ export function readRouter(deps: RouteDeps): Router {
     parseWith(NoQuery, req.query, 'query');
     const { id } = parseWith(RunParams, req.params, 'path');
     res.json(await deps.store.run(id, readContext(deps)));
+  });
+  r.get('/runs/:id/artefacts', async (req, res) => {
+    parseWith(NoQuery, req.query, 'query');
+    const { id } = parseWith(RunParams, req.params, 'path');
+    res.json(await deps.store.artefacts(id, readContext(deps)));
+  });
+  // The content as recorded; never rendered by the browser as a page of this origin (nosniff,
+  // a sandbox CSP), since a recorded response is text a model wrote.
+  r.get('/runs/:id/artefacts/:name', async (req, res) => {
+    parseWith(NoQuery, req.query, 'query');
+    const { id, name } = parseWith(RunArtefactParams, req.params, 'path');
+    const a = await deps.store.artefact(id, name, readContext(deps));
+    res.set({
+      'Content-Type': a.mediaType,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Cache-Control': 'private, max-age=3600',
+    });
+    res.send(a.content);
   });
   r.get('/benchmarks', withQuery(BenchmarksQuery, (q) => deps.store.benchmarks(q, readContext(deps))));
   // What senders export to /v1/metrics, by name.

@@ -27,6 +27,7 @@ import type {
   QualityBreakdownQuery,
   QualityScoresQuery,
   RunDetailResponse,
+  RunArtefactsResponse,
   RunsQuery,
   RunsResponse,
   SummaryQuery,
@@ -148,6 +149,9 @@ const OTLP_METRICS_NOT_READ =
 
 const MODEL_CALLS_NOT_READ =
   'the ClickHouse store does not answer /performance/models yet (its model-call rows lack the cache-write, reasoning, time-to-first-token and sender-cost columns); use the SQLite store';
+
+const ARTEFACTS_NOT_RECORDED =
+  'artefacts are not recorded on the ClickHouse store (the extractor keeps genscope.artefact events in the span rows only); use the SQLite store to see a run\'s prompt, code and renders';
 
 export class ClickHouseStore implements TelemetryStore {
   readonly engine = 'clickhouse' as const;
@@ -368,6 +372,14 @@ export class ClickHouseStore implements TelemetryStore {
 
   run(id: number, c: ReadContext): Promise<RunDetailResponse> {
     return runDetail(this.ctx(c), String(id));
+  }
+
+  artefacts(): Promise<RunArtefactsResponse> {
+    return Promise.reject(new QueryError(404, 'not_found', ARTEFACTS_NOT_RECORDED));
+  }
+
+  artefact(): Promise<{ mediaType: string; content: Buffer }> {
+    return Promise.reject(new QueryError(404, 'not_found', ARTEFACTS_NOT_RECORDED));
   }
 
   benchmarks(query: BenchmarksQuery, c: ReadContext): Promise<BenchmarksResponse> {

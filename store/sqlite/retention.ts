@@ -1,5 +1,5 @@
 /**
- * Retention: prunes raw telemetry (spans, scores, model calls, metric points, log records) older than a
+ * Retention: prunes raw telemetry (spans, scores, model calls, metric points, log records, artefacts) older than a
  * configured number of days, and minute-grain rollups after a shorter period, while hour rollups,
  * daily component rollups and benchmark runs are kept (aggregates outlive the raw rows).
  *
@@ -131,6 +131,8 @@ export class Pruner {
       this.byNameAndTime('scores', raw),
       this.byNameAndTime('metric_points', raw),
       ...(hasTable(db, 'log_records') ? [this.byTime('log_records', 'time_ns', raw)] : []),
+      // Artefacts go with the raw rows of their span's time (migration 165).
+      ...(hasTable(db, 'artefacts') ? [this.byTime('artefacts', 'start_ns', raw)] : []),
       ...prunePolicy(settings).map((rule) => this.rollupGrain(rule, cutoffNs(options.nowMillis, validDays(rule.table, rule.keepDays)))),
     ];
     // The cardinality bound's admitted values (migration 030) matter while a bucket still gets rows.
@@ -167,7 +169,7 @@ export class Pruner {
   }
 
   /** Tables with an index on their time column (spans.start_ns, model_calls.time_ns). */
-  private byTime(table: 'spans' | 'model_calls' | 'log_records', column: 'start_ns' | 'time_ns', cutoff: bigint): () => boolean {
+  private byTime(table: 'spans' | 'model_calls' | 'log_records' | 'artefacts', column: 'start_ns' | 'time_ns', cutoff: bigint): () => boolean {
     const del = this.db.prepare(
       `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`,
     );

@@ -60,6 +60,7 @@ import type { QueryContext } from './queries/context';
 import { benchmarksList } from './queries/benchmarks-list';
 import { filterOptions } from './queries/filter-options';
 import { runDetail } from './queries/run-detail';
+import { runArtefact, runArtefacts } from './queries/artefacts';
 import { runsList } from './queries/runs-list';
 import { get } from './queries/sql';
 
@@ -171,6 +172,14 @@ export class SqliteStore implements TelemetryStore {
 
   async run(id: number, ctx: ReadContext) {
     return runDetail(this.queryContext(ctx), id);
+  }
+
+  async artefacts(id: number, ctx: ReadContext) {
+    return runArtefacts(this.queryContext(ctx), id);
+  }
+
+  async artefact(id: number, name: string, ctx: ReadContext) {
+    return runArtefact(this.queryContext(ctx), id, name);
   }
 
   async benchmarks(query: BenchmarksQuery, ctx: ReadContext) {

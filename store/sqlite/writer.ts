@@ -21,6 +21,12 @@ import { LogRecordStatements } from './log-writer';
 import { logRecordToRows } from '../log-rows';
 import type { CardinalityLimits, RollupDimension } from './cardinality';
 import { DAY_GRAIN_S, HOUR_GRAIN_S, MINUTE_GRAIN_S } from '../layout';
+import { DEFAULT_STORE_MAX_ARTEFACT_BYTES, extractArtefacts } from '../artefacts';
+import type { ArtefactRow } from '../artefacts';
+
+const ARTEFACT_INSERT = `INSERT INTO artefacts (span_row, start_ns, name, kind, media_type, bytes, original_bytes, truncated, encoding, content)
+  VALUES (@span_row, @start_ns, @name, @kind, @media_type, @bytes, @original_bytes, @truncated, @encoding, @content)
+  ON CONFLICT (span_row, name) DO NOTHING`;
 
 /** Rollup grains in seconds (store/layout.ts owns them; kept here for existing importers). */
 export const ROLLUP_GRAINS_S = [MINUTE_GRAIN_S, HOUR_GRAIN_S, DAY_GRAIN_S] as const;
@@ -34,6 +40,8 @@ export interface StoreWriterOptions {
   prices?: PriceBook;
   /** Distinct values per rollup dimension per hour; the rest is counted under '(other)'. */
   cardinality?: CardinalityLimits;
+  /** Bytes of one artefact's decoded content past which it is not stored (a warning says so). Default 4 MiB. */
+  maxArtefactBytes?: number;
 }
 
 export interface StoreWriterStats {
@@ -84,6 +92,7 @@ interface MappedSpan {
   resource: AttributeMap;
   attributes: AttributeMap;
   events: SpanRecord['events'];
+  artefacts: ArtefactRow[];
   /** Index of the job the span came from. */
   job: number;
 }
@@ -117,6 +126,9 @@ export class StoreWriter implements TelemetryWriter {
   private readonly strings: StringTable;
   /** Prepared on first use: a database opened without migrating may have no log_records table. */
   private logStatements: LogRecordStatements | null = null;
+  /** Prepared on first use, for the same reason (migration 165). */
+  private artefactInsert: ReturnType<Db['prepare']> | null = null;
+  private readonly maxArtefactBytes: number;
   /** Null on a database older than migration 030 (opened without migrating): no bound then. */
   private readonly limiter: CardinalityLimiter | null;
 
@@ -125,6 +137,7 @@ export class StoreWriter implements TelemetryWriter {
     options: StoreWriterOptions = {},
   ) {
     this.prices = options.prices;
+    this.maxArtefactBytes = options.maxArtefactBytes ?? DEFAULT_STORE_MAX_ARTEFACT_BYTES;
     this.stmt = this.prepare();
     this.rollups = new RollupApplier(db);
     this.strings = new StringTable(db);
@@ -257,7 +270,10 @@ export class StoreWriter implements TelemetryWriter {
             if (r.warnings.length < MAX_WARNINGS) r.warnings.push(problem);
             continue;
           }
-          mapped.push({ rows: spanRecordToRows(s, this.prices), resource: s.resource, attributes: s.attributes, events: s.events, job: j });
+          // Artefact contents go to their own table; the events keep their description.
+          const art = extractArtefacts(s.events, this.maxArtefactBytes);
+          for (const p of art.problems) if (r.warnings.length < MAX_WARNINGS) r.warnings.push(p);
+          mapped.push({ rows: spanRecordToRows(s, this.prices), resource: s.resource, attributes: s.attributes, events: art.events, artefacts: art.rows, job: j });
         }
       } else if (job.kind === 'points') {
         for (const p of job.records) {
@@ -292,6 +308,10 @@ export class StoreWriter implements TelemetryWriter {
           for (const sc of scores) this.stmt.score.run(scoreParams(sc, spanRow, m.events[sc.seq], this.strings));
           if (modelCall) this.stmt.modelCall.run(modelCallParams(modelCall, spanRow, this.strings));
           if (benchmark) this.stmt.benchmark.run(benchmark);
+          if (m.artefacts.length > 0) {
+            this.artefactInsert ??= this.db.prepare(ARTEFACT_INSERT);
+            for (const a of m.artefacts) this.artefactInsert.run({ ...a, span_row: spanRow, start_ns: span.start_ns });
+          }
           addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events) }, admit);
         }
         this.rollups.apply(acc.result());

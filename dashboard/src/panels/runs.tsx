@@ -10,6 +10,7 @@ import { Panel } from '../components/panel';
 import { Table } from '../components/table';
 import type { Column } from '../components/table';
 import { Waterfall } from '../components/waterfall';
+import { RunArtefacts } from '../components/artefacts';
 import { colorFor } from '../lib/colors';
 import { API_BASE, runsParams } from '../lib/api-params';
 import { formatDateTime, formatDurationMs, formatScore, formatUsd } from '../lib/format';
@@ -180,7 +181,7 @@ export function RunDetailPanel() {
       <Panel
         id="run-detail"
         title={d ? `Run ${d.run.componentId ?? d.run.name}` : `Run ${runId}`}
-        subtitle="span waterfall; select a span for its attributes, events, scores and model calls"
+        subtitle="span waterfall; select a span for its attributes, events, scores and model calls; the run's artefacts below"
         state={r.status === 'error' && !r.data ? 'error' : d ? 'ok' : 'loading'}
         error={r.error}
         onRetry={r.retry}
@@ -192,7 +193,12 @@ export function RunDetailPanel() {
           </button>
         }
       >
-        {d ? <Waterfall detail={d} /> : null}
+        {d ? (
+          <>
+            <Waterfall detail={d} />
+            <RunArtefacts client={client} runId={runId} />
+          </>
+        ) : null}
       </Panel>
     </div>
   );

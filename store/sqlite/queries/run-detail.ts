@@ -17,6 +17,7 @@ import type { QueryContext } from './context';
 import { RUN_COLUMNS, statusName, toRunRow } from './runs-list';
 import type { RunDbRow } from './runs-list';
 import { all, get } from './sql';
+import type { SqlParam } from './sql';
 import { parseJsonObject, parseJsonValue } from '../../json';
 
 /** Spans may start slightly before their root (clock skew between processes). */
@@ -45,7 +46,20 @@ function timeMs(ns: bigint): number {
   return Number(ns / 1_000_000n) + Number(ns % 1_000_000n) / 1e6;
 }
 
-export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
+/** A run's root row and the window its spans are found in (the start_ns index, then trace id). */
+export interface RunScope {
+  root: RunDbRow;
+  startNs: bigint;
+  endNs: bigint;
+  /** The earliest start a span of the run may have (clock skew). */
+  lo: bigint;
+  /** SQL condition on spans alias s for the run's spans; params to bind. */
+  where: string;
+  params: SqlParam[];
+}
+
+/** The run with this row id, or a QueryError(404) naming it. */
+export function runScope(ctx: QueryContext, id: number): RunScope {
   const root = get<RunDbRow & { end_ns_text: string }>(ctx.db, {
     sql: `SELECT ${RUN_COLUMNS}, CAST(end_ns AS TEXT) AS end_ns_text FROM spans WHERE id = ? AND role = 'run'`,
     params: [id],
@@ -54,12 +68,17 @@ export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
   const startNs = BigInt(root.start_ns_text);
   const endNs = BigInt(root.end_ns_text);
   const lo = startNs - SKEW_NS;
+  return { root, startNs, endNs, lo, where: 's.start_ns >= ? AND s.start_ns <= ? AND s.trace_id = ?', params: [lo, endNs, idBytes(root.trace_id)] };
+}
+
+export function runDetail(ctx: QueryContext, id: number): RunDetailResponse {
+  const { root, startNs, endNs, lo, where, params } = runScope(ctx, id);
   const rows = all<SpanDbRow>(ctx.db, {
     sql: `SELECT s.id, lower(hex(s.span_id)) AS span_id, ${hexOf('s.parent_span_id')} AS parent_span_id, ${stringOf('s.name_ref')} AS name,
         s.role, s.kind, s.start_ns / 1000000 AS start_ms, (s.start_ns - ?) / 1e6 AS start_off_ms, s.duration_ns / 1e6 AS duration_ms,
         s.status_code, s.status_message, s.stage, s.component_type, s.model, s.cost_usd, s.cache_hit, ${SPAN_REBUILD_COLUMNS}
-      FROM spans s WHERE s.start_ns >= ? AND s.start_ns <= ? AND s.trace_id = ? ORDER BY s.start_ns, s.id`,
-    params: [startNs, lo, endNs, idBytes(root.trace_id)],
+      FROM spans s WHERE ${where} ORDER BY s.start_ns, s.id`,
+    params: [startNs, ...params],
   });
   // Depth-first order by start time; spans whose parent is missing hang under the root.
   const children = new Map<string, SpanDbRow[]>();

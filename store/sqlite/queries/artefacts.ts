@@ -1,0 +1,63 @@
+/**
+ * A run's artefacts (migration 165): the list, and one artefact's content by name. The run's
+ * spans are found as run detail finds them (runScope); artefacts by their span row.
+ */
+import type { ArtefactRow, RunArtefactsResponse } from '../../../schema/api';
+import { expandContent } from '../../artefacts';
+import { QueryError } from '../../errors';
+import type { QueryContext } from './context';
+import { runScope } from './run-detail';
+import { all, get } from './sql';
+
+export interface ArtefactContent {
+  mediaType: string;
+  content: Buffer;
+}
+
+function hasArtefacts(ctx: QueryContext): boolean {
+  return get<{ n: number }>(ctx.db, { sql: "SELECT 1 AS n FROM sqlite_master WHERE type = 'table' AND name = 'artefacts'", params: [] }) !== undefined;
+}
+
+const FROM = `FROM artefacts a JOIN spans s ON s.id = a.span_row`;
+
+export function runArtefacts(ctx: QueryContext, id: number): RunArtefactsResponse {
+  const scope = runScope(ctx, id);
+  if (!hasArtefacts(ctx)) return { artefacts: [] };
+  const rows = all<{ name: string; kind: ArtefactRow['kind']; media_type: string; bytes: number; original_bytes: number; truncated: number; span_id: string; stage: string | null }>(ctx.db, {
+    sql: `SELECT a.name, a.kind, a.media_type, a.bytes, a.original_bytes, a.truncated, lower(hex(s.span_id)) AS span_id, s.stage
+      ${FROM} WHERE ${scope.where} ORDER BY s.start_ns, s.id, a.id`,
+    params: scope.params,
+  });
+  return {
+    artefacts: rows.map((r) => ({
+      name: r.name,
+      kind: r.kind,
+      mediaType: r.media_type,
+      bytes: r.bytes,
+      originalBytes: r.original_bytes,
+      truncated: r.truncated === 1,
+      spanId: r.span_id,
+      stage: r.stage,
+    })),
+  };
+}
+
+/** The first artefact of that name in the run (by span start); 404 naming what is missing. */
+export function runArtefact(ctx: QueryContext, id: number, name: string): ArtefactContent {
+  const scope = runScope(ctx, id);
+  const row = hasArtefacts(ctx)
+    ? get<{ media_type: string; encoding: string; content: Buffer }>(ctx.db, {
+        sql: `SELECT a.media_type, a.encoding, a.content ${FROM} WHERE ${scope.where} AND a.name = ? ORDER BY s.start_ns, s.id LIMIT 1`,
+        params: [...scope.params, name],
+      })
+    : undefined;
+  if (!row) {
+    const names = runArtefacts(ctx, id).artefacts.map((a) => a.name);
+    throw new QueryError(
+      404,
+      'not_found',
+      `run ${id} has no artefact named ${JSON.stringify(name)} (${names.length > 0 ? `recorded: ${names.join(', ')}` : 'no artefacts recorded'})`,
+    );
+  }
+  return { mediaType: row.media_type, content: expandContent(row.encoding, row.content) };
+}
