@@ -292,7 +292,7 @@ export class StoreWriter implements TelemetryWriter {
           for (const sc of scores) this.stmt.score.run(scoreParams(sc, spanRow, m.events[sc.seq], this.strings));
           if (modelCall) this.stmt.modelCall.run(modelCallParams(modelCall, spanRow, this.strings));
           if (benchmark) this.stmt.benchmark.run(benchmark);
-          addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events) }, admit);
+          addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events), service: serviceOf(m.resource) }, admit);
         }
         this.rollups.apply(acc.result());
       }
@@ -369,7 +369,7 @@ export class StoreWriter implements TelemetryWriter {
         }
         const { score, spanRow } = found;
         this.stmt.score.run(scoreParams(score, spanRow, undefined, this.strings));
-        addScore(acc, score, admit);
+        addScore(acc, { ...score, service: serviceOf(resource) }, admit);
         scored++;
       }
       this.rollups.apply(acc.result());
@@ -386,6 +386,12 @@ export class StoreWriter implements TelemetryWriter {
     this.stats.rejected += rejected;
     return { accepted: valid.length, rejected, warnings };
   }
+}
+
+/** A resource's service.name, the rollups' service dimension. */
+function serviceOf(resource: AttributeMap): string | null {
+  const s = resource[ATTR.serviceName];
+  return typeof s === 'string' ? s : null;
 }
 
 function metricRow(p: MetricPointRecord, resourceId: number) {
