@@ -26,6 +26,7 @@ function run(at: bigint, ms: number, opts: { error?: boolean; type?: string; mod
       { timeNs: at, cacheName: 'embeddings', hit: true },
       { timeNs: at, cacheName: 'embeddings', hit: false },
     ],
+    service: 'web',
   };
 }
 
@@ -47,8 +48,8 @@ describe('aggregate', () => {
     expect(pick(ds, 'rollup_spans', MINUTE_GRAIN_S)).toHaveLength(3);
     expect(hours).toHaveLength(3);
     expect(days.map((d) => d.dims)).toEqual([
-      ['(run)', 'button', 'gpt-4o'],
-      ['(run)', 'card', 'gpt-4o'],
+      ['(run)', 'button', 'gpt-4o', 'web'],
+      ['(run)', 'card', 'gpt-4o', 'web'],
     ]);
     const button = days[0] as RollupDelta;
     expect(measure(button, 'count')).toBe(2);
@@ -118,7 +119,7 @@ describe('aggregate', () => {
     // A model span is not a run or stage: no span rollup of its own.
     expect(ds.filter((d) => d.table === 'rollup_spans' && d.dims[0] === 'generate')).toHaveLength(0);
     const [cache] = pick(ds, 'rollup_cache', MINUTE_GRAIN_S);
-    expect(cache?.dims).toEqual(['embeddings', '(run)', 'button']);
+    expect(cache?.dims).toEqual(['embeddings', '(run)', 'button', 'web']);
     expect(cache?.measures).toEqual([1, 1]);
     const [comp] = ds.filter((d) => d.table === 'rollup_components');
     expect(comp?.dims).toEqual(['btn-1', 'button', 'gpt-4o']);
@@ -132,7 +133,7 @@ describe('aggregate', () => {
       return dimension === 'model' ? '(other)' : admitAll(dimension, ns, value);
     };
     const ds = aggregate([run(DAY0, 10)], fold);
-    expect(new Set(asked)).toEqual(new Set(['score_name', 'component_type', 'model', 'label', 'cache_name', 'stage', 'component_id']));
-    expect(pick(ds, 'rollup_spans', HOUR_GRAIN_S)[0]?.dims).toEqual(['(run)', 'button', '(other)']);
+    expect(new Set(asked)).toEqual(new Set(['score_name', 'component_type', 'model', 'label', 'cache_name', 'stage', 'component_id', 'service']));
+    expect(pick(ds, 'rollup_spans', HOUR_GRAIN_S)[0]?.dims).toEqual(['(run)', 'button', '(other)', 'web']);
   });
 });

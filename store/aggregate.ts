@@ -23,6 +23,8 @@ export interface SpanFacts {
   component_type: string | null;
   model: string | null;
   cost_usd: number | null;
+  /** The resource's service.name (absent: unknown, as in rows read by migrations before 150). */
+  service?: string | null;
 }
 
 export interface ScoreFacts {
@@ -32,6 +34,8 @@ export interface ScoreFacts {
   label: string | null;
   component_type: string | null;
   model: string | null;
+  /** The service.name of the score's span (absent: unknown). */
+  service?: string | null;
 }
 
 export interface ModelCallFacts {
@@ -49,6 +53,8 @@ export interface ModelCallFacts {
   /** The stage and component of the call (absent in rows read before migration 141's readers). */
   stage?: string | null;
   component_id?: string | null;
+  /** The service.name of the call's span (absent: unknown). */
+  service?: string | null;
 }
 
 /** A genscope.cache.lookup event of the span. */
@@ -74,6 +80,8 @@ export interface AggregateInput {
   scores: readonly ScoreFacts[];
   modelCall: ModelCallFacts | null;
   cacheLookups: readonly CacheLookupFacts[];
+  /** The service.name of the span's resource, for all of its rows (absent: the facts' own). */
+  service?: string | null;
 }
 
 /** The value a rollup key stores for a dimension at a time (the cardinality bound). */
@@ -176,9 +184,10 @@ export function aggregate(inputs: Iterable<AggregateInput>, admit: Admit = admit
 }
 
 export function addInput(acc: RollupAccumulator, input: AggregateInput, admit: Admit): void {
-  for (const sc of input.scores) addScore(acc, sc, admit);
-  if (input.modelCall) addModelCall(acc, input.modelCall, admit);
-  addSpan(acc, input.span, input.cacheLookups, admit);
+  const service = input.service;
+  for (const sc of input.scores) addScore(acc, service === undefined ? sc : { ...sc, service }, admit);
+  if (input.modelCall) addModelCall(acc, service === undefined ? input.modelCall : { ...input.modelCall, service }, admit);
+  addSpan(acc, service === undefined ? input.span : { ...input.span, service }, input.cacheLookups, admit);
 }
 
 /** A score's contribution (scores without a value count nowhere). */
@@ -188,7 +197,7 @@ export function addScore(acc: RollupAccumulator, sc: ScoreFacts, admit: Admit): 
   const name = admit('score_name', t, sc.name);
   const v = sc.value;
   const values: Contribution = [1, v, v * v, v, v, { hist: scoreBin(v) }];
-  acc.add('rollup_scores', t, [name, admit('component_type', t, sc.component_type), admit('model', t, sc.model), admit('label', t, sc.label)], values);
+  acc.add('rollup_scores', t, [name, admit('component_type', t, sc.component_type), admit('model', t, sc.model), admit('label', t, sc.label), admit('service', t, sc.service ?? null)], values);
   acc.add('rollup_scores_total', t, [name], values);
 }
 
@@ -197,7 +206,13 @@ export function addModelCall(acc: RollupAccumulator, m: ModelCallFacts, admit: A
   acc.add(
     'rollup_model_calls',
     t,
-    [admit('operation', t, m.operation), admit('provider', t, m.provider), admit('model', t, m.response_model), admit('component_type', t, m.component_type)],
+    [
+      admit('operation', t, m.operation),
+      admit('provider', t, m.provider),
+      admit('model', t, m.response_model),
+      admit('component_type', t, m.component_type),
+      admit('service', t, m.service ?? null),
+    ],
     [1, m.status_code === 2 ? 1 : 0, m.input_tokens, m.output_tokens, m.cached_tokens, m.cost_usd ?? 0, m.duration_ns],
   );
   if (m.component_id) {
@@ -221,7 +236,7 @@ export function addSpan(acc: RollupAccumulator, span: SpanFacts, cacheLookups: r
     acc.add(
       'rollup_cache',
       t,
-      [admit('cache_name', t, e.cacheName), admit('stage', t, span.stage), admit('component_type', t, span.component_type)],
+      [admit('cache_name', t, e.cacheName), admit('stage', t, span.stage), admit('component_type', t, span.component_type), admit('service', t, span.service ?? null)],
       [e.hit ? 1 : 0, e.hit ? 0 : 1],
     );
   }
@@ -241,7 +256,7 @@ export function addSpan(acc: RollupAccumulator, span: SpanFacts, cacheLookups: r
     misses,
     { hist: sketchIndex(Number(span.duration_ns)) },
   ];
-  acc.add('rollup_spans', t, [stage, type, model], values);
+  acc.add('rollup_spans', t, [stage, type, model, admit('service', t, span.service ?? null)], values);
   acc.add('rollup_spans_total', t, [stage], values);
   if (span.role === 'run' && span.component_id) {
     acc.add('rollup_components', t, [admit('component_id', t, span.component_id), type, model], [1, error, span.cost_usd ?? 0, span.duration_ns]);

@@ -88,15 +88,16 @@ function def(
  * minute rows anyway, longer ones than a few weeks read the day grain of the full tables.
  */
 export const ROLLUPS: Readonly<Record<RollupTable, RollupTableDef>> = {
-  rollup_spans: def('rollup_spans', ALL_GRAINS, ['stage', 'component_type', 'model'], SPAN_MEASURES),
+  // `service` (resource service.name, '' unknown) on the tables the panels filter (migration 150).
+  rollup_spans: def('rollup_spans', ALL_GRAINS, ['stage', 'component_type', 'model', 'service'], SPAN_MEASURES),
   rollup_spans_total: def('rollup_spans_total', [HOUR_GRAIN_S], ['stage'], SPAN_MEASURES, {
     primaryKey: ['grain_s', 'stage', 'bucket_ns'],
   }),
-  rollup_scores: def('rollup_scores', ALL_GRAINS, ['name', 'component_type', 'model', 'label'], SCORE_MEASURES),
+  rollup_scores: def('rollup_scores', ALL_GRAINS, ['name', 'component_type', 'model', 'label', 'service'], SCORE_MEASURES),
   rollup_scores_total: def('rollup_scores_total', [HOUR_GRAIN_S], ['name'], SCORE_MEASURES, {
     primaryKey: ['grain_s', 'name', 'bucket_ns'],
   }),
-  rollup_model_calls: def('rollup_model_calls', ALL_GRAINS, ['operation', 'provider', 'model', 'component_type'], [
+  rollup_model_calls: def('rollup_model_calls', ALL_GRAINS, ['operation', 'provider', 'model', 'component_type', 'service'], [
     sum('calls'),
     sum('errors'),
     sum('input_tokens'),
@@ -121,7 +122,7 @@ export const ROLLUPS: Readonly<Record<RollupTable, RollupTableDef>> = {
     [sum('calls'), sum('errors'), sum('input_tokens'), sum('output_tokens'), sum('cost_usd')],
     { grainColumn: false },
   ),
-  rollup_cache: def('rollup_cache', ALL_GRAINS, ['cache_name', 'stage', 'component_type'], [sum('hits'), sum('misses')]),
+  rollup_cache: def('rollup_cache', ALL_GRAINS, ['cache_name', 'stage', 'component_type', 'service'], [sum('hits'), sum('misses')]),
 };
 
 export const ROLLUP_TABLES = Object.keys(ROLLUPS) as RollupTable[];

@@ -23,7 +23,8 @@ export type RollupDimension =
   | 'score_name'
   | 'label'
   | 'cache_name'
-  | 'component_id';
+  | 'component_id'
+  | 'service';
 
 export interface CardinalityLimits {
   /** Distinct values admitted per dimension per hour. Default 1000. */

@@ -62,6 +62,8 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
   42: compactRows,
   // The new component-by-stage rollup, from the model calls still kept (older days stay without a split).
   141: (db) => rebuildRollups(db, ['model_calls']),
+  // The service dimension (150): the buckets raw rows still cover, recomputed with their service.
+  150: (db) => rebuildRollups(db),
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

@@ -51,7 +51,9 @@ export function convertScoreJson(json: string): BucketCounts {
 }
 
 function convertTable(db: Db, table: RollupTable, column: string, convert: (json: string) => BucketCounts): void {
-  const key = ROLLUPS[table].primaryKey;
+  // An older migration's rebuild runs before later key columns exist (service: migration 150).
+  const columns = new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name));
+  const key = ROLLUPS[table].primaryKey.filter((k) => columns.has(k));
   const rows = db.prepare(`SELECT ${key.join(', ')}, ${column} AS h FROM ${table} WHERE typeof(${column}) = 'text'`).safeIntegers(true).raw(true);
   const update = db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${key.map((k) => `${k} = ?`).join(' AND ')}`);
   const all = rows.all() as unknown[][];
@@ -123,6 +125,9 @@ const READERS_041: Readers = {
   },
 };
 
+/** The service.name of the resource whose id `idSql` gives (NULL when unknown). */
+const SERVICE_OF = (idSql: string) => `(SELECT r.service_name FROM resources r WHERE r.id = ${idSql})`;
+
 /** The compact layout of 042: shared strings resolved in SQL, stored events decoded. */
 function readers042(db: Db): Readers {
   const strings = new StringReader(db);
@@ -134,15 +139,18 @@ function readers042(db: Db): Readers {
     });
   return {
     spans: {
-      select: `role, start_ns, duration_ns, status_code, stage, ${stringOf('component_id_ref')} AS component_id, component_type, model, cost_usd, events`,
+      select: `role, start_ns, duration_ns, status_code, stage, ${stringOf('component_id_ref')} AS component_id, component_type, model, cost_usd, events,
+        ${SERVICE_OF('resource_id')} AS service`,
       add: (acc, r, admit) => addSpan(acc, r as unknown as SpanFacts, lookups(r.events, r.start_ns), admit),
     },
     scores: {
-      select: `time_ns, ${stringOf('name_ref')} AS name, value, ${stringOf('label_ref')} AS label, component_type, model`,
+      select: `time_ns, ${stringOf('name_ref')} AS name, value, ${stringOf('label_ref')} AS label, component_type, model,
+        ${SERVICE_OF('(SELECT p.resource_id FROM spans p WHERE p.id = span_row)')} AS service`,
       add: READERS_041.scores.add,
     },
     model_calls: {
-      select: `${READERS_041.model_calls.select}, stage, ${stringOf('component_id_ref')} AS component_id`,
+      select: `${READERS_041.model_calls.select}, stage, ${stringOf('component_id_ref')} AS component_id,
+        ${SERVICE_OF('(SELECT p.resource_id FROM spans p WHERE p.id = model_calls.id)')} AS service`,
       add: READERS_041.model_calls.add,
     },
   };

@@ -54,19 +54,33 @@ export function deltaParams(def: RollupTableDef, d: RollupDelta): RollupParam[] 
 
 /**
  * Upserts for the rollup tables of the layout, prepared on first use: a migration's rebuild runs
- * before later migrations have created the tables added since.
+ * before later migrations have created the tables added since, or the dimensions (the rebuild of
+ * migration 040 runs on tables that get `service` only in migration 150): a dimension the table
+ * does not have yet is left out of its upsert.
  */
 export class RollupApplier {
-  private readonly stmts = new Map<RollupTable, Database.Statement>();
+  private readonly stmts = new Map<RollupTable, { stmt: Database.Statement; def: RollupTableDef; keep: number[] | null }>();
 
   constructor(private readonly db: Db) {
     registerRollupFunctions(db);
   }
 
-  private stmt(t: RollupTable): Database.Statement {
+  private stmt(t: RollupTable): { stmt: Database.Statement; def: RollupTableDef; keep: number[] | null } {
     let s = this.stmts.get(t);
     if (!s) {
-      s = this.db.prepare(upsertSql(ROLLUPS[t]));
+      const full = ROLLUPS[t];
+      const columns = new Set((this.db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name));
+      const missing = full.dimensions.filter((d) => !columns.has(d));
+      const def =
+        missing.length === 0
+          ? full
+          : {
+              ...full,
+              dimensions: full.dimensions.filter((d) => columns.has(d)),
+              primaryKey: full.primaryKey.filter((k) => !missing.includes(k)),
+            };
+      const keep = missing.length === 0 ? null : full.dimensions.flatMap((d, i) => (columns.has(d) ? [i] : []));
+      s = { stmt: this.db.prepare(upsertSql(def)), def, keep };
       this.stmts.set(t, s);
     }
     return s;
@@ -74,6 +88,9 @@ export class RollupApplier {
 
   /** Applies deltas; the caller holds the transaction. */
   apply(deltas: readonly RollupDelta[]): void {
-    for (const d of deltas) this.stmt(d.table).run(...deltaParams(ROLLUPS[d.table], d));
+    for (const d of deltas) {
+      const { stmt, def, keep } = this.stmt(d.table);
+      stmt.run(...deltaParams(def, keep ? { ...d, dims: keep.map((i) => d.dims[i] ?? '') } : d));
+    }
   }
 }

@@ -312,7 +312,7 @@ export class StoreWriter implements TelemetryWriter {
             this.artefactInsert ??= this.db.prepare(ARTEFACT_INSERT);
             for (const a of m.artefacts) this.artefactInsert.run({ ...a, span_row: spanRow, start_ns: span.start_ns });
           }
-          addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events) }, admit);
+          addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events), service: serviceOf(m.resource) }, admit);
         }
         this.rollups.apply(acc.result());
       }
@@ -389,7 +389,7 @@ export class StoreWriter implements TelemetryWriter {
         }
         const { score, spanRow } = found;
         this.stmt.score.run(scoreParams(score, spanRow, undefined, this.strings));
-        addScore(acc, score, admit);
+        addScore(acc, { ...score, service: serviceOf(resource) }, admit);
         scored++;
       }
       this.rollups.apply(acc.result());
@@ -406,6 +406,12 @@ export class StoreWriter implements TelemetryWriter {
     this.stats.rejected += rejected;
     return { accepted: valid.length, rejected, warnings };
   }
+}
+
+/** A resource's service.name, the rollups' service dimension. */
+function serviceOf(resource: AttributeMap): string | null {
+  const s = resource[ATTR.serviceName];
+  return typeof s === 'string' ? s : null;
 }
 
 function metricRow(p: MetricPointRecord, resourceId: number) {

@@ -12,6 +12,7 @@ import { BucketCounts, sketchValueNs } from '../../store/histogram';
 import { ROLLUPS } from '../../store/layout';
 import type { RollupTable } from '../../store/layout';
 import type { SpanRecord } from '../../schema/records';
+import { ATTR } from '../../schema/names';
 
 const OLD_BASE_NS = 100_000;
 const OLD_LOG_R = Math.LN2 / 4;
@@ -57,11 +58,12 @@ export function legacyWriteSpans(db: Db, records: readonly SpanRecord[]): void {
      VALUES (@time_ns, @duration_ns, @trace_id, @span_id, @provider, @operation, @request_model, @response_model, @input_tokens,
        @output_tokens, @cached_tokens, @cost_usd, @cost_source, @status_code, @stage, @component_id, @component_type, @benchmark_run_id)`,
   );
-  const resource = db.prepare("INSERT OR IGNORE INTO resources (id, hash, service_name, attributes) VALUES (1, 'legacy', NULL, ?)");
+  const resource = db.prepare("INSERT OR IGNORE INTO resources (id, hash, service_name, attributes) VALUES (1, 'legacy', ?, ?)");
   db.transaction(() => {
     const inputs = [];
     for (const r of records) {
-      resource.run(JSON.stringify(r.resource));
+      const service = r.resource[ATTR.serviceName];
+      resource.run(typeof service === 'string' ? service : null, JSON.stringify(r.resource));
       const rows = spanRecordToRows(r);
       insertSpan.run({ ...rows.span, resource_id: 1 });
       for (const sc of rows.scores) insertScore.run(sc);
@@ -71,8 +73,15 @@ export function legacyWriteSpans(db: Db, records: readonly SpanRecord[]): void {
     const limiter = new CardinalityLimiter(db);
     for (const d of aggregate(inputs, (dim, ns, v) => limiter.admit(dim, ns, v ?? ''))) {
       if (!WRITTEN[d.table]?.includes(d.grainS)) continue;
-      const def = ROLLUPS[d.table];
-      const key = [...(def.grainColumn ? [d.grainS] : []), d.bucketNs, ...d.dims];
+      // The 030 schema has no service dimension (migration 150 adds it).
+      const current = ROLLUPS[d.table];
+      const def = {
+        ...current,
+        dimensions: current.dimensions.filter((c) => c !== 'service'),
+        primaryKey: current.primaryKey.filter((c) => c !== 'service'),
+      };
+      const dims = d.dims.filter((_v, i) => current.dimensions[i] !== 'service');
+      const key = [...(def.grainColumn ? [d.grainS] : []), d.bucketNs, ...dims];
       const keyCols = [...(def.grainColumn ? ['grain_s'] : []), 'bucket_ns', ...def.dimensions];
       const where = keyCols.map((c) => `${c} = ?`).join(' AND ');
       const old = db.prepare(`SELECT * FROM ${d.table} WHERE ${where}`).get(...key) as Record<string, unknown> | undefined;

@@ -13,13 +13,18 @@ import { Waterfall } from '../components/waterfall';
 import { RunArtefacts } from '../components/artefacts';
 import { colorFor } from '../lib/colors';
 import { API_BASE, runsParams } from '../lib/api-params';
-import { formatDateTime, formatDurationMs, formatScore, formatUsd } from '../lib/format';
+import { formatCount, formatDateTime, formatDurationMs, formatScore, formatUsd } from '../lib/format';
 import { runsFilterFrom } from '../lib/route';
 import type { RunsFilter } from '../lib/route';
 import type { ComponentChildren } from 'preact';
 import { useApi } from '../lib/use-api';
 import { useDashboard } from '../context';
 import { panelStatus, usePanelData } from './use-panel-data';
+
+/** The run's calls' tokens in full: input (of which cache read and cache write) and output. */
+function tokensTitle(r: RunRow): string {
+  return `${r.modelCalls} model calls: ${r.inputTokens} input (${r.cacheReadTokens} cache read, ${r.cacheWriteTokens} cache write), ${r.outputTokens} output tokens`;
+}
 
 const RUN_COLUMNS: Column<RunRow>[] = [
   { key: 'start', label: 'Started', sortValue: (r) => r.startMs, render: (r) => <time dateTime={new Date(r.startMs).toISOString()}>{formatDateTime(r.startMs)}</time> },
@@ -59,13 +64,30 @@ const RUN_COLUMNS: Column<RunRow>[] = [
     render: (r) => r.service ?? '–',
   },
   { key: 'duration', label: 'Duration', align: 'right', sortValue: (r) => r.durationMs, render: (r) => formatDurationMs(r.durationMs) },
+  {
+    key: 'tokens',
+    label: 'Tokens',
+    align: 'right',
+    sortValue: (r) => r.inputTokens + r.outputTokens,
+    render: (r) =>
+      r.modelCalls === 0 ? (
+        '–'
+      ) : (
+        <span title={tokensTitle(r)}>
+          {formatCount(r.inputTokens)} / {formatCount(r.outputTokens)}
+        </span>
+      ),
+  },
   { key: 'cost', label: 'Cost', align: 'right', sortValue: (r) => r.costUsd, render: (r) => formatUsd(r.costUsd) },
   {
     key: 'status',
     label: 'Status',
     sortValue: (r) => r.status,
     render: (r) => (
-      <span class={`gs-status gs-status-${r.status}`} title={r.statusMessage ?? undefined}>
+      <span
+        class={`gs-status gs-status-${r.status}`}
+        title={r.statusMessage ?? (r.failedCalls > 0 ? `${r.failedCalls} of ${r.modelCalls} model calls failed` : undefined)}
+      >
         {r.status === 'error' ? 'error' : 'ok'}
       </span>
     ),
