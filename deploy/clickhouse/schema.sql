@@ -35,6 +35,35 @@ CREATE TABLE IF NOT EXISTS otel.otel_traces (
   TTL toDateTime(Timestamp) + toIntervalDay(90)
   SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
+CREATE TABLE IF NOT EXISTS otel.otel_logs (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TimestampTime DateTime DEFAULT toDateTime(Timestamp),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    TraceFlags UInt8,
+    SeverityText LowCardinality(String) CODEC(ZSTD(1)),
+    SeverityNumber UInt8,
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    Body String CODEC(ZSTD(1)),
+    ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    LogAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    EventName String CODEC(ZSTD(1)),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+  ) ENGINE = MergeTree()
+  PARTITION BY toDate(TimestampTime)
+  PRIMARY KEY (ServiceName, TimestampTime)
+  ORDER BY (ServiceName, TimestampTime, Timestamp)
+  TTL TimestampTime + toIntervalDay(90)
+  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
 CREATE TABLE IF NOT EXISTS otel.genscope_spans (
     trace_id String,
     span_id String,
@@ -283,3 +312,28 @@ CREATE TABLE IF NOT EXISTS otel.genscope_meta (
     value String
   ) ENGINE = ReplacingMergeTree(version)
   ORDER BY key;
+
+CREATE TABLE IF NOT EXISTS otel.genscope_log_evaluations (
+    time DateTime64(9),
+    trace_id String,
+    span_id String,
+    name LowCardinality(String),
+    value Nullable(Float64),
+    label LowCardinality(Nullable(String)),
+    explanation Nullable(String),
+    stage LowCardinality(Nullable(String)),
+    component_id Nullable(String),
+    component_type LowCardinality(Nullable(String)),
+    model LowCardinality(Nullable(String)),
+    benchmark_run_id Nullable(String),
+    identity String
+  ) ENGINE = MergeTree()
+  PARTITION BY toDate(time)
+  ORDER BY (time, identity)
+  TTL toDateTime(time) + toIntervalDay(90)
+  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS otel.genscope_log_evaluations_mv
+  TO otel.genscope_scores AS
+  SELECT time, trace_id, span_id, name, value, label, explanation, stage, component_id, component_type, model, benchmark_run_id
+  FROM otel.genscope_log_evaluations;

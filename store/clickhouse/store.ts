@@ -32,9 +32,10 @@ import type {
   SummaryQuery,
   TrendsQuery,
 } from '../../schema/api';
-import type { MetricPointRecord, PriceBook, SpanRecord } from '../../schema/records';
+import type { LogRecordRecord, MetricPointRecord, PriceBook, SpanRecord } from '../../schema/records';
 import type { WriteResult } from '../writer-types';
 import { QueryError } from '../errors';
+import { logRecordProblem } from '../log-rows';
 import type {
   BenchmarkRunInfo,
   BucketValue,
@@ -71,6 +72,9 @@ import { extractOnce } from './extract';
 import type { ExtractResult } from './extract';
 import { createTracesTable, detectTracesSchema, migrateClickHouse } from './migrate';
 import { writeOtelSpans } from './otel-writer';
+import { detectLogsTable, logRecordToOtelRow } from './otel-logs';
+import type { LogsTable } from './otel-logs';
+import { otelLogsDdl } from './ddl';
 import {
   budget,
   costBreakdown,
@@ -152,6 +156,8 @@ export class ClickHouseStore implements TelemetryStore {
   private extracting: Promise<ExtractResult> | null = null;
   private lastError: string | null = null;
   private closed = false;
+  /** otel_logs once seen (looked for again by each pass until the Collector creates it). */
+  private logs: LogsTable | null = null;
   readonly retention: RetentionPolicy;
   /** Counters of writes into otel_traces (genscope as the writer), for /health/self. */
   readonly writerStats: StoreWriterStats = emptyWriterStats();
@@ -175,7 +181,10 @@ export class ClickHouseStore implements TelemetryStore {
     const ch = openClickHouse(options.config);
     try {
       await migrateClickHouse(ch, options.config);
-      if (options.createTracesTable) await createTracesTable(ch, options.config, options.createTracesTable);
+      if (options.createTracesTable) {
+        await createTracesTable(ch, options.config, options.createTracesTable);
+        for (const sql of otelLogsDdl(options.config, options.createTracesTable)) await ch.command(sql);
+      }
       const schema = await detectTracesSchema(ch, options.config.database, options.config.tracesTable);
       const store = new ClickHouseStore(ch, options, schema.variant, openDatabase(options.stateFile ?? ':memory:'));
       const every = options.extractIntervalMillis ?? 5000;
@@ -209,18 +218,25 @@ export class ClickHouseStore implements TelemetryStore {
     };
   }
 
-  /** One extraction pass (passes never overlap: a call during one waits for it and runs after). */
-  async extract(): Promise<ExtractResult> {
+  /**
+   * One extraction pass (passes never overlap: a call during one waits for it and runs after).
+   * logsFromNs: read evaluation records from this instant on, whatever the watermark (records
+   * genscope itself just wrote, however old their timestamps).
+   */
+  async extract(logsFromNs?: bigint): Promise<ExtractResult> {
     const previous = this.extracting;
     const run = (async () => {
       if (previous) await previous.catch(() => undefined);
       try {
+        const logs = await this.logsTable();
         const r = await extractOnce(
           this.ch,
           {
             database: this.database,
             tracesTable: this.options.config.tracesTable,
             variant: this.variant,
+            logs,
+            ...(logsFromNs !== undefined ? { logsFromNs } : {}),
             ...(this.options.prices ? { prices: this.options.prices } : {}),
             ...(this.options.lateAllowanceMillis !== undefined
               ? { lateAllowanceMillis: this.options.lateAllowanceMillis }
@@ -237,6 +253,45 @@ export class ClickHouseStore implements TelemetryStore {
     })();
     this.extracting = run;
     return run;
+  }
+
+  private async logsTable(): Promise<LogsTable | null> {
+    this.logs ??= await detectLogsTable(this.ch, this.database, this.options.config.logsTable);
+    return this.logs;
+  }
+
+  /**
+   * OTLP log records into otel_logs (the exporter's row shape), then extracted at once: the
+   * evaluation records among them become scores. Refused by name when there is no otel_logs.
+   */
+  async writeLogRecords(records: readonly LogRecordRecord[]): Promise<WriteResult> {
+    const logs = await this.logsTable();
+    if (!logs)
+      return {
+        accepted: 0,
+        rejected: records.length,
+        warnings: [`ClickHouse table ${this.database}.${this.options.config.logsTable} does not exist; create it (genscope clickhouse migrate --traces map) or let the Collector write logs`],
+      };
+    const warnings: string[] = [];
+    const good = records.filter((r) => {
+      const problem = logRecordProblem(r);
+      if (problem && warnings.length < 20) warnings.push(problem);
+      return problem === null;
+    });
+    try {
+      await this.ch.insert(logs.table, good.map((r) => logRecordToOtelRow(r, logs.variant)));
+    } catch (err) {
+      this.failed(err);
+      throw err;
+    }
+    this.writerStats.batches++;
+    this.writerStats.logRecords += good.length;
+    this.writerStats.rejected += records.length - good.length;
+    let oldest: bigint | undefined;
+    for (const r of good) if (oldest === undefined || r.timeNs < oldest) oldest = r.timeNs;
+    const r = await this.extract(oldest);
+    this.writerStats.evaluationScores += r.logScores;
+    return { accepted: good.length, rejected: records.length - good.length, warnings };
   }
 
   async writeSpans(spans: readonly SpanRecord[]): Promise<WriteResult> {
@@ -363,8 +418,8 @@ export class ClickHouseStore implements TelemetryStore {
     return runsList(this.ctx(c), query);
   }
 
-  run(id: number, c: ReadContext): Promise<RunDetailResponse> {
-    return runDetail(this.ctx(c), String(id));
+  async run(id: number, c: ReadContext): Promise<RunDetailResponse> {
+    return runDetail(this.ctx(c), String(id), await this.logsTable());
   }
 
   benchmarks(query: BenchmarksQuery, c: ReadContext): Promise<BenchmarksResponse> {
