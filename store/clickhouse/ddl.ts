@@ -145,6 +145,81 @@ export function otelLogsDdl(o: DdlOptions, variant: TracesVariant = 'map'): stri
   ];
 }
 
+/** The Collector's metric tables by genscope's point type (the exporter's default names). */
+export const OTEL_METRIC_TABLES = {
+  sum: 'otel_metrics_sum',
+  gauge: 'otel_metrics_gauge',
+  histogram: 'otel_metrics_histogram',
+  exp_histogram: 'otel_metrics_exponential_histogram',
+} as const;
+
+/**
+ * The Collector clickhouseexporter's metric tables (its column contract: one table per point
+ * type, attributes as Map(String, String), exemplars nested). Created, like otel_traces, only
+ * where genscope is the writer or for the deploy example.
+ */
+export function otelMetricsDdl(o: DdlOptions): string[] {
+  const map = 'Map(LowCardinality(String), String) CODEC(ZSTD(1))';
+  const common = `
+    ResourceAttributes ${map},
+    ResourceSchemaUrl String CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion String CODEC(ZSTD(1)),
+    ScopeAttributes ${map},
+    ScopeDroppedAttrCount UInt32 CODEC(ZSTD(1)),
+    ScopeSchemaUrl String CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName String CODEC(ZSTD(1)),
+    MetricDescription String CODEC(ZSTD(1)),
+    MetricUnit String CODEC(ZSTD(1)),
+    Attributes ${map},
+    StartTimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),
+    TimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),`;
+  const tail = `
+    Flags UInt32 CODEC(ZSTD(1)),
+    Exemplars Nested (FilteredAttributes Map(LowCardinality(String), String), TimeUnix DateTime64(9), Value Float64, SpanId String, TraceId String) CODEC(ZSTD(1)),`;
+  const histogram = `
+    Count UInt64 CODEC(Delta, ZSTD(1)),
+    Sum Float64 CODEC(ZSTD(1)),`;
+  const minMax = `
+    Min Float64 CODEC(ZSTD(1)),
+    Max Float64 CODEC(ZSTD(1)),
+    AggregationTemporality Int32 CODEC(ZSTD(1)),`;
+  const columns: Record<keyof typeof OTEL_METRIC_TABLES, string> = {
+    sum: `${common}
+    Value Float64 CODEC(ZSTD(1)),${tail}
+    AggregationTemporality Int32 CODEC(ZSTD(1)),
+    IsMonotonic Boolean CODEC(Delta, ZSTD(1)),`,
+    gauge: `${common}
+    Value Float64 CODEC(ZSTD(1)),${tail}`,
+    histogram: `${common}${histogram}
+    BucketCounts Array(UInt64) CODEC(ZSTD(1)),
+    ExplicitBounds Array(Float64) CODEC(ZSTD(1)),${tail}${minMax}`,
+    exp_histogram: `${common}${histogram}
+    Scale Int32 CODEC(ZSTD(1)),
+    ZeroCount UInt64 CODEC(ZSTD(1)),
+    PositiveOffset Int32 CODEC(ZSTD(1)),
+    PositiveBucketCounts Array(UInt64) CODEC(ZSTD(1)),
+    NegativeOffset Int32 CODEC(ZSTD(1)),
+    NegativeBucketCounts Array(UInt64) CODEC(ZSTD(1)),${tail}${minMax}`,
+  };
+  return Object.entries(OTEL_METRIC_TABLES).map(
+    ([type, table]) => `CREATE TABLE IF NOT EXISTS ${o.database}.${table}${onCluster(o)} (${columns[type as keyof typeof OTEL_METRIC_TABLES]}
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1
+  ) ENGINE = ${engine(o, '')}
+  PARTITION BY toDate(TimeUnix)
+  ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))
+  ${ttl('toDateTime(TimeUnix)', o.retentionDays)}
+  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
+  );
+}
+
+/** The Collector's tables genscope creates when it is the writer: traces, logs and metrics. */
+export function collectorTablesDdl(o: DdlOptions, variant: TracesVariant): string[] {
+  return [...otelTracesDdl(o, variant), ...otelLogsDdl(o, variant), ...otelMetricsDdl(o)];
+}
+
 export interface ClickHouseMigration {
   version: number;
   name: string;
@@ -491,7 +566,7 @@ export function migrationsTableDdl(o: DdlOptions): string[] {
 export function clickHouseDdl(o: DdlOptions, traces: TracesVariant | null): string[] {
   return [
     ...migrationsTableDdl(o),
-    ...(traces ? [...otelTracesDdl(o, traces).slice(1), ...otelLogsDdl(o, traces)] : []),
+    ...(traces ? collectorTablesDdl(o, traces).slice(1) : []),
     ...CLICKHOUSE_MIGRATIONS.flatMap((m) => m.statements(o)),
   ];
 }

@@ -18,7 +18,9 @@ import type {
   ExportQuery,
   FilterOptionsQuery,
   FilterOptionsResponse,
+  OtlpMetricNamesQuery,
   OtlpMetricNamesResponse,
+  OtlpMetricSeriesQuery,
   OtlpMetricSeriesResponse,
   ModelCallsResponse,
   OpportunitiesQuery,
@@ -74,7 +76,8 @@ import { createTracesTable, detectTracesSchema, migrateClickHouse } from './migr
 import { writeOtelSpans } from './otel-writer';
 import { detectLogsTable, logRecordToOtelRow } from './otel-logs';
 import type { LogsTable } from './otel-logs';
-import { otelLogsDdl } from './ddl';
+import { existingMetricTables, otlpMetricNames, otlpMetricSeries, writeOtelMetrics } from './otel-metrics';
+import { OTEL_METRIC_TABLES } from './ddl';
 import {
   budget,
   costBreakdown,
@@ -144,9 +147,6 @@ function invalid(s: SpanRecord): string | null {
   return null;
 }
 
-const OTLP_METRICS_NOT_READ =
-  'the ClickHouse store does not read OTLP metrics yet (the Collector writes them to its otel_metrics_* tables); use the SQLite store for the OTLP metrics panel';
-
 const MODEL_CALLS_NOT_READ =
   'the ClickHouse store does not answer /performance/models yet (its model-call rows lack the cache-write, reasoning, time-to-first-token and sender-cost columns); use the SQLite store';
 
@@ -181,10 +181,7 @@ export class ClickHouseStore implements TelemetryStore {
     const ch = openClickHouse(options.config);
     try {
       await migrateClickHouse(ch, options.config);
-      if (options.createTracesTable) {
-        await createTracesTable(ch, options.config, options.createTracesTable);
-        for (const sql of otelLogsDdl(options.config, options.createTracesTable)) await ch.command(sql);
-      }
+      if (options.createTracesTable) await createTracesTable(ch, options.config, options.createTracesTable);
       const schema = await detectTracesSchema(ch, options.config.database, options.config.tracesTable);
       const store = new ClickHouseStore(ch, options, schema.variant, openDatabase(options.stateFile ?? ':memory:'));
       const every = options.extractIntervalMillis ?? 5000;
@@ -323,39 +320,31 @@ export class ClickHouseStore implements TelemetryStore {
     this.writerStats.lastFailureAtMillis = Date.now();
   }
 
+  /** Metric points into the Collector's otel_metrics_* tables (the exporter's row shapes). */
   async writeMetricPoints(points: readonly MetricPointRecord[]): Promise<WriteResult> {
-    const ns = (v: bigint | undefined) => (v === undefined ? null : v.toString());
-    const inserted = this.ch.insert(
-      'genscope_metric_points',
-      points.map((m) => ({
-        time: ns(m.timeNs),
-        start_time: ns(m.startTimeNs),
-        name: m.name,
-        unit: m.unit ?? null,
-        type: m.type,
-        monotonic: m.monotonic === undefined ? null : m.monotonic ? 1 : 0,
-        temporality: m.temporality ?? null,
-        resource: JSON.stringify(m.resource),
-        scope_name: m.scopeName ?? null,
-        attributes: JSON.stringify(m.attributes),
-        value: m.value ?? null,
-        count: m.count ?? null,
-        sum: m.sum ?? null,
-        min: m.min ?? null,
-        max: m.max ?? null,
-        bounds: m.bounds ?? [],
-        bucket_counts: m.bucketCounts ?? [],
-      })),
-    );
+    const tables = await existingMetricTables(this.ch, this.database);
+    const good: MetricPointRecord[] = [];
+    const missing = new Set<string>();
+    let unnamed = 0;
+    for (const p of points) {
+      if (!tables.includes(p.type)) missing.add(OTEL_METRIC_TABLES[p.type]);
+      else if (typeof p.name !== 'string' || p.name.length === 0 || typeof p.timeNs !== 'bigint') unnamed++;
+      else good.push(p);
+    }
+    const warnings: string[] = [];
+    if (missing.size > 0)
+      warnings.push(`ClickHouse table(s) ${[...missing].join(', ')} do not exist; create them (genscope clickhouse migrate --traces map) or let the Collector write metrics`);
+    if (unnamed > 0) warnings.push('metric point without a name or time');
     try {
-      await inserted;
+      await writeOtelMetrics(this.ch, good);
     } catch (err) {
       this.failed(err);
       throw err;
     }
     this.writerStats.batches++;
-    this.writerStats.metricPoints += points.length;
-    return { accepted: points.length, rejected: 0, warnings: [] };
+    this.writerStats.metricPoints += good.length;
+    this.writerStats.rejected += points.length - good.length;
+    return { accepted: good.length, rejected: points.length - good.length, warnings };
   }
 
   async panel<K extends PanelId>(id: K, query: PanelQueries[K], c: ReadContext): Promise<PanelResponses[K]> {
@@ -426,18 +415,17 @@ export class ClickHouseStore implements TelemetryStore {
     return benchmarksList(this.ctx(c), query);
   }
 
-  // The Collector writes OTLP metrics to its otel_metrics_* tables, which this store does not read
-  // yet: say so rather than answer "no metrics".
-  otlpMetricNames(): Promise<OtlpMetricNamesResponse> {
-    return Promise.reject(new QueryError(404, 'not_found', OTLP_METRICS_NOT_READ));
+  /** OTLP metrics from the Collector's otel_metrics_* tables (none when it writes no metrics). */
+  async otlpMetricNames(query: OtlpMetricNamesQuery, c: ReadContext): Promise<OtlpMetricNamesResponse> {
+    return this.labelled(await otlpMetricNames(this.ctx(c), await existingMetricTables(this.ch, this.database), query));
   }
 
   modelCalls(): Promise<ModelCallsResponse> {
     return Promise.reject(new QueryError(404, 'not_found', MODEL_CALLS_NOT_READ));
   }
 
-  otlpMetricSeries(): Promise<OtlpMetricSeriesResponse> {
-    return Promise.reject(new QueryError(404, 'not_found', OTLP_METRICS_NOT_READ));
+  async otlpMetricSeries(query: OtlpMetricSeriesQuery, c: ReadContext): Promise<OtlpMetricSeriesResponse> {
+    return this.labelled(await otlpMetricSeries(this.ctx(c), await existingMetricTables(this.ch, this.database), query));
   }
 
   simulated(): Promise<boolean> {

@@ -9,8 +9,9 @@ import { fixtureBatches } from '../../api/test-fixtures';
 import { PANEL_DEFS } from '../../api/panels';
 import { RunsQuery } from '../../schema/api';
 import type { LogRecordRecord, SpanRecord } from '../../schema/records';
-import { SqliteStore, openDatabase } from '../../store';
-import { ClickHouseStore } from '../../store/clickhouse/store';
+import type { SqliteStore } from '../../store';
+import type { ClickHouseStore } from '../../store/clickhouse/store';
+import { openEmptyStores } from './empty-stores';
 import { openClickHouse } from '../../store/clickhouse/client';
 import { embeddedConfig } from '../../store/clickhouse/test-engine';
 
@@ -102,13 +103,7 @@ describe('OTLP log records: the ClickHouse store (otel_logs) answers as the SQLi
   const written: { sqlite: unknown[]; ch: unknown[] } = { sqlite: [], ch: [] };
 
   beforeAll(async () => {
-    sqlite = new SqliteStore(openDatabase(':memory:'), { clock: () => NOW });
-    ch = await ClickHouseStore.open({
-      config: embeddedConfig('retention_days=0&rollup_retention_days=0'),
-      createTracesTable: 'map',
-      extractIntervalMillis: 0,
-      clock: () => NOW,
-    });
+    ({ sqlite, ch } = await openEmptyStores(NOW));
     const s = spans();
     await sqlite.writeSpans(s);
     await ch.writeSpans(s);
