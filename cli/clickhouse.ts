@@ -1,6 +1,6 @@
 /**
  * `genscope clickhouse ddl | migrate | extract`: the ClickHouse store's own operations.
- *   ddl      prints genscope's DDL (and otel_traces with --traces) for review or clickhouse-client
+ *   ddl      prints genscope's DDL (and the Collector's tables with --traces) for review or clickhouse-client
  *   migrate  applies genscope's migrations and checks the Collector's otel_traces
  *   extract  runs the extractor once (or every --every-seconds) from otel_traces into genscope's tables
  * The store comes from --store URL or GENSCOPE_STORE (clickhouse://user:pass@host:8123/db).
@@ -15,8 +15,9 @@ const HELP = `Usage: genscope clickhouse <ddl|migrate|extract> --store URL [opti
   --store URL            clickhouse://user:pass@host:8123/db (GENSCOPE_STORE); options in the query
                          string: query_timeout_s, traces_table, cluster, replicated=1, retention_days,
                          rollup_retention_days. chdb:///dir?database=db selects the embedded engine.
-  --traces map|json      ddl: also print otel_traces (for a Collector with create_schema: false);
-                         migrate: create otel_traces of that variant when it does not exist
+  --traces map|json      ddl: also print otel_traces, otel_logs and otel_metrics_* (for a Collector
+                         with create_schema: false); migrate: create them (otel_traces and otel_logs
+                         of that variant) when they do not exist
   --every-seconds N      extract: keep extracting every N seconds until interrupted
 `;
 

@@ -83,6 +83,17 @@ export function evaluationOf(r: LogRecordRecord): EvaluationFacts | null {
   };
 }
 
+const HEX32 = /^[0-9a-f]{32}$/;
+const HEX16 = /^[0-9a-f]{16}$/;
+
+/** Why a log record is refused (no time, malformed ids), or null when it can be stored. */
+export function logRecordProblem(r: LogRecordRecord): string | null {
+  if (typeof r.timeNs !== 'bigint' || r.timeNs <= 0n) return 'log record without a time';
+  if ((r.traceId !== undefined && !HEX32.test(r.traceId)) || (r.spanId !== undefined && !HEX16.test(r.spanId)))
+    return 'log record with an invalid trace or span id';
+  return null;
+}
+
 export function logRecordToRows(r: LogRecordRecord): LogRows {
   const attributes = JSON.stringify(r.attributes);
   const body = r.body === null ? null : JSON.stringify(r.body);

@@ -13,7 +13,37 @@
  *   merged buckets (explicit and exponential alike), cumulative ones differenced as sums are.
  */
 
+import type { OtlpMetricSeriesResponse, ResponseMeta } from '../schema/api';
+
 export type OtlpMetricType = 'sum' | 'gauge' | 'histogram' | 'exp_histogram';
+
+/** OTLP AggregationTemporality (1 delta, 2 cumulative) as the API names it; null for gauges. */
+export function temporalityOf(type: OtlpMetricType, t: number | null): 'delta' | 'cumulative' | null {
+  if (type === 'gauge') return null;
+  return t === 1 ? 'delta' : 'cumulative';
+}
+
+/** The series answer from the per-group series, groups largest first (both stores). */
+export function seriesResponse(
+  head: { meta: ResponseMeta; name: string; unit: string | null; type: OtlpMetricType; groupBy: string | null; t: number[] },
+  temporality: 'delta' | 'cumulative' | null,
+  bySeries: Map<string, MetricBucketSeries>,
+): OtlpMetricSeriesResponse {
+  const size = (g: string): number => (bySeries.get(g)?.values ?? []).reduce<number>((a, v) => a + Math.abs(v ?? 0), 0);
+  const groups = [...bySeries.keys()].sort((a, b) => size(b) - size(a) || a.localeCompare(b));
+  return {
+    meta: head.meta,
+    name: head.name,
+    unit: head.unit,
+    type: head.type,
+    temporality,
+    valueKind: head.type === 'gauge' ? 'mean' : head.type === 'sum' ? 'increase' : 'count',
+    groupBy: head.groupBy,
+    groups,
+    t: head.t,
+    series: Object.fromEntries(groups.map((g) => [g, bySeries.get(g) ?? { values: [] }])),
+  };
+}
 
 /** One stored point, the last of its series in its bucket (or the baseline before the window). */
 export interface SeriesPoint {

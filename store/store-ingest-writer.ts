@@ -18,12 +18,7 @@ export class StoreIngestWriter implements DeferredTelemetryWriter {
         ? this.store.writeSpans(job.records)
         : job.kind === 'points'
           ? this.store.writeMetricPoints(job.records)
-          : // Logs are refused by name in the OTLP partial-success answer, not dropped silently.
-            Promise.resolve({
-              accepted: 0,
-              rejected: job.records.length,
-              warnings: [`the ${this.store.engine} store does not keep OTLP log records; use the SQLite store for logs`],
-            });
+          : this.store.writeLogRecords(job.records);
     const settled = write.then(
       (r) => done(null, r),
       (err: unknown) => done(asError(err)),

@@ -56,7 +56,7 @@ import type {
   TrendsResponse,
 } from '../schema/api';
 import type { AlertDimension, AlertFilters, AlertLabels, AlertMetric } from '../schema/alerts';
-import type { MetricPointRecord, SpanRecord } from '../schema/records';
+import type { LogRecordRecord, MetricPointRecord, SpanRecord } from '../schema/records';
 import type { Db } from './sqlite/db';
 import type { StoreWriterStats } from './sqlite/writer';
 import type { RetentionStats } from './sqlite/retention';
@@ -286,6 +286,8 @@ export interface TelemetryStore {
   writeSpans(spans: readonly SpanRecord[]): Promise<WriteResult>;
   /** Stores metric data points, atomically. */
   writeMetricPoints(points: readonly MetricPointRecord[]): Promise<WriteResult>;
+  /** Stores OTLP log records; `gen_ai.evaluation.result` events among them become scores. */
+  writeLogRecords(records: readonly LogRecordRecord[]): Promise<WriteResult>;
 
   /** One dashboard panel from its validated query; meta says simulated and percentile precision. */
   panel<K extends PanelId>(id: K, query: PanelQueries[K], ctx: ReadContext): Promise<PanelResponses[K]>;

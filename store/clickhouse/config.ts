@@ -7,7 +7,7 @@
  *   chdb:///absolute/dir?database=db        the embedded engine (npm `chdb`), for tests and benches
  *
  * Options (query string): query_timeout_s (max_execution_time of every read, default 30),
- * traces_table (default otel_traces), cluster (adds ON CLUSTER to genscope's DDL),
+ * traces_table (default otel_traces), logs_table (default otel_logs), cluster (adds ON CLUSTER to genscope's DDL),
  * replicated=1 (Replicated* engines for genscope's tables), retention_days (TTL of raw rows,
  * default 90; 0 = none), rollup_retention_days (default 400).
  */
@@ -20,6 +20,8 @@ export interface ClickHouseStoreConfig {
   password: string;
   database: string;
   tracesTable: string;
+  /** The Collector's log table (default otel_logs). */
+  logsTable: string;
   /** max_execution_time sent with every query, in seconds. */
   queryTimeoutSeconds: number;
   /** Cluster name for ON CLUSTER DDL, or null for one server. */
@@ -43,6 +45,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KNOWN_OPTIONS = new Set([
   'query_timeout_s',
   'traces_table',
+  'logs_table',
   'cluster',
   'replicated',
   'retention_days',
@@ -107,6 +110,7 @@ export function parseStoreUrl(value: string | undefined): StoreSelection {
   const scheme = url.protocol.replace(/:$/, '');
   const common = {
     tracesTable: checkIdentifier('traces_table', params.get('traces_table') ?? 'otel_traces'),
+    logsTable: checkIdentifier('logs_table', params.get('logs_table') ?? 'otel_logs'),
     queryTimeoutSeconds: numberParam(params, 'query_timeout_s', 30, 1, 86_400),
     cluster: params.has('cluster') ? checkIdentifier('cluster', params.get('cluster') ?? '') : null,
     replicated: params.get('replicated') === '1' || params.get('replicated') === 'true',

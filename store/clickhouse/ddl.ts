@@ -11,7 +11,8 @@ import type { ClickHouseStoreConfig } from './config';
 export type DdlOptions = Pick<
   ClickHouseStoreConfig,
   'database' | 'tracesTable' | 'cluster' | 'replicated' | 'retentionDays' | 'rollupRetentionDays'
->;
+> &
+  Partial<Pick<ClickHouseStoreConfig, 'logsTable'>>;
 
 /** Quantile levels kept in the rollup sketches: the panels' p50 / p95 / p99. */
 export const SKETCH_LEVELS = [0.5, 0.95, 0.99] as const;
@@ -89,6 +90,134 @@ export function otelTracesDdl(o: DdlOptions, variant: TracesVariant = 'map'): st
   ${ttl('toDateTime(Timestamp)', o.retentionDays)}
   SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
   ];
+}
+
+/** The Collector's log table name unless configured (config.ts logs_table). */
+export const DEFAULT_LOGS_TABLE = 'otel_logs';
+
+/**
+ * `otel_logs` as the Collector's clickhouseexporter writes it (its column contract: Body and the
+ * Map variant's attribute values are text, EventName is the OTLP event name). Created, like
+ * otel_traces, only where genscope is the writer or for the deploy example; genscope reads it for
+ * run-detail log records and extracts `gen_ai.evaluation.result` events from it as scores.
+ */
+export function otelLogsDdl(o: DdlOptions, variant: TracesVariant = 'map'): string[] {
+  const attrs = variant === 'map' ? 'Map(LowCardinality(String), String)' : 'JSON';
+  const keyColumns =
+    variant === 'json'
+      ? `
+    ResourceAttributesKeys Array(LowCardinality(String)) CODEC(ZSTD(1)),
+    LogAttributesKeys Array(LowCardinality(String)) CODEC(ZSTD(1)),`
+      : '';
+  const attrIndexes =
+    variant === 'map'
+      ? `
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_log_attr_key mapKeys(LogAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,`
+      : '';
+  return [
+    `CREATE TABLE IF NOT EXISTS ${o.database}.${o.logsTable ?? DEFAULT_LOGS_TABLE}${onCluster(o)} (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TimestampTime DateTime DEFAULT toDateTime(Timestamp),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    TraceFlags UInt8,
+    SeverityText LowCardinality(String) CODEC(ZSTD(1)),
+    SeverityNumber UInt8,
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    Body String CODEC(ZSTD(1)),
+    ResourceSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes ${attrs} CODEC(ZSTD(1)),
+    ScopeSchemaUrl LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion LowCardinality(String) CODEC(ZSTD(1)),
+    ScopeAttributes ${attrs} CODEC(ZSTD(1)),
+    LogAttributes ${attrs} CODEC(ZSTD(1)),
+    EventName String CODEC(ZSTD(1)),${keyColumns}
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,${attrIndexes}
+    INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+  ) ENGINE = ${engine(o, '')}
+  PARTITION BY toDate(TimestampTime)
+  PRIMARY KEY (ServiceName, TimestampTime)
+  ORDER BY (ServiceName, TimestampTime, Timestamp)
+  ${ttl('TimestampTime', o.retentionDays)}
+  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
+  ];
+}
+
+/** The Collector's metric tables by genscope's point type (the exporter's default names). */
+export const OTEL_METRIC_TABLES = {
+  sum: 'otel_metrics_sum',
+  gauge: 'otel_metrics_gauge',
+  histogram: 'otel_metrics_histogram',
+  exp_histogram: 'otel_metrics_exponential_histogram',
+} as const;
+
+/**
+ * The Collector clickhouseexporter's metric tables (its column contract: one table per point
+ * type, attributes as Map(String, String), exemplars nested). Created, like otel_traces, only
+ * where genscope is the writer or for the deploy example.
+ */
+export function otelMetricsDdl(o: DdlOptions): string[] {
+  const map = 'Map(LowCardinality(String), String) CODEC(ZSTD(1))';
+  const common = `
+    ResourceAttributes ${map},
+    ResourceSchemaUrl String CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion String CODEC(ZSTD(1)),
+    ScopeAttributes ${map},
+    ScopeDroppedAttrCount UInt32 CODEC(ZSTD(1)),
+    ScopeSchemaUrl String CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName String CODEC(ZSTD(1)),
+    MetricDescription String CODEC(ZSTD(1)),
+    MetricUnit String CODEC(ZSTD(1)),
+    Attributes ${map},
+    StartTimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),
+    TimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),`;
+  const tail = `
+    Flags UInt32 CODEC(ZSTD(1)),
+    Exemplars Nested (FilteredAttributes Map(LowCardinality(String), String), TimeUnix DateTime64(9), Value Float64, SpanId String, TraceId String) CODEC(ZSTD(1)),`;
+  const histogram = `
+    Count UInt64 CODEC(Delta, ZSTD(1)),
+    Sum Float64 CODEC(ZSTD(1)),`;
+  const minMax = `
+    Min Float64 CODEC(ZSTD(1)),
+    Max Float64 CODEC(ZSTD(1)),
+    AggregationTemporality Int32 CODEC(ZSTD(1)),`;
+  const columns: Record<keyof typeof OTEL_METRIC_TABLES, string> = {
+    sum: `${common}
+    Value Float64 CODEC(ZSTD(1)),${tail}
+    AggregationTemporality Int32 CODEC(ZSTD(1)),
+    IsMonotonic Boolean CODEC(Delta, ZSTD(1)),`,
+    gauge: `${common}
+    Value Float64 CODEC(ZSTD(1)),${tail}`,
+    histogram: `${common}${histogram}
+    BucketCounts Array(UInt64) CODEC(ZSTD(1)),
+    ExplicitBounds Array(Float64) CODEC(ZSTD(1)),${tail}${minMax}`,
+    exp_histogram: `${common}${histogram}
+    Scale Int32 CODEC(ZSTD(1)),
+    ZeroCount UInt64 CODEC(ZSTD(1)),
+    PositiveOffset Int32 CODEC(ZSTD(1)),
+    PositiveBucketCounts Array(UInt64) CODEC(ZSTD(1)),
+    NegativeOffset Int32 CODEC(ZSTD(1)),
+    NegativeBucketCounts Array(UInt64) CODEC(ZSTD(1)),${tail}${minMax}`,
+  };
+  return Object.entries(OTEL_METRIC_TABLES).map(
+    ([type, table]) => `CREATE TABLE IF NOT EXISTS ${o.database}.${table}${onCluster(o)} (${columns[type as keyof typeof OTEL_METRIC_TABLES]}
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1
+  ) ENGINE = ${engine(o, '')}
+  PARTITION BY toDate(TimeUnix)
+  ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))
+  ${ttl('toDateTime(TimeUnix)', o.retentionDays)}
+  SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`,
+  );
+}
+
+/** The Collector's tables genscope creates when it is the writer: traces, logs and metrics. */
+export function collectorTablesDdl(o: DdlOptions, variant: TracesVariant): string[] {
+  return [...otelTracesDdl(o, variant), ...otelLogsDdl(o, variant), ...otelMetricsDdl(o)];
 }
 
 export interface ClickHouseMigration {
@@ -180,6 +309,21 @@ const SPAN_COLUMNS = `
     INDEX idx_trace trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
     INDEX idx_run_key ${RUN_KEY} TYPE bloom_filter(0.001) GRANULARITY 1`;
 
+/** A score row (genscope_scores, and the evaluation records extracted from otel_logs). */
+const SCORE_COLUMNS = `
+    time DateTime64(9),
+    trace_id String,
+    span_id String,
+    name LowCardinality(String),
+    value Nullable(Float64),
+    label LowCardinality(Nullable(String)),
+    explanation Nullable(String),
+    stage LowCardinality(Nullable(String)),
+    component_id Nullable(String),
+    component_type LowCardinality(Nullable(String)),
+    model LowCardinality(Nullable(String)),
+    benchmark_run_id Nullable(String)`;
+
 /** The context columns every derived row copies from its span. */
 const CONTEXT = `stage, component_id, component_type`;
 
@@ -192,19 +336,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
       rawTable(
         o,
         'genscope_scores',
-        `
-    time DateTime64(9),
-    trace_id String,
-    span_id String,
-    name LowCardinality(String),
-    value Nullable(Float64),
-    label LowCardinality(Nullable(String)),
-    explanation Nullable(String),
-    stage LowCardinality(Nullable(String)),
-    component_id Nullable(String),
-    component_type LowCardinality(Nullable(String)),
-    model LowCardinality(Nullable(String)),
-    benchmark_run_id Nullable(String)`,
+        SCORE_COLUMNS,
         'time',
         '(name, time)',
       ),
@@ -409,6 +541,27 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   FROM ${o.database}.genscope_spans WHERE role = 'model'`,
     ],
   },
+  {
+    version: 5,
+    name: 'log_evaluations',
+    statements: (o) => [
+      // gen_ai.evaluation.result log records extracted from otel_logs, one row per record (its
+      // identity: a digest of the otel_logs row, so a Collector retry is extracted once); the view
+      // turns each into a genscope_scores row in the same insert.
+      rawTable(
+        o,
+        'genscope_log_evaluations',
+        `${SCORE_COLUMNS},
+    identity String`,
+        'time',
+        '(time, identity)',
+      ),
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_log_evaluations_mv${onCluster(o)}
+  TO ${o.database}.genscope_scores AS
+  SELECT time, trace_id, span_id, name, value, label, explanation, ${CONTEXT}, model, benchmark_run_id
+  FROM ${o.database}.genscope_log_evaluations`,
+    ],
+  },
 ];
 
 export function migrationsTableDdl(o: DdlOptions): string[] {
@@ -431,7 +584,7 @@ export function migrationsTableDdl(o: DdlOptions): string[] {
 export function clickHouseDdl(o: DdlOptions, traces: TracesVariant | null): string[] {
   return [
     ...migrationsTableDdl(o),
-    ...(traces ? otelTracesDdl(o, traces).slice(1) : []),
+    ...(traces ? collectorTablesDdl(o, traces).slice(1) : []),
     ...CLICKHOUSE_MIGRATIONS.flatMap((m) => m.statements(o)),
   ];
 }

@@ -17,6 +17,8 @@ import type { SpanRows } from '../span-rows';
 import type { ChClient } from './client';
 import type { TracesVariant } from './ddl';
 import { otelReadColumns, otelRowToSpanRecord } from './otel-rows';
+import { extractLogEvaluations } from './otel-logs';
+import type { LogsTable } from './otel-logs';
 import type { OtelReadRow } from './otel-rows';
 
 export const WATERMARK_KEY = 'extract.watermark_ns';
@@ -31,10 +33,16 @@ export interface ExtractOptions {
   pageSize?: number;
   /** Prices for GenAI spans that carry tokens but no cost. */
   prices?: PriceBook;
+  /** The Collector's otel_logs, when it exists: its evaluation records become scores. */
+  logs?: LogsTable | null;
+  /** Read otel_logs from here when it is before the pass's own start (records just written). */
+  logsFromNs?: bigint;
 }
 
 export interface ExtractResult {
   spans: number;
+  /** Scores extracted from otel_logs evaluation records. */
+  logScores: number;
   pages: number;
   watermarkNs: bigint;
 }
@@ -159,11 +167,14 @@ export async function extractOnce(ch: ChClient, o: ExtractOptions, nowMs: number
     spans += page.length;
     if (page.length < pageSize) break;
   }
+  // Evaluations after the spans of this pass, so one that judges a span just extracted finds it.
+  const logsFrom = o.logsFromNs !== undefined && o.logsFromNs < fromNs ? o.logsFromNs : fromNs;
+  const logScores = o.logs ? await extractLogEvaluations(ch, o.logs, logsFrom) : 0;
   // The watermark only moves forward, to the start of this pass: spans that started before it
   // and arrive later than the allowance are the documented loss window.
   const next = passStartNs > watermark ? passStartNs : watermark;
   await ch.insert('genscope_meta', [
     { key: WATERMARK_KEY, version: Date.now() * 1000 + (pages % 1000), value: ns(next) },
   ]);
-  return { spans, pages, watermarkNs: next };
+  return { spans, logScores, pages, watermarkNs: next };
 }

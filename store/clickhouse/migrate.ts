@@ -4,7 +4,7 @@
  * clear error naming every missing column when it is not the exporter's table).
  */
 import type { ChClient } from './client';
-import { CLICKHOUSE_MIGRATIONS, migrationsTableDdl, otelTracesDdl } from './ddl';
+import { CLICKHOUSE_MIGRATIONS, migrationsTableDdl, collectorTablesDdl } from './ddl';
 import type { ClickHouseMigration, DdlOptions, TracesVariant } from './ddl';
 
 export class TracesSchemaError extends Error {
@@ -79,13 +79,13 @@ export async function detectTracesSchema(
   return { variant, columns };
 }
 
-/** Creates otel_traces (tests and the deploy example; a Collector deployment has its own). */
+/** Creates otel_traces, otel_logs and the otel_metrics_* tables (genscope as the writer, tests, the deploy example; a Collector deployment has its own). */
 export async function createTracesTable(
   ch: ChClient,
   o: DdlOptions,
   variant: TracesVariant = 'map',
 ): Promise<void> {
-  for (const sql of otelTracesDdl(o, variant)) await ch.command(sql);
+  for (const sql of collectorTablesDdl(o, variant)) await ch.command(sql);
 }
 
 /** Applies genscope's migrations that the database has not seen; returns the versions applied. */

@@ -42,14 +42,14 @@ export interface OtelTraceRow {
  * The Map variant stores every value as a string, as the exporter does (pcommon Value.AsString:
  * numbers and booleans in decimal / true|false, arrays and maps as JSON).
  */
-function stringValue(v: AttributeValue): string {
+export function stringValue(v: AttributeValue): string {
   if (typeof v === 'string') return v;
   if (v === null) return '';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
 }
 
-function attrsFor(variant: TracesVariant, attrs: AttributeMap): Record<string, AttributeValue> {
+export function attrsFor(variant: TracesVariant, attrs: AttributeMap): Record<string, AttributeValue> {
   if (variant === 'json') return attrs;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) out[k] = stringValue(v);

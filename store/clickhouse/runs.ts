@@ -29,6 +29,9 @@ import type { RunCalls } from '../sqlite/queries/runs-list';
 import { SCORE } from '../../schema/names';
 import type { ExportRow, ExportShape } from '../types';
 import type { ChContext } from './context';
+import { traceLogs } from './otel-logs';
+import type { LogsTable } from './otel-logs';
+import { EVALUATION_LOOKBACK_NS } from '../sqlite/log-writer';
 import { RUN_KEY } from './ddl';
 import { and, filterSql, inWindow, num, Params } from './sql';
 import { parseJsonObject } from '../json';
@@ -265,7 +268,7 @@ function parseEvents(json: string | null): SpanEvent[] {
   }
 }
 
-export async function runDetail(ctx: ChContext, id: string): Promise<RunDetailResponse> {
+export async function runDetail(ctx: ChContext, id: string, logs: LogsTable | null = null): Promise<RunDetailResponse> {
   const p = new Params();
   const [root] = await ctx.ch.query<RunDbRow>(
     `SELECT ${RUN_COLUMNS} FROM ${ctx.db}.genscope_spans WHERE role = 'run' AND ${RUN_KEY} = ${p.bind(id, 'UInt64')}
@@ -338,7 +341,7 @@ export async function runDetail(ctx: ChContext, id: string): Promise<RunDetailRe
       stage: string | null;
     }>(
       `SELECT span_id, toString(toUnixTimestamp64Nano(time)) AS time_ns, name, value, label, explanation, stage
-        FROM ${ctx.db}.genscope_scores WHERE ${range('time', hi + SKEW_NS)} ORDER BY time, span_id, name`,
+        FROM ${ctx.db}.genscope_scores WHERE ${range('time', hi + EVALUATION_LOOKBACK_NS)} ORDER BY time, span_id, name`,
       sp.values,
     )
   ).map((r): ScoreRow => ({
@@ -384,10 +387,12 @@ export async function runDetail(ctx: ChContext, id: string): Promise<RunDetailRe
     costUsd: r.cost_usd,
     stage: r.stage,
   }));
-  // Log records: the Collector writes them to otel_logs, which this store does not read yet.
+  // Log records of the trace from otel_logs (none when the Collector writes no logs), in the
+  // window scores are looked for in: the run and the hour after it.
+  const logRecords = logs ? await traceLogs(ctx.ch, logs, root.trace_id, lo, hi + EVALUATION_LOOKBACK_NS) : [];
   const [run] = await withCalls(ctx, [root]);
   if (!run) throw new QueryError(404, 'not_found', `no run with id ${id}`);
-  return { run, spans, scores, modelCalls, logs: [] };
+  return { run, spans, scores, modelCalls, logs: logRecords };
 }
 
 export async function benchmarksList(ctx: ChContext, q: BenchmarksQuery): Promise<BenchmarksResponse> {

@@ -18,7 +18,9 @@ import type {
   ExportQuery,
   FilterOptionsQuery,
   FilterOptionsResponse,
+  OtlpMetricNamesQuery,
   OtlpMetricNamesResponse,
+  OtlpMetricSeriesQuery,
   OtlpMetricSeriesResponse,
   ModelCallsResponse,
   OpportunitiesQuery,
@@ -33,9 +35,10 @@ import type {
   SummaryQuery,
   TrendsQuery,
 } from '../../schema/api';
-import type { MetricPointRecord, PriceBook, SpanRecord } from '../../schema/records';
+import type { LogRecordRecord, MetricPointRecord, PriceBook, SpanRecord } from '../../schema/records';
 import type { WriteResult } from '../writer-types';
 import { QueryError } from '../errors';
+import { logRecordProblem } from '../log-rows';
 import type {
   BenchmarkRunInfo,
   BucketValue,
@@ -75,6 +78,10 @@ import { extractOnce } from './extract';
 import type { ExtractResult } from './extract';
 import { createTracesTable, detectTracesSchema, migrateClickHouse } from './migrate';
 import { writeOtelSpans } from './otel-writer';
+import { detectLogsTable, logRecordToOtelRow } from './otel-logs';
+import type { LogsTable } from './otel-logs';
+import { existingMetricTables, otlpMetricNames, otlpMetricSeries, writeOtelMetrics } from './otel-metrics';
+import { OTEL_METRIC_TABLES } from './ddl';
 import {
   budget,
   costBreakdown,
@@ -144,9 +151,6 @@ function invalid(s: SpanRecord): string | null {
   return null;
 }
 
-const OTLP_METRICS_NOT_READ =
-  'the ClickHouse store does not read OTLP metrics yet (the Collector writes them to its otel_metrics_* tables); use the SQLite store for the OTLP metrics panel';
-
 const MODEL_CALLS_NOT_READ =
   'the ClickHouse store does not answer /performance/models yet (its model-call rows lack the cache-write, reasoning, time-to-first-token and sender-cost columns); use the SQLite store';
 
@@ -159,6 +163,8 @@ export class ClickHouseStore implements TelemetryStore {
   private extracting: Promise<ExtractResult> | null = null;
   private lastError: string | null = null;
   private closed = false;
+  /** otel_logs once seen (looked for again by each pass until the Collector creates it). */
+  private logs: LogsTable | null = null;
   readonly retention: RetentionPolicy;
   /** Counters of writes into otel_traces (genscope as the writer), for /health/self. */
   readonly writerStats: StoreWriterStats = emptyWriterStats();
@@ -216,18 +222,25 @@ export class ClickHouseStore implements TelemetryStore {
     };
   }
 
-  /** One extraction pass (passes never overlap: a call during one waits for it and runs after). */
-  async extract(): Promise<ExtractResult> {
+  /**
+   * One extraction pass (passes never overlap: a call during one waits for it and runs after).
+   * logsFromNs: read evaluation records from this instant on, whatever the watermark (records
+   * genscope itself just wrote, however old their timestamps).
+   */
+  async extract(logsFromNs?: bigint): Promise<ExtractResult> {
     const previous = this.extracting;
     const run = (async () => {
       if (previous) await previous.catch(() => undefined);
       try {
+        const logs = await this.logsTable();
         const r = await extractOnce(
           this.ch,
           {
             database: this.database,
             tracesTable: this.options.config.tracesTable,
             variant: this.variant,
+            logs,
+            ...(logsFromNs !== undefined ? { logsFromNs } : {}),
             ...(this.options.prices ? { prices: this.options.prices } : {}),
             ...(this.options.lateAllowanceMillis !== undefined
               ? { lateAllowanceMillis: this.options.lateAllowanceMillis }
@@ -244,6 +257,45 @@ export class ClickHouseStore implements TelemetryStore {
     })();
     this.extracting = run;
     return run;
+  }
+
+  private async logsTable(): Promise<LogsTable | null> {
+    this.logs ??= await detectLogsTable(this.ch, this.database, this.options.config.logsTable);
+    return this.logs;
+  }
+
+  /**
+   * OTLP log records into otel_logs (the exporter's row shape), then extracted at once: the
+   * evaluation records among them become scores. Refused by name when there is no otel_logs.
+   */
+  async writeLogRecords(records: readonly LogRecordRecord[]): Promise<WriteResult> {
+    const logs = await this.logsTable();
+    if (!logs)
+      return {
+        accepted: 0,
+        rejected: records.length,
+        warnings: [`ClickHouse table ${this.database}.${this.options.config.logsTable} does not exist; create it (genscope clickhouse migrate --traces map) or let the Collector write logs`],
+      };
+    const warnings: string[] = [];
+    const good = records.filter((r) => {
+      const problem = logRecordProblem(r);
+      if (problem && warnings.length < 20) warnings.push(problem);
+      return problem === null;
+    });
+    try {
+      await this.ch.insert(logs.table, good.map((r) => logRecordToOtelRow(r, logs.variant)));
+    } catch (err) {
+      this.failed(err);
+      throw err;
+    }
+    this.writerStats.batches++;
+    this.writerStats.logRecords += good.length;
+    this.writerStats.rejected += records.length - good.length;
+    let oldest: bigint | undefined;
+    for (const r of good) if (oldest === undefined || r.timeNs < oldest) oldest = r.timeNs;
+    const r = await this.extract(oldest);
+    this.writerStats.evaluationScores += r.logScores;
+    return { accepted: good.length, rejected: records.length - good.length, warnings };
   }
 
   async writeSpans(spans: readonly SpanRecord[]): Promise<WriteResult> {
@@ -275,39 +327,31 @@ export class ClickHouseStore implements TelemetryStore {
     this.writerStats.lastFailureAtMillis = Date.now();
   }
 
+  /** Metric points into the Collector's otel_metrics_* tables (the exporter's row shapes). */
   async writeMetricPoints(points: readonly MetricPointRecord[]): Promise<WriteResult> {
-    const ns = (v: bigint | undefined) => (v === undefined ? null : v.toString());
-    const inserted = this.ch.insert(
-      'genscope_metric_points',
-      points.map((m) => ({
-        time: ns(m.timeNs),
-        start_time: ns(m.startTimeNs),
-        name: m.name,
-        unit: m.unit ?? null,
-        type: m.type,
-        monotonic: m.monotonic === undefined ? null : m.monotonic ? 1 : 0,
-        temporality: m.temporality ?? null,
-        resource: JSON.stringify(m.resource),
-        scope_name: m.scopeName ?? null,
-        attributes: JSON.stringify(m.attributes),
-        value: m.value ?? null,
-        count: m.count ?? null,
-        sum: m.sum ?? null,
-        min: m.min ?? null,
-        max: m.max ?? null,
-        bounds: m.bounds ?? [],
-        bucket_counts: m.bucketCounts ?? [],
-      })),
-    );
+    const tables = await existingMetricTables(this.ch, this.database);
+    const good: MetricPointRecord[] = [];
+    const missing = new Set<string>();
+    let unnamed = 0;
+    for (const p of points) {
+      if (!tables.includes(p.type)) missing.add(OTEL_METRIC_TABLES[p.type]);
+      else if (typeof p.name !== 'string' || p.name.length === 0 || typeof p.timeNs !== 'bigint') unnamed++;
+      else good.push(p);
+    }
+    const warnings: string[] = [];
+    if (missing.size > 0)
+      warnings.push(`ClickHouse table(s) ${[...missing].join(', ')} do not exist; create them (genscope clickhouse migrate --traces map) or let the Collector write metrics`);
+    if (unnamed > 0) warnings.push('metric point without a name or time');
     try {
-      await inserted;
+      await writeOtelMetrics(this.ch, good);
     } catch (err) {
       this.failed(err);
       throw err;
     }
     this.writerStats.batches++;
-    this.writerStats.metricPoints += points.length;
-    return { accepted: points.length, rejected: 0, warnings: [] };
+    this.writerStats.metricPoints += good.length;
+    this.writerStats.rejected += points.length - good.length;
+    return { accepted: good.length, rejected: points.length - good.length, warnings };
   }
 
   async panel<K extends PanelId>(id: K, query: PanelQueries[K], c: ReadContext): Promise<PanelResponses[K]> {
@@ -370,8 +414,8 @@ export class ClickHouseStore implements TelemetryStore {
     return runsList(this.ctx(c), query);
   }
 
-  run(id: number, c: ReadContext): Promise<RunDetailResponse> {
-    return runDetail(this.ctx(c), String(id));
+  async run(id: number, c: ReadContext): Promise<RunDetailResponse> {
+    return runDetail(this.ctx(c), String(id), await this.logsTable());
   }
 
   artefacts(): Promise<RunArtefactsResponse> {
@@ -386,18 +430,17 @@ export class ClickHouseStore implements TelemetryStore {
     return benchmarksList(this.ctx(c), query);
   }
 
-  // The Collector writes OTLP metrics to its otel_metrics_* tables, which this store does not read
-  // yet: say so rather than answer "no metrics".
-  otlpMetricNames(): Promise<OtlpMetricNamesResponse> {
-    return Promise.reject(new QueryError(404, 'not_found', OTLP_METRICS_NOT_READ));
+  /** OTLP metrics from the Collector's otel_metrics_* tables (none when it writes no metrics). */
+  async otlpMetricNames(query: OtlpMetricNamesQuery, c: ReadContext): Promise<OtlpMetricNamesResponse> {
+    return this.labelled(await otlpMetricNames(this.ctx(c), await existingMetricTables(this.ch, this.database), query));
   }
 
   modelCalls(): Promise<ModelCallsResponse> {
     return Promise.reject(new QueryError(404, 'not_found', MODEL_CALLS_NOT_READ));
   }
 
-  otlpMetricSeries(): Promise<OtlpMetricSeriesResponse> {
-    return Promise.reject(new QueryError(404, 'not_found', OTLP_METRICS_NOT_READ));
+  async otlpMetricSeries(query: OtlpMetricSeriesQuery, c: ReadContext): Promise<OtlpMetricSeriesResponse> {
+    return this.labelled(await otlpMetricSeries(this.ctx(c), await existingMetricTables(this.ch, this.database), query));
   }
 
   simulated(): Promise<boolean> {

@@ -20,7 +20,7 @@ import type {
 } from '../../schema/api';
 import { otlpMetricNames, otlpMetricSeries } from './queries/otlp-metrics';
 import { modelCalls } from './queries/model-calls';
-import type { MetricPointRecord, SpanRecord } from '../../schema/records';
+import type { LogRecordRecord, MetricPointRecord, SpanRecord } from '../../schema/records';
 import type {
   BenchmarkRunInfo,
   BucketValue,
@@ -155,6 +155,10 @@ export class SqliteStore implements TelemetryStore {
 
   async writeMetricPoints(points: readonly MetricPointRecord[]): Promise<WriteResult> {
     return this.writer.writeMetricPoints(points);
+  }
+
+  async writeLogRecords(records: readonly LogRecordRecord[]): Promise<WriteResult> {
+    return this.writer.writeLogRecords(records);
   }
 
   async panel<K extends PanelId>(id: K, query: PanelQueries[K], ctx: ReadContext): Promise<PanelResponses[K]> {

@@ -18,7 +18,7 @@ import { RollupApplier } from './rollup-apply';
 import { MODEL_CALL_INSERT, SCORE_INSERT, SPAN_INSERT, modelCallParams, scoreParams, spanParams } from './compact-rows';
 import { StringTable } from './strings';
 import { LogRecordStatements } from './log-writer';
-import { logRecordToRows } from '../log-rows';
+import { logRecordProblem, logRecordToRows } from '../log-rows';
 import type { CardinalityLimits, RollupDimension } from './cardinality';
 import { DAY_GRAIN_S, HOUR_GRAIN_S, MINUTE_GRAIN_S } from '../layout';
 import { DEFAULT_STORE_MAX_ARTEFACT_BYTES, extractArtefacts } from '../artefacts';
@@ -350,12 +350,7 @@ export class StoreWriter implements TelemetryWriter {
     const warnings: string[] = [];
     let rejected = 0;
     const valid = records.filter((r) => {
-      const problem =
-        typeof r.timeNs !== 'bigint' || r.timeNs <= 0n
-          ? 'log record without a time'
-          : (r.traceId !== undefined && !HEX32.test(r.traceId)) || (r.spanId !== undefined && !HEX16.test(r.spanId))
-            ? 'log record with an invalid trace or span id'
-            : null;
+      const problem = logRecordProblem(r);
       if (problem) {
         rejected++;
         if (warnings.length < MAX_WARNINGS) warnings.push(problem);

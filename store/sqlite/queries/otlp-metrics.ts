@@ -10,7 +10,7 @@ import type {
   ResponseMeta,
 } from '../../../schema/api';
 import { QueryError } from '../../errors';
-import { histogramBuckets, metricSeries } from '../../otlp-metrics';
+import { histogramBuckets, metricSeries, seriesResponse, temporalityOf } from '../../otlp-metrics';
 import type { OtlpMetricType, SeriesPoint } from '../../otlp-metrics';
 import { bucketWindow, resolveWindow } from '../../window';
 import type { TimeRangeInput } from '../../window';
@@ -26,12 +26,6 @@ const MAX_POINTS = 500_000;
 /** Distinct attribute sets sampled per name for the groupBy choices. */
 const ATTRIBUTE_SAMPLE = 200;
 
-type Temporality = 'delta' | 'cumulative' | null;
-
-function temporalityOf(type: OtlpMetricType, t: number | null): Temporality {
-  if (type === 'gauge') return null;
-  return t === 1 ? 'delta' : 'cumulative';
-}
 
 function rawMeta(w: ReturnType<typeof resolveWindow>, bucketSeconds: number | null): ResponseMeta {
   return meta(w, bucketSeconds, 'raw', []);
@@ -162,18 +156,5 @@ export function otlpMetricSeries(ctx: QueryContext, q: OtlpMetricSeriesQuery): O
     };
   });
   const bySeries = metricSeries(type, cumulative, points, { t: bw.t, stepMs });
-  const size = (g: string): number => (bySeries.get(g)?.values ?? []).reduce<number>((a, v) => a + Math.abs(v ?? 0), 0);
-  const groups = [...bySeries.keys()].sort((a, b) => size(b) - size(a) || a.localeCompare(b));
-  return {
-    meta: rawMeta(w, bw.bucketSeconds),
-    name,
-    unit: latest.unit,
-    type,
-    temporality,
-    valueKind: type === 'gauge' ? 'mean' : type === 'sum' ? 'increase' : 'count',
-    groupBy: q.groupBy ?? null,
-    groups,
-    t: bw.t,
-    series: Object.fromEntries(groups.map((g) => [g, bySeries.get(g) ?? { values: [] }])),
-  };
+  return seriesResponse({ meta: rawMeta(w, bw.bucketSeconds), name, unit: latest.unit, type, groupBy: q.groupBy ?? null, t: bw.t }, temporality, bySeries);
 }
