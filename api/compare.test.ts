@@ -157,6 +157,7 @@ describe('GET /api/v1/compare', () => {
     [{ 'a.model': 'model-a', 'b.model': 'model-b', alpha: '0.7' }, 'alpha', /less than 0.5/],
     [{ 'a.model': 'model-a', 'b.model': 'model-b', 'c.model': 'x' }, 'c.model', /unknown parameter/],
     [{ 'a.model': 'model-a', 'b.range': 'forever' }, 'b.range', /must be one of/],
+    [{ 'a.benchmarkRun': 'base', 'b.benchmarkRun': 'no-such-run' }, 'b.benchmarkRun', /no benchmark run with id "no-such-run"/],
   ])('refuses %j with a 400 naming %s', async (query, param, message) => {
     const res = await request(app()).get('/api/v1/compare').query(query);
     expect(res.status).toBe(400);

@@ -12,6 +12,7 @@ import { COMPARE_MAX_RUNS, COMPARE_SIDES, RANGE_PRESETS } from '../schema/api';
 import type { CompareGroup, CompareKpis, CompareMetric, CompareQuery, CompareResponse, CompareSide, CompareVerdict, RangePreset } from '../schema/api';
 import { SCORE } from '../schema/names';
 import type { CompareSamples, CompareSelector, RunSamples, TelemetryStore } from '../store';
+import { HttpError } from './errors';
 
 const DEFAULT_SIDE_RANGE: RangePreset = '30d';
 
@@ -159,6 +160,15 @@ export async function compare(store: TelemetryStore, q: CompareQuery, nowMs: num
   const [sa, sb] = await Promise.all(sides.map((s) => store.compareRuns(s.selector, COMPARE_MAX_RUNS)));
   const a = sa as CompareSamples;
   const b = sb as CompareSamples;
+  // A benchmark run id that matches nothing is a typo more often than an empty run: say so.
+  const unknown = COMPARE_SIDES.filter((s, i) => sides[i]?.selector.benchmarkRun != null && [a, b][i]?.runs.length === 0);
+  if (unknown.length > 0) {
+    const known = new Set((await store.benchmarkRuns()).map((r) => r.id));
+    for (const s of unknown) {
+      const id = q[`${s}.benchmarkRun`] ?? '';
+      if (!known.has(id)) throw new HttpError(400, 'invalid_parameter', `query parameter "${s}.benchmarkRun": no benchmark run with id "${id.slice(0, 200)}"`, `${s}.benchmarkRun`);
+    }
+  }
   const info = (i: number, s: CompareSamples) => {
     const side = sides[i] as (typeof sides)[number];
     return {
