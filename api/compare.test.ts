@@ -155,6 +155,8 @@ describe('GET /api/v1/compare', () => {
     [{ 'a.model': 'model-a', 'b.range': '7d', 'b.from': String(T0) }, 'b.range', /not both/],
     [{ 'a.model': 'model-a', 'b.from': String(T0 + HOUR), 'b.to': String(T0) }, 'b.from', /before/],
     [{ 'a.model': 'model-a', 'b.model': 'model-b', alpha: '0.7' }, 'alpha', /less than 0.5/],
+    [{ 'a.model': 'model-a', 'b.model': 'model-b', minChange: '5000' }, 'minChange', /at most 1000/],
+    [{ 'a.model': 'model-a', 'b.model': 'model-b', minChange: '-3' }, 'minChange', /non-negative/],
     [{ 'a.model': 'model-a', 'b.model': 'model-b', 'c.model': 'x' }, 'c.model', /unknown parameter/],
     [{ 'a.model': 'model-a', 'b.range': 'forever' }, 'b.range', /must be one of/],
     [{ 'a.benchmarkRun': 'base', 'b.benchmarkRun': 'no-such-run' }, 'b.benchmarkRun', /no benchmark run with id "no-such-run"/],

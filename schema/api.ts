@@ -1134,13 +1134,13 @@ const sideShape = <S extends CompareSide>(side: S) =>
     [`${side}.to`]: timeParam.optional().describe(`Side ${side}: end of the window (exclusive); default now`),
   }) as Record<`${S}.model` | `${S}.benchmarkRun` | `${S}.range`, z.ZodOptional<z.ZodString>> & Record<`${S}.from` | `${S}.to`, z.ZodOptional<typeof timeParam>>;
 
-const ratioParam = (def: number, lo: number, hi: number, what: string) =>
+const boundedDecimal = (def: number, ok: (v: number) => boolean, bounds: string, what: string) =>
   z
     .string()
     .max(30)
     .regex(/^\d{1,6}(\.\d{1,12})?$/, 'must be a non-negative decimal number')
     .transform(Number)
-    .refine((v) => v > lo && v < hi, `must be greater than ${lo} and less than ${hi}`)
+    .refine(ok, `must be ${bounds}`)
     .optional()
     .transform((v) => v ?? def)
     .describe(what);
@@ -1151,8 +1151,8 @@ export const CompareQuery = z
     ...sideShape('b'),
     componentType: filterShape.componentType,
     stage: optionalList('Not supported: Compare judges runs end to end (refused when given)'),
-    alpha: ratioParam(0.01, 0, 0.5, 'Family-wise significance level (Holm-adjusted), as `genscope gate --alpha` (default 0.01)'),
-    minChange: ratioParam(5, -1, 1001, 'Smallest change in percent that counts as better or worse, as `genscope gate --min-change` (default 5)'),
+    alpha: boundedDecimal(0.01, (v) => v > 0 && v < 0.5, 'greater than 0 and less than 0.5', 'Family-wise significance level (Holm-adjusted), as `genscope gate --alpha` (default 0.01)'),
+    minChange: boundedDecimal(5, (v) => v <= 1000, 'at most 1000', 'Smallest change in percent that counts as better or worse, as `genscope gate --min-change` (default 5)'),
   })
   .superRefine((v, ctx) => {
     const q = v as Record<string, unknown>;
