@@ -35,7 +35,7 @@ export { AlertsConfigError, loadAlertRulesFile, seedAlertRulesFromFile, formatZo
 export { detectChanges, findingDays } from './detect-changes';
 export type { DetectChangesOptions } from './detect-changes';
 export type { ChangeReport, ChangeFinding, ChangeKind, ModelSwitch } from '../schema/alerts';
-export { compareBenchmarkRuns, compareRunSamples, compareSamples, compareStoreRuns, judgeMetrics, metricDrafts, listBenchmarkRuns, pickRuns, selectRuns, RunSelectionError } from './run-comparison';
+export { compareBenchmarkRuns, compareRunSamples, compareSampleSets, compareStoreRuns, judgeMetrics, metricDrafts, listBenchmarkRuns, pickRuns, selectRuns, RunSelectionError } from './run-comparison';
 export type {
   CompareRunsOptions,
   RunComparison,

@@ -161,11 +161,11 @@ export function compareRunSamples(
   after: RunSamples,
   options: CompareRunsOptions = {},
 ): RunComparison {
-  return { baseline, current, ...compareSamples(before, after, options) };
+  return { baseline, current, ...compareSampleSets(before, after, options) };
 }
 
 /** The gate's comparison of any two sample sets (two runs, two models, two time ranges). */
-export function compareSamples(before: RunSamples, after: RunSamples, options: Omit<CompareRunsOptions, 'baselineId' | 'currentId'> = {}): SampleComparison {
+export function compareSampleSets(before: RunSamples, after: RunSamples, options: Omit<CompareRunsOptions, 'baselineId' | 'currentId'> = {}): SampleComparison {
   const alpha = options.alpha ?? 0.01;
   const minChangePercent = options.minChangePercent ?? 5;
   const metrics = judgeMetrics(metricDrafts(before, after, options.minSamples), alpha, minChangePercent);

@@ -146,7 +146,7 @@ export function openApiDocument(): JsonSchema {
       version: '1',
       description:
         'Read API of genscope: quality, performance, cost and trend panels as chart-ready columns (t in epoch ms), runs, exports. ' +
-        'Every parameter has a default. Access: once any key exists (genscope keys create) or the server has a --token, ' +
+        'Every parameter has a default, except the two sides of /compare. Access: once any key exists (genscope keys create) or the server has a --token, ' +
         'reads need a read key (unless --open-reads), OTLP ingest (POST /v1/traces, /v1/metrics, /v1/logs) an ingest key and writes an admin key, ' +
         'always as `Authorization: Bearer <key>`; each operation names its scope in `security`.',
     },

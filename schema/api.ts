@@ -1160,6 +1160,153 @@ export const ModelCallsResponse = z.object({
 });
 export type ModelCallsResponse = z.infer<typeof ModelCallsResponse>;
 
+// ---------------------------------------------------------------------------------------------
+// Compare (two models, two benchmark runs or two time ranges, judged with the gate's statistics)
+// ---------------------------------------------------------------------------------------------
+
+/** Runs read per side at most (the newest); meta.capped says when a side had more. */
+export const COMPARE_MAX_RUNS = 20_000;
+export const COMPARE_SIDES = ['a', 'b'] as const;
+export type CompareSide = (typeof COMPARE_SIDES)[number];
+
+const sideShape = <S extends CompareSide>(side: S) =>
+  ({
+    [`${side}.model`]: shortString.optional().describe(`Side ${side}: only runs of this model`),
+    [`${side}.benchmarkRun`]: shortString.optional().describe(`Side ${side}: only runs of this benchmark run id (excludes ${side}.model)`),
+    [`${side}.range`]: z.enum(RANGE_PRESET_NAMES).optional().describe(`Side ${side}: preset window ending at ${side}.to (or now); default 30d for a side without a benchmark run`),
+    [`${side}.from`]: timeParam.optional().describe(`Side ${side}: start of the window (inclusive); excludes ${side}.range`),
+    [`${side}.to`]: timeParam.optional().describe(`Side ${side}: end of the window (exclusive); default now`),
+  }) as Record<`${S}.model` | `${S}.benchmarkRun` | `${S}.range`, z.ZodOptional<z.ZodString>> & Record<`${S}.from` | `${S}.to`, z.ZodOptional<typeof timeParam>>;
+
+const boundedDecimal = (def: number, ok: (v: number) => boolean, bounds: string, what: string) =>
+  z
+    .string()
+    .max(30)
+    .regex(/^\d{1,6}(\.\d{1,12})?$/, 'must be a non-negative decimal number')
+    .transform(Number)
+    .refine(ok, `must be ${bounds}`)
+    .optional()
+    .transform((v) => v ?? def)
+    .describe(what);
+
+export const CompareQuery = z
+  .strictObject({
+    ...sideShape('a'),
+    ...sideShape('b'),
+    componentType: filterShape.componentType,
+    stage: optionalList('Not supported: Compare judges runs end to end (refused when given)'),
+    alpha: boundedDecimal(0.01, (v) => v > 0 && v < 0.5, 'greater than 0 and less than 0.5', 'Family-wise significance level (Holm-adjusted), as `genscope gate --alpha` (default 0.01)'),
+    minChange: boundedDecimal(5, (v) => v <= 1000, 'at most 1000', 'Smallest change in percent that counts as better or worse, as `genscope gate --min-change` (default 5)'),
+  })
+  .superRefine((v, ctx) => {
+    const q = v as Record<string, unknown>;
+    if (v.stage.length > 0)
+      ctx.addIssue({ code: 'custom', path: ['stage'], message: 'is not supported by compare: it compares whole pipeline runs (end to end); drop stage' });
+    for (const side of COMPARE_SIDES) {
+      const k = (name: string) => `${side}.${name}`;
+      const has = (name: string) => q[k(name)] !== undefined;
+      if (!has('model') && !has('benchmarkRun') && !has('range') && !has('from'))
+        ctx.addIssue({ code: 'custom', path: [k('model')], message: `side ${side} is missing: give ${k('model')}, ${k('benchmarkRun')} or a time range (${k('range')} or ${k('from')})` });
+      if (has('model') && has('benchmarkRun')) ctx.addIssue({ code: 'custom', path: [k('benchmarkRun')], message: `give either ${k('model')} or ${k('benchmarkRun')}, not both` });
+      if (has('range') && has('from')) ctx.addIssue({ code: 'custom', path: [k('range')], message: `give either ${k('range')} or ${k('from')}, not both` });
+      const from = q[k('from')] as number | undefined;
+      const to = q[k('to')] as number | undefined;
+      if (from !== undefined && to !== undefined) {
+        if (from >= to) ctx.addIssue({ code: 'custom', path: [k('from')], message: `must be before ${k('to')}` });
+        else if (to - from > MAX_RANGE_MS) ctx.addIssue({ code: 'custom', path: [k('from')], message: 'the range is at most 400 days' });
+      }
+    }
+  });
+export type CompareQuery = z.output<typeof CompareQuery>;
+
+const CompareVerdict = z.enum(['better', 'worse', 'no significant change', 'insufficient data']);
+export type CompareVerdict = z.infer<typeof CompareVerdict>;
+
+export const CompareMetric = z.object({
+  /** Stable key, as the gate's: 'quality:mapping.confidence', 'success_rate', 'latency_p95', 'cost_per_run'. */
+  metric: z.string(),
+  label: z.string(),
+  unit: z.enum(['score', 'rate', 'ms', 'usd']),
+  higherIsBetter: z.boolean(),
+  a: nullableNumber,
+  b: nullableNumber,
+  /** b - a. */
+  difference: nullableNumber,
+  /** (b - a) / |a| * 100. */
+  changePercent: nullableNumber,
+  pValue: nullableNumber,
+  test: z.enum(['welch', 'mann_whitney', 'proportion', 'quantile_exceedance']).nullable(),
+  nA: z.number().int(),
+  nB: z.number().int(),
+  /** Significant after the Holm adjustment over the metrics of its table. */
+  significant: z.boolean(),
+  /** b against a: the gate's 'improved' is better, 'regressed' is worse. */
+  verdict: CompareVerdict,
+});
+export type CompareMetric = z.infer<typeof CompareMetric>;
+
+export const CompareKpis = z.object({
+  runs: z.number().int(),
+  successRate: nullableNumber,
+  /** Mean classification.accuracy score. */
+  accuracy: nullableNumber,
+  p50Ms: nullableNumber,
+  p95Ms: nullableNumber,
+  costPerRunUsd: nullableNumber,
+  totalCostUsd: z.number(),
+  /** Mean of each quality score. */
+  scores: z.record(z.string(), z.number()),
+});
+export type CompareKpis = z.infer<typeof CompareKpis>;
+
+const CompareSideInfo = z.object({
+  /** For people: 'model gpt-4o-mini, last 30d', 'benchmark run bench-3'. */
+  label: z.string(),
+  model: z.string().nullable(),
+  benchmarkRun: z.string().nullable(),
+  /** The runs' time window; null for a benchmark run side without one. */
+  fromMs: nullableNumber,
+  toMs: nullableNumber,
+  /** More runs matched than COMPARE_MAX_RUNS: only the newest are compared. */
+  capped: z.boolean(),
+  kpis: CompareKpis,
+});
+
+export const CompareGroup = z.object({
+  key: z.string(),
+  runsA: z.number().int(),
+  runsB: z.number().int(),
+  better: z.number().int(),
+  worse: z.number().int(),
+  metrics: z.array(CompareMetric),
+});
+export type CompareGroup = z.infer<typeof CompareGroup>;
+
+export const CompareResponse = z.object({
+  meta: z.object({
+    alpha: z.number(),
+    minChangePercent: z.number(),
+    maxRunsPerSide: z.number().int(),
+    /** True when either side was capped at maxRunsPerSide runs. */
+    capped: z.boolean(),
+    simulated: z.boolean(),
+    componentTypes: z.array(z.string()),
+    /** How the per-component verdicts share one Holm family. */
+    note: z.string(),
+  }),
+  a: CompareSideInfo,
+  b: CompareSideInfo,
+  /** Every metric, b against a, over all runs (one Holm family, as the gate's). */
+  metrics: z.array(CompareMetric),
+  /** The same per component type (each type one family). */
+  componentTypes: z.array(CompareGroup),
+  /** Components with a metric significantly better or worse (one Holm family across all components), most changes first. */
+  components: z.array(CompareGroup),
+  /** Components compared in all (with runs on both sides). */
+  componentsCompared: z.number().int(),
+});
+export type CompareResponse = z.infer<typeof CompareResponse>;
+
 /** Every documented GET endpoint: path (under /api/v1), query schema, response schema, summary. */
 export const ENDPOINTS = {
   '/health': { query: null, response: HealthResponse, summary: 'Liveness and schema version' },
@@ -1195,6 +1342,11 @@ export const ENDPOINTS = {
   '/runs/{id}/artefacts': { query: null, response: RunArtefactsResponse, summary: "The run's recorded artefacts (prompt, response, code, renders): name, kind, media type, size, span" },
   '/benchmarks': { query: BenchmarksQuery, response: BenchmarksResponse, summary: 'Benchmark runs, newest first' },
   '/metrics': { query: OtlpMetricNamesQuery, response: OtlpMetricNamesResponse, summary: 'OTLP metrics received in the window: names, types, series and attribute keys' },
+  '/compare': {
+    query: CompareQuery,
+    response: CompareResponse,
+    summary: 'Two models, benchmark runs or time ranges side by side: KPIs, scores and the gate’s verdict per metric, per component type and per component',
+  },
   '/metrics/series': {
     query: OtlpMetricSeriesQuery,
     response: OtlpMetricSeriesResponse,

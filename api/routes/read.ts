@@ -1,11 +1,12 @@
 /** The read endpoints under /api/v1: health, filter options, every panel, runs and benchmarks. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { BenchmarksQuery, FilterOptionsQuery, ModelCallsQuery, OtlpMetricNamesQuery, OtlpMetricSeriesQuery, RunArtefactParams, RunParams, RunsQuery } from '../../schema/api';
+import { BenchmarksQuery, CompareQuery, FilterOptionsQuery, ModelCallsQuery, OtlpMetricNamesQuery, OtlpMetricSeriesQuery, RunArtefactParams, RunParams, RunsQuery } from '../../schema/api';
 import type { HealthResponse, PanelId } from '../../schema/api';
 import type { PanelQueries } from '../../store';
 import type { RouteDeps } from '../deps';
 import { readContext } from '../deps';
+import { compare } from '../compare';
 import { PANEL_DEFS } from '../panels';
 import { parseWith, withQuery } from '../validate';
 
@@ -56,6 +57,8 @@ export function readRouter(deps: RouteDeps): Router {
   // What senders export to /v1/metrics, by name.
   r.get('/metrics', withQuery(OtlpMetricNamesQuery, (q) => deps.store.otlpMetricNames(q, readContext(deps))));
   r.get('/performance/models', withQuery(ModelCallsQuery, (q) => deps.store.modelCalls(q, readContext(deps))));
+  // Two models, benchmark runs or time ranges judged with the gate's statistics.
+  r.get('/compare', withQuery(CompareQuery, (q) => compare(deps.store, q, deps.clock())));
   r.get('/metrics/series', withQuery(OtlpMetricSeriesQuery, (q) => deps.store.otlpMetricSeries(q, readContext(deps))));
   return r;
 }

@@ -35,6 +35,7 @@ import { parseRoute, runsFilterFrom, sameRoute, serializeRoute } from './lib/rou
 import type { Route } from './lib/route';
 import { RunsPage } from './pages/runs-page';
 import { TypePage } from './pages/type-page';
+import { ComparePage } from './pages/compare-page';
 import { formatDateTime, setDisplayTimeZone, timeZoneLabel } from './lib/format';
 
 /** Live refresh period. Polling (not SSE) keeps the server stateless; a tick is skipped while the previous one loads. */
@@ -221,6 +222,9 @@ export function App({ client }: { client: ApiClient }) {
               {s.label}
             </a>
           ))}
+          <a href="#/compare" data-nav="compare" aria-current={route.page === 'compare' ? 'page' : undefined}>
+            Compare
+          </a>
         </nav>
         <div class="gs-actions">
           <label class="gs-switch" title={`Refresh every ${LIVE_REFRESH_MILLIS / 1000} s`}>
@@ -282,10 +286,13 @@ export function App({ client }: { client: ApiClient }) {
               {s.label}
             </a>
           ))}
+          <a href="#/compare" data-nav="compare" aria-current={route.page === 'compare' ? 'page' : undefined}>
+            Compare
+          </a>
         </nav>
       </div>
       {/* The runs explorer has its own filters (the runs API's); the other pages share these. */}
-      {route.page === 'runs' ? null : (
+      {route.page === 'runs' || route.page === 'compare' ? null : (
         <div class="gs-filter-wrap">
           <FilterBar filters={filters} options={options} optionsError={optionsState.error?.message ?? null} onChange={setFilters} />
         </div>
@@ -298,6 +305,8 @@ export function App({ client }: { client: ApiClient }) {
       <main id="main" class="gs-main" key={view.tz}>
         {route.page === 'runs' ? (
           <RunsPage filter={route.runs} />
+        ) : route.page === 'compare' ? (
+          <ComparePage params={route.params} />
         ) : route.page === 'type' ? (
           <TypePage type={route.type} />
         ) : (

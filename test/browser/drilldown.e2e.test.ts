@@ -7,18 +7,14 @@
  */
 import type { Page } from 'playwright-core';
 import type { ConfusionResponse, CostComponentsResponse, LatencyResponse, RunsResponse } from '../../schema/api';
-import { startDemoDashboard, waitReady, watchedPage } from './harness';
+import { apiJson, startDemoDashboard, waitReady, watchedPage } from './harness';
 import type { DemoDashboard } from './harness';
 
 let demo: DemoDashboard;
 let page: Page;
 let consoleErrors: string[] = [];
 
-async function api<T>(path: string): Promise<T> {
-  const res = await fetch(`${demo.base}/api/v1${path}`);
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const api = <T>(path: string): Promise<T> => apiJson<T>(demo.base, path);
 
 /** The runs page's filters, as the API's query string. */
 function runsQuery(hash: string): URLSearchParams {

@@ -53,6 +53,13 @@ export async function watchedPage(browser: Browser, options: BrowserContextOptio
   return { context, page, consoleErrors };
 }
 
+/** GET /api/v1{path} of a running server as JSON; throws with the body on anything but 200. */
+export async function apiJson<T>(base: string, path: string): Promise<T> {
+  const res = await fetch(`${base}/api/v1${path}`);
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
 export interface DemoDashboard {
   base: string;
   server: RunningServer;

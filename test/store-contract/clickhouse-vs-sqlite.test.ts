@@ -12,7 +12,8 @@ import { listRules } from '../../alerts/store';
 import { FIXTURE_MODELS, fixtureBatches, writeFixture } from '../../api/test-fixtures';
 import type { FixtureSummary } from '../../api/test-fixtures';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../../api/config';
-import { BenchmarksQuery, FilterOptionsQuery, RunsQuery } from '../../schema/api';
+import { BenchmarksQuery, CompareQuery, FilterOptionsQuery, RunsQuery } from '../../schema/api';
+import { compare } from '../../api/compare';
 import type { PanelId } from '../../schema/api';
 import { SqliteStore, openDatabase } from '../../store';
 import type { Db } from '../../store';
@@ -486,5 +487,10 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     expect(capped.runs.length).toBe(few);
     expect(capped.scores.length).toBeLessThan(all.scores.length);
     expect(differences(byValue(capped), byValue(await exact.compareRuns(side, few)), () => 1e-9)).toEqual([]);
+    // The endpoint itself (GET /api/v1/compare) answers alike through either store.
+    const q = CompareQuery.parse({ 'a.model': FIXTURE_MODELS[0], 'b.model': FIXTURE_MODELS[1], 'a.range': '24h', 'b.range': '24h' });
+    const viaSqlite = await compare(sqlite, q, NOW);
+    expect(viaSqlite.metrics.length).toBeGreaterThan(0);
+    expect(differences(viaSqlite, await compare(exact, q, NOW), () => 1e-6)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { emptyRunsFilter, parseRoute, runsFilterFrom, serializeRoute } from './route';
 import type { Route } from './route';
 import { runsParams } from './api-params';
-import { RunsQuery } from '../../../schema/api';
+import { CompareQuery, RunsQuery } from '../../../schema/api';
 
 const DAY = { kind: 'preset', preset: '24h' } as const;
 
@@ -61,5 +61,13 @@ describe('route', () => {
     // Stages do not select runs: the runs API has no stage parameter.
     expect(params).not.toHaveProperty('stage');
     expect(RunsQuery.safeParse(runsParams({ ...f, sort: 'slowest' }, '123_4')).success).toBe(true);
+  });
+
+  it('keeps the compare page’s API parameters in the hash and drops the others', () => {
+    const r = parseRoute('#/compare?a.model=gpt-4o&b.benchmarkRun=bench-2&b.range=7d&stage=generate&evil=1&componentType=card', DAY);
+    expect(r).toEqual({ page: 'compare', params: [['a.model', 'gpt-4o'], ['b.benchmarkRun', 'bench-2'], ['b.range', '7d'], ['componentType', 'card']] });
+    expect(parseRoute(serializeRoute(r), DAY)).toEqual(r);
+    expect(CompareQuery.safeParse(Object.fromEntries(r.page === 'compare' ? r.params : [])).success).toBe(true);
+    expect(parseRoute('#/compare', DAY)).toEqual({ page: 'compare', params: [] });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Which page the dashboard shows, kept in the URL hash so that a drill-down is a link and the
  * back button returns: `#/runs?componentType=card&predicted=button&from=..&to=..` is the runs
- * explorer with those filters, `#/type/card` the page of one component type, anything else
+ * explorer with those filters, `#/type/card` the page of one component type, `#/compare?a.model=..`
+ * the comparison of two sides, anything else
  * (empty, or a section anchor such as `#quality`) the dashboard. The runs page's parameters have
  * the names of the /api/v1/runs parameters. Pure: parse(hash) and serialize(route) only.
  */
@@ -33,7 +34,20 @@ export interface RunsFilter {
   sort: RunSort;
 }
 
-export type Route = { page: 'dashboard' } | { page: 'runs'; runs: RunsFilter } | { page: 'type'; type: string };
+export type Route =
+  | { page: 'dashboard' }
+  | { page: 'runs'; runs: RunsFilter }
+  | { page: 'type'; type: string }
+  /** `#/compare?a.model=..&b.benchmarkRun=..`: the /api/v1/compare parameters, as given. */
+  | { page: 'compare'; params: [string, string][] };
+
+/** The parameters the compare page keeps in its hash (those of /api/v1/compare). */
+export const COMPARE_PARAMS: readonly string[] = [
+  ...['a', 'b'].flatMap((s) => ['model', 'benchmarkRun', 'range', 'from', 'to'].map((k) => `${s}.${k}`)),
+  'componentType',
+  'alpha',
+  'minChange',
+];
 
 const SORTS: readonly RunSort[] = ['newest', 'slowest', 'costliest', 'worst'];
 const MAX_TEXT = 200;
@@ -90,6 +104,12 @@ export function parseRoute(hash: string, fallbackRange: TimeRange): Route {
     const t = text(type);
     return t ? { page: 'type', type: t } : { page: 'dashboard' };
   }
+  if (h === '/compare' || h.startsWith('/compare?')) {
+    const q = new URLSearchParams(h.slice('/compare'.length));
+    const params: [string, string][] = [];
+    for (const [k, v] of q) if (COMPARE_PARAMS.includes(k) && text(v)) params.push([k, v.trim()]);
+    return { page: 'compare', params };
+  }
   if (h !== '/runs' && !h.startsWith('/runs?')) return { page: 'dashboard' };
   const q = new URLSearchParams(h.slice('/runs'.length));
   const range = parseRangeParams(q, fallbackRange);
@@ -128,6 +148,10 @@ export function parseRoute(hash: string, fallbackRange: TimeRange): Route {
 export function serializeRoute(route: Route): string {
   if (route.page === 'dashboard') return '';
   if (route.page === 'type') return `#/type/${encodeURIComponent(route.type)}`;
+  if (route.page === 'compare') {
+    const q = new URLSearchParams(route.params).toString();
+    return q ? `#/compare?${q}` : '#/compare';
+  }
   const f = route.runs;
   const q = new URLSearchParams();
   if (f.range.kind === 'custom') {
