@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { rebuildRollups } from './rebuild';
 import { compactRows } from './compact-migration';
+import { moveArtefactsToBlobs } from './artefact-writer';
 
 export type Db = Database.Database;
 
@@ -62,6 +63,7 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
   42: compactRows,
   // The new component-by-stage rollup, from the model calls still kept (older days stay without a split).
   141: (db) => rebuildRollups(db, ['model_calls']),
+  166: moveArtefactsToBlobs,
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */
