@@ -79,7 +79,7 @@ describe('artefacts', () => {
     expect(image.mediaType).toBe('image/png');
     expect(Buffer.compare(image.content, png)).toBe(0);
 
-    const rows = db.prepare('SELECT name, encoding, length(content) AS stored, bytes FROM artefacts ORDER BY id').all() as { name: string; encoding: string; stored: number; bytes: number }[];
+    const rows = db.prepare('SELECT a.name, b.encoding, length(b.content) AS stored, a.bytes FROM artefacts a JOIN artefact_blobs b ON b.id = a.blob_id ORDER BY a.id').all() as { name: string; encoding: string; stored: number; bytes: number }[];
     const promptRow = rows.find((r) => r.name === 'prompt');
     expect(promptRow?.encoding).toBe('gzip');
     expect(promptRow?.stored).toBeLessThan(promptRow?.bytes ?? 0);
@@ -127,6 +127,31 @@ describe('artefacts', () => {
     db.close();
   });
 
+  it('stores a content repeated across runs once, and keeps it while a run in retention uses it', async () => {
+    const file = dbFile();
+    const day = 86_400_000;
+    const now = Date.UTC(2026, 5, 15);
+    const reference = noisePng(16, 5);
+    for (const ageDays of [10, 1]) {
+      const clock = new SimulatedClock(BigInt(now - ageDays * day) * 1_000_000n);
+      await recordRun(file, (t) => {
+        t.recordArtefact('render.reference', reference, { mediaType: 'image/png' });
+        t.recordArtefact('code', `export const Age${ageDays} = 1;`);
+      }, { clock });
+    }
+    const db = openDatabase(file);
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    expect(count('SELECT count(*) AS n FROM artefacts')).toBe(4);
+    expect(count('SELECT count(*) AS n FROM artefact_blobs')).toBe(3);
+    pruneOnce(db, { retentionDays: 5, nowMillis: now });
+    expect(count('SELECT count(*) AS n FROM artefacts')).toBe(2);
+    // The shared render stays (the newer run uses it); the older run's own code goes.
+    expect(count('SELECT count(*) AS n FROM artefact_blobs')).toBe(2);
+    const image = await new SqliteStore(db, { ownsDb: false }).artefact(onlyRunId(db), 'render.reference', ctx);
+    expect(Buffer.compare(image.content, reference)).toBe(0);
+    db.close();
+  });
+
   it('records nothing with artefacts: false, and everything still runs', async () => {
     const file = dbFile();
     const stats = await recordRun(file, (t) => expect(t.recordArtefact('prompt', 'hello')).toBe('skipped'), { artefacts: false });
@@ -148,7 +173,8 @@ describe('artefacts', () => {
     expect((db.prepare('SELECT count(*) AS n FROM artefacts').get() as { n: number }).n).toBe(2);
     const result = pruneOnce(db, { retentionDays: 5, nowMillis: now });
     expect(result.deleted['artefacts']).toBe(1);
-    const left = db.prepare('SELECT content FROM artefacts').all() as { content: Buffer }[];
+    expect(result.deleted['artefact_blobs']).toBe(1);
+    const left = db.prepare('SELECT content FROM artefact_blobs').all() as { content: Buffer }[];
     expect(left.map((r) => r.content.toString('utf8'))).toEqual(['export const Age1 = 1;']);
     db.close();
   });

@@ -2,8 +2,10 @@
  * Artefacts in the store: the genscope.artefact events of a span (instrumentation/artefacts.ts,
  * or any OTLP sender using the same names) -> artefact rows. Pure: the writer stores the rows and
  * keeps the events without their content in spans.events (same positions, so score events keep
- * their `seq`). Text is gzipped when that makes it smaller; images stay the PNG bytes they are.
+ * their `seq`). Each distinct content is stored once (artefact_blobs, by hash); text is gzipped
+ * when that makes it smaller, images stay the PNG bytes they are.
  */
+import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { ARTEFACT, EVENT } from '../schema/names';
 import type { AttributeMap, SpanEventRecord } from '../schema/records';
@@ -20,8 +22,9 @@ export interface ArtefactRow {
   bytes: number;
   original_bytes: number;
   truncated: number;
-  encoding: 'identity' | 'gzip';
+  /** The decoded content, and the first 16 bytes of its SHA-256 (the blob it is stored as). */
   content: Buffer;
+  hash: Buffer;
 }
 
 export interface ExtractedArtefacts {
@@ -51,6 +54,11 @@ function decoded(attrs: AttributeMap): Buffer | string {
     return Buffer.from(content, 'base64');
   }
   return `unknown encoding ${JSON.stringify(encoding)}`;
+}
+
+/** What identifies a content in artefact_blobs (migration 166). */
+export function contentHash(content: Buffer): Buffer {
+  return crypto.createHash('sha256').update(content).digest().subarray(0, 16);
 }
 
 /** Compact content: gzip for anything but images, kept only when it saves bytes. */
@@ -88,7 +96,8 @@ export function extractArtefacts(events: readonly SpanEventRecord[], maxBytes = 
         bytes: bytes.length,
         original_bytes: typeof original === 'number' && Number.isFinite(original) ? Math.max(original, bytes.length) : bytes.length,
         truncated: e.attributes[ARTEFACT.truncated] === true ? 1 : 0,
-        ...compactContent(kind, bytes),
+        content: bytes,
+        hash: contentHash(bytes),
       });
     }
     return { ...e, attributes: rest };

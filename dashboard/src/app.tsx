@@ -11,7 +11,7 @@ import { DashboardCtx } from './context';
 import type { DashboardContext } from './context';
 import { FilterBar } from './components/filter-bar';
 import { KpiStrip } from './panels/kpis';
-import { AccuracyPanel, CodeQualityPanel, ConfidencePanel, ConfusionPanel, SimilarityPanel } from './panels/quality';
+import { AccuracyPanel, CodeQualityPanel, ConfidencePanel, ConfusionPanel, CustomScoresPanel, SimilarityPanel } from './panels/quality';
 import { BenchmarkDurationsPanel, CachePanel, HeatmapPanel, LatencyPanel, StagesPanel } from './panels/performance';
 import { BudgetPanel, CostByComponentPanel, CostByModelPanel, CostByTypePanel, CostOverTimePanel } from './panels/cost';
 import { AlertsPanel, OpportunitiesPanel, QualityTrendPanel, SuccessTrendPanel } from './panels/trends';
@@ -318,6 +318,7 @@ export function App({ client }: { client: ApiClient }) {
           <ConfidencePanel />
           <SimilarityPanel />
           <CodeQualityPanel />
+          <CustomScoresPanel />
         </Section>
         <Section id="performance" title="Performance">
           <LatencyPanel />

@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { rebuildRollups } from './rebuild';
 import { compactRows } from './compact-migration';
+import { moveArtefactsToBlobs } from './artefact-writer';
 
 export type Db = Database.Database;
 
@@ -64,6 +65,7 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
   141: (db) => rebuildRollups(db, ['model_calls']),
   // The service dimension (150): the buckets raw rows still cover, recomputed with their service.
   150: (db) => rebuildRollups(db),
+  166: moveArtefactsToBlobs,
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

@@ -132,7 +132,9 @@ export class Pruner {
       this.byNameAndTime('metric_points', raw),
       ...(hasTable(db, 'log_records') ? [this.byTime('log_records', 'time_ns', raw)] : []),
       // Artefacts go with the raw rows of their span's time (migration 165).
+      // then the contents no artefact left uses (migration 166).
       ...(hasTable(db, 'artefacts') ? [this.byTime('artefacts', 'start_ns', raw)] : []),
+      ...(hasTable(db, 'artefact_blobs') ? [this.byTime('artefact_blobs', 'last_ns', raw)] : []),
       ...prunePolicy(settings).map((rule) => this.rollupGrain(rule, cutoffNs(options.nowMillis, validDays(rule.table, rule.keepDays)))),
     ];
     // The cardinality bound's admitted values (migration 030) matter while a bucket still gets rows.
@@ -169,7 +171,7 @@ export class Pruner {
   }
 
   /** Tables with an index on their time column (spans.start_ns, model_calls.time_ns). */
-  private byTime(table: 'spans' | 'model_calls' | 'log_records' | 'artefacts', column: 'start_ns' | 'time_ns', cutoff: bigint): () => boolean {
+  private byTime(table: 'spans' | 'model_calls' | 'log_records' | 'artefacts' | 'artefact_blobs', column: 'start_ns' | 'time_ns' | 'last_ns', cutoff: bigint): () => boolean {
     const del = this.db.prepare(
       `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`,
     );

@@ -23,10 +23,8 @@ import type { CardinalityLimits, RollupDimension } from './cardinality';
 import { DAY_GRAIN_S, HOUR_GRAIN_S, MINUTE_GRAIN_S } from '../layout';
 import { DEFAULT_STORE_MAX_ARTEFACT_BYTES, extractArtefacts } from '../artefacts';
 import type { ArtefactRow } from '../artefacts';
+import { ArtefactStatements } from './artefact-writer';
 
-const ARTEFACT_INSERT = `INSERT INTO artefacts (span_row, start_ns, name, kind, media_type, bytes, original_bytes, truncated, encoding, content)
-  VALUES (@span_row, @start_ns, @name, @kind, @media_type, @bytes, @original_bytes, @truncated, @encoding, @content)
-  ON CONFLICT (span_row, name) DO NOTHING`;
 
 /** Rollup grains in seconds (store/layout.ts owns them; kept here for existing importers). */
 export const ROLLUP_GRAINS_S = [MINUTE_GRAIN_S, HOUR_GRAIN_S, DAY_GRAIN_S] as const;
@@ -127,7 +125,7 @@ export class StoreWriter implements TelemetryWriter {
   /** Prepared on first use: a database opened without migrating may have no log_records table. */
   private logStatements: LogRecordStatements | null = null;
   /** Prepared on first use, for the same reason (migration 165). */
-  private artefactInsert: ReturnType<Db['prepare']> | null = null;
+  private artefactStatements: ArtefactStatements | null = null;
   private readonly maxArtefactBytes: number;
   /** Null on a database older than migration 030 (opened without migrating): no bound then. */
   private readonly limiter: CardinalityLimiter | null;
@@ -309,8 +307,8 @@ export class StoreWriter implements TelemetryWriter {
           if (modelCall) this.stmt.modelCall.run(modelCallParams(modelCall, spanRow, this.strings));
           if (benchmark) this.stmt.benchmark.run(benchmark);
           if (m.artefacts.length > 0) {
-            this.artefactInsert ??= this.db.prepare(ARTEFACT_INSERT);
-            for (const a of m.artefacts) this.artefactInsert.run({ ...a, span_row: spanRow, start_ns: span.start_ns });
+            this.artefactStatements ??= new ArtefactStatements(this.db);
+            for (const a of m.artefacts) this.artefactStatements.insert(a, spanRow, span.start_ns);
           }
           addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events), service: serviceOf(m.resource) }, admit);
         }

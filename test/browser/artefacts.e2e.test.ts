@@ -3,7 +3,8 @@
  * run shows its generated code (escaped, as recorded), the reference, generated and pixel
  * difference renders side by side (real PNGs the browser decodes) and its code-quality checks; a
  * failed run (the model's reply held no code) shows the prompt and the reply that failed; a run
- * sent over OTLP without artefacts says none were recorded.
+ * sent over OTLP without artefacts says none were recorded. And a score of the sender's own, sent
+ * as gen_ai.evaluation.result events, gets a chart of its own.
  */
 import type { Page } from 'playwright-core';
 import type { RunArtefactsResponse, RunsResponse } from '../../schema/api';
@@ -116,5 +117,45 @@ describe('run artefacts in Chromium', () => {
     if (!run) throw new Error('the posted run is not listed');
     await openRun(run.id);
     expect(await page.locator(`[data-artefacts="${run.id}"] [data-artefacts-empty]`).textContent()).toBe('No artefacts recorded for this run.');
+  });
+
+  it('charts a custom score sent over OTLP, picked from the custom scores present', async () => {
+    const now = Date.now();
+    const spans = [0, 1, 2, 3, 4, 5].map((i) => {
+      const t = BigInt(now - (6 - i) * 3_600_000) * 1_000_000n;
+      return {
+        traceId: `${i + 1}`.repeat(32),
+        spanId: `${i + 1}`.repeat(16),
+        name: 'judge',
+        kind: 1,
+        startTimeUnixNano: String(t),
+        endTimeUnixNano: String(t + 1_000_000n),
+        events: [
+          {
+            name: 'gen_ai.evaluation.result',
+            timeUnixNano: String(t + 500_000n),
+            attributes: [
+              { key: 'gen_ai.evaluation.name', value: { stringValue: 'design.token_coverage' } },
+              { key: 'gen_ai.evaluation.score.value', value: { doubleValue: 0.5 + i * 0.25 } },
+            ],
+          },
+        ],
+      };
+    });
+    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'judge-service' } }] }, scopeSpans: [{ spans }] }] };
+    const posted = await fetch(`${demo.base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(posted.status).toBe(200);
+    const series = await json<{ t: number[]; series: Record<string, (number | null)[]> }>('/quality/scores?range=24h&score=design.token_coverage');
+    const values = (series.series['design.token_coverage'] ?? []).filter((v): v is number => v !== null);
+    expect(values.length).toBeGreaterThan(1);
+    expect(Math.max(...values)).toBeGreaterThan(1); // outside 0..1: the panel's axis is auto, not the unit range
+
+    await page.goto(`${demo.base}/?live=0&range=24h`);
+    await waitReady(page);
+    await page.waitForFunction(() => (window as unknown as { __genscope: { info(): { statuses: Record<string, string> } } }).__genscope.info().statuses['quality-custom'] === 'drawn', undefined, { timeout: 60_000 });
+    const options = await page.$$eval('[data-custom-score] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(['design.token_coverage']);
+    expect(await page.locator('[data-panel="quality-custom"] canvas').count()).toBeGreaterThan(0);
+    expect(consoleErrors).toEqual([]);
   });
 });

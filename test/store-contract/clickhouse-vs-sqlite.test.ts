@@ -5,6 +5,7 @@
  * metrics and gate reads, each store read through the TelemetryStore interface. Percentiles: equal when both are exact; within the DDSketch's stated relative
  * accuracy (plus the interpolation between neighbouring samples) when ClickHouse reads sketches.
  */
+import type { TelemetryStore } from '../../store';
 import { PANEL_DEFS } from '../../api/panels';
 import { compareBenchmarkRuns, compareStoreRuns, ensureDefaultAlertRules, evaluateRulesThrough } from '../../alerts';
 import { evaluateCondition, prefetchMetricReader } from '../../alerts/conditions';
@@ -295,6 +296,10 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     });
     expect(differences(noIds(sDetail), noIds(detail), () => 1e-9)).toEqual([]);
     await expect(exact.run(1, chCtx)).rejects.toMatchObject({ status: 404 });
+    // Artefacts are a SQLite-store feature: ClickHouse says so instead of answering nothing.
+    const store: Pick<TelemetryStore, 'artefacts' | 'artefact'> = exact;
+    await expect(store.artefacts(first.id, chCtx)).rejects.toMatchObject({ status: 404, message: expect.stringContaining('not recorded on the ClickHouse store') });
+    await expect(store.artefact(first.id, 'code', chCtx)).rejects.toMatchObject({ status: 404, message: expect.stringContaining('not recorded on the ClickHouse store') });
   });
 
   it('applies the drill-down filters and orders of the runs list as SQLite does', async () => {

@@ -1,6 +1,7 @@
 /**
  * Quality section: accuracy by component type, confusion matrix, mapping-confidence distribution,
- * pixel, structural and semantic similarity over time, code quality over time (by model).
+ * pixel, structural and semantic similarity over time, code quality over time (by model), and
+ * any other score a pipeline records (recordScore, or gen_ai.evaluation.result over OTLP) over time.
  */
 import type { AccuracyResponse, ConfusionResponse, DistributionResponse, QualityScoresResponse } from '../../../schema/api';
 import { BarList } from '../components/bar-list';
@@ -12,6 +13,8 @@ import { colorFor } from '../lib/colors';
 import { distributionParams, panelParams, qualityScoresParams } from '../lib/api-params';
 import { formatCount, formatScore } from '../lib/format';
 import { useDashboard } from '../context';
+import { useState } from 'preact/hooks';
+import { SCORE } from '../../../schema/names';
 import { CHART_HEIGHT, TimeChart, columns, hasPoints, useDrill } from './shared';
 import { panelState, panelStatus, usePanelData, useSimulatedFlag } from './use-panel-data';
 
@@ -190,6 +193,55 @@ export function CodeQualityPanel() {
       span={6}
     >
       {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[CODE_QUALITY]} ariaLabel="Code quality over time by model" drill={(_i, sIdx) => (sIdx != null && keys[sIdx] ? { models: [keys[sIdx] as string] } : {})} /> : null}
+    </Panel>
+  );
+}
+
+const BUILT_IN_SCORES: ReadonlySet<string> = new Set(Object.values(SCORE));
+
+/**
+ * Scores other than genscope's own, present in the window (the filter options): one at a time,
+ * picked from a list, mean per bucket. Not shown at all when there are none, so a pipeline
+ * without custom scores has no empty panel.
+ */
+export function CustomScoresPanel() {
+  const { options } = useDashboard();
+  const custom = (options?.scores ?? []).filter((s) => !BUILT_IN_SCORES.has(s));
+  return custom.length > 0 ? <CustomScoresChart names={custom} /> : null;
+}
+
+function CustomScoresChart({ names }: { names: string[] }) {
+  const { filters } = useDashboard();
+  const [picked, setPicked] = useState<string | null>(null);
+  const score = picked !== null && names.includes(picked) ? picked : (names[0] as string);
+  const id = 'quality-custom';
+  const r = usePanelData<QualityScoresResponse>(id, '/quality/scores', qualityScoresParams(filters, [score]));
+  const d = r.data;
+  const data = d ? columns(d.t, [score], d.series) : null;
+  const spec: ChartSpec = {
+    x: { kind: 'time' },
+    // A custom score need not be within 0..1.
+    y: { unit: 'score', label: score, range: 'auto' },
+    series: [{ label: score, color: colorFor('series', score), fill: 0.08 }],
+  };
+  return (
+    <Panel
+      id={id}
+      title="Custom scores over time"
+      subtitle={`mean of ${score} per bucket (${names.length} custom score${names.length === 1 ? '' : 's'} in this window)`}
+      {...panelStatus(r, () => hasPoints(data))}
+      span={6}
+      actions={
+        <select aria-label="Custom score" data-custom-score value={score} onChange={(e) => setPicked((e.currentTarget as HTMLSelectElement).value)}>
+          {names.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      }
+    >
+      {d && data ? <TimeChart readyId={id} spec={spec} data={data} meta={d.meta} stale={r.stale} alertTopics={['quality']} alertScores={[score]} ariaLabel={`${score} over time`} /> : null}
     </Panel>
   );
 }

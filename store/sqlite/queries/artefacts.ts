@@ -1,5 +1,5 @@
 /**
- * A run's artefacts (migration 165): the list, and one artefact's content by name. The run's
+ * A run's artefacts (migrations 165-166): the list, and one artefact's content by name. The run's
  * spans are found as run detail finds them (runScope); artefacts by their span row.
  */
 import type { ArtefactRow, RunArtefactsResponse } from '../../../schema/api';
@@ -47,7 +47,8 @@ export function runArtefact(ctx: QueryContext, id: number, name: string): Artefa
   const scope = runScope(ctx, id);
   const row = hasArtefacts(ctx)
     ? get<{ media_type: string; encoding: string; content: Buffer }>(ctx.db, {
-        sql: `SELECT a.media_type, a.encoding, a.content ${FROM} WHERE ${scope.where} AND a.name = ? ORDER BY s.start_ns, s.id LIMIT 1`,
+        sql: `SELECT a.media_type, b.encoding, b.content ${FROM} JOIN artefact_blobs b ON b.id = a.blob_id
+          WHERE ${scope.where} AND a.name = ? ORDER BY s.start_ns, s.id LIMIT 1`,
         params: [...scope.params, name],
       })
     : undefined;
