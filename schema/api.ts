@@ -213,6 +213,7 @@ export const filterShape = {
   model: optionalList('Model(s); repeated or comma-separated'),
   stage: optionalList('Pipeline stage(s) (e.g. classify, map, generate, validate; "(run)" is end-to-end)'),
   benchmarkRun: shortString.optional().describe('Only data of this benchmark run id'),
+  service: optionalList('Service name(s) (resource service.name of the process that recorded the data); repeated or comma-separated'),
 };
 
 /** Time bucket size: seconds, or auto (follows the range). */

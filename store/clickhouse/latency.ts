@@ -99,6 +99,8 @@ export async function readLatency(ch: ChClient, db: string, r: LatencyRequest): 
     r.forceExact === true ||
     !hourly ||
     f.benchmarkRun !== undefined ||
+    // The hour rollup has no service column: a service filter reads the raw spans.
+    (f.service ?? []).length > 0 ||
     (await rawCount(ch, db, r)) <= r.exactMaxRows;
   const p = new Params();
   const t = r.stepS !== null ? bucketMs('time', r.stepS) : '0';

@@ -505,7 +505,7 @@ interface DatasetDef {
   key: string;
   base: string;
   select: string;
-  filters: { componentType?: string; model?: string; stage?: string; benchmarkRun?: string };
+  filters: { componentType?: string; model?: string; stage?: string; benchmarkRun?: string; service?: string };
 }
 
 const ID_OF_ROW = 'toUInt64(sipHash64(span_id, toString(time), name) % 1000000000000000)';
@@ -524,6 +524,7 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
       model: 'model',
       stage: 'stage',
       benchmarkRun: 'benchmark_run_id',
+      service: 'service_name',
     },
   },
   runs: {
@@ -533,7 +534,7 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
     base: "role = 'run'",
     select: `${RUN_KEY} AS id, trace_id, span_id, toUnixTimestamp64Nano(start) / 1e6 AS start_ms, duration_ns / 1e6 AS duration_ms,
       status_code, status_message, component_id, component_type, model, benchmark_run_id, cost_usd`,
-    filters: { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_id' },
+    filters: { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_id', service: 'service_name' },
   },
   scores: {
     table: 'genscope_scores',

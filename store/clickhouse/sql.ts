@@ -31,6 +31,8 @@ export interface ChFilters {
   model: readonly string[];
   stage: readonly string[];
   benchmarkRun?: string | undefined;
+  /** Resource service.name values (absent or empty = all). */
+  service?: readonly string[] | undefined;
 }
 
 export interface FilterColumns {
@@ -38,6 +40,8 @@ export interface FilterColumns {
   model?: string;
   stage?: string;
   benchmarkRun?: string;
+  /** The service.name column, or an expression giving it. */
+  service?: string;
 }
 
 /** AND-ed conditions for the filters the columns support; `ignored` names the others. */
@@ -48,10 +52,11 @@ export function filterSql(
 ): { conds: string[]; ignored: string[] } {
   const conds: string[] = [];
   const ignored: string[] = [];
-  const lists: ['componentType' | 'model' | 'stage', readonly string[]][] = [
+  const lists: ['componentType' | 'model' | 'stage' | 'service', readonly string[]][] = [
     ['componentType', f.componentType],
     ['model', f.model],
     ['stage', f.stage],
+    ['service', f.service ?? []],
   ];
   for (const [name, values] of lists) {
     if (values.length === 0) continue;
@@ -103,6 +108,7 @@ export function spanSource(
     model: 'model',
     stage: 'stage',
     benchmarkRun: 'benchmark_run_id',
+    service: 'service_name',
   });
   const role = opts.stagesOnly ? "role = 'stage'" : "role IN ('run', 'stage')";
   return {
@@ -111,6 +117,22 @@ export function spanSource(
       FROM ${db}.genscope_spans WHERE ${and([role, inWindow(p, 'start', w), ...conds])}`,
     ignored,
   };
+}
+
+/** Spans start up to this long before the scores, calls and cache lookups recorded in them. */
+const SPAN_LOOKBACK_NS = 3_600_000_000_000n;
+
+/**
+ * The service filter on rows derived from a span (scores, model calls, cache lookups, which do not
+ * copy its resource): the row's span is one of the service's, found in genscope_spans.
+ */
+function serviceOfSpan(p: Params, db: string, w: Window, f: ChFilters): string[] {
+  if (!f.service || f.service.length === 0) return [];
+  const spans = { fromNs: w.fromNs - SPAN_LOOKBACK_NS, toNs: w.toNs };
+  return [
+    `(trace_id, span_id) IN (SELECT trace_id, span_id FROM ${db}.genscope_spans
+      WHERE service_name IN ${p.bind(f.service, 'Array(String)')} AND ${inWindow(p, 'start', spans)})`,
+  ];
 }
 
 /** Whether the filters select only end-to-end runs. */
@@ -126,12 +148,13 @@ export function scoreSource(
   f: ChFilters,
   names: readonly string[] | null,
 ): ChSource {
-  const { conds, ignored } = filterSql(p, f, {
+  const { conds, ignored } = filterSql(p, { ...f, service: [] }, {
     componentType: 'component_type',
     model: 'model',
     stage: 'stage',
     benchmarkRun: 'benchmark_run_id',
   });
+  conds.push(...serviceOfSpan(p, db, w, f));
   if (names !== null) conds.push(`name IN ${p.bind(names, 'Array(String)')}`);
   return {
     sql: `SELECT time, name, ifNull(component_type, '') AS component_type, ifNull(model, '') AS model,
@@ -143,12 +166,13 @@ export function scoreSource(
 
 /** Model-call rows: time, operation, provider, model (response model), component_type, err, tokens, cost_usd, duration_ns. */
 export function modelCallSource(p: Params, db: string, w: Window, f: ChFilters): ChSource {
-  const { conds, ignored } = filterSql(p, f, {
+  const { conds, ignored } = filterSql(p, { ...f, service: [] }, {
     componentType: 'component_type',
     model: 'response_model',
     stage: 'stage',
     benchmarkRun: 'benchmark_run_id',
   });
+  conds.push(...serviceOfSpan(p, db, w, f));
   return {
     sql: `SELECT time, ifNull(operation, '') AS operation, ifNull(provider, '') AS provider, ifNull(response_model, '') AS model,
         ifNull(component_type, '') AS component_type, ifNull(stage, '') AS stage, toUInt8(status_code = 2) AS err,
@@ -164,12 +188,27 @@ export function modelCallSource(p: Params, db: string, w: Window, f: ChFilters):
  */
 export function cacheSource(p: Params, db: string, w: Window, f: ChFilters): ChSource {
   const withModel = f.benchmarkRun !== undefined;
-  const { conds, ignored } = filterSql(p, f, {
+  const { conds, ignored } = filterSql(p, { ...f, service: [] }, {
     componentType: 'component_type',
     stage: 'stage',
     benchmarkRun: 'benchmark_run_id',
     ...(withModel ? { model: 'model' } : {}),
   });
+  if (f.service && f.service.length > 0) {
+    // genscope_cache_lookups does not keep the span: a service's lookups come from its spans' own.
+    const spans = { fromNs: w.fromNs - SPAN_LOOKBACK_NS, toNs: w.toNs };
+    return {
+      sql: `SELECT c.time AS time, c.name AS cache_name, ifNull(stage, '') AS stage, ifNull(component_type, '') AS component_type, c.hit AS hit
+        FROM ${db}.genscope_spans ARRAY JOIN cache AS c
+        WHERE ${and([
+          inWindow(p, 'start', spans),
+          inWindow(p, 'c.time', w),
+          `service_name IN ${p.bind(f.service, 'Array(String)')}`,
+          ...conds,
+        ])}`,
+      ignored,
+    };
+  }
   return {
     sql: `SELECT time, cache_name, ifNull(stage, '') AS stage, ifNull(component_type, '') AS component_type, hit
       FROM ${db}.genscope_cache_lookups WHERE ${and([inWindow(p, 'time', w), ...conds])}`,

@@ -9,6 +9,10 @@ import type { ExportDataset, ExportQuery } from '../../schema/api';
 import type { Db } from './db';
 import type { Window } from '../window';
 import { filterConditions, joinAnd, stmt } from './queries/sql';
+import { serviceOf } from './queries/sources';
+
+/** A span row's (alias s) service.name, for the service filter. */
+const SPAN_SERVICE = serviceOf('s.resource_id');
 import type { FilterColumns, SqlParam } from './queries/sql';
 import { SPAN_REBUILD_COLUMNS, SPAN_REBUILD_KEYS, SpanRebuilder, eventsJson } from './span-read';
 import type { SpanRebuildRow } from './span-read';
@@ -43,7 +47,7 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
       duration_ns / 1e6 AS duration_ms, status_code, status_message, stage, ${stringOf('component_id_ref')} AS component_id,
       component_type, model, ${stringOf('benchmark_run_ref')} AS benchmark_run_id, cost_usd, cache_hit, NULL AS attributes, NULL AS events,
       ${SPAN_REBUILD_COLUMNS}`,
-    filters: { componentType: 'component_type', model: 'model', stage: 'stage', benchmarkRun: 'benchmark_run_ref' },
+    filters: { componentType: 'component_type', model: 'model', stage: 'stage', benchmarkRun: 'benchmark_run_ref', service: SPAN_SERVICE },
     rebuild: true,
   },
   runs: {
@@ -53,7 +57,7 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
     select: `id, lower(hex(trace_id)) AS trace_id, lower(hex(span_id)) AS span_id, start_ns / 1e6 AS start_ms,
       duration_ns / 1e6 AS duration_ms, status_code, status_message, ${stringOf('component_id_ref')} AS component_id, component_type,
       model, ${stringOf('benchmark_run_ref')} AS benchmark_run_id, cost_usd`,
-    filters: { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_ref' },
+    filters: { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_ref', service: SPAN_SERVICE },
   },
   scores: {
     table: 'scores',
@@ -62,7 +66,13 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
     select: `id, time_ns / 1e6 AS time_ms, ${parentIds('s.span_row', true)}, ${stringOf('name_ref')} AS name, value,
       ${stringOf('label_ref')} AS label, COALESCE(explanation, ${stringOf('explanation_ref')}) AS explanation, stage,
       ${stringOf('component_id_ref')} AS component_id, component_type, model, ${stringOf('benchmark_run_ref')} AS benchmark_run_id`,
-    filters: { componentType: 'component_type', model: 'model', stage: 'stage', benchmarkRun: 'benchmark_run_ref' },
+    filters: {
+      componentType: 'component_type',
+      model: 'model',
+      stage: 'stage',
+      benchmarkRun: 'benchmark_run_ref',
+      service: serviceOf('(SELECT p.resource_id FROM spans p WHERE p.id = s.span_row)'),
+    },
   },
   'model-calls': {
     table: 'model_calls',
@@ -71,7 +81,13 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
     select: `id, time_ns / 1e6 AS time_ms, duration_ns / 1e6 AS duration_ms, ${parentIds('s.id')}, provider, operation, request_model,
       response_model, input_tokens, output_tokens, cached_tokens, cost_usd, cost_source, status_code, stage,
       ${stringOf('component_id_ref')} AS component_id, component_type, ${stringOf('benchmark_run_ref')} AS benchmark_run_id`,
-    filters: { componentType: 'component_type', model: 'response_model', stage: 'stage', benchmarkRun: 'benchmark_run_ref' },
+    filters: {
+      componentType: 'component_type',
+      model: 'response_model',
+      stage: 'stage',
+      benchmarkRun: 'benchmark_run_ref',
+      service: serviceOf('(SELECT p.resource_id FROM spans p WHERE p.id = s.id)'),
+    },
   },
 };
 

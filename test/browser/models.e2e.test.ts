@@ -6,7 +6,7 @@
  * tagged with their role in the run's waterfall.
  */
 import type { Page } from 'playwright-core';
-import type { ModelCallsResponse, RunsResponse } from '../../schema/api';
+import type { FilterOptionsResponse, ModelCallsResponse, RunsResponse, SummaryResponse } from '../../schema/api';
 import { startDemoDashboard, waitReady, watchedPage } from './harness';
 import type { DemoDashboard } from './harness';
 
@@ -117,5 +117,23 @@ describe('model calls in Chromium', () => {
       'chat mystery-model-e2e': 'model',
     });
     expect(runDetail.modelCalls).toHaveLength(1);
+  });
+
+  it('filters every panel by one service from the Services filter, through the URL', async () => {
+    expect((await api<FilterOptionsResponse>('/filters')).services.length).toBeGreaterThan(1);
+    await page.goto(`${demo.base}/?live=0&range=24h`);
+    const before = await waitReady(page);
+    await page.locator('#gs-filter-service').click();
+    await page.locator('.gs-ms-pop label', { hasText: 'agent-service' }).first().locator('input').check();
+    await page.keyboard.press('Escape');
+    await page.waitForURL(/[?&]service=agent-service(&|$)/, { timeout: 10_000 });
+    const after = await waitReady(page, before.generation + 1);
+    for (const [id, status] of Object.entries(after.statuses)) expect(`${id}: ${status}`).toMatch(/: (drawn|empty)$/);
+    const summary = await api<SummaryResponse>('/summary?range=24h&service=agent-service');
+    const all = await api<SummaryResponse>('/summary?range=24h');
+    expect(summary.kpis.runs.value).toBeLessThan(all.kpis.runs.value ?? 0);
+    const shown = (await page.locator('[data-kpi="runs"] .gs-kpi-value').innerText()).trim();
+    expect(Number(shown.replace(/[^\d.]/g, ''))).toBe(summary.kpis.runs.value);
+    expect(consoleErrors).toEqual([]);
   });
 });

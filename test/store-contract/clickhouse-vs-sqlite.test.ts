@@ -114,6 +114,13 @@ const PANEL_QUERIES: [PanelId, Record<string, unknown>][] = [
   ['trends', { range: '7d', metric: 'score', score: 'visual.pixel_similarity', bucket: '3600' }],
   ['summary', { benchmarkRun: 'bench-0', range: '7d' }],
   ['performance-stages', { range: '7d', bucket: '3600' }],
+  // The service filter: the fixture's one service (every row), and one that recorded nothing.
+  ...(['summary', 'quality-accuracy', 'quality-scores', 'performance-latency', 'performance-stages', 'performance-cache', 'cost-over-time', 'cost-breakdown', 'trends'] as const).flatMap(
+    (id): [PanelId, Record<string, unknown>][] => [
+      [id, { service: 'genscope-fixture', ...(id === 'trends' ? { range: '7d', bucket: '3600' } : {}) }],
+      [id, { service: 'no-such-service' }],
+    ],
+  ),
 ];
 
 async function loadClickHouse(

@@ -1,6 +1,7 @@
 /**
  * The filter bar: time range (presets, or a custom from/to applied with a button), component
- * types, models and stages (multi-selects fed by /filters). Every control has a visible label
+ * types, models, stages and services (multi-selects fed by /filters; services only when there are
+ * several). Every control has a visible label
  * and is reachable by keyboard. Changing anything updates the URL (see app.tsx).
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -129,8 +130,19 @@ export function FilterBar({ filters, options, optionsError, onChange }: FilterBa
         disabledReason={noOptions}
         onChange={(v) => onChange({ ...filters, stages: v })}
       />
-      {filters.componentTypes.length || filters.models.length || filters.stages.length ? (
-        <button type="button" class="gs-btn gs-btn-quiet" onClick={() => onChange({ ...filters, componentTypes: [], models: [], stages: [] })}>
+      {/* One service (the usual single pipeline) needs no choice; shown again while one is selected. */}
+      {(options?.services.length ?? 0) > 1 || filters.services.length > 0 ? (
+        <MultiSelect
+          id="gs-filter-service"
+          label="Services"
+          options={options?.services ?? []}
+          selected={filters.services}
+          disabledReason={noOptions}
+          onChange={(v) => onChange({ ...filters, services: v })}
+        />
+      ) : null}
+      {filters.componentTypes.length || filters.models.length || filters.stages.length || filters.services.length ? (
+        <button type="button" class="gs-btn gs-btn-quiet" onClick={() => onChange({ ...filters, componentTypes: [], models: [], stages: [], services: [] })}>
           Clear filters
         </button>
       ) : null}

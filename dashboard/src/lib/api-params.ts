@@ -28,12 +28,17 @@ export function timeParams(f: Pick<Filters, 'range'>): TimeParams {
 
 const list = (v: readonly string[]): readonly string[] | undefined => (v.length ? v : undefined);
 
+/** The dimension filters every panel takes. */
+function dimensionParams(f: Filters): { componentType?: QueryValue; model?: QueryValue; stage?: QueryValue; service?: QueryValue } {
+  return { componentType: list(f.componentTypes), model: list(f.models), stage: list(f.stages), service: list(f.services) };
+}
+
 export function panelParams(f: Filters): Params<typeof Api.PanelQuery> {
-  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), stage: list(f.stages) };
+  return { ...timeParams(f), ...dimensionParams(f) };
 }
 
 export function summaryParams(f: Filters): Params<typeof Api.SummaryQuery> {
-  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), stage: list(f.stages) };
+  return { ...timeParams(f), ...dimensionParams(f) };
 }
 
 export function filterOptionsParams(f: Filters): Params<typeof Api.FilterOptionsQuery> {
@@ -99,9 +104,7 @@ export function budgetParams(f: Filters): Params<typeof Api.BudgetQuery> {
 export function trendsParams(f: Filters, metric: 'successRate' | 'score', score?: string): Params<typeof Api.TrendsQuery> {
   return {
     ...timeParams(f),
-    componentType: list(f.componentTypes),
-    model: list(f.models),
-    stage: list(f.stages),
+    ...dimensionParams(f),
     metric,
     score: metric === 'score' ? score : undefined,
   };
@@ -132,7 +135,7 @@ export function runsParams(f: RunsFilter, cursor?: string | null, limit = 50): P
 
 /** Runs are end to end: the API refuses a stage filter on them (as /runs does), so none is sent. */
 export function exportParams(f: Filters, dataset: Api.ExportDataset = 'spans'): Params<typeof Api.ExportQuery> {
-  return { ...timeParams(f), componentType: list(f.componentTypes), model: list(f.models), stage: dataset === 'runs' ? undefined : list(f.stages) };
+  return { ...timeParams(f), ...dimensionParams(f), stage: dataset === 'runs' ? undefined : list(f.stages) };
 }
 
 /**

@@ -51,13 +51,13 @@ describe('route', () => {
 
   it('gives parameters the runs API accepts, from the dashboard filters and a drill-down', () => {
     const f = runsFilterFrom(
-      { range: { kind: 'preset', preset: '7d' }, componentTypes: ['card'], models: [], stages: ['generate'] },
+      { range: { kind: 'preset', preset: '7d' }, componentTypes: ['card'], models: [], stages: ['generate'], services: ['checkout-gen'] },
       { predicted: ['button'], minDurationMs: 0.1 + 0.2, maxDurationMs: 1 / 3, sort: 'newest' },
     );
     const params = runsParams(f, '123_4');
     const q = RunsQuery.safeParse(params);
     expect(q.success).toBe(true);
-    expect(q.success && q.data).toMatchObject({ componentType: ['card'], predicted: ['button'], range: '7d', cursor: '123_4', minDurationMs: 0.3 });
+    expect(q.success && q.data).toMatchObject({ componentType: ['card'], service: ['checkout-gen'], predicted: ['button'], range: '7d', cursor: '123_4', minDurationMs: 0.3 });
     // Stages do not select runs: the runs API has no stage parameter.
     expect(params).not.toHaveProperty('stage');
     expect(RunsQuery.safeParse(runsParams({ ...f, sort: 'slowest' }, '123_4')).success).toBe(true);

@@ -74,7 +74,7 @@ export function emptyRunsFilter(range: TimeRange): RunsFilter {
 
 /** The runs that the dashboard's filters select (stages do not select runs: a run has every stage). */
 export function runsFilterFrom(f: Filters, extra: Partial<RunsFilter> = {}): RunsFilter {
-  return { ...emptyRunsFilter(f.range), componentTypes: f.componentTypes, models: f.models, ...extra };
+  return { ...emptyRunsFilter(f.range), componentTypes: f.componentTypes, models: f.models, services: f.services, ...extra };
 }
 
 /** Decimal text the API accepts (at most 12 fraction digits, no exponent): 3 decimals are plenty. */

@@ -9,6 +9,7 @@ describe('view state in the URL', () => {
         componentTypes: ['button', 'card'],
         models: ['gpt-4o-mini'],
         stages: ['generate'],
+        services: ['catalog-gen', 'checkout-gen'],
       },
       live: false,
       runId: '42',
@@ -17,6 +18,7 @@ describe('view state in the URL', () => {
     const q = serializeViewState(v);
     expect(q).toContain('type=button&type=card');
     expect(q).toContain('tz=local');
+    expect(q).toContain('service=catalog-gen&service=checkout-gen');
     expect(parseViewState(q)).toEqual(v);
   });
 

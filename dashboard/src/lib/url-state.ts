@@ -21,6 +21,8 @@ export interface Filters {
   componentTypes: string[];
   models: string[];
   stages: string[];
+  /** Resource service.name values (`service=` in the URL, as the runs explorer's). */
+  services: string[];
 }
 
 export interface ViewState {
@@ -31,7 +33,7 @@ export interface ViewState {
 }
 
 export const DEFAULT_VIEW: ViewState = {
-  filters: { range: DEFAULT_RANGE, componentTypes: [], models: [], stages: [] },
+  filters: { range: DEFAULT_RANGE, componentTypes: [], models: [], stages: [], services: [] },
   live: true,
   runId: null,
   tz: 'utc',
@@ -81,6 +83,7 @@ export function parseViewState(search: string): ViewState {
       componentTypes: cleanList(q.getAll('type')),
       models: cleanList(q.getAll('model')),
       stages: cleanList(q.getAll('stage')),
+      services: cleanList(q.getAll('service')),
     },
     live: q.get('live') !== '0',
     runId: run && /^\d{1,15}$/.test(run) ? run : null,
@@ -101,6 +104,7 @@ export function serializeViewState(v: ViewState): string {
   for (const t of v.filters.componentTypes) q.append('type', t);
   for (const m of v.filters.models) q.append('model', m);
   for (const s of v.filters.stages) q.append('stage', s);
+  for (const s of v.filters.services) q.append('service', s);
   if (!v.live) q.set('live', '0');
   if (v.runId) q.set('run', v.runId);
   if (v.tz === 'local') q.set('tz', 'local');
@@ -116,5 +120,5 @@ export function sameFilters(a: Filters, b: Filters): boolean {
       ? rb.kind === 'preset' && ra.preset === rb.preset
       : rb.kind === 'custom' && ra.fromMs === rb.fromMs && ra.toMs === rb.toMs;
   const eq = (x: string[], y: string[]): boolean => x.length === y.length && x.every((v, i) => v === y[i]);
-  return sameRange && eq(a.componentTypes, b.componentTypes) && eq(a.models, b.models) && eq(a.stages, b.stages);
+  return sameRange && eq(a.componentTypes, b.componentTypes) && eq(a.models, b.models) && eq(a.stages, b.stages) && eq(a.services, b.services);
 }

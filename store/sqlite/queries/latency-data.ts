@@ -10,7 +10,7 @@ import { rawKept } from './context';
 import type { QueryContext } from './context';
 import { emptyHistogram } from './histograms';
 import type { DenseHistogram } from './histograms';
-import { spanSource, runsOnly } from './sources';
+import { serviceOf, spanSource, runsOnly } from './sources';
 import { all, bucketMsExpr, coveredWindow, filterConditions, get, joinAnd } from './sql';
 import type { Filters, Fragment } from './sql';
 
@@ -44,7 +44,10 @@ export function canUseRaw(ctx: QueryContext, w: Window, f: Filters): boolean {
 
 /** End-to-end rows from the covering index: only columns spans_runs_latency holds. */
 function runsIndexSource(w: Window, f: Filters): { from: Fragment; ignored: string[] } {
-  const { conds, ignored } = filterConditions({ ...f, stage: [] }, { componentType: 'component_type', model: 'model' });
+  const { conds, ignored } = filterConditions(
+    { ...f, stage: [] },
+    { componentType: 'component_type', model: 'model', service: serviceOf('spans.resource_id') },
+  );
   const where = joinAnd([{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ?", params: [w.fromNs, w.toNs] }, ...conds]);
   return {
     from: {

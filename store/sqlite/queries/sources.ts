@@ -23,10 +23,13 @@ export function runsOnly(f: Filters): boolean {
   return f.stage.length === 1 && f.stage[0] === END_TO_END_STAGE;
 }
 
-/** Whether the narrow total rollups (hour grain, no type/model columns) can answer. */
+/** Whether the narrow total rollups (hour grain, no type/model/service columns) can answer. */
 function totalsApply(f: Filters, dims: boolean | undefined): boolean {
-  return dims === false && f.componentType.length === 0 && f.model.length === 0;
+  return dims === false && f.componentType.length === 0 && f.model.length === 0 && (f.service ?? []).length === 0;
 }
+
+/** The service.name of a raw row's resource (NULL when unknown), by the SQL of its resource id. */
+export const serviceOf = (resourceIdSql: string): string => `(SELECT r.service_name FROM resources r WHERE r.id = ${resourceIdSql})`;
 
 /**
  * Span rows of runs and stages. Columns: bucket_ns, stage, component_type, model, count, errors,
@@ -45,6 +48,7 @@ export function spanSource(
       model: 'model',
       stage: 'stage',
       benchmarkRun: 'benchmark_run_ref',
+      service: serviceOf('spans.resource_id'),
     });
     const role: Fragment = runsOnly(f)
       ? { sql: "role = 'run'", params: [] }
@@ -64,7 +68,7 @@ export function spanSource(
       ignored,
     };
   }
-  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', stage: 'stage' });
+  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', stage: 'stage', service: 'service' });
   if (opts.stagesOnly) conds.push({ sql: 'stage <> ?', params: [END_TO_END_STAGE] });
   const totals = totalsApply(f, opts.dims);
   const rest = 'count, errors, duration_sum_ns, duration_max_ns, cost_usd, latency_hist, NULL AS duration_ns';
@@ -96,6 +100,7 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
       model: 'model',
       stage: 'stage',
       benchmarkRun: 'benchmark_run_ref',
+      service: serviceOf('(SELECT p.resource_id FROM spans p WHERE p.id = scores.span_row)'),
     });
     // Raw score names are shared strings (migration 042): the names' ids, through the strings index.
     const rawNameCond: Fragment[] =
@@ -114,7 +119,7 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
       ignored,
     };
   }
-  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model' });
+  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', service: 'service' });
   const totals = totalsApply(f, opts.dims);
   return {
     from: rollupUnion(
@@ -143,6 +148,7 @@ export function modelCallSource(w: Window, f: Filters, opts: { grainS?: number }
       model: 'response_model',
       stage: 'stage',
       benchmarkRun: 'benchmark_run_ref',
+      service: serviceOf('(SELECT p.resource_id FROM spans p WHERE p.id = model_calls.id)'),
     });
     const where = joinAnd([{ sql: 'time_ns >= ? AND time_ns < ?', params: [w.fromNs, w.toNs] }, ...conds]);
     return {
@@ -158,7 +164,7 @@ export function modelCallSource(w: Window, f: Filters, opts: { grainS?: number }
       ignored,
     };
   }
-  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model' });
+  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', service: 'service' });
   return {
     from: rollupUnion(
       'rollup_model_calls',
@@ -183,6 +189,7 @@ export function cacheSource(w: Window, f: Filters, opts: { grainS?: number; raw?
       model: 's.model',
       stage: 's.stage',
       benchmarkRun: 's.benchmark_run_ref',
+      service: serviceOf('s.resource_id'),
     });
     // Stored events (migration 042) hold a name and attributes, or `ref`, the id of a shared
     // string holding both: `body` is the event's JSON either way.
@@ -203,7 +210,7 @@ export function cacheSource(w: Window, f: Filters, opts: { grainS?: number; raw?
       ignored,
     };
   }
-  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', stage: 'stage' });
+  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', stage: 'stage', service: 'service' });
   return {
     from: rollupUnion('rollup_cache', 'bucket_ns, cache_name, stage, component_type, hits, misses', segmentsFor(w, opts.grainS, { dayGrain: true }), joinAnd(conds)),
     source: 'rollup',

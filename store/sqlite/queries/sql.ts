@@ -49,6 +49,8 @@ export interface Filters {
   model: string[];
   stage: string[];
   benchmarkRun?: string | undefined;
+  /** Resource service.name values (absent or empty = all). */
+  service?: string[] | undefined;
 }
 
 export const NO_FILTERS: Filters = { componentType: [], model: [], stage: [] };
@@ -66,16 +68,19 @@ export interface FilterColumns {
   stage?: string;
   /** A text column, or a `*_ref` column holding the id of a shared string (migration 042). */
   benchmarkRun?: string;
+  /** The service.name column, or an expression giving it (raw rows: through resources). */
+  service?: string;
 }
 
 /** AND-joined conditions for the active filters the columns support; `ignored` names the others. */
 export function filterConditions(f: Filters, cols: FilterColumns): { conds: Fragment[]; ignored: string[] } {
   const conds: Fragment[] = [];
   const ignored: string[] = [];
-  const lists: ['componentType' | 'model' | 'stage', string[]][] = [
+  const lists: ['componentType' | 'model' | 'stage' | 'service', string[]][] = [
     ['componentType', f.componentType],
     ['model', f.model],
     ['stage', f.stage],
+    ['service', f.service ?? []],
   ];
   for (const [name, values] of lists) {
     if (values.length === 0) continue;
