@@ -34,6 +34,14 @@ function formatMetric(unit: CompareMetric['unit'], v: number | null): string {
   return formatScore(v);
 }
 
+/** b - a with a sign (a real minus), in the metric's unit; rates in percentage points. */
+function formatDifference(m: CompareMetric): string {
+  if (m.difference === null) return '–';
+  const sign = m.difference > 0 ? '+' : m.difference < 0 ? '−' : '±';
+  const abs = Math.abs(m.difference);
+  return m.unit === 'rate' ? `${sign}${(abs * 100).toFixed(1)} pp` : `${sign}${formatMetric(m.unit, abs)}`;
+}
+
 const BADGE: Record<CompareMetric['verdict'], string> = {
   better: 'better',
   worse: 'worse',
@@ -71,7 +79,7 @@ function MetricTable({ metrics, caption }: { metrics: readonly CompareMetric[]; 
               <td>{m.label}</td>
               <td class="num">{formatMetric(m.unit, m.a)}</td>
               <td class="num">{formatMetric(m.unit, m.b)}</td>
-              <td class="num">{m.difference === null ? '–' : `${m.difference >= 0 ? '+' : ''}${formatMetric(m.unit, m.difference)}`}</td>
+              <td class="num">{formatDifference(m)}</td>
               <td class="num">{m.changePercent === null ? '–' : formatChange(m.changePercent / 100)}</td>
               <td class="num">{m.pValue === null ? '–' : m.pValue < 0.0001 ? '<0.0001' : m.pValue.toFixed(4)}</td>
               <td>
