@@ -6,7 +6,7 @@
  * accuracy (plus the interpolation between neighbouring samples) when ClickHouse reads sketches.
  */
 import { PANEL_DEFS } from '../../api/panels';
-import { compareBenchmarkRuns, compareStoreRuns, ensureDefaultAlertRules, evaluateRulesThrough } from '../../alerts';
+import { compareBenchmarkRuns, compareStoreRuns, detectChanges, ensureDefaultAlertRules, evaluateRulesThrough } from '../../alerts';
 import { evaluateCondition, prefetchMetricReader } from '../../alerts/conditions';
 import { listRules } from '../../alerts/store';
 import { fixtureBatches, writeFixture } from '../../api/test-fixtures';
@@ -457,5 +457,15 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     // Past maxSamples both thin out by the same stride.
     const few = Math.floor(all.samples.length / 4);
     expect((await exact.scoreSamples(range, few)).stride).toBe((await sqlite.scoreSamples(range, few)).stride);
+  });
+
+  it('detects the same changes through either store (GET /alerts/changes reads through the store)', async () => {
+    // Hour buckets over the fixture's day and a half: enough buckets for baselines; every score read (no sampling).
+    const options = { bucketMillis: HOUR, directions: 'both' as const };
+    const s = await detectChanges(sqlite, options);
+    expect(s.buckets).toBeGreaterThan(24);
+    expect(s.series.quality).toBeGreaterThan(0);
+    expect(s.series.cost).toBeGreaterThan(1);
+    expect(differences(s, await detectChanges(exact, options), () => 1e-6)).toEqual([]);
   });
 });
