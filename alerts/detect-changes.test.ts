@@ -1,4 +1,4 @@
-import { openDatabase } from '../store';
+import { SqliteStore, openDatabase } from '../store';
 import type { Db } from '../store';
 import { detectChanges, findingDays } from './detect-changes';
 import { benchmarkRecord, gaussian, runRecords, seededRandom, writeRecords } from './test-fixtures';
@@ -70,11 +70,14 @@ function history(db: Db, o: HistoryOptions): void {
   writeRecords(db, records);
 }
 
+/** Change detection reads through the store interface: the SQLite store on the file. */
+const scan = (db: Db, options?: Parameters<typeof detectChanges>[1]) => detectChanges(new SqliteStore(db, { ownsDb: false }), options);
+
 describe('detectChanges on a demo-shaped history', () => {
-  it('finds the injected quality regression and cost spike on their days, and the model switch as context', () => {
+  it('finds the injected quality regression and cost spike on their days, and the model switch as context', async () => {
     const db = openDatabase(':memory:');
     history(db, { seed: 11, switchDay: 18, spikeDay: 9, regressionFromMs: START + 26 * DAY });
-    const report = detectChanges(db);
+    const report = (await scan(db));
     expect(report.buckets).toBe(35);
     expect(findingDays(report, 'cost_spike')).toEqual(['2024-04-10']);
     expect(findingDays(report, 'quality_regression')).toEqual(['2024-04-27']);
@@ -98,40 +101,40 @@ describe('detectChanges on a demo-shaped history', () => {
     db.close();
   });
 
-  it('raises nothing on stable histories, model switch included', () => {
+  it('raises nothing on stable histories, model switch included', async () => {
     for (const seed of [21, 22, 23, 24]) {
       const db = openDatabase(':memory:');
       history(db, { seed, switchDay: 15, runsPerDay: 2 + (seed % 3) });
-      const report = detectChanges(db);
+      const report = (await scan(db));
       expect(report.findings.map((f) => f.message)).toEqual([]);
       expect(report.modelSwitches).toHaveLength(1);
       db.close();
     }
   });
 
-  it('dates a regression that starts mid-day to that day', () => {
+  it('dates a regression that starts mid-day to that day', async () => {
     const db = openDatabase(':memory:');
     history(db, { seed: 31, days: 20, runsPerDay: 4, regressionFromMs: START + 14 * DAY + 13 * HOUR });
-    const report = detectChanges(db);
+    const report = (await scan(db));
     expect(findingDays(report, 'quality_regression')).toEqual(['2024-04-15']);
     db.close();
   });
 
-  it('reports improvements and drops only when asked', () => {
+  it('reports improvements and drops only when asked', async () => {
     const db = openDatabase(':memory:');
     history(db, { seed: 41, days: 24, regressionFromMs: START + 12 * DAY });
     // Quality recovers: drop the regression after day 18 by rewriting later scores up.
     db.prepare('UPDATE scores SET value = MIN(1, value + 0.15) WHERE time_ns >= ? AND name_ref = (SELECT id FROM strings WHERE value = ?)').run(BigInt(START + 18 * DAY) * 1_000_000n, 'mapping.confidence');
-    expect(findingDays(detectChanges(db), 'quality_improvement')).toEqual([]);
-    const both = detectChanges(db, { directions: 'both' });
+    expect(findingDays((await scan(db)), 'quality_improvement')).toEqual([]);
+    const both = (await scan(db, { directions: 'both' }));
     expect(findingDays(both, 'quality_regression')).toEqual(['2024-04-13']);
     expect(findingDays(both, 'quality_improvement')).toEqual(['2024-04-19']);
     db.close();
   });
 
-  it('returns an empty report on an empty database', () => {
+  it('returns an empty report on an empty database', async () => {
     const db = openDatabase(':memory:');
-    expect(detectChanges(db)).toMatchObject({ findings: [], modelSwitches: [], buckets: 0 });
+    expect((await scan(db))).toMatchObject({ findings: [], modelSwitches: [], buckets: 0 });
     db.close();
   });
 });

@@ -10,11 +10,10 @@
  */
 import { scanLevelShifts, scanSpikes, utcDay } from '../analysis';
 import type { SampleTest } from '../analysis';
-import type { Db } from '../store';
+import type { TelemetryStore } from '../store/types';
 import type { ChangeFinding, ChangeKind, ChangeReport } from '../schema/alerts';
 import { RUN_STAGE } from '../schema/names';
 
-const msToNs = (ms: number): bigint => BigInt(Math.floor(ms)) * 1_000_000n;
 const DAY = 86_400_000;
 
 export interface DetectChangesOptions {
@@ -81,17 +80,8 @@ function fmtPct(p: number | null): string {
   return p === null ? 'n/a' : `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
 }
 
-function dataRange(db: Db): { fromMs: number; toMs: number } | null {
-  const row = db
-    .prepare<[], { lo: number | null; hi: number | null }>(
-      `SELECT MIN(lo) AS lo, MAX(hi) AS hi FROM (
-         SELECT MIN(time_ns) / 1000000 AS lo, MAX(time_ns) / 1000000 AS hi FROM scores
-         UNION ALL SELECT MIN(bucket_ns) / 1000000, (MAX(bucket_ns) / 1000000) + 3600000 FROM rollup_model_calls WHERE grain_s = 3600)`,
-    )
-    .get();
-  if (!row || row.lo === null || row.hi === null) return null;
-  return { fromMs: row.lo, toMs: row.hi + 1 };
-}
+/** What change detection reads: the history's span, score samples and per-model daily series. */
+export type ChangeSource = Pick<TelemetryStore, 'dataRange' | 'scoreSamples' | 'metricSeries'>;
 
 /**
  * Where inside the two buckets around a detected shift the level most likely changed: the split
@@ -117,10 +107,13 @@ function estimateChangeMs(samples: readonly Sample[], before: number, after: num
   return bestK < sorted.length ? (sorted[bestK] as Sample).t : null;
 }
 
-/** Scans the stored history for quality level shifts and cost spikes. See the file header. */
-export function detectChanges(db: Db, options: DetectChangesOptions = {}): ChangeReport {
+/**
+ * Scans the stored history for quality level shifts and cost spikes, reading through the store
+ * interface (either engine). See the file header.
+ */
+export async function detectChanges(store: ChangeSource, options: DetectChangesOptions = {}): Promise<ChangeReport> {
   const bucketMillis = options.bucketMillis ?? DAY;
-  const known = dataRange(db);
+  const known = await store.dataRange();
   const fromMs = options.fromMs ?? known?.fromMs ?? 0;
   const toMs = options.toMs ?? known?.toMs ?? 0;
   const firstBucket = Math.floor(fromMs / bucketMillis);
@@ -145,23 +138,14 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
     }
     return s;
   };
-  const stored = db
-    .prepare('SELECT COALESCE(SUM(count), 0) AS n FROM rollup_scores WHERE grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?')
-    .get(msToNs(fromMs - 3_600_000), msToNs(toMs)) as { n: number };
-  const stride = Math.max(1, Math.ceil(stored.n / Math.max(1, q.maxSamples ?? 150_000)));
-  const rows = db
-    .prepare(
-      `SELECT (SELECT value FROM strings WHERE id = name_ref) AS name, COALESCE(component_type, '') AS ct, COALESCE(model, '') AS model,
-         time_ns / 1000000 AS t, value
-       FROM scores WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR abs(random()) % ? = 0)`,
-    )
-      .iterate(msToNs(fromMs), msToNs(toMs), stride, stride) as IterableIterator<{ name: string; ct: string; model: string; t: number; value: number }>;
-  for (const r of rows) {
-    const i = Math.floor(r.t / bucketMillis) - firstBucket;
+  const sampled = await store.scoreSamples({ fromMs, toMs }, q.maxSamples ?? 150_000);
+  const stride = sampled.stride;
+  for (const r of sampled.samples) {
+    const i = Math.floor(r.timeMs / bucketMillis) - firstBucket;
     if (i < 0 || i >= nBuckets) continue;
-    const sample = { t: r.t, v: r.value };
+    const sample = { t: r.timeMs, v: r.value };
     seriesOf(r.name, '', r.model).buckets[i]?.push(sample);
-    if (perType && r.ct !== '') seriesOf(r.name, r.ct, r.model).buckets[i]?.push(sample);
+    if (perType && r.componentType !== '') seriesOf(r.name, r.componentType, r.model).buckets[i]?.push(sample);
   }
   report.series.quality = series.size;
   const seriesAlpha = (q.alpha ?? 0.001) / Math.max(1, series.size);
@@ -215,12 +199,10 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
   }
 
   // Runs per model and bucket: the denominator of cost per run and the basis of model switches.
-  const runRows = db
-    .prepare(
-      `SELECT model, bucket_ns / ? AS b, SUM(count) AS runs FROM rollup_spans
-       WHERE grain_s = 3600 AND stage = ? AND bucket_ns >= ? AND bucket_ns < ? GROUP BY model, b ORDER BY b`,
-    )
-    .all(msToNs(bucketMillis), RUN_STAGE, msToNs(bucketStart(0)), msToNs(bucketStart(nBuckets))) as { model: string; b: number; runs: number }[];
+  const scanned = { fromMs: bucketStart(0), toMs: bucketStart(nBuckets) };
+  const runRows = (await store.metricSeries({ metric: 'success_rate', filters: { stage: RUN_STAGE }, groupBy: ['model'] }, scanned, bucketMillis)).map(
+    (r) => ({ model: r.labels.model ?? '', b: Math.round(r.bucketMs / bucketMillis), runs: r.count }),
+  );
   const runsByModel = new Map<string, number>();
   for (const r of runRows) runsByModel.set(`${r.model}|${r.b}`, r.runs);
 
@@ -229,12 +211,12 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
   // - per model, cost per pipeline run (an inefficiency: bigger prompts, retries, a pricier model);
   // - in total, the daily spend across all models (what the budget sees).
   const c = options.cost ?? {};
-  const costRows = db
-    .prepare(
-      `SELECT model, bucket_ns / ? AS b, SUM(cost_usd) AS cost FROM rollup_model_calls
-       WHERE grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ? GROUP BY model, b`,
-    )
-    .all(msToNs(bucketMillis), msToNs(bucketStart(0)), msToNs(bucketStart(nBuckets))) as { model: string; b: number; cost: number }[];
+  // cost_per_day per bucket is the bucket's cost scaled to a day: scaled back to the bucket's cost.
+  const costRows = (await store.metricSeries({ metric: 'cost_per_day', filters: {}, groupBy: ['model'] }, scanned, bucketMillis)).map((r) => ({
+    model: r.labels.model ?? '',
+    b: Math.round(r.bucketMs / bucketMillis),
+    cost: ((r.value ?? 0) * bucketMillis) / DAY,
+  }));
   const perRun = new Map<string, (number | null)[]>();
   const total = new Array<number | null>(nBuckets).fill(null);
   for (const r of costRows) {
@@ -293,7 +275,8 @@ export function detectChanges(db: Db, options: DetectChangesOptions = {}): Chang
   const dominant = new Map<number, { model: string; runs: number }>();
   for (const r of runRows) {
     const d = dominant.get(r.b);
-    if (!d || r.runs > d.runs) dominant.set(r.b, { model: r.model, runs: r.runs });
+    // A tie goes to the first model by name, so either store's row order gives the same day.
+    if (!d || r.runs > d.runs || (r.runs === d.runs && r.model < d.model)) dominant.set(r.b, { model: r.model, runs: r.runs });
   }
   let last: string | null = null;
   for (const b of [...dominant.keys()].sort((x, y) => x - y)) {

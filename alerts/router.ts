@@ -19,16 +19,20 @@ import type { ErrorRequestHandler, Request, Router } from 'express';
 import { z } from 'zod';
 import { AlertChangesQuery, AlertEventsQuery, AlertRuleIdParams, AlertRuleInput, AlertRulePatch, AlertStatesQuery } from '../schema/alerts';
 import type { AlertEventsResponse, ChangeReport, AlertRuleResponse, AlertRulesResponse, AlertStatesResponse } from '../schema/alerts';
+import { SqliteStore } from '../store';
 import type { Db } from '../store';
 import { formatIssuePath, formatZodIssues } from './config';
 import type { AlertEvaluator } from './evaluator';
 import { detectChanges } from './detect-changes';
+import type { ChangeSource } from './detect-changes';
 import { DuplicateRuleNameError, createRule, deleteRule, getRule, listEvents, listRules, listStates, replaceRule, ruleDefinition } from './store';
 
 export interface AlertsRouterOptions {
   db: Db;
   /** Enables POST /evaluate (an evaluation pass on demand); rule changes otherwise apply at the next tick. */
   evaluator?: AlertEvaluator;
+  /** The telemetry GET /changes scans (the store of the server); default the SQLite store on db. */
+  changes?: ChangeSource;
   /** Epoch ms now, for created/updated times (default Date.now). */
   now?: () => number;
 }
@@ -135,9 +139,11 @@ export function createAlertsRouter(options: AlertsRouterOptions): Router {
     res.json(body);
   });
 
-  router.get('/changes', (req, res) => {
+  let changes = options.changes;
+  router.get('/changes', async (req, res) => {
     const query = parseOrThrow(AlertChangesQuery, req.query, 'query');
-    const report: ChangeReport = detectChanges(db, {
+    changes ??= new SqliteStore(db, { ownsDb: false });
+    const report: ChangeReport = await detectChanges(changes, {
       ...(query.from !== undefined ? { fromMs: query.from } : {}),
       ...(query.to !== undefined ? { toMs: query.to } : {}),
       directions: query.directions,

@@ -290,7 +290,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
       config,
       keys: new SqliteKeyStore(db),
       ingestRouter,
-      alertsRouter: createAlertsRouter({ db, evaluator, now }),
+      alertsRouter: createAlertsRouter({ db, evaluator, now, changes: reader }),
       mount: (app) => {
         app.get('/api/v1/health/self', createHealthHandler(sources));
       },

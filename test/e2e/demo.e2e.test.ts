@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { detectChanges, ensureDefaultAlertRules, findingDays, replayRules } from '../../alerts';
-import { openDatabase } from '../../store';
+import { SqliteStore, openDatabase } from '../../store';
 import { DEMO_EMBEDDING_LATENCY } from '../../cli/demo';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -84,13 +84,13 @@ describe('genscope demo + detectChanges', () => {
     expect(Number(run("SELECT count(*) FROM span_view WHERE role = 'run'"))).toBeGreaterThan(100);
   });
 
-  it('finds the quality regression and the cost spike on the printed days, and nothing else', () => {
+  it('finds the quality regression and the cost spike on the printed days, and nothing else', async () => {
     const regression = /quality regression:\s+(\d{4}-\d{2}-\d{2})/.exec(stdout)?.[1];
     const spike = /cost spike:\s+(\d{4}-\d{2}-\d{2})/.exec(stdout)?.[1];
     const switchDay = /model switch:\s+(\d{4}-\d{2}-\d{2})/.exec(stdout)?.[1];
     expect(regression && spike && switchDay).toBeTruthy();
     const conn = openDatabase(db);
-    const report = detectChanges(conn);
+    const report = await detectChanges(new SqliteStore(conn, { ownsDb: false }));
     conn.close();
     expect(findingDays(report, 'quality_regression')).toEqual([regression]);
     expect(findingDays(report, 'cost_spike')).toEqual([spike]);

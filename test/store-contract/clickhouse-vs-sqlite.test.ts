@@ -7,7 +7,7 @@
  */
 import type { TelemetryStore } from '../../store';
 import { PANEL_DEFS } from '../../api/panels';
-import { compareBenchmarkRuns, compareStoreRuns, ensureDefaultAlertRules, evaluateRulesThrough } from '../../alerts';
+import { compareBenchmarkRuns, compareStoreRuns, detectChanges, ensureDefaultAlertRules, evaluateRulesThrough } from '../../alerts';
 import { evaluateCondition, prefetchMetricReader } from '../../alerts/conditions';
 import { listRules } from '../../alerts/store';
 import { FIXTURE_MODELS, fixtureBatches, writeFixture } from '../../api/test-fixtures';
@@ -504,5 +504,15 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     const viaSqlite = await compare(sqlite, q, NOW);
     expect(viaSqlite.metrics.length).toBeGreaterThan(0);
     expect(differences(viaSqlite, await compare(exact, q, NOW), () => 1e-6)).toEqual([]);
+  });
+
+  it('detects the same changes through either store (GET /alerts/changes reads through the store)', async () => {
+    // Hour buckets over the fixture's day and a half: enough buckets for baselines; every score read (no sampling).
+    const options = { bucketMillis: HOUR, directions: 'both' as const };
+    const s = await detectChanges(sqlite, options);
+    expect(s.buckets).toBeGreaterThan(24);
+    expect(s.series.quality).toBeGreaterThan(0);
+    expect(s.series.cost).toBeGreaterThan(1);
+    expect(differences(s, await detectChanges(exact, options), () => 1e-6)).toEqual([]);
   });
 });
