@@ -38,15 +38,22 @@ export function bytesPerSpan(file: string): string[] {
     const groups = new Map<string, number>();
     for (const r of db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as { name: string; bytes: number }[]) {
       const table = owner.get(r.name) ?? (r.name.startsWith('sqlite_autoindex_') ? r.name.replace(/^sqlite_autoindex_(.*)_\d+$/, '$1') : r.name);
-      const group = table.startsWith('rollup_') ? 'rollups' : ['spans', 'scores', 'model_calls'].includes(table) ? table : 'other';
+      const group = table.startsWith('rollup_')
+        ? 'rollups'
+        : table.startsWith('artefact')
+          ? 'artefacts'
+          : ['spans', 'scores', 'model_calls'].includes(table)
+            ? table
+            : 'other';
       groups.set(group, (groups.get(group) ?? 0) + r.bytes);
     }
     const fileBytes = ['', '-wal'].reduce((n, s) => n + (fs.existsSync(file + s) ? fs.statSync(file + s).size : 0), 0);
     const per = (b: number) => (spans > 0 ? b / spans : 0).toFixed(0);
     return [
       `  bytes per span: ${per(fileBytes)} all in (${(fileBytes / MIB).toFixed(0)} MiB file for ${spans.toLocaleString('en-US')} spans); ` +
-        ['spans', 'scores', 'model_calls', 'rollups', 'other'].map((g) => `${g} ${per(groups.get(g) ?? 0)}`).join(', ') +
-        ' (tables with their indexes, dbstat)',
+        ['spans', 'scores', 'model_calls', 'rollups', 'artefacts', 'other'].map((g) => `${g} ${per(groups.get(g) ?? 0)}`).join(', ') +
+        ' (tables with their indexes, dbstat); ' +
+        `telemetry without artefacts ${per(fileBytes - (groups.get('artefacts') ?? 0))}`,
     ];
   } finally {
     db.close();
