@@ -27,7 +27,9 @@ describe('migration 166 (artefact blobs)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-art-mig-'));
     const file = path.join(dir, 'old.db');
     const db = openDatabase(file, { migrate: false });
-    migrate(db, loadMigrations().filter((m) => m.version <= 165));
+    // Up to 165, plus 170 (two score columns, independent of 166) because the spans below are
+    // written with today's writer, whose score insert names them.
+    migrate(db, loadMigrations().filter((m) => m.version <= 165 || m.version === 170));
     new StoreWriter(db).writeSpans([...spans('a'.repeat(32), 0n), ...spans('b'.repeat(32), 1_000_000n)]);
     const stage = db.prepare("SELECT id, start_ns FROM spans WHERE role = 'stage' ORDER BY start_ns").safeIntegers(true).all() as { id: bigint; start_ns: bigint }[];
     const code = 'export const Card = () => <div>' + 'x'.repeat(400) + '</div>;';
