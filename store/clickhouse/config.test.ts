@@ -18,6 +18,7 @@ describe('parseStoreUrl', () => {
       password: 'p@ss',
       database: 'otel',
       tracesTable: 'otel_traces',
+      logsTable: 'otel_logs',
       queryTimeoutSeconds: 12,
       cluster: 'main',
       replicated: true,
