@@ -67,6 +67,46 @@ export interface SeriesPoint {
 /** A delta point (or gauge sample), any number per bucket and series. */
 export type DeltaPoint = SeriesPoint;
 
+/** One stored point as both stores read it: the row's columns, already in JS types. */
+export interface StoredPoint {
+  /** Bucket index from the window's first bucket; null for a baseline point. */
+  bucketIndex: number | null;
+  /** The series key's parts that are not attributes or start time (resource, scope). */
+  resource: string;
+  scope: string;
+  /** The point's attributes as stored (the series key) and parsed. */
+  attributesKey: string;
+  attributes: Record<string, unknown>;
+  startNs: bigint | null;
+  value: number | null;
+  count: number | null;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  buckets: Map<number, number> | null;
+}
+
+/** A stored point as a SeriesPoint of the window starting at fromNs (buckets of stepMs from firstMs). */
+export function seriesPoint(
+  p: StoredPoint,
+  w: { fromNs: bigint; firstMs: number; stepMs: number; groupBy: string | undefined },
+): SeriesPoint {
+  const g = w.groupBy !== undefined ? p.attributes[w.groupBy] : undefined;
+  return {
+    bucketMs: p.bucketIndex === null ? null : w.firstMs + p.bucketIndex * w.stepMs,
+    series: `${p.resource}|${p.scope}|${p.attributesKey}|${p.startNs ?? ''}`,
+    group: g === undefined || g === null ? '' : typeof g === 'string' ? g : JSON.stringify(g),
+    startsInWindow: p.startNs !== null && p.startNs >= w.fromNs,
+    value: p.value,
+    count: p.count,
+    sum: p.sum,
+    min: p.min,
+    max: p.max,
+    buckets: p.buckets,
+  };
+}
+
+
 export interface MetricBucketSeries {
   /** sum: added in the bucket; gauge: mean; histogram: count added. null where nothing was sent. */
   values: (number | null)[];

@@ -9,7 +9,7 @@
 import type { OtlpMetricNamesResponse, OtlpMetricSeriesQuery, OtlpMetricSeriesResponse, ResponseMeta } from '../../schema/api';
 import type { MetricPointRecord } from '../../schema/records';
 import { QueryError } from '../errors';
-import { histogramBuckets, metricSeries, seriesResponse, temporalityOf } from '../otlp-metrics';
+import { histogramBuckets, metricSeries, seriesPoint, seriesResponse, temporalityOf } from '../otlp-metrics';
 import type { OtlpMetricType, SeriesPoint } from '../otlp-metrics';
 import { bucketWindow, resolveWindow } from '../window';
 import type { TimeRangeInput } from '../window';
@@ -222,24 +222,27 @@ export async function otlpMetricSeries(ctx: ChContext, tables: readonly PointTyp
 
   const stepMs = bw.bucketSeconds * 1000;
   const firstMs = Number(first / 1_000_000n);
-  const points: SeriesPoint[] = rows.map((r) => {
-    const attrs = parseAttributes(r.attrs, 'map');
-    const g = q.groupBy !== undefined ? attrs[q.groupBy] : undefined;
-    // The exporter writes an unset start time as the epoch.
-    const start = r.start_ns === '0' ? null : BigInt(r.start_ns);
-    return {
-      bucketMs: r.bi === null ? null : firstMs + Number(r.bi) * stepMs,
-      series: `${r.res}|${r.scope}|${r.attrs}|${start ?? ''}`,
-      group: g === undefined || g === null ? '' : typeof g === 'string' ? g : JSON.stringify(g),
-      startsInWindow: start !== null && start >= fromNs,
-      value: r.value,
-      count: r.count,
-      sum: r.sum,
-      min: r.min,
-      max: r.max,
-      buckets: type === 'histogram' || type === 'exp_histogram' ? histogramBuckets(type, r.bounds, r.counts) : null,
-    };
-  });
+  const at = { fromNs, firstMs, stepMs, groupBy: q.groupBy };
+  // The exporter writes an unset start time as the epoch.
+  const points: SeriesPoint[] = rows.map((r) =>
+    seriesPoint(
+      {
+        bucketIndex: r.bi === null ? null : Number(r.bi),
+        resource: r.res,
+        scope: r.scope,
+        attributesKey: r.attrs,
+        attributes: parseAttributes(r.attrs, 'map'),
+        startNs: r.start_ns === '0' ? null : BigInt(r.start_ns),
+        value: r.value,
+        count: r.count,
+        sum: r.sum,
+        min: r.min,
+        max: r.max,
+        buckets: type === 'histogram' || type === 'exp_histogram' ? histogramBuckets(type, r.bounds, r.counts) : null,
+      },
+      at,
+    ),
+  );
   const bySeries = metricSeries(type, cumulative, points, { t: bw.t, stepMs });
   return seriesResponse({ meta: rawMeta(w, bw.bucketSeconds), name, unit: latest.unit || null, type, groupBy: q.groupBy ?? null, t: bw.t }, temporality, bySeries);
 }

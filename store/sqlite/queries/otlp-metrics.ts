@@ -10,7 +10,7 @@ import type {
   ResponseMeta,
 } from '../../../schema/api';
 import { QueryError } from '../../errors';
-import { histogramBuckets, metricSeries, seriesResponse, temporalityOf } from '../../otlp-metrics';
+import { histogramBuckets, metricSeries, seriesPoint, seriesResponse, temporalityOf } from '../../otlp-metrics';
 import type { OtlpMetricType, SeriesPoint } from '../../otlp-metrics';
 import { bucketWindow, resolveWindow } from '../../window';
 import type { TimeRangeInput } from '../../window';
@@ -138,23 +138,26 @@ export function otlpMetricSeries(ctx: QueryContext, q: OtlpMetricSeriesQuery): O
 
   const stepMs = bw.bucketSeconds * 1000;
   const firstMs = Number(first / 1_000_000n);
-  const points: SeriesPoint[] = rows.map((r) => {
-    const attrs = parseJsonObject(r.attributes);
-    const g = q.groupBy !== undefined ? attrs[q.groupBy] : undefined;
-    const start = r.start_time_ns === null ? null : BigInt(r.start_time_ns);
-    return {
-      bucketMs: r.bi === null ? null : firstMs + Number(r.bi) * stepMs,
-      series: `${r.resource_id ?? ''}|${r.scope_name ?? ''}|${r.attributes}|${start ?? ''}`,
-      group: g === undefined || g === null ? '' : typeof g === 'string' ? g : JSON.stringify(g),
-      startsInWindow: start !== null && start >= fromNs,
-      value: r.value,
-      count: r.count,
-      sum: r.sum,
-      min: r.min,
-      max: r.max,
-      buckets: histogramBuckets(type, numbers(r.bounds), numbers(r.bucket_counts)),
-    };
-  });
+  const at = { fromNs, firstMs, stepMs, groupBy: q.groupBy };
+  const points: SeriesPoint[] = rows.map((r) =>
+    seriesPoint(
+      {
+        bucketIndex: r.bi === null ? null : Number(r.bi),
+        resource: String(r.resource_id ?? ''),
+        scope: r.scope_name ?? '',
+        attributesKey: r.attributes,
+        attributes: parseJsonObject(r.attributes),
+        startNs: r.start_time_ns === null ? null : BigInt(r.start_time_ns),
+        value: r.value,
+        count: r.count,
+        sum: r.sum,
+        min: r.min,
+        max: r.max,
+        buckets: histogramBuckets(type, numbers(r.bounds), numbers(r.bucket_counts)),
+      },
+      at,
+    ),
+  );
   const bySeries = metricSeries(type, cumulative, points, { t: bw.t, stepMs });
   return seriesResponse({ meta: rawMeta(w, bw.bucketSeconds), name, unit: latest.unit, type, groupBy: q.groupBy ?? null, t: bw.t }, temporality, bySeries);
 }
