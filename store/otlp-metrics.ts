@@ -68,7 +68,7 @@ export interface SeriesPoint {
 export type DeltaPoint = SeriesPoint;
 
 /** One stored point as both stores read it: the row's columns, already in JS types. */
-export interface StoredPoint {
+export interface StoredPoint extends Pick<SeriesPoint, 'value' | 'count' | 'sum' | 'min' | 'max' | 'buckets'> {
   /** Bucket index from the window's first bucket; null for a baseline point. */
   bucketIndex: number | null;
   /** The series key's parts that are not attributes or start time (resource, scope). */
@@ -78,12 +78,6 @@ export interface StoredPoint {
   attributesKey: string;
   attributes: Record<string, unknown>;
   startNs: bigint | null;
-  value: number | null;
-  count: number | null;
-  sum: number | null;
-  min: number | null;
-  max: number | null;
-  buckets: Map<number, number> | null;
 }
 
 /** A stored point as a SeriesPoint of the window starting at fromNs (buckets of stepMs from firstMs). */
