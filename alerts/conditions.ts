@@ -123,6 +123,7 @@ export function evaluateCondition(source: Db | MetricReader, rule: AlertRule, no
   if (rule.filters.componentType !== undefined) filterLabels.component_type = rule.filters.componentType;
   if (rule.filters.model !== undefined) filterLabels.model = rule.filters.model;
   if (rule.filters.stage !== undefined) filterLabels.stage = rule.filters.stage;
+  if (rule.filters.service !== undefined) filterLabels.service = rule.filters.service;
   return evaluateGroups(reader, rule, nowMs, filterLabels).map((c) => {
     const labels = { ...filterLabels, ...c.labels };
     return { ...c, labels, key: seriesKey(labels) };

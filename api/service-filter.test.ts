@@ -7,7 +7,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import express from 'express';
 import request from 'supertest';
+import { AlertEvaluator } from '../alerts/evaluator';
+import { evaluateCondition } from '../alerts/conditions';
+import { createAlertsRouter } from '../alerts/router';
+import type { AlertRule } from '../schema/alerts';
 import type {
   AccuracyResponse,
   CacheResponse,
@@ -19,7 +24,8 @@ import type {
   SummaryResponse,
 } from '../schema/api';
 import { ATTR } from '../schema/names';
-import { StoreWriter, openDatabase } from '../store';
+import { SqliteStore, StoreWriter, openDatabase } from '../store';
+import type { MetricScope } from '../store/types';
 import type { Db } from '../store';
 import { createApp } from './app';
 import { fixtureBatches } from './test-fixtures';
@@ -133,5 +139,65 @@ describe('the service filter', () => {
     const all = await rows();
     expect(all).toBe(RUNS);
     expect((await rows(SERVICES[0])) + (await rows(SERVICES[1]))).toBe(all);
+  });
+
+  it.each<MetricScope>([
+    { metric: 'quality_score', filters: { score: 'code.quality' }, groupBy: ['component_type'] },
+    { metric: 'success_rate', filters: {}, groupBy: ['model'] },
+    { metric: 'latency_mean', filters: { stage: 'generate' }, groupBy: [] },
+    { metric: 'cost_per_hour', filters: {}, groupBy: [] },
+    { metric: 'cache_hit_rate', filters: {}, groupBy: ['stage'] },
+  ])('alert metric %j: a service filter splits its data points, rollups and raw samples', async (scope) => {
+    const store = new SqliteStore(db, { clock: () => TEST_NOW });
+    const range = { fromMs: TEST_NOW - 6 * 3_600_000, toMs: TEST_NOW };
+    const points = async (service?: string) => {
+      const s = { ...scope, filters: { ...scope.filters, ...(service ? { service } : {}) } };
+      const agg = (await store.metricAggregates(s, range)).reduce((a, g) => a + g.count, 0);
+      // Cost per hour samples are hourly sums (each service has its own hours): their total splits.
+      const samples = (await store.metricSamples(s, range, 1_000_000)).reduce(
+        (a, g) => a + (scope.metric === 'cost_per_hour' ? g.values.reduce((x, v) => x + v, 0) : g.values.length),
+        0,
+      );
+      return { agg, samples };
+    };
+    const all = await points();
+    expect(all.agg).toBeGreaterThan(0);
+    const parts = await Promise.all(SERVICES.map((s) => points(s)));
+    for (const p of parts) expect(p.agg).toBeGreaterThan(0);
+    expect(parts[0]!.agg + parts[1]!.agg).toBe(all.agg);
+    expect(parts[0]!.samples + parts[1]!.samples).toBeCloseTo(all.samples, 9);
+    expect(await points('no-such-service')).toEqual({ agg: 0, samples: 0 });
+  });
+
+  it('takes a service filter on an alert rule, labels its alerts with it, and refuses splitting by service', async () => {
+    const alerts = express();
+    alerts.use('/api/v1/alerts', createAlertsRouter({ db, evaluator: new AlertEvaluator({ db, now: () => TEST_NOW }), now: () => TEST_NOW }));
+    const rule = {
+      kind: 'threshold',
+      name: 'checkout latency',
+      metric: 'latency_mean',
+      filters: { service: SERVICES[0] },
+      windowMillis: '6h',
+      operator: '>',
+      value: 0,
+    };
+    const created = await request(alerts).post('/api/v1/alerts/rules').send(rule);
+    expect(created.status).toBe(201);
+    const stored = (created.body as { rule: AlertRule }).rule;
+    expect(stored.filters).toEqual({ service: SERVICES[0] });
+    const [condition, ...more] = evaluateCondition(db, stored, TEST_NOW);
+    expect(more).toEqual([]);
+    expect(condition?.labels).toEqual({ service: SERVICES[0] });
+    const store = new SqliteStore(db, { clock: () => TEST_NOW });
+    const range = { fromMs: TEST_NOW - 6 * 3_600_000, toMs: TEST_NOW };
+    const [own] = await store.metricAggregates({ metric: 'latency_mean', filters: { service: SERVICES[0] }, groupBy: [] }, range);
+    const [both] = await store.metricAggregates({ metric: 'latency_mean', filters: {}, groupBy: [] }, range);
+    expect(condition?.value).toBeCloseTo(own?.value ?? NaN, 9);
+    expect(own?.count).toBeLessThan(both?.count ?? 0);
+    const refused = await request(alerts)
+      .post('/api/v1/alerts/rules')
+      .send({ ...rule, filters: {}, groupBy: ['service'] });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(/service can only filter a rule/);
   });
 });

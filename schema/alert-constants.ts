@@ -17,5 +17,9 @@ export const ALERT_METRICS = [
   'cache_hit_rate',
 ] as const;
 
-/** Dimensions a rule can be scoped to (filters) or split by (groupBy: one alert per value set). */
-export const ALERT_DIMENSIONS = ['score', 'component_type', 'model', 'stage'] as const;
+/**
+ * Dimensions a rule can be scoped to (filters) or split by (groupBy: one alert per value set).
+ * `service` is the resource's service.name; it comes last so the series keys of rules stored
+ * before it existed stay the same.
+ */
+export const ALERT_DIMENSIONS = ['score', 'component_type', 'model', 'stage', 'service'] as const;

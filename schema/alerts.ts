@@ -34,6 +34,8 @@ export const AlertFilters = z
     model: z.string().min(1).max(200).optional(),
     /** Pipeline stage; '(run)' is the end-to-end pipeline.run span (the default for latency and success rate). */
     stage: z.string().min(1).max(200).optional(),
+    /** Resource service.name: the rule watches one service's telemetry. */
+    service: z.string().min(1).max(200).optional(),
   })
   .strict();
 export type AlertFilters = z.infer<typeof AlertFilters>;
@@ -84,8 +86,14 @@ const ruleCommon = {
   severity: AlertSeverity.default('warning'),
   metric: AlertMetric,
   filters: AlertFilters.default({}),
-  /** One alert per distinct value set of these dimensions (empty: one alert for the whole scope). */
-  groupBy: z.array(AlertDimension).max(ALERT_DIMENSIONS.length).default([]),
+  /**
+   * One alert per distinct value set of these dimensions (empty: one alert for the whole scope).
+   * A service is chosen with filters.service (one rule per service), not split by.
+   */
+  groupBy: z
+    .array(AlertDimension.exclude(['service'], { error: 'service can only filter a rule (filters.service), not split it: one rule per service' }))
+    .max(ALERT_DIMENSIONS.length - 1)
+    .default([]),
   /** The recent window the metric is computed over, ending at evaluation time. */
   windowMillis: durationMillis(1),
   /** How long the condition must hold (pending) before the alert fires; 0 fires at once. */

@@ -33,6 +33,7 @@ const TABLES: Record<
       component_type: "ifNull(component_type, '')",
       model: "ifNull(model, '')",
       stage: "ifNull(stage, '')",
+      service: "ifNull(service_name, '')",
     },
     base: "role IN ('run', 'stage')",
   },
@@ -57,7 +58,11 @@ const FILTER_DIMENSION: Record<keyof AlertFilters, AlertDimension> = {
   componentType: 'component_type',
   model: 'model',
   stage: 'stage',
+  service: 'service',
 };
+
+/** Spans start up to this long before the scores, calls and cache lookups recorded in them. */
+const SPAN_LOOKBACK_NS = 3_600_000_000_000n;
 
 function tableOf(scope: MetricScope): Table {
   if (scope.metric === 'quality_score') return 'scores';
@@ -126,28 +131,34 @@ interface Built {
 }
 
 function build(scope: MetricScope, range: TimeRange, db: string, scoreFilter = true): Built {
-  const t = TABLES[tableOf(scope)];
+  const table = tableOf(scope);
+  const t = TABLES[table];
   const p = new Params();
-  const conds = [
-    t.base,
-    `${t.time} >= ${p.ns(BigInt(Math.floor(range.fromMs)) * 1_000_000n)}`,
-    `${t.time} < ${p.ns(BigInt(Math.floor(range.toMs)) * 1_000_000n)}`,
-  ];
-  for (const [key, value] of Object.entries(effectiveFilters(scope)) as [
-    keyof AlertFilters,
-    string | undefined,
-  ][]) {
-    if (value === undefined || (!scoreFilter && key === 'score')) continue;
+  const fromNs = BigInt(Math.floor(range.fromMs)) * 1_000_000n;
+  const toNs = BigInt(Math.floor(range.toMs)) * 1_000_000n;
+  const conds = [t.base, `${t.time} >= ${p.ns(fromNs)}`, `${t.time} < ${p.ns(toNs)}`];
+  const filters = effectiveFilters(scope);
+  let from = `${db}.${t.table}`;
+  for (const [key, value] of Object.entries(filters) as [keyof AlertFilters, string | undefined][]) {
+    if (value === undefined || (!scoreFilter && key === 'score') || (key === 'service' && t.cols.service === undefined)) continue;
     const col = t.cols[FILTER_DIMENSION[key]];
     if (!col) throw new Error(`${scope.metric} cannot be filtered by ${key}`);
     conds.push(`${col} = ${p.bind(value, 'String')}`);
+  }
+  if (filters.service !== undefined && t.cols.service === undefined) {
+    // Scores, model calls and cache lookups do not copy their span's resource: a service's rows
+    // are those of its spans (which start up to an hour before them).
+    const spansIn = `start >= ${p.ns(fromNs - SPAN_LOOKBACK_NS)} AND start < ${p.ns(toNs)} AND ifNull(service_name, '') = ${p.bind(filters.service, 'String')}`;
+    if (table === 'cache')
+      from = `(SELECT c.time AS time, c.hit AS hit, stage, component_type FROM ${db}.genscope_spans ARRAY JOIN cache AS c WHERE ${spansIn})`;
+    else conds.push(`(trace_id, span_id) IN (SELECT trace_id, span_id FROM ${db}.genscope_spans WHERE ${spansIn})`);
   }
   const dims = scope.groupBy.map((d) => {
     const col = t.cols[d];
     if (!col) throw new Error(`${scope.metric} cannot be grouped by ${d}`);
     return `${col} AS d_${d}`;
   });
-  return { p, from: `${db}.${t.table}`, where: and(conds), dims };
+  return { p, from, where: and(conds), dims };
 }
 
 function labelsOf(row: Record<string, unknown>, groupBy: readonly AlertDimension[]): AlertLabels {

@@ -14,7 +14,7 @@ import type { AlertDimension, AlertFilters, AlertLabels, AlertMetric } from '../
 import type { BucketValue, GroupSamples, GroupValue, MetricScope, ScoreSampleSet, TimeRange } from '../types';
 import { grainFor, makeWindow, plannedWindow, seriesGrainFor } from '../window';
 import type { PlanContext, Window } from '../window';
-import { cacheSource, modelCallSource, scoreSource, spanSource } from './queries/sources';
+import { cacheSource, modelCallSource, scoreSource, serviceOf, spanSource } from './queries/sources';
 import type { Source } from './queries/sources';
 import { all, get, stmt } from './queries/sql';
 import type { Filters, SqlParam } from './queries/sql';
@@ -28,17 +28,27 @@ export const DAY_MILLIS = 86_400_000;
 type SourceKind = 'scores' | 'spans' | 'model_calls' | 'cache';
 
 const SOURCE_COLUMNS: Record<SourceKind, Partial<Record<AlertDimension, string>>> = {
-  scores: { score: 'name', component_type: 'component_type', model: 'model' },
-  spans: { component_type: 'component_type', model: 'model', stage: 'stage' },
-  model_calls: { component_type: 'component_type', model: 'model' },
-  cache: { component_type: 'component_type', stage: 'stage' },
+  scores: { score: 'name', component_type: 'component_type', model: 'model', service: 'service' },
+  spans: { component_type: 'component_type', model: 'model', stage: 'stage', service: 'service' },
+  model_calls: { component_type: 'component_type', model: 'model', service: 'service' },
+  cache: { component_type: 'component_type', stage: 'stage', service: 'service' },
 };
 
 /** Column of each dimension in the raw tables the samples read. */
 const RAW_COLUMNS: Record<'scores' | 'spans', Partial<Record<AlertDimension, string>>> = {
   // Raw score names are shared strings (migration 042).
-  scores: { score: '(SELECT value FROM strings WHERE id = name_ref)', component_type: "COALESCE(component_type, '')", model: "COALESCE(model, '')" },
-  spans: { component_type: "COALESCE(component_type, '')", model: "COALESCE(model, '')", stage: "COALESCE(stage, '')" },
+  scores: {
+    score: '(SELECT value FROM strings WHERE id = name_ref)',
+    component_type: "COALESCE(component_type, '')",
+    model: "COALESCE(model, '')",
+    service: `COALESCE(${serviceOf('(SELECT p.resource_id FROM spans p WHERE p.id = scores.span_row)')}, '')`,
+  },
+  spans: {
+    component_type: "COALESCE(component_type, '')",
+    model: "COALESCE(model, '')",
+    stage: "COALESCE(stage, '')",
+    service: `COALESCE(${serviceOf('spans.resource_id')}, '')`,
+  },
 };
 
 const FILTER_DIMENSION: Record<keyof AlertFilters, AlertDimension> = {
@@ -46,6 +56,7 @@ const FILTER_DIMENSION: Record<keyof AlertFilters, AlertDimension> = {
   componentType: 'component_type',
   model: 'model',
   stage: 'stage',
+  service: 'service',
 };
 
 const LATENCY_QUANTILE: Partial<Record<AlertMetric, number>> = { latency_p50: 0.5, latency_p95: 0.95, latency_p99: 0.99 };
@@ -89,6 +100,7 @@ function panelFilters(f: AlertFilters): Filters {
     componentType: f.componentType !== undefined ? [f.componentType] : [],
     model: f.model !== undefined ? [f.model] : [],
     stage: f.stage !== undefined ? [f.stage] : [],
+    service: f.service !== undefined ? [f.service] : [],
   };
 }
 

@@ -375,9 +375,17 @@ describe('the ClickHouse store answers as the SQLite store on the same history',
     { metric: 'cost_per_hour', filters: {}, groupBy: [] },
     { metric: 'latency_mean', filters: { stage: 'generate' }, groupBy: [] },
     { metric: 'cache_hit_rate', filters: {}, groupBy: ['stage'] },
+    // A rule watching one service: the fixture's one, and one that recorded nothing.
+    { metric: 'quality_score', filters: { score: 'code.quality', service: 'genscope-fixture' }, groupBy: ['component_type'] },
+    { metric: 'latency_mean', filters: { service: 'genscope-fixture' }, groupBy: ['model'] },
+    { metric: 'cost_per_hour', filters: { service: 'genscope-fixture' }, groupBy: [] },
+    { metric: 'cache_hit_rate', filters: { service: 'genscope-fixture' }, groupBy: ['stage'] },
+    { metric: 'success_rate', filters: { service: 'no-such-service' }, groupBy: [] },
   ])('alert metric %j: same aggregates and hourly series', async (scope) => {
     const range = { fromMs: NOW - 6 * HOUR, toMs: NOW };
     const byKey = <T extends { key: string }>(xs: T[]) => [...xs].sort((a, b) => a.key.localeCompare(b.key));
+    const onClickHouse = await exact.metricAggregates(scope, range);
+    expect(onClickHouse.some((g) => g.count > 0)).toBe(scope.filters.service !== 'no-such-service');
     expect(
       differences(
         byKey(await sqlite.metricAggregates(scope, range)),

@@ -16,7 +16,8 @@ export const RULE_KINDS: readonly { kind: AlertRuleKind; label: string }[] = [
 
 export const RULE_METRICS: readonly AlertMetric[] = ALERT_METRICS;
 
-export const RULE_DIMENSIONS: readonly AlertDimension[] = ALERT_DIMENSIONS;
+/** What a rule can be split by (a service is a filter only: one rule per service). */
+export const RULE_DIMENSIONS: readonly AlertDimension[] = ALERT_DIMENSIONS.filter((d) => d !== 'service');
 
 /** Text fields per kind, besides the common ones. */
 export const KIND_FIELDS: Record<AlertRuleKind, readonly string[]> = {
@@ -40,6 +41,7 @@ export interface RuleForm {
   filterComponentType: string;
   filterModel: string;
   filterStage: string;
+  filterService: string;
   groupBy: AlertDimension[];
   windowMillis: string;
   forDurationMillis: string;
@@ -75,6 +77,7 @@ export function newRuleForm(): RuleForm {
     filterComponentType: '',
     filterModel: '',
     filterStage: '',
+    filterService: '',
     groupBy: [],
     windowMillis: '1h',
     forDurationMillis: '0',
@@ -103,6 +106,7 @@ export function ruleToForm(rule: AlertRule): RuleForm {
     filterComponentType: rule.filters.componentType ?? '',
     filterModel: rule.filters.model ?? '',
     filterStage: rule.filters.stage ?? '',
+    filterService: rule.filters.service ?? '',
     groupBy: [...rule.groupBy],
     windowMillis: durationText(rule.windowMillis),
     forDurationMillis: durationText(rule.forDurationMillis),
@@ -138,6 +142,7 @@ export function formToBody(form: RuleForm, base?: AlertRule): AlertRuleInputBody
   if (form.filterComponentType.trim()) filters.componentType = form.filterComponentType.trim();
   if (form.filterModel.trim()) filters.model = form.filterModel.trim();
   if (form.filterStage.trim()) filters.stage = form.filterStage.trim();
+  if (form.filterService.trim()) filters.service = form.filterService.trim();
   const body: Record<string, unknown> = {
     ...kept,
     kind: form.kind,

@@ -128,6 +128,7 @@ function RuleEditor(p: { initial: RuleForm; base?: AlertRule; onCancel: () => vo
         {select('gs-rule-f-model', 'Model', form.filterModel, ['', ...(options?.models ?? [])], (v) => set({ filterModel: v }))}
         {select('gs-rule-f-stage', 'Stage', form.filterStage, ['', '(run)', ...(options?.stages ?? []).filter((s) => s !== '(run)')], (v) => set({ filterStage: v }))}
         {select('gs-rule-f-score', 'Score', form.filterScore, ['', ...(options?.scores ?? [])], (v) => set({ filterScore: v }))}
+        {select('gs-rule-f-service', 'Service', form.filterService, ['', ...(options?.services ?? [])], (v) => set({ filterService: v }))}
         {text('gs-rule-for', 'Pending for', form.forDurationMillis, (v) => set({ forDurationMillis: v }), 'how long the condition must hold before firing (0: at once)')}
         {text('gs-rule-keep', 'Keep firing for', form.keepFiringForMillis, (v) => set({ keepFiringForMillis: v }), 'against flapping (0: resolve at once)')}
       </div>
