@@ -7,7 +7,7 @@
  * them in otel_traces, and its extractor applies the same conventions (store/conventions). Both
  * must give the same runs, run details, model calls (GET /performance/models) and cost panels.
  */
-import { CostBreakdownQuery, ModelCallsQuery, RunsQuery, SummaryQuery } from '../../schema/api';
+import { CostBreakdownQuery, ExportQuery, FilterOptionsQuery, ModelCallsQuery, RunsQuery, SummaryQuery } from '../../schema/api';
 import { GEN_AI, OTEL_GENAI_IN, ATTR } from '../../schema/names';
 import type { SpanRecord } from '../../schema/records';
 import { SqliteStore, StoreWriter, openDatabase } from '../../store';
@@ -207,6 +207,32 @@ describe.each<TracesVariant>(['map', 'json'])('foreign GenAI spans give the same
       senderCostCalls: 1,
       responseModels: ['claude-sonnet-4-20250514'],
     });
+  });
+
+  it('exports the same model calls and spans per service (the service filter honoured, not ignored)', async () => {
+    const services = (await sqlite.filterOptions(FilterOptionsQuery.parse(range()), ctx)).services;
+    expect(services.length).toBeGreaterThan(1);
+    const rows = async (store: SqliteStore | ClickHouseStore, dataset: 'model-calls' | 'scores' | 'spans', service: string[]) => {
+      const q = ExportQuery.parse({ ...range(), ...(service.length > 0 ? { service: service.join(',') } : {}) });
+      expect(store.exportShape(dataset, q).ignoredFilters).toEqual([]);
+      const cols = store.exportShape(dataset, q).columns;
+      const out: string[] = [];
+      for await (const chunk of store.exportRows(dataset, q, ctx))
+        for (const r of chunk) out.push(String(r[cols.indexOf('span_id')]));
+      return out.sort();
+    };
+    for (const dataset of ['model-calls', 'scores', 'spans'] as const) {
+      const all = await rows(sqlite, dataset, []);
+      expect(await rows(ch, dataset, [])).toEqual(all);
+      const parts: string[] = [];
+      for (const service of [...services, 'no-such-service']) {
+        const s = await rows(sqlite, dataset, [service]);
+        expect({ dataset, service, rows: await rows(ch, dataset, [service]) }).toEqual({ dataset, service, rows: s });
+        parts.push(...s);
+      }
+      expect(parts.sort()).toEqual(all);
+      if (dataset !== 'scores') expect(all.length).toBeGreaterThan((await rows(sqlite, dataset, ['chat-api'])).length);
+    }
   });
 
   it('gives the same summary and cost breakdown', async () => {
