@@ -158,7 +158,7 @@ export const FOREIGN = {
 
 /**
  * GenAI names read on ingest beyond the ones genscope writes, one object per convention family
- * (api/ingest/conventions has one mapping module per family; pipeline/README.md tables them).
+ * (store/conventions has one mapping module per family; pipeline/README.md tables them).
  */
 export const OTEL_GENAI_IN = {
   /** The upcoming spelling of cache creation in the GenAI semantic-conventions repository. */

@@ -39,7 +39,7 @@ export interface SpanRecord {
   resource: AttributeMap;
   scopeName?: string;
   /**
-   * What a GenAI convention says this span is, when ingest recognised one (api/ingest/conventions).
+   * What a GenAI convention says this span is, when ingest recognised one (store/conventions).
    * Absent: the store reads genscope's own names (the SDK exporters' path).
    */
   genAi?: GenAiSpan;

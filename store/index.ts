@@ -10,6 +10,7 @@ export type { StoreWriterOptions, StoreWriterStats } from './sqlite/writer';
 export { asError, isDeferredWriter, writeJob } from './writer-types';
 export type { TelemetryWriter, WriteResult, WriteJob, WriteDone, DeferredTelemetryWriter, AnyTelemetryWriter } from './writer-types';
 export { spanRecordToRows, spanRole } from './span-rows';
+export { applyGenAiConventions, normalizeAttributes, recognizeGenAi } from './conventions';
 export { SPAN_INSERT, spanParams } from './sqlite/compact-rows';
 export { StringTable } from './sqlite/strings';
 export { rebuiltSpans } from './sqlite/span-read';

@@ -1,5 +1,5 @@
 import { spanRecordToRows, spanRole } from './span-rows';
-import { recognizeGenAi } from '../api/ingest/conventions';
+import { recognizeGenAi } from './conventions';
 import { createPriceBook, hrTimeToNs, nsToHrTime } from '../exporter';
 import type { SpanRecord } from '../schema/records';
 import { ATTR, FOREIGN, GEN_AI, LEGACY, RUN_STAGE, SPAN } from '../schema/names';
@@ -156,7 +156,7 @@ describe('spanRecordToRows', () => {
   });
 });
 
-describe('spanRecordToRows with a GenAI convention (record.genAi from api/ingest/conventions)', () => {
+describe('spanRecordToRows with a GenAI convention (record.genAi from store/conventions)', () => {
   const rates = {
     inputPerMTokUsd: 3,
     outputPerMTokUsd: 15,

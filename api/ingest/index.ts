@@ -14,7 +14,7 @@ export { decodeTraceRequest, decodeMetricsRequest, encodingOf, OTLP_MEDIA_TYPE }
 export type { DecodeOptions, OtlpEncoding } from './decode';
 export type { DecodedTraces } from './map-traces';
 export type { DecodedMetrics } from './map-metrics';
-export { normalizeAttributes } from './normalize';
+export { normalizeAttributes } from '../../store/conventions';
 export { DEFAULT_INGEST_LIMITS } from './limits';
 export type { IngestLimits } from './limits';
 export { IngestError } from './errors';

@@ -10,7 +10,7 @@ import { walkEnvelope } from './envelope';
 import { IngestIssues } from './issues';
 import type { IngestLimits } from './limits';
 import { validTime } from './map-traces';
-import { normalizeAttributes } from './normalize';
+import { normalizeAttributes } from '../../store/conventions';
 import { field, isWireObject, listField, objectField } from './wire';
 import type { WireFlavor, WireObject } from './wire';
 import type { AttributeMap, MetricPointRecord } from '../../schema/records';

@@ -9,8 +9,7 @@ import type { AttributeContext } from './attributes';
 import { walkEnvelope } from './envelope';
 import { IngestIssues } from './issues';
 import type { IngestLimits } from './limits';
-import { demoteWrappers, recognizeGenAi } from './conventions';
-import { normalizeAttributes } from './normalize';
+import { applyGenAiConventions } from '../../store/conventions';
 import { field, isWireObject, objectField } from './wire';
 import type { WireFlavor, WireObject } from './wire';
 import type { AttributeMap, SpanEventRecord, SpanLinkRecord, SpanRecord } from '../../schema/records';
@@ -143,19 +142,27 @@ function mapSpan(
     ...(typeof statusMessage === 'string' && statusMessage.length > 0
       ? { statusMessage: truncate(statusMessage, maxStringLength) }
       : {}),
-    attributes: normalizeAttributes(attributesOf(field(s, 'attributes'), ctx, label)),
+    attributes: attributesOf(field(s, 'attributes'), ctx, label),
     events: mapEvents(field(s, 'events'), ctx, label),
     links: mapLinks(field(s, 'links'), ctx, label),
     resource,
     ...(scopeName ? { scopeName } : {}),
   };
-  const genAi = recognizeGenAi(record);
-  if (genAi) record.genAi = genAi;
   return record;
 }
 
 /** Maps a whole request. Throws IngestError(400) when its structure is not OTLP. */
 export function mapTraceRequest(request: unknown, flavor: WireFlavor, limits: IngestLimits): DecodedTraces {
+  const decoded = mapTraceRequestAsSent(request, flavor, limits);
+  applyGenAiConventions(decoded.spans);
+  return decoded;
+}
+
+/**
+ * The spans as sent, before the GenAI conventions (what a Collector stores in otel_traces; the
+ * ClickHouse extractor applies the conventions when it reads them).
+ */
+export function mapTraceRequestAsSent(request: unknown, flavor: WireFlavor, limits: IngestLimits): DecodedTraces {
   const issues = new IngestIssues();
   const ctx: AttributeContext = { flavor, limits, issues };
   const spans: SpanRecord[] = [];
@@ -169,6 +176,5 @@ export function mapTraceRequest(request: unknown, flavor: WireFlavor, limits: In
       else spans.push(mapped);
     },
   );
-  demoteWrappers(spans);
   return { spans, rejected: issues.rejected, warnings: issues.messages() };
 }

@@ -473,3 +473,37 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS otel.genscope_log_evaluations_mv
   TO otel.genscope_scores AS
   SELECT time, trace_id, span_id, name, value, label, explanation, stage, component_id, component_type, model, benchmark_run_id
   FROM otel.genscope_log_evaluations;
+
+ALTER TABLE otel.genscope_spans ADD COLUMN IF NOT EXISTS mc_reasoning_tokens UInt64 DEFAULT 0 AFTER mc_cache_write_tokens;
+
+ALTER TABLE otel.genscope_spans ADD COLUMN IF NOT EXISTS mc_ttft_ns Nullable(UInt64) AFTER mc_reasoning_tokens;
+
+ALTER TABLE otel.genscope_spans ADD COLUMN IF NOT EXISTS mc_sender_cost_usd Nullable(Float64) AFTER mc_ttft_ns;
+
+ALTER TABLE otel.genscope_spans ADD COLUMN IF NOT EXISTS mc_priced_cost_usd Nullable(Float64) AFTER mc_sender_cost_usd;
+
+ALTER TABLE otel.genscope_spans ADD COLUMN IF NOT EXISTS mc_sent_response_model LowCardinality(Nullable(String)) AFTER mc_priced_cost_usd;
+
+ALTER TABLE otel.genscope_spans ADD COLUMN IF NOT EXISTS mc_call UInt8 DEFAULT 0 AFTER mc_sent_response_model;
+
+ALTER TABLE otel.genscope_model_calls ADD COLUMN IF NOT EXISTS reasoning_tokens UInt64 DEFAULT 0 AFTER cache_write_tokens;
+
+ALTER TABLE otel.genscope_model_calls ADD COLUMN IF NOT EXISTS ttft_ns Nullable(UInt64) AFTER reasoning_tokens;
+
+ALTER TABLE otel.genscope_model_calls ADD COLUMN IF NOT EXISTS sender_cost_usd Nullable(Float64) AFTER cost_source;
+
+ALTER TABLE otel.genscope_model_calls ADD COLUMN IF NOT EXISTS priced_cost_usd Nullable(Float64) AFTER sender_cost_usd;
+
+ALTER TABLE otel.genscope_model_calls ADD COLUMN IF NOT EXISTS sent_response_model LowCardinality(Nullable(String)) AFTER priced_cost_usd;
+
+DROP VIEW IF EXISTS otel.genscope_model_calls_mv;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS otel.genscope_model_calls_mv
+  TO otel.genscope_model_calls AS
+  SELECT start AS time, duration_ns, trace_id, span_id, mc_provider AS provider, mc_operation AS operation,
+         mc_request_model AS request_model, mc_response_model AS response_model, mc_input_tokens AS input_tokens,
+         mc_output_tokens AS output_tokens, mc_cached_tokens AS cached_tokens, mc_cache_write_tokens AS cache_write_tokens,
+         mc_reasoning_tokens AS reasoning_tokens, mc_ttft_ns AS ttft_ns, cost_usd, mc_cost_source AS cost_source,
+         mc_sender_cost_usd AS sender_cost_usd, mc_priced_cost_usd AS priced_cost_usd,
+         mc_sent_response_model AS sent_response_model, status_code, stage, component_id, component_type, benchmark_run_id
+  FROM otel.genscope_spans WHERE mc_call = 1;

@@ -327,6 +327,14 @@ const SCORE_COLUMNS = `
 /** The context columns every derived row copies from its span. */
 const CONTEXT = `stage, component_id, component_type`;
 
+/** ALTER TABLE ... ADD COLUMN IF NOT EXISTS for each [column, type, after]. */
+function addColumns(o: DdlOptions, table: string, columns: readonly (readonly [string, string, string])[]): string[] {
+  return columns.map(
+    ([c, type, after]) =>
+      `ALTER TABLE ${o.database}.${table}${onCluster(o)} ADD COLUMN IF NOT EXISTS ${c} ${type} AFTER ${after}`,
+  );
+}
+
 export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   {
     version: 1,
@@ -560,6 +568,43 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
   TO ${o.database}.genscope_scores AS
   SELECT time, trace_id, span_id, name, value, label, explanation, ${CONTEXT}, model, benchmark_run_id
   FROM ${o.database}.genscope_log_evaluations`,
+    ],
+  },
+  {
+    version: 6,
+    name: 'model_call_details',
+    // What GET /performance/models reads besides tokens and cost (SQLite's model_calls columns):
+    // reasoning tokens, time to first token, the sender's own cost and the price book's cost of
+    // the same call, and the exact response model the sender reported. Rows extracted before read
+    // 0 / null, as SQLite's did. Model calls are the spans that have one (mc_call), not only the
+    // spans of role 'model': a GenAI call that is its trace's root is a run and a call, as on SQLite.
+    statements: (o) => [
+      ...addColumns(o, 'genscope_spans', [
+        ['mc_reasoning_tokens', 'UInt64 DEFAULT 0', 'mc_cache_write_tokens'],
+        ['mc_ttft_ns', 'Nullable(UInt64)', 'mc_reasoning_tokens'],
+        ['mc_sender_cost_usd', 'Nullable(Float64)', 'mc_ttft_ns'],
+        ['mc_priced_cost_usd', 'Nullable(Float64)', 'mc_sender_cost_usd'],
+        ['mc_sent_response_model', 'LowCardinality(Nullable(String))', 'mc_priced_cost_usd'],
+        // 1 when the span is a model call: a lone call that is its trace's root has role 'run'.
+        ['mc_call', 'UInt8 DEFAULT 0', 'mc_sent_response_model'],
+      ]),
+      ...addColumns(o, 'genscope_model_calls', [
+        ['reasoning_tokens', 'UInt64 DEFAULT 0', 'cache_write_tokens'],
+        ['ttft_ns', 'Nullable(UInt64)', 'reasoning_tokens'],
+        ['sender_cost_usd', 'Nullable(Float64)', 'cost_source'],
+        ['priced_cost_usd', 'Nullable(Float64)', 'sender_cost_usd'],
+        ['sent_response_model', 'LowCardinality(Nullable(String))', 'priced_cost_usd'],
+      ]),
+      `DROP VIEW IF EXISTS ${o.database}.genscope_model_calls_mv${onCluster(o)}`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${o.database}.genscope_model_calls_mv${onCluster(o)}
+  TO ${o.database}.genscope_model_calls AS
+  SELECT start AS time, duration_ns, trace_id, span_id, mc_provider AS provider, mc_operation AS operation,
+         mc_request_model AS request_model, mc_response_model AS response_model, mc_input_tokens AS input_tokens,
+         mc_output_tokens AS output_tokens, mc_cached_tokens AS cached_tokens, mc_cache_write_tokens AS cache_write_tokens,
+         mc_reasoning_tokens AS reasoning_tokens, mc_ttft_ns AS ttft_ns, cost_usd, mc_cost_source AS cost_source,
+         mc_sender_cost_usd AS sender_cost_usd, mc_priced_cost_usd AS priced_cost_usd,
+         mc_sent_response_model AS sent_response_model, status_code, ${CONTEXT}, benchmark_run_id
+  FROM ${o.database}.genscope_spans WHERE mc_call = 1`,
     ],
   },
 ];

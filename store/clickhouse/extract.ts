@@ -2,8 +2,9 @@
  * The extractor: reads spans the Collector wrote to `otel_traces` and writes genscope's extracted
  * rows (genscope_spans, and through its materialized views the model calls, scores, cache lookups,
  * benchmark runs and hour rollups). It runs in the genscope process, off the Collector's insert
- * path, and uses the same pure mapping as the SQLite writer (store/span-rows), so both stores
- * derive the same rows from the same span.
+ * path, and uses the same GenAI convention mapping as OTLP ingest (store/conventions) and the same
+ * pure mapping as the SQLite writer (store/span-rows), so both stores derive the same rows from the
+ * same span.
  *
  * Exactly once: each pass reads spans from (watermark - late allowance) on that genscope_spans does
  * not hold yet (an anti-join on trace and span id), so a span the Collector delivers late, within
@@ -13,6 +14,7 @@
 import type { AttributeMap, PriceBook } from '../../schema/records';
 import { ATTR, EVENT } from '../../schema/names';
 import { spanRecordToRows } from '../span-rows';
+import { applyGenAiConventions } from '../conventions';
 import type { SpanRows } from '../span-rows';
 import type { ChClient } from './client';
 import type { TracesVariant } from './ddl';
@@ -98,6 +100,12 @@ export function extractedRow(
     mc_output_tokens: mc?.output_tokens ?? 0,
     mc_cached_tokens: mc?.cached_tokens ?? 0,
     mc_cache_write_tokens: mc?.cache_write_tokens ?? 0,
+    mc_reasoning_tokens: mc?.reasoning_tokens ?? 0,
+    mc_ttft_ns: mc?.ttft_ns != null ? ns(mc.ttft_ns) : null,
+    mc_sender_cost_usd: mc?.sender_cost_usd ?? null,
+    mc_priced_cost_usd: mc?.priced_cost_usd ?? null,
+    mc_sent_response_model: mc?.sent_response_model ?? null,
+    mc_call: mc ? 1 : 0,
     mc_cost_source: mc?.cost_source ?? null,
     bm_pipeline: bm?.pipeline ?? null,
     bm_pipeline_version: bm?.pipeline_version ?? null,
@@ -157,11 +165,13 @@ export async function extractOnce(ch: ChClient, o: ExtractOptions, nowMs: number
     const page = await ch.query<OtelReadRow>(sql, { from: ns(fromNs), page: pageSize });
     if (page.length === 0) break;
     pages++;
-    const out: object[] = [];
-    for (const r of page) {
-      const record = otelRowToSpanRecord(r, o.variant);
-      out.push(extractedRow(spanRecordToRows(record, o.prices), record.resource, record.events));
-    }
+    // The GenAI conventions as OTLP ingest applies them before the SQLite writer (one page = one
+    // batch for demoting wrapper spans), so foreign spans give the same calls on both stores.
+    const records = page.map((r) => otelRowToSpanRecord(r, o.variant));
+    applyGenAiConventions(records);
+    const out = records.map((record) =>
+      extractedRow(spanRecordToRows(record, o.prices), record.resource, record.events),
+    );
     // One INSERT per page: the span rows and, through the views, everything derived from them.
     await ch.insert('genscope_spans', out);
     spans += page.length;

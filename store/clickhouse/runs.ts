@@ -33,7 +33,7 @@ import { traceLogs } from './otel-logs';
 import type { LogsTable } from './otel-logs';
 import { EVALUATION_LOOKBACK_NS } from '../sqlite/log-writer';
 import { RUN_KEY } from './ddl';
-import { and, filterSql, inWindow, num, Params } from './sql';
+import { and, filterSql, inWindow, num, Params, serviceOfSpan } from './sql';
 import { parseJsonObject } from '../json';
 
 interface RunDbRow {
@@ -506,6 +506,8 @@ interface DatasetDef {
   base: string;
   select: string;
   filters: { componentType?: string; model?: string; stage?: string; benchmarkRun?: string; service?: string };
+  /** Rows derived from a span (no service column): the service filter selects the service's spans' rows. */
+  serviceOfSpan?: true;
 }
 
 const ID_OF_ROW = 'toUInt64(sipHash64(span_id, toString(time), name) % 1000000000000000)';
@@ -538,6 +540,7 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
   },
   scores: {
     table: 'genscope_scores',
+    serviceOfSpan: true,
     time: 'time',
     key: 'concat(span_id, name)',
     base: '1',
@@ -552,6 +555,7 @@ const DATASETS: Record<ExportDataset, DatasetDef> = {
   },
   'model-calls': {
     table: 'genscope_model_calls',
+    serviceOfSpan: true,
     time: 'time',
     key: 'span_id',
     base: '1',
@@ -572,8 +576,16 @@ export function exportShape(d: ExportDataset, q: ExportQuery): ExportShape {
   return {
     columns: EXPORT_COLUMNS[d],
     jsonColumns: EXPORT_JSON_COLUMNS[d],
-    ignoredFilters: filterSql(new Params(), q, DATASETS[d].filters).ignored,
+    ignoredFilters: datasetFilters(new Params(), '', DATASETS[d], q, null).ignored,
   };
+}
+
+/** The query's filters on a dataset's rows (the service through the row's span where it has no column). */
+function datasetFilters(p: Params, db: string, def: DatasetDef, q: ExportQuery, w: Window | null): { conds: string[]; ignored: string[] } {
+  if (!def.serviceOfSpan) return filterSql(p, q, def.filters);
+  const r = filterSql(p, { ...q, service: [] }, def.filters);
+  if (w) r.conds.push(...serviceOfSpan(p, db, w, q));
+  return r;
 }
 
 /** Rows of an export dataset, oldest first, in keyset-paged chunks (values in EXPORT_COLUMNS order). */
@@ -591,7 +603,7 @@ export async function* exportChunks(
   while (left > 0) {
     const n = Math.min(chunkRows, left);
     const p = new Params();
-    const { conds } = filterSql(p, q, def.filters);
+    const { conds } = datasetFilters(p, ctx.db, def, q, w);
     conds.unshift(def.base, inWindow(p, def.time, w));
     if (cursor)
       conds.push(`(${def.time}, ${def.key}) > (${p.ns(BigInt(cursor.ns))}, ${p.bind(cursor.key, 'String')})`);

@@ -126,7 +126,7 @@ const SPAN_LOOKBACK_NS = 3_600_000_000_000n;
  * The service filter on rows derived from a span (scores, model calls, cache lookups, which do not
  * copy its resource): the row's span is one of the service's, found in genscope_spans.
  */
-function serviceOfSpan(p: Params, db: string, w: Window, f: ChFilters): string[] {
+export function serviceOfSpan(p: Params, db: string, w: Window, f: Pick<ChFilters, 'service'>): string[] {
   if (!f.service || f.service.length === 0) return [];
   const spans = { fromNs: w.fromNs - SPAN_LOOKBACK_NS, toNs: w.toNs };
   return [

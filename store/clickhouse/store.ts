@@ -22,6 +22,7 @@ import type {
   OtlpMetricNamesResponse,
   OtlpMetricSeriesQuery,
   OtlpMetricSeriesResponse,
+  ModelCallsQuery,
   ModelCallsResponse,
   OpportunitiesQuery,
   PanelId,
@@ -68,6 +69,7 @@ import type { StoreWriterStats } from '../sqlite/writer';
 import type { RetentionStats } from '../sqlite/retention';
 import { benchmarkRuns, dataRange, runSamples, scoreSamples } from './gate-reads';
 import { compareSamples } from './compare-samples';
+import { modelCalls } from './model-calls';
 import { metricAggregates, metricSamples, metricSeries } from './alert-metrics';
 import { openClickHouse } from './client';
 import type { ChClient } from './client';
@@ -150,9 +152,6 @@ function invalid(s: SpanRecord): string | null {
     return `span ${s.name}: missing start or end time`;
   return null;
 }
-
-const MODEL_CALLS_NOT_READ =
-  'the ClickHouse store does not answer /performance/models yet (its model-call rows lack the cache-write, reasoning, time-to-first-token and sender-cost columns); use the SQLite store';
 
 const ARTEFACTS_NOT_RECORDED =
   'artefacts are not recorded on the ClickHouse store (the extractor keeps genscope.artefact events in the span rows only); use the SQLite store to see a run\'s prompt, code and renders';
@@ -435,8 +434,8 @@ export class ClickHouseStore implements TelemetryStore {
     return this.labelled(await otlpMetricNames(this.ctx(c), await existingMetricTables(this.ch, this.database), query));
   }
 
-  modelCalls(): Promise<ModelCallsResponse> {
-    return Promise.reject(new QueryError(404, 'not_found', MODEL_CALLS_NOT_READ));
+  async modelCalls(query: ModelCallsQuery, c: ReadContext): Promise<ModelCallsResponse> {
+    return this.labelled(await modelCalls(this.ctx(c), query));
   }
 
   async otlpMetricSeries(query: OtlpMetricSeriesQuery, c: ReadContext): Promise<OtlpMetricSeriesResponse> {

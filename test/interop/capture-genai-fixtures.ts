@@ -1,6 +1,6 @@
 /**
  * Records the OTLP/JSON requests each GenAI library really exports, as fixtures for the unit tests
- * of api/ingest/conventions (test/fixtures/genai/<library>.json). Re-run after upgrading one:
+ * of store/conventions (test/fixtures/genai/<library>.json). Re-run after upgrading one:
  *
  *   node -r ts-node/register/transpile-only test/interop/capture-genai-fixtures.ts [library...]
  *

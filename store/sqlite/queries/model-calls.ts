@@ -54,6 +54,16 @@ interface Acc {
 
 const add = (a: number | null, b: number): number => (a ?? 0) + b;
 
+/** The answer's order on every engine: most calls first, then model, provider and operation by name. */
+export function byCallsThenIdentity(a: ModelCallGroup, b: ModelCallGroup): number {
+  return (
+    b.calls - a.calls ||
+    String(a.model).localeCompare(String(b.model)) ||
+    String(a.provider).localeCompare(String(b.provider)) ||
+    String(a.operation).localeCompare(String(b.operation))
+  );
+}
+
 export function modelCalls(ctx: QueryContext, q: ModelCallsQuery): ModelCallsResponse {
   const w = resolveWindow(q, ctx, '24h');
   const parts: Fragment[] = [{ sql: 'm.time_ns >= ? AND m.time_ns < ?', params: [w.fromNs, w.toNs] }];
@@ -132,7 +142,7 @@ export function modelCalls(ctx: QueryContext, q: ModelCallsQuery): ModelCallsRes
       responseModels: [...g.responseModels].sort(),
     };
   });
-  out.sort((a, b) => b.calls - a.calls || String(a.model).localeCompare(String(b.model)));
+  out.sort(byCallsThenIdentity);
   const unpricedCalls = out.reduce((n, g) => n + g.unpricedCalls, 0);
   return { meta: meta(w, null, 'raw', []), groups: out, unpricedCalls, unpricedHint: unpricedCalls > 0 ? UNPRICED_HINT : null };
 }

@@ -4,8 +4,8 @@
  * chain have their roles); usage and cost are JSON objects the application fills in; a failure is
  * `level = ERROR` on a span whose OTel status stays unset.
  */
-import { GEN_AI, FOREIGN, LANGFUSE, OPERATION } from '../../../schema/names';
-import type { AttributeValue, GenAiSpan } from '../../../schema/records';
+import { GEN_AI, FOREIGN, LANGFUSE, OPERATION } from '../../schema/names';
+import type { AttributeValue, GenAiSpan } from '../../schema/records';
 import { emptyCall, firstStr, modelFamily, normalizeProvider, spanError, str, tokens } from './read';
 import type { ConventionSpan } from './read';
 

@@ -1,17 +1,21 @@
 /**
- * GenAI conventions on ingest: which family a span speaks (one mapping module each) and, across a
- * batch, which model-call spans only wrap another model call (their usage would count twice).
+ * GenAI conventions: which family a span speaks (one mapping module each) and, across a batch,
+ * which model-call spans only wrap another model call (their usage would count twice). One
+ * implementation for both stores: OTLP ingest (api/ingest) applies it to each request before the
+ * SQLite writer, the ClickHouse extractor to each page it reads from otel_traces.
  */
-import type { GenAiSpan, SpanRecord } from '../../../schema/records';
+import type { GenAiSpan, SpanRecord } from '../../schema/records';
 import { fromLangfuse } from './langfuse';
 import { fromOpenInference } from './openinference';
 import { fromOpenLlmetry, isOpenLlmetry } from './openllmetry';
 import { fromOtelGenAi } from './otel-genai';
 import type { ConventionSpan } from './read';
 import { fromVercelAi } from './vercel-ai';
+import { normalizeAttributes } from './normalize';
 
 export { modelFamily, normalizeProvider } from './read';
 export type { ConventionSpan } from './read';
+export { normalizeAttributes } from './normalize';
 
 /**
  * The GenAI meaning of one span, or null for an ordinary span. The most specific vocabulary wins:
@@ -46,4 +50,18 @@ export function demoteWrappers(spans: SpanRecord[]): void {
     }
   }
   for (const w of wrappers) w.genAi = { role: 'workflow' };
+}
+
+/**
+ * What every span from another sender goes through before it is stored, on either store: the
+ * current GenAI names added next to foreign ones (normalizeAttributes), the convention's meaning
+ * recorded (record.genAi), and wrappers of another model call in the same batch demoted.
+ */
+export function applyGenAiConventions(spans: SpanRecord[]): void {
+  for (const s of spans) {
+    s.attributes = normalizeAttributes(s.attributes);
+    const genAi = recognizeGenAi(s);
+    if (genAi) s.genAi = genAi;
+  }
+  demoteWrappers(spans);
 }

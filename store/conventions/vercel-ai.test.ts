@@ -1,4 +1,4 @@
-import { loadGenAiFixture, servedTotals } from '../../../test/fixtures/genai';
+import { loadGenAiFixture, servedTotals } from '../../test/fixtures/genai';
 import { fromVercelAi } from './vercel-ai';
 
 const v = loadGenAiFixture('vercel');

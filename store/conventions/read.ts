@@ -2,8 +2,8 @@
  * Small readers shared by the convention mappings: typed attribute access, the model identity,
  * provider normalisation and the error of a span. Pure functions, no I/O.
  */
-import { ATTR, EVENT, EXCEPTION } from '../../../schema/names';
-import type { AttributeMap, AttributeValue, ModelCallRecord, SpanRecord } from '../../../schema/records';
+import { ATTR, EVENT, EXCEPTION } from '../../schema/names';
+import type { AttributeMap, AttributeValue, ModelCallRecord, SpanRecord } from '../../schema/records';
 
 /** What a convention mapping reads of a span. */
 export type ConventionSpan = Pick<SpanRecord, 'name' | 'attributes' | 'events' | 'statusCode' | 'startNs'> &

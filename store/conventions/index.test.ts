@@ -1,5 +1,5 @@
-import { loadGenAiFixture } from '../../../test/fixtures/genai';
-import type { SpanRecord } from '../../../schema/records';
+import { loadGenAiFixture } from '../../test/fixtures/genai';
+import type { SpanRecord } from '../../schema/records';
 import { demoteWrappers, modelFamily, normalizeProvider, recognizeGenAi } from './index';
 
 describe('recognizeGenAi', () => {

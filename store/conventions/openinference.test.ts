@@ -1,5 +1,5 @@
-import { loadGenAiFixture, servedTotals } from '../../../test/fixtures/genai';
-import type { SpanRecord } from '../../../schema/records';
+import { loadGenAiFixture, servedTotals } from '../../test/fixtures/genai';
+import type { SpanRecord } from '../../schema/records';
 import { fromOpenInference } from './openinference';
 
 const oi = loadGenAiFixture('openinference');

@@ -4,8 +4,8 @@
  * spans, `llm.request.type` for the operation of older releases, and the underscore spellings of
  * cache and reasoning tokens.
  */
-import { GEN_AI, OPENLLMETRY, OPERATION } from '../../../schema/names';
-import type { GenAiSpan } from '../../../schema/records';
+import { GEN_AI, OPENLLMETRY, OPERATION } from '../../schema/names';
+import type { GenAiSpan } from '../../schema/records';
 import { fromOtelGenAi } from './otel-genai';
 import { firstNum, str, tokens } from './read';
 import type { ConventionSpan } from './read';

@@ -1,5 +1,5 @@
-import { loadGenAiFixture, servedTotals } from '../../../test/fixtures/genai';
-import type { ModelCallRecord, SpanRecord } from '../../../schema/records';
+import { loadGenAiFixture, servedTotals } from '../../test/fixtures/genai';
+import type { ModelCallRecord, SpanRecord } from '../../schema/records';
 import { fromOtelGenAi } from './otel-genai';
 
 const otel = loadGenAiFixture('otel');

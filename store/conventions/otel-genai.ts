@@ -4,8 +4,8 @@
  * role. The upcoming inference details event (`gen_ai.client.inference.operation.details`) may carry
  * the usage instead of the span: its attributes fill what the span lacks.
  */
-import { AGENT_OPERATION, ATTR, FOREIGN, GEN_AI, OPERATION, OTEL_GENAI_IN } from '../../../schema/names';
-import type { AttributeMap, GenAiSpan } from '../../../schema/records';
+import { AGENT_OPERATION, ATTR, FOREIGN, GEN_AI, OPERATION, OTEL_GENAI_IN } from '../../schema/names';
+import type { AttributeMap, GenAiSpan } from '../../schema/records';
 import { emptyCall, firstNum, firstStr, modelIdentity, normalizeProvider, num, spanError, str, tokens } from './read';
 import type { ConventionSpan } from './read';
 

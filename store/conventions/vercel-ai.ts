@@ -5,8 +5,8 @@
  * `ai.embed.doEmbed`, ...). Both carry the usage; only the inner span is a model call, the outer one
  * is a workflow span, so nothing is counted twice.
  */
-import { FOREIGN, GEN_AI, OPERATION, VERCEL_AI } from '../../../schema/names';
-import type { GenAiSpan } from '../../../schema/records';
+import { FOREIGN, GEN_AI, OPERATION, VERCEL_AI } from '../../schema/names';
+import type { GenAiSpan } from '../../schema/records';
 import { emptyCall, firstNum, firstStr, modelIdentity, normalizeProvider, num, spanError, str, tokens } from './read';
 import type { ConventionSpan } from './read';
 

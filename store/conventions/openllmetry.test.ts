@@ -1,5 +1,5 @@
-import { loadGenAiFixture } from '../../../test/fixtures/genai';
-import type { SpanRecord } from '../../../schema/records';
+import { loadGenAiFixture } from '../../test/fixtures/genai';
+import type { SpanRecord } from '../../schema/records';
 import { fromOpenLlmetry, isOpenLlmetry } from './openllmetry';
 
 const tl = loadGenAiFixture('openllmetry');

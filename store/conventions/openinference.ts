@@ -4,8 +4,8 @@
  * OpenInference overwrites `llm.model_name` with the response model on success (the request model
  * on failure), so the identity is the family of whichever was sent.
  */
-import { OPENINFERENCE, OPERATION } from '../../../schema/names';
-import type { GenAiSpan } from '../../../schema/records';
+import { OPENINFERENCE, OPERATION } from '../../schema/names';
+import type { GenAiSpan } from '../../schema/records';
 import { emptyCall, firstNum, firstStr, modelFamily, normalizeProvider, num, spanError, str, tokens } from './read';
 import type { ConventionSpan } from './read';
 

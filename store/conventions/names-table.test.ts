@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import * as names from '../../../schema/names';
+import * as names from '../../schema/names';
 
 const MODULES = ['otel-genai', 'openinference', 'openllmetry', 'vercel-ai', 'langfuse', 'read', 'index'];
 /** Namespaces of attribute names (AGENT_OPERATION and OPERATION hold operation values, not names). */
@@ -23,7 +23,7 @@ function namesRead(module: string): string[] {
 }
 
 function table(): Map<string, string[]> {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'pipeline', 'README.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'pipeline', 'README.md'), 'utf8');
   const start = readme.indexOf('<!-- convention-names:start -->');
   const end = readme.indexOf('<!-- convention-names:end -->');
   expect(start).toBeGreaterThan(0);
