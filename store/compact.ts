@@ -65,6 +65,12 @@ export const SPAN_PROMOTED: readonly { key: string; rebuild: Rebuild }[] = [
   { key: GEN_AI.cachedInputTokens, rebuild: number('cached_tokens') },
 ];
 
+/**
+ * Not an attribute: bit 30 of a span's `promoted` mask says some of its genscope.artefact events
+ * are rebuilt from its artefact rows (migration 176), so a reader needs to look there.
+ */
+export const EVENTS_IN_ARTEFACTS = 1 << 30;
+
 /** The columns of a score row its event's attributes are rebuilt from. */
 export interface ScoreColumns {
   name: string;

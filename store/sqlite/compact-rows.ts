@@ -5,7 +5,7 @@
  */
 import type { AttributeMap, SpanEventRecord } from '../../schema/records';
 import type { ModelCallRow, ScoreRow, SpanRow } from '../span-rows';
-import { compactScoreAttributes, compactSpanAttributes, eventBody, eventTime, idBytes, scoreEvaluates } from '../compact';
+import { EVENTS_IN_ARTEFACTS, compactScoreAttributes, compactSpanAttributes, eventBody, eventTime, idBytes, scoreEvaluates } from '../compact';
 import type { PromotedColumns, StoredEvent } from '../compact';
 import type { StringTable } from './strings';
 
@@ -96,6 +96,8 @@ export interface CompactSpanInput {
   events: readonly SpanEventRecord[];
   scores: readonly ScoreRow[];
   modelCall: ModelCallRow | null;
+  /** Positions of the artefact events rebuilt from artefact rows (migration 176): not stored here. */
+  artefactEvents?: readonly number[];
 }
 
 /** The spans row of a span (its scores' events are left to scoreParams). */
@@ -125,10 +127,10 @@ export function spanParams(input: CompactSpanInput, strings: StringTable): Store
     benchmark_run_ref: strings.idOrNull(s.benchmark_run_id, t),
     cost_usd: s.cost_usd,
     cache_hit: s.cache_hit,
-    promoted,
+    promoted: input.artefactEvents && input.artefactEvents.length > 0 ? promoted | EVENTS_IN_ARTEFACTS : promoted,
     attributes: restRef === null ? rest : null,
     attributes_ref: restRef,
-    events: storedEvents(input.events, new Set(input.scores.map((sc) => sc.seq)), t, strings),
+    events: storedEvents(input.events, new Set([...input.scores.map((sc) => sc.seq), ...(input.artefactEvents ?? [])]), t, strings),
     links: s.links,
   };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { rebuildRollups } from './rebuild';
 import { compactRows } from './compact-migration';
-import { moveArtefactsToBlobs } from './artefact-writer';
+import { compactArtefactRows, moveArtefactsToBlobs } from './artefact-writer';
 
 export type Db = Database.Database;
 
@@ -66,6 +66,8 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
   // The service dimension (150): the buckets raw rows still cover, recomputed with their service.
   150: (db) => rebuildRollups(db),
   166: moveArtefactsToBlobs,
+  // Compact artefact rows; events they hold exactly leave spans.events (176).
+  176: compactArtefactRows,
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

@@ -126,14 +126,12 @@ export class Pruner {
       walFramesLeft: 0,
     };
     this.deleteSteps = [
-      this.byTime('spans', 'start_ns', raw),
+      hasTable(db, 'artefacts') ? this.spansWithArtefacts(raw) : this.byTime('spans', 'start_ns', raw),
       this.byTime('model_calls', 'time_ns', raw),
       this.byNameAndTime('scores', raw),
       this.byNameAndTime('metric_points', raw),
       ...(hasTable(db, 'log_records') ? [this.byTime('log_records', 'time_ns', raw)] : []),
-      // Artefacts go with the raw rows of their span's time (migration 165).
-      // then the contents no artefact left uses (migration 166).
-      ...(hasTable(db, 'artefacts') ? [this.byTime('artefacts', 'start_ns', raw)] : []),
+      // Artefacts go with their span (above), then the contents no artefact left uses (migration 166).
       ...(hasTable(db, 'artefact_blobs') ? [this.byTime('artefact_blobs', 'last_ns', raw)] : []),
       ...prunePolicy(settings).map((rule) => this.rollupGrain(rule, cutoffNs(options.nowMillis, validDays(rule.table, rule.keepDays)))),
     ];
@@ -171,13 +169,37 @@ export class Pruner {
   }
 
   /** Tables with an index on their time column (spans.start_ns, model_calls.time_ns). */
-  private byTime(table: 'spans' | 'model_calls' | 'log_records' | 'artefacts' | 'artefact_blobs', column: 'start_ns' | 'time_ns' | 'last_ns', cutoff: bigint): () => boolean {
+  private byTime(table: 'spans' | 'model_calls' | 'log_records' | 'artefact_blobs', column: 'start_ns' | 'time_ns' | 'last_ns', cutoff: bigint): () => boolean {
     const del = this.db.prepare(
       `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`,
     );
     return () => {
       const n = this.deleteBatch(del, cutoff, this.batchRows);
       this.record(table, n);
+      return n < this.batchRows;
+    };
+  }
+
+  /**
+   * Spans and their artefacts (migration 176: keyed by span row) in one transaction per batch, so
+   * no artefact outlives its span.
+   */
+  private spansWithArtefacts(cutoff: bigint): () => boolean {
+    const ids = this.db.prepare<[bigint, number], number>('SELECT id FROM spans WHERE start_ns < ? ORDER BY start_ns LIMIT ?').pluck();
+    const artefacts = this.db.prepare('DELETE FROM artefacts WHERE span_row IN (SELECT value FROM json_each(?))');
+    const spans = this.db.prepare('DELETE FROM spans WHERE id IN (SELECT value FROM json_each(?))');
+    return () => {
+      let n = 0;
+      let a = 0;
+      this.db
+        .transaction(() => {
+          const batch = JSON.stringify(ids.all(cutoff, this.batchRows));
+          a = artefacts.run(batch).changes;
+          n = spans.run(batch).changes;
+        })
+        .immediate();
+      this.record('spans', n);
+      this.record('artefacts', a);
       return n < this.batchRows;
     };
   }

@@ -3,9 +3,11 @@
  * as received, rebuilt from its row, its model call and its score rows. Run detail, the spans
  * export and the rollup rebuild read spans through here.
  */
-import { GEN_AI } from '../../schema/names';
+import { EVENT, GEN_AI } from '../../schema/names';
+import { ARTEFACT_FLAG, rebuildArtefactEvent } from '../artefacts';
+import type Database from 'better-sqlite3';
 import type { AttributeMap, SpanEventRecord } from '../../schema/records';
-import { mergeEvents, rebuildScoreAttributes, rebuildSpanAttributes, storedEventTimeNs } from '../compact';
+import { EVENTS_IN_ARTEFACTS, mergeEvents, rebuildScoreAttributes, rebuildSpanAttributes, storedEventTimeNs } from '../compact';
 import type { ExtractedEvent, PromotedColumns, StoredEvent } from '../compact';
 import type { Db } from './db';
 import { StringReader, stringOf } from './strings';
@@ -62,6 +64,16 @@ interface ScoreEventRow {
   response_id: string | null;
 }
 
+interface ArtefactEventRow {
+  name: string;
+  seq: number;
+  dt: number;
+  media_type: string;
+  bytes: number;
+  original_bytes: number;
+  flags: number;
+}
+
 /** Stored events JSON -> events (shared bodies resolved). */
 export function decodeStoredEvents(json: string | null, startNs: bigint, strings: StringReader): SpanEventRecord[] {
   if (!json) return [];
@@ -93,6 +105,7 @@ export function decodeStoredEvents(json: string | null, startNs: bigint, strings
 export class SpanRebuilder {
   readonly strings: StringReader;
   private readonly stmt;
+  private readonly db: Db;
 
   constructor(db: Db) {
     this.strings = new StringReader(db);
@@ -106,12 +119,15 @@ export class SpanRebuilder {
            CASE WHEN evaluated_span_id IS NULL THEN NULL ELSE lower(hex(evaluated_span_id)) END AS evaluated_span_id, ${stringOf('response_id_ref')} AS response_id
          FROM scores WHERE span_row = ? AND seq IS NOT NULL ORDER BY seq`,
       ),
+      // Only for spans whose mask says so: databases before migration 176 have no such column.
+      artefacts: null as Database.Statement<[number], ArtefactEventRow> | null,
     };
+    this.db = db;
   }
 
   attributes(r: SpanRebuildRow): AttributeMap {
     // Any role: a trace root that is a model call is a run with its model-call row.
-    const mc = r.row_promoted >= 1 << 7 ? this.stmt.modelCall.get(r.row_id) : undefined;
+    const mc = (r.row_promoted & ~EVENTS_IN_ARTEFACTS) >= 1 << 7 ? this.stmt.modelCall.get(r.row_id) : undefined;
     const cols: PromotedColumns = {
       stage: r.row_stage,
       component_type: r.row_component_type,
@@ -144,6 +160,16 @@ export class SpanRebuilder {
         }),
       },
     }));
+    if (r.row_promoted & EVENTS_IN_ARTEFACTS) {
+      this.stmt.artefacts ??= this.db.prepare<[number], ArtefactEventRow>(
+        `SELECT name, seq, dt, ${stringOf('media_type_ref')} AS media_type, bytes, COALESCE(original_bytes, bytes) AS original_bytes, flags
+         FROM artefacts WHERE span_row = ? AND flags & ${ARTEFACT_FLAG.rebuilt}`,
+      );
+      for (const a of this.stmt.artefacts.all(r.row_id)) {
+        const cols = { name: a.name, media_type: a.media_type, bytes: a.bytes, original_bytes: a.original_bytes, truncated: a.flags & ARTEFACT_FLAG.truncated };
+        extracted.push({ seq: a.seq, event: { name: EVENT.artefact, timeNs: startNs + BigInt(a.dt), attributes: rebuildArtefactEvent(a.flags, cols) } });
+      }
+    }
     return mergeEvents(kept, extracted);
   }
 }

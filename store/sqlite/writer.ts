@@ -23,7 +23,7 @@ import type { CardinalityLimits, RollupDimension } from './cardinality';
 import { DAY_GRAIN_S, HOUR_GRAIN_S, MINUTE_GRAIN_S } from '../layout';
 import { DEFAULT_STORE_MAX_ARTEFACT_BYTES, extractArtefacts } from '../artefacts';
 import type { ArtefactRow } from '../artefacts';
-import { ArtefactStatements } from './artefact-writer';
+import { ArtefactStatements, dtOf } from './artefact-writer';
 
 
 /** Rollup grains in seconds (store/layout.ts owns them; kept here for existing importers). */
@@ -297,7 +297,9 @@ export class StoreWriter implements TelemetryWriter {
           const { span, scores, modelCall, benchmark } = m.rows;
           span.resource_id = this.resourceId(m.resource);
           // A copy (a retried or replayed batch, or twice in this one) is stored once and counted once.
-          const stored = this.stmt.span.run(spanParams({ span, attributes: m.attributes, events: m.events, scores, modelCall }, this.strings));
+          // Artefact events whose rows hold them exactly are rebuilt from those rows (migration 176).
+          const artefactEvents = m.artefacts.flatMap((a) => (a.event !== null && dtOf(a.timeNs, span.start_ns) !== null ? [a.seq] : []));
+          const stored = this.stmt.span.run(spanParams({ span, attributes: m.attributes, events: m.events, scores, modelCall, artefactEvents }, this.strings));
           if (stored.changes === 0) {
             duplicates[m.job] = (duplicates[m.job] ?? 0) + 1;
             continue;
@@ -308,7 +310,7 @@ export class StoreWriter implements TelemetryWriter {
           if (benchmark) this.stmt.benchmark.run(benchmark);
           if (m.artefacts.length > 0) {
             this.artefactStatements ??= new ArtefactStatements(this.db);
-            for (const a of m.artefacts) this.artefactStatements.insert(a, spanRow, span.start_ns);
+            for (const a of m.artefacts) this.artefactStatements.insert(a, spanRow, span.start_ns, this.strings);
           }
           addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events), service: serviceOf(m.resource) }, admit);
         }

@@ -30,6 +30,18 @@ function keyValues(m: AttributeMap): { key: string; value: AnyValue }[] {
   return Object.entries(m).map(([key, value]) => ({ key, value: anyValue(value) }));
 }
 
+/** A genscope.artefact event (keys without the `genscope.artefact.` prefix but for extras). */
+function artefact(timeNs: bigint, a: Record<string, string | number | boolean>): { name: string; timeNs: bigint; attributes: AttributeMap } {
+  const known = new Set(['name', 'media_type', 'encoding', 'content', 'original_bytes', 'truncated']);
+  return { name: 'genscope.artefact', timeNs, attributes: Object.fromEntries(Object.entries(a).map(([k, v]) => [known.has(k) ? `genscope.artefact.${k}` : k, v])) };
+}
+
+/** What the store gives back of an event: an artefact's content is served on its own endpoint. */
+function stored(attributes: AttributeMap): AttributeMap {
+  const { 'genscope.artefact.content': _content, ...rest } = attributes;
+  return rest;
+}
+
 interface Sent {
   spanId: string;
   parentSpanId?: string;
@@ -99,6 +111,19 @@ function runSpans(traceId: string, n: number): Sent[] {
         },
         // A score value sent as text stays text.
         { name: 'gen_ai.evaluation.result', timeNs: T0 + 5_000n, attributes: { 'gen_ai.evaluation.name': 'mapping.confidence', 'gen_ai.evaluation.score.value': '0.9' } },
+        // Artefacts (the content is moved to the artefact rows, the rest comes back as sent):
+        // descriptions an artefact row holds exactly are rebuilt from it (migration 176) ...
+        artefact(T0 + 5_100n, { name: 'prompt', media_type: 'text/plain; charset=utf-8', encoding: 'utf-8', content: 'Generate a card', original_bytes: 15 }),
+        artefact(T0 + 5_200n, { name: 'render.diff', media_type: 'image/png', encoding: 'base64', content: Buffer.from('89504e47', 'hex').toString('base64'), original_bytes: 4 }),
+        artefact(T0 + 5_300n, { name: 'code', media_type: 'text/tsx', encoding: 'utf-8', content: 'export const C', original_bytes: 900, truncated: true }),
+        artefact(T0 + 5_400n, { name: 'bare', content: 'no media type, no encoding' }),
+        artefact(T0 + 5_450n, { name: 'not-cut', content: 'x', truncated: false, original_bytes: 1 }),
+        // ... the others stay as they came (without the content).
+        artefact(T0 + 5_500n, { name: 'extra', media_type: 'text/plain', content: 'with an attribute of its own', origin: 'judge' }),
+        artefact(T0 + 5_600n, { name: 'prompt', media_type: 'text/plain', content: 'the same name twice: the first is stored' }),
+        artefact(T0 + 5_700n, { name: 'text-size', content: 'abc', original_bytes: '3' }),
+        artefact(T0 + 5_800n, { name: 'broken', media_type: 'image/png', encoding: 'base64', content: 'not base64!' }),
+        { name: 'note', timeNs: T0 + 5_900n, attributes: { detail: 'after the artefacts' } },
       ],
     },
     {
@@ -193,11 +218,18 @@ describe('attributes and events round trip through the compact layout', () => {
       expect(g?.events.map((e) => e.name)).toEqual(s.events.map((e) => e.name));
       s.events.forEach((e, i) => {
         const ge = g?.events[i];
-        expect({ event: i, attributes: ge?.attributes }).toEqual({ event: i, attributes: e.attributes });
+        expect({ event: i, attributes: ge?.attributes }).toEqual({ event: i, attributes: stored(e.attributes) });
         expect(ge?.timeMs).toBeCloseTo(Number(e.timeNs) / 1e6, 3);
       });
     }
 
+    // Five descriptions are rebuilt from their artefact rows, not stored in the span's events.
+    const artefactRows = db
+      .prepare("SELECT a.name, a.flags & 2 AS rebuilt FROM artefacts a JOIN spans s ON s.id = a.span_row WHERE s.trace_id = ? ORDER BY a.seq")
+      .all(Buffer.from(traceId, 'hex')) as { name: string; rebuilt: number }[];
+    expect(artefactRows.map((a) => `${a.name}${a.rebuilt ? ' (rebuilt)' : ''}`)).toEqual([
+      'prompt (rebuilt)', 'render.diff (rebuilt)', 'code (rebuilt)', 'bare (rebuilt)', 'not-cut (rebuilt)', 'extra', 'text-size',
+    ]);
     const exported = await request(app).get('/api/v1/export/spans.ndjson?range=1h');
     expect(exported.status).toBe(200);
     const rows = exported.text
@@ -210,7 +242,7 @@ describe('attributes and events round trip through the compact layout', () => {
       const r = rows.find((x) => x.span_id === s.spanId);
       expect(r?.parent_span_id ?? null).toBe(s.parentSpanId ?? null);
       expect(r?.attributes).toEqual(s.attributes);
-      expect(r?.events ?? []).toEqual(s.events.map((e) => ({ name: e.name, timeNs: e.timeNs.toString(), attributes: e.attributes })));
+      expect(r?.events ?? []).toEqual(s.events.map((e) => ({ name: e.name, timeNs: e.timeNs.toString(), attributes: stored(e.attributes) })));
     }
   });
 });

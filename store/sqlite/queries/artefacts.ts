@@ -1,9 +1,10 @@
 /**
- * A run's artefacts (migrations 165-166): the list, and one artefact's content by name. The run's
+ * A run's artefacts (migrations 165-166, 176): the list, and one artefact's content by name. The run's
  * spans are found as run detail finds them (runScope); artefacts by their span row.
  */
 import type { ArtefactRow, RunArtefactsResponse } from '../../../schema/api';
-import { expandContent } from '../../artefacts';
+import { ARTEFACT_FLAG, artefactKind, expandContent } from '../../artefacts';
+import { stringOf } from '../strings';
 import { QueryError } from '../../errors';
 import type { QueryContext } from './context';
 import { runScope } from './run-detail';
@@ -19,23 +20,26 @@ function hasArtefacts(ctx: QueryContext): boolean {
 }
 
 const FROM = `FROM artefacts a JOIN spans s ON s.id = a.span_row`;
+/** The media type is a shared string (migration 176); the kind follows from it. */
+const MEDIA_TYPE = stringOf('a.media_type_ref');
 
 export function runArtefacts(ctx: QueryContext, id: number): RunArtefactsResponse {
   const scope = runScope(ctx, id);
   if (!hasArtefacts(ctx)) return { artefacts: [] };
-  const rows = all<{ name: string; kind: ArtefactRow['kind']; media_type: string; bytes: number; original_bytes: number; truncated: number; span_id: string; stage: string | null }>(ctx.db, {
-    sql: `SELECT a.name, a.kind, a.media_type, a.bytes, a.original_bytes, a.truncated, lower(hex(s.span_id)) AS span_id, s.stage
-      ${FROM} WHERE ${scope.where} ORDER BY s.start_ns, s.id, a.id`,
+  const rows = all<{ name: string; media_type: string; bytes: number; original_bytes: number; flags: number; span_id: string; stage: string | null }>(ctx.db, {
+    sql: `SELECT a.name, ${MEDIA_TYPE} AS media_type, a.bytes, COALESCE(a.original_bytes, a.bytes) AS original_bytes, a.flags,
+      lower(hex(s.span_id)) AS span_id, s.stage
+      ${FROM} WHERE ${scope.where} ORDER BY s.start_ns, s.id, a.seq`,
     params: scope.params,
   });
   return {
     artefacts: rows.map((r) => ({
       name: r.name,
-      kind: r.kind,
+      kind: artefactKind(r.media_type) satisfies ArtefactRow['kind'],
       mediaType: r.media_type,
       bytes: r.bytes,
       originalBytes: r.original_bytes,
-      truncated: r.truncated === 1,
+      truncated: (r.flags & ARTEFACT_FLAG.truncated) !== 0,
       spanId: r.span_id,
       stage: r.stage,
     })),
@@ -47,7 +51,7 @@ export function runArtefact(ctx: QueryContext, id: number, name: string): Artefa
   const scope = runScope(ctx, id);
   const row = hasArtefacts(ctx)
     ? get<{ media_type: string; encoding: string; content: Buffer }>(ctx.db, {
-        sql: `SELECT a.media_type, b.encoding, b.content ${FROM} JOIN artefact_blobs b ON b.id = a.blob_id
+        sql: `SELECT ${MEDIA_TYPE} AS media_type, b.encoding, b.content ${FROM} JOIN artefact_blobs b ON b.id = a.blob_id
           WHERE ${scope.where} AND a.name = ? ORDER BY s.start_ns, s.id LIMIT 1`,
         params: [...scope.params, name],
       })

@@ -21,17 +21,20 @@ function distinct<C extends string>(ctx: QueryContext, table: string, cols: read
   return out;
 }
 
-/** Score names with data in the window: one index seek per name (rollup_scores_name). */
+/**
+ * Score names with data in the window: one seek per name through rollup_scores_total's primary key
+ * (grain_s, name, bucket_ns); its hour rows hold the names of rollup_scores' hour rows (migration 175).
+ */
 function scoreNames(ctx: QueryContext, w: Window): string[] {
   const hourNs = 3_600_000_000_000n;
   return all<{ name: string }>(ctx.db, {
     sql: `WITH RECURSIVE n(name) AS (
-        SELECT MIN(name) FROM rollup_scores WHERE grain_s = 3600
+        SELECT MIN(name) FROM rollup_scores_total WHERE grain_s = 3600
         UNION ALL
-        SELECT (SELECT MIN(name) FROM rollup_scores WHERE grain_s = 3600 AND name > n.name) FROM n WHERE n.name IS NOT NULL
+        SELECT (SELECT MIN(name) FROM rollup_scores_total WHERE grain_s = 3600 AND name > n.name) FROM n WHERE n.name IS NOT NULL
       )
       SELECT name FROM n WHERE name IS NOT NULL AND EXISTS (
-        SELECT 1 FROM rollup_scores r WHERE r.grain_s = 3600 AND r.name = n.name AND r.bucket_ns >= ? AND r.bucket_ns < ?)
+        SELECT 1 FROM rollup_scores_total r WHERE r.grain_s = 3600 AND r.name = n.name AND r.bucket_ns >= ? AND r.bucket_ns < ?)
       ORDER BY name`,
     params: [w.fromNs - (((w.fromNs % hourNs) + hourNs) % hourNs), w.toNs],
   }).map((r) => r.name);

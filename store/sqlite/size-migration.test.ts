@@ -1,0 +1,124 @@
+/**
+ * The size migrations (175-179) on real files at the schema before them (migration 170), filled
+ * by today's writer where its rows are unchanged and by hand where the layout changed: every row
+ * is kept and every answer that reads them stays the same.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadMigrations, migrate, openDatabase } from './db';
+import type { Db } from './db';
+import { StoreWriter } from './writer';
+import { SqliteStore } from './store';
+import { FilterOptionsQuery } from '../../schema/api';
+import { componentRunRecords } from '../../test/reliability/helpers';
+import { rebuiltSpans } from './span-read';
+
+const T0_MS = 1_780_000_000_000;
+const ctx = { nowMs: T0_MS + 3_600_000, monthlyBudgetUsd: null };
+
+function fileAt170(): { db: Db; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-size-mig-'));
+  const db = openDatabase(path.join(dir, 'old.db'), { migrate: false });
+  migrate(db, loadMigrations().filter((m) => m.version <= 170));
+  return { db, dir };
+}
+
+const dump = (db: Db, table: string) => JSON.stringify(db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3, 4, 5, 6, 7`).raw(true).all());
+
+describe('migration 175 (no score-name index on rollup_scores)', () => {
+  it('drops the index, keeps the rollup rows, and the filter options list the same score names', async () => {
+    const { db, dir } = fileAt170();
+    new StoreWriter(db).writeSpans(Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    // A second score name, only in the last half hour.
+    const late = componentRunRecords(T0_MS + 40 * 60_000, 3);
+    const stage = late[1];
+    if (!stage) throw new Error('no stage span');
+    const ev = stage.events[0];
+    if (!ev) throw new Error('no score event');
+    stage.events = [...stage.events, { ...ev, attributes: { ...ev.attributes, 'gen_ai.evaluation.name': 'code.quality' } }];
+    new StoreWriter(db).writeSpans(late);
+    const store = new SqliteStore(db, { ownsDb: false });
+    const windows = [FilterOptionsQuery.parse({ range: '24h' }), FilterOptionsQuery.parse({ from: String(T0_MS), to: String(T0_MS + 30 * 60_000) })];
+    const before = [];
+    for (const q of windows) before.push((await store.filterOptions(q, ctx)).scores);
+    const rows = dump(db, 'rollup_scores');
+    migrate(db);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'rollup_scores_name'").pluck().get()).toBe(0);
+    expect(dump(db, 'rollup_scores')).toBe(rows);
+    const after = [];
+    for (const q of windows) after.push((await store.filterOptions(q, ctx)).scores);
+    expect(after).toEqual(before);
+    expect(after).toEqual([['classification.accuracy', 'code.quality'], ['classification.accuracy']]);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migration 176 (compact artefact rows)', () => {
+  it('keeps every artefact row and rebuilds every event exactly, taking out of spans.events the descriptions the rows hold', async () => {
+    const { db, dir } = fileAt170();
+    migrate(db, loadMigrations().filter((m) => m.version <= 175));
+    new StoreWriter(db).writeSpans(Array.from({ length: 4 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    const stages = db.prepare("SELECT id, start_ns, events FROM spans WHERE role = 'stage' ORDER BY start_ns").safeIntegers(true).all() as { id: bigint; start_ns: bigint; events: string }[];
+    const blob = db.prepare("INSERT INTO artefact_blobs (hash, encoding, content, last_ns) VALUES (?, 'identity', ?, ?)");
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const pngBlob = blob.run(Buffer.alloc(16, 1), png, stages[3]?.start_ns ?? 0n).lastInsertRowid;
+    const textBlob = blob.run(Buffer.alloc(16, 2), Buffer.from('export const Card = 1;'), stages[3]?.start_ns ?? 0n).lastInsertRowid;
+    const row = db.prepare(
+      `INSERT INTO artefacts (span_row, start_ns, name, kind, media_type, bytes, original_bytes, truncated, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const desc = (name: string, mediaType: string, encoding: string, original: number, extra: Record<string, unknown> = {}) => ({
+      name: 'genscope.artefact',
+      attributes: { 'genscope.artefact.name': name, 'genscope.artefact.media_type': mediaType, 'genscope.artefact.encoding': encoding, 'genscope.artefact.original_bytes': original, ...extra },
+    });
+    const shared = desc('render.diff', 'image/png', 'base64', png.length);
+    const ref = Number(db.prepare('INSERT INTO strings (value, last_ns) VALUES (?, ?) RETURNING id').pluck().get(JSON.stringify(shared), 9_000_000_000_000_000_000n));
+    for (const s of stages) {
+      // As migration 166's writer left them: each description inline (or a shared body), content in the rows.
+      const kept = JSON.parse(s.events) as unknown[];
+      const events = [
+        ...kept,
+        { dt: 500, ...desc('code', 'text/tsx; charset=utf-8', 'utf-8', 40, { 'genscope.artefact.truncated': true }) },
+        { dt: 600, ...desc('prompt', 'text/plain', 'utf-8', 22, { origin: 'judge' }) },
+        { dt: 700, ref },
+      ];
+      db.prepare('UPDATE spans SET events = ? WHERE id = ?').run(JSON.stringify(events), s.id);
+      row.run(s.id, s.start_ns, 'code', 'text', 'text/tsx; charset=utf-8', 22, 40, 1, textBlob);
+      row.run(s.id, s.start_ns, 'prompt', 'text', 'text/plain', 22, 22, 0, textBlob);
+      row.run(s.id, s.start_ns, 'render.diff', 'image', 'image/png', png.length, png.length, 0, pngBlob);
+      // A row whose event is gone (kept all the same).
+      row.run(s.id, s.start_ns, 'orphan', 'binary', 'application/octet-stream', png.length, png.length, 0, pngBlob);
+    }
+    const before = rebuiltSpans(db);
+    expect(before.filter((s) => s.events.some((e) => e.name === 'genscope.artefact'))).toHaveLength(stages.length);
+    const eventsBytes = () => Number(db.prepare('SELECT sum(length(events)) FROM spans').pluck().get());
+    const bytesBefore = eventsBytes();
+    migrate(db);
+    expect(rebuiltSpans(db)).toEqual(before);
+    expect(eventsBytes()).toBeLessThan(bytesBefore);
+    expect(db.prepare('SELECT name, flags & 2 AS rebuilt FROM artefacts WHERE span_row = ? ORDER BY seq').all(stages[0]?.id)).toEqual([
+      { name: 'code', rebuilt: 2 },
+      { name: 'prompt', rebuilt: 0 },
+      { name: 'render.diff', rebuilt: 2 },
+      { name: 'orphan', rebuilt: 0 },
+    ]);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'artefacts_166'").pluck().get()).toBe(0);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const store = new SqliteStore(db, { ownsDb: false });
+    const runs = db.prepare("SELECT id FROM spans WHERE role = 'run' ORDER BY start_ns").pluck().all() as number[];
+    for (const id of runs) {
+      const list = (await store.artefacts(id, ctx)).artefacts.map((a) => [a.name, a.kind, a.mediaType, a.bytes, a.originalBytes, a.truncated]);
+      expect(list).toEqual([
+        ['code', 'text', 'text/tsx; charset=utf-8', 22, 40, true],
+        ['prompt', 'text', 'text/plain', 22, 22, false],
+        ['render.diff', 'image', 'image/png', png.length, png.length, false],
+        ['orphan', 'binary', 'application/octet-stream', png.length, png.length, false],
+      ]);
+      expect(Buffer.compare((await store.artefact(id, 'render.diff', ctx)).content, png)).toBe(0);
+      expect((await store.artefact(id, 'code', ctx)).content.toString('utf8')).toBe('export const Card = 1;');
+    }
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
