@@ -1,55 +1,99 @@
 /**
  * Model calls by model identity, provider and operation (GET /performance/models): exact latency
  * percentiles, error rate, every token kind, time to first token, cost, unpriced calls, and the
- * sender's own cost against the price book's. Aggregates the model_calls rows of the window in one
- * GROUP BY (raw rows: the percentiles are exact, computed by SQLite's percentile(), which
- * better-sqlite3's bundled SQLite is built with), with the span's resource for the service filter.
+ * sender's own cost against the price book's. Reads model_calls rows in the window (raw: the
+ * percentiles are exact), by slices (model-call-slices.ts), with the span's resource for the service filter.
  */
 import type { ModelCallGroup, ModelCallsQuery, ModelCallsResponse } from '../../../schema/api';
 import { QueryError } from '../../errors';
 import { resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
-import { all, inList, joinAnd, wideScan } from './sql';
+import { inList, joinAnd } from './sql';
+import { quantileOfSorted, slicesFor } from './model-call-slices';
+import type { Part, Slice } from './model-call-slices';
 import type { Fragment } from './sql';
 
-/** Calls one answer may read; past it the caller is asked for a shorter range. */
-const MAX_CALLS = 1_000_000;
+/**
+ * Calls one answer may cover; past it the caller is asked for a shorter range. The kept slices
+ * hold 16 bytes a call (duration and time to first token), 80 MB at the bound.
+ */
+const MAX_CALLS = 5_000_000;
 
 export const UNPRICED_HINT =
   'Calls to models the price book does not know are left unpriced (not $0): add their per-million-token prices in a price overrides file (genscope serve --prices prices.json) to cost them.';
 
-/** One (model, provider, operation) group, aggregated in SQL: no per-call row reaches JavaScript. */
-interface GroupRow {
-  model: string | null;
-  provider: string | null;
-  operation: string | null;
-  calls: number;
-  errors: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  ttft_p50: number | null;
-  ttft_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number | null;
-  unpriced: number;
-  sender_calls: number;
-  sender_cost_usd: number | null;
-  priced_cost_usd: number | null;
-  diff_usd: number | null;
-  response_models: string;
-  first_ns: number;
-  first_id: number;
+const add = (a: number | null, b: number | null): number | null => (b === null ? a : (a ?? 0) + b);
+
+/** The groups of several slices (ascending in time) merged: sums added, percentiles over every call. */
+function mergeSlices(slices: readonly Slice[]): ModelCallGroup[] {
+  const groups = new Map<string, Part[]>();
+  for (const s of slices) {
+    for (const [k, p] of s) {
+      const list = groups.get(k);
+      if (list) list.push(p);
+      else groups.set(k, [p]);
+    }
+  }
+  const merged = [...groups.values()].map((parts) => {
+    const first = parts[0] as Part;
+    const g = { ...first, responseModels: new Set<string>() };
+    for (const p of parts) {
+      if (p !== first) {
+        g.calls += p.calls;
+        g.errors += p.errors;
+        g.inputTokens += p.inputTokens;
+        g.outputTokens += p.outputTokens;
+        g.cachedTokens += p.cachedTokens;
+        g.cacheWriteTokens += p.cacheWriteTokens;
+        g.reasoningTokens += p.reasoningTokens;
+        g.cost = add(g.cost, p.cost);
+        g.unpriced += p.unpriced;
+        g.senderCalls += p.senderCalls;
+        g.sender = add(g.sender, p.sender);
+        g.priced = add(g.priced, p.priced);
+        g.diff = add(g.diff, p.diff);
+        if (p.firstNs < g.firstNs || (p.firstNs === g.firstNs && p.firstId < g.firstId)) [g.firstNs, g.firstId] = [p.firstNs, p.firstId];
+      }
+      for (const m of p.responseModels) g.responseModels.add(m);
+    }
+    const d = parts.map((p) => p.durations);
+    const t = parts.map((p) => p.ttfts);
+    const group: ModelCallGroup = {
+      model: g.model,
+      provider: g.provider,
+      operation: g.operation,
+      calls: g.calls,
+      errors: g.errors,
+      errorRate: g.errors / g.calls,
+      p50Ms: quantileOfSorted(d, 0.5) as number,
+      p95Ms: quantileOfSorted(d, 0.95) as number,
+      p99Ms: quantileOfSorted(d, 0.99) as number,
+      ttftP50Ms: quantileOfSorted(t, 0.5),
+      ttftCalls: t.reduce((n, a) => n + a.length, 0),
+      inputTokens: g.inputTokens,
+      outputTokens: g.outputTokens,
+      cacheReadTokens: g.cachedTokens,
+      cacheWriteTokens: g.cacheWriteTokens,
+      reasoningTokens: g.reasoningTokens,
+      costUsd: g.cost,
+      unpricedCalls: g.unpriced,
+      senderCostCalls: g.senderCalls,
+      senderCostUsd: g.sender,
+      pricedCostUsd: g.priced,
+      senderDiffUsd: g.diff,
+      responseModels: [...g.responseModels].sort(),
+    };
+    return { group, firstNs: g.firstNs, firstId: g.firstId };
+  });
+  // Ties keep the order in which the groups first appear in time.
+  merged.sort((a, b) => a.firstNs - b.firstNs || a.firstId - b.firstId);
+  return merged.map((m) => m.group);
 }
 
 export function modelCalls(ctx: QueryContext, q: ModelCallsQuery): ModelCallsResponse {
   const w = resolveWindow(q, ctx, '24h');
-  const parts: Fragment[] = [{ sql: 'm.time_ns >= ? AND m.time_ns < ?', params: [w.fromNs, w.toNs] }];
+  const parts: Fragment[] = [];
   if (q.model.length > 0) parts.push(inList('m.response_model', q.model));
   if (q.provider.length > 0) parts.push(inList('m.provider', q.provider));
   if (q.operation.length > 0) parts.push(inList('m.operation', q.operation));
@@ -57,55 +101,13 @@ export function modelCalls(ctx: QueryContext, q: ModelCallsQuery): ModelCallsRes
     const svc = inList('service_name', q.service);
     parts.push({ sql: `s.resource_id IN (SELECT id FROM resources WHERE ${svc.sql})`, params: svc.params });
   }
-  const where = joinAnd(parts);
-  // Exact percentiles with SQLite's percentile() (the same type-7 interpolation as
-  // analysis/percentiles, bit for bit); a call with no tokens (a refused request) costs nothing
-  // to price, one with tokens and no cost is unpriced.
-  const rows = all<GroupRow>(ctx.db, {
-    sql: `SELECT m.response_model AS model, m.provider, m.operation, count(*) AS calls, SUM(m.status_code = 2) AS errors,
-        percentile(m.duration_ns / 1e6, 50) AS p50, percentile(m.duration_ns / 1e6, 95) AS p95, percentile(m.duration_ns / 1e6, 99) AS p99,
-        percentile(m.ttft_ns / 1e6, 50) AS ttft_p50, count(m.ttft_ns) AS ttft_calls,
-        SUM(m.input_tokens) AS input_tokens, SUM(m.output_tokens) AS output_tokens, SUM(m.cached_tokens) AS cached_tokens,
-        SUM(m.cache_write_tokens) AS cache_write_tokens, SUM(m.reasoning_tokens) AS reasoning_tokens,
-        SUM(m.cost_usd) AS cost_usd, SUM(m.cost_usd IS NULL AND m.input_tokens + m.output_tokens > 0) AS unpriced,
-        count(m.sender_cost_usd) AS sender_calls, SUM(m.sender_cost_usd) AS sender_cost_usd,
-        SUM(CASE WHEN m.sender_cost_usd IS NOT NULL THEN m.priced_cost_usd END) AS priced_cost_usd,
-        SUM(m.sender_cost_usd - m.priced_cost_usd) AS diff_usd,
-        json_group_array(DISTINCT m.sent_response_model) AS response_models, MIN(m.time_ns) AS first_ns, MIN(m.id) AS first_id
-      FROM model_calls m${wideScan(ctx.db, 'model_calls', 'time_ns', w.fromNs, w.toNs)}${q.service.length > 0 ? ' JOIN spans s ON s.id = m.id' : ''} WHERE ${where.sql}
-      GROUP BY m.response_model, m.provider, m.operation`,
-    params: where.params,
-  });
-  if (rows.reduce((n, r) => n + r.calls, 0) > MAX_CALLS) {
+  // Exact percentiles over every call: whole UTC days come from a cache kept while no write
+  // touches them (model-call-slices.ts), the window's ragged edges are read each time.
+  const slices = slicesFor(ctx.db, w.fromNs, w.toNs, { where: joinAnd(parts), joinSpans: q.service.length > 0 });
+  const out = mergeSlices(slices);
+  if (out.reduce((n, g) => n + g.calls, 0) > MAX_CALLS) {
     throw new QueryError(400, 'invalid_parameter', `more than ${MAX_CALLS} model calls in the window: ask for a shorter range (from/to)`, 'range');
   }
-  // Ties keep the order in which the groups first appear in time.
-  rows.sort((a, b) => a.first_ns - b.first_ns || a.first_id - b.first_id);
-  const out: ModelCallGroup[] = rows.map((g) => ({
-    model: g.model,
-    provider: g.provider,
-    operation: g.operation,
-    calls: g.calls,
-    errors: g.errors,
-    errorRate: g.errors / g.calls,
-    p50Ms: g.p50,
-    p95Ms: g.p95,
-    p99Ms: g.p99,
-    ttftP50Ms: g.ttft_p50,
-    ttftCalls: g.ttft_calls,
-    inputTokens: g.input_tokens,
-    outputTokens: g.output_tokens,
-    cacheReadTokens: g.cached_tokens,
-    cacheWriteTokens: g.cache_write_tokens,
-    reasoningTokens: g.reasoning_tokens,
-    costUsd: g.cost_usd,
-    unpricedCalls: g.unpriced,
-    senderCostCalls: g.sender_calls,
-    senderCostUsd: g.sender_cost_usd,
-    pricedCostUsd: g.priced_cost_usd,
-    senderDiffUsd: g.diff_usd,
-    responseModels: (JSON.parse(g.response_models) as (string | null)[]).filter((m): m is string => m !== null).sort(),
-  }));
   out.sort((a, b) => b.calls - a.calls || String(a.model).localeCompare(String(b.model)));
   const unpricedCalls = out.reduce((n, g) => n + g.unpricedCalls, 0);
   return { meta: meta(w, null, 'raw', []), groups: out, unpricedCalls, unpricedHint: unpricedCalls > 0 ? UNPRICED_HINT : null };
