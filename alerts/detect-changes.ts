@@ -130,7 +130,7 @@ export async function detectChanges(store: ChangeSource, options: DetectChangesO
   const perType = q.perComponentType ?? true;
   const series = new Map<string, { score: string; componentType: string; model: string; buckets: Sample[][] }>();
   const seriesOf = (score: string, componentType: string, model: string) => {
-    const k = JSON.stringify([score, componentType, model]);
+    const k = `${score}\u0000${componentType}\u0000${model}`;
     let s = series.get(k);
     if (!s) {
       s = { score, componentType, model, buckets: Array.from({ length: nBuckets }, () => []) };

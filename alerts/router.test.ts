@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { openDatabase } from '../store';
@@ -119,5 +122,29 @@ describe('alerts router', () => {
     const bad = await request(app).get(`/api/v1/alerts/changes?from=${T0}&to=${T0}`).expect(400);
     expect(bad.body.error.param).toBe('from');
     await request(app).get('/api/v1/alerts/changes?directions=sideways').expect(400);
+  });
+
+  it('answers change detection again after a write, from this connection or another', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-changes-'));
+    const file = path.join(dir, 'changes.db');
+    const served = openDatabase(file);
+    const other = openDatabase(file);
+    try {
+      const changesApp = express();
+      changesApp.use('/api/v1/alerts', createAlertsRouter({ db: served }));
+      const run = (m: number) => runRecords({ startMs: T0 + m * 86_400_000, durationMs: 100, componentId: `c${m}`, componentType: 'button', model: 'model-a', scores: { q: 0.5 } });
+      expect((await request(changesApp).get('/api/v1/alerts/changes').expect(200)).body.buckets).toBe(0);
+      writeRecords(served, run(0));
+      const one = (await request(changesApp).get('/api/v1/alerts/changes').expect(200)).body;
+      expect(one.buckets).toBe(1);
+      // The same request with no write in between: the same report.
+      expect((await request(changesApp).get('/api/v1/alerts/changes').expect(200)).body).toEqual(one);
+      writeRecords(other, run(2));
+      expect((await request(changesApp).get('/api/v1/alerts/changes').expect(200)).body.buckets).toBe(3);
+    } finally {
+      served.close();
+      other.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -19,7 +19,7 @@ import type { ErrorRequestHandler, Request, Router } from 'express';
 import { z } from 'zod';
 import { AlertChangesQuery, AlertEventsQuery, AlertRuleIdParams, AlertRuleInput, AlertRulePatch, AlertStatesQuery } from '../schema/alerts';
 import type { AlertEventsResponse, ChangeReport, AlertRuleResponse, AlertRulesResponse, AlertStatesResponse } from '../schema/alerts';
-import { SqliteStore } from '../store';
+import { SqliteStore, dataVersion } from '../store';
 import type { Db } from '../store';
 import { formatIssuePath, formatZodIssues } from './config';
 import type { AlertEvaluator } from './evaluator';
@@ -140,14 +140,29 @@ export function createAlertsRouter(options: AlertsRouterOptions): Router {
   });
 
   let changes = options.changes;
+  // Reports of a SQLite store, by query, while its data has not changed (a scan of the whole
+  // history takes a second at a million spans; a dashboard asks for the same one on every load).
+  const reports = new Map<string, { version: string; report: ChangeReport }>();
   router.get('/changes', async (req, res) => {
     const query = parseOrThrow(AlertChangesQuery, req.query, 'query');
     changes ??= new SqliteStore(db, { ownsDb: false });
+    // Taken before the scan: a write during it makes the next request scan again.
+    const version = changes instanceof SqliteStore ? dataVersion(changes.db) : null;
+    const key = JSON.stringify([query.from, query.to, query.directions]);
+    const kept = reports.get(key);
+    if (version !== null && kept?.version === version) {
+      res.json(kept.report);
+      return;
+    }
     const report: ChangeReport = await detectChanges(changes, {
       ...(query.from !== undefined ? { fromMs: query.from } : {}),
       ...(query.to !== undefined ? { toMs: query.to } : {}),
       directions: query.directions,
     });
+    if (version !== null) {
+      if (reports.size >= 16) reports.clear();
+      reports.set(key, { version, report });
+    }
     res.json(report);
   });
 

@@ -3,7 +3,7 @@
  * the SDK exporters and OTLP ingest, the rollup layout, retention and the cardinality bound, the
  * pure record -> row mapping, the window planner, and the readers the panels and alerts use.
  */
-export { openDatabase, migrate, loadMigrations, migrationsDir } from './sqlite/db';
+export { openDatabase, migrate, loadMigrations, migrationsDir, dataVersion } from './sqlite/db';
 export type { Db, OpenDatabaseOptions, Migration } from './sqlite/db';
 export { StoreWriter, ROLLUP_GRAINS_S, SPAN_INSERT_SQL, isBusyError } from './sqlite/writer';
 export type { StoreWriterOptions, StoreWriterStats } from './sqlite/writer';

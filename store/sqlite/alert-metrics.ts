@@ -16,7 +16,7 @@ import { grainFor, makeWindow, plannedWindow, seriesGrainFor } from '../window';
 import type { PlanContext, Window } from '../window';
 import { cacheSource, modelCallSource, scoreSource, serviceOf, spanSource } from './queries/sources';
 import type { Source } from './queries/sources';
-import { all, get, stmt } from './queries/sql';
+import { all, get, stmt, wideScan } from './queries/sql';
 import type { Filters, SqlParam } from './queries/sql';
 
 export type { BucketValue, GroupSamples, GroupValue, MetricScope, TimeRange } from '../types';
@@ -364,10 +364,12 @@ export function readSamples(db: Db, scope: MetricScope, range: TimeRange, maxSam
 
 /** The time span of the stored scores and model-call rollups (change detection's default range). */
 export function readDataRange(db: Db): TimeRange | null {
+  // Each bound its own subquery, so each is one index seek (MIN and MAX together scan the index).
   const row = get<{ lo: number | null; hi: number | null }>(db, {
     sql: `SELECT MIN(lo) AS lo, MAX(hi) AS hi FROM (
-         SELECT MIN(time_ns) / 1000000 AS lo, MAX(time_ns) / 1000000 AS hi FROM scores
-         UNION ALL SELECT MIN(bucket_ns) / 1000000, (MAX(bucket_ns) / 1000000) + 3600000 FROM rollup_model_calls WHERE grain_s = 3600)`,
+         SELECT (SELECT MIN(time_ns) FROM scores) / 1000000 AS lo, (SELECT MAX(time_ns) FROM scores) / 1000000 AS hi
+         UNION ALL SELECT (SELECT MIN(bucket_ns) FROM rollup_model_calls WHERE grain_s = 3600) / 1000000,
+           ((SELECT MAX(bucket_ns) FROM rollup_model_calls WHERE grain_s = 3600) / 1000000) + 3600000)`,
     params: [],
   });
   if (!row || row.lo === null || row.hi === null) return null;
@@ -381,11 +383,27 @@ export function readScoreSamples(db: Db, range: TimeRange, maxSamples: number): 
     params: [msToNs(range.fromMs - HOUR_MILLIS), msToNs(range.toMs)],
   });
   const stride = Math.max(1, Math.ceil((stored?.n ?? 0) / Math.max(1, maxSamples)));
-  const rows = stmt(
+  const fromNs = msToNs(range.fromMs);
+  const toNs = msToNs(range.toMs);
+  // A sample (stride > 1) has no order to keep: a wide range is read in one pass over the table.
+  const scan = stride > 1 ? wideScan(db, 'scores', 'time_ns', fromNs, toNs) : '';
+  const raw = stmt(
     db,
-    `SELECT (SELECT value FROM strings WHERE id = name_ref) AS name, COALESCE(component_type, '') AS componentType,
-       COALESCE(model, '') AS model, time_ns / 1000000 AS timeMs, value
-     FROM scores WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR abs(random()) % ? = 0)`,
-  ).all(msToNs(range.fromMs), msToNs(range.toMs), stride, stride) as ScoreSampleSet['samples'];
+    `SELECT name_ref, COALESCE(component_type, ''), COALESCE(model, ''), time_ns / 1000000, value
+     FROM scores${scan} WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR abs(random()) % ? = 0)`,
+  )
+    .raw(true)
+    .all(fromNs, toNs, stride, stride) as [number, string, string, number, number][];
+  // Names are shared strings (migration 042): the few distinct ids, looked up once.
+  const names = new Map<number, string>();
+  for (const r of raw) names.set(r[0], '');
+  if (names.size > 0) {
+    const found = all<{ id: number; value: string }>(db, {
+      sql: 'SELECT id, value FROM strings WHERE id IN (SELECT value FROM json_each(?))',
+      params: [JSON.stringify([...names.keys()])],
+    });
+    for (const f of found) names.set(f.id, f.value);
+  }
+  const rows = raw.map((r) => ({ name: names.get(r[0]) ?? '', componentType: r[1], model: r[2], timeMs: r[3], value: r[4] }));
   return { samples: rows, stride };
 }

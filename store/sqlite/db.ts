@@ -138,3 +138,14 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   if (!options.readonly && options.migrate !== false) migrate(db);
   return db;
 }
+
+/**
+ * A token that changes whenever the database's content may have: a commit by another connection
+ * (`PRAGMA data_version`) or a row written by this one (`total_changes()`). Equal tokens mean no
+ * write happened in between, so an answer computed from the database still holds (answer caches).
+ */
+export function dataVersion(db: Db): string {
+  const v = db.pragma('data_version', { simple: true }) as number;
+  const c = (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+  return `${v}:${c}`;
+}

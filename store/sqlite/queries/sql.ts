@@ -43,6 +43,22 @@ export function get<T>(db: Db, f: Fragment): T | undefined {
   return stmt(db, f.sql).get(...f.params) as T | undefined;
 }
 
+/**
+ * ' NOT INDEXED' when a time window covers at least half of the stored time range of a raw table
+ * with a time index (then one pass over the table in rowid order reads fewer pages than an index
+ * range plus a table lookup per row), else ''. Both bounds come from the index (two seeks).
+ * `table` and `col` are code constants, never input.
+ */
+export function wideScan(db: Db, table: string, col: string, fromNs: bigint, toNs: bigint): string {
+  const r = stmt(db, `SELECT (SELECT MIN(${col}) FROM ${table}) AS lo, (SELECT MAX(${col}) FROM ${table}) AS hi`).safeIntegers(true).get() as
+    | { lo: bigint | null; hi: bigint | null }
+    | undefined;
+  if (!r || r.lo === null || r.hi === null || r.hi <= r.lo) return '';
+  const lo = fromNs > r.lo ? fromNs : r.lo;
+  const hi = toNs < r.hi ? toNs : r.hi;
+  return hi > lo && (hi - lo) * 2n >= r.hi - r.lo ? ' NOT INDEXED' : '';
+}
+
 /** Dimension filters after validation (empty list = all). */
 export interface Filters {
   componentType: string[];
