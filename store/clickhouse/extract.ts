@@ -15,6 +15,7 @@ import type { AttributeMap, PriceBook } from '../../schema/records';
 import { ATTR, EVENT } from '../../schema/names';
 import { spanRecordToRows } from '../span-rows';
 import { applyGenAiConventions } from '../conventions';
+import { extractArtefacts } from '../artefacts';
 import type { SpanRows } from '../span-rows';
 import type { ChClient } from './client';
 import type { TracesVariant } from './ddl';
@@ -169,6 +170,8 @@ export async function extractOnce(ch: ChClient, o: ExtractOptions, nowMs: number
     // batch for demoting wrapper spans), so foreign spans give the same calls on both stores.
     const records = page.map((r) => otelRowToSpanRecord(r, o.variant));
     applyGenAiConventions(records);
+    // As the SQLite writer keeps them: artefact events without their content (it stays in otel_traces).
+    for (const record of records) record.events = extractArtefacts(record.events).events;
     const out = records.map((record) =>
       extractedRow(spanRecordToRows(record, o.prices), record.resource, record.events),
     );

@@ -268,7 +268,11 @@ function parseEvents(json: string | null): SpanEvent[] {
   }
 }
 
-export async function runDetail(ctx: ChContext, id: string, logs: LogsTable | null = null): Promise<RunDetailResponse> {
+/** A run's root span and the time range its spans start in (404 when there is no such run). */
+export async function runScope(
+  ctx: Pick<ChContext, 'ch' | 'db'>,
+  id: string,
+): Promise<{ root: RunDbRow; traceId: string; lo: bigint; hi: bigint }> {
   const p = new Params();
   const [root] = await ctx.ch.query<RunDbRow>(
     `SELECT ${RUN_COLUMNS} FROM ${ctx.db}.genscope_spans WHERE role = 'run' AND ${RUN_KEY} = ${p.bind(id, 'UInt64')}
@@ -276,9 +280,12 @@ export async function runDetail(ctx: ChContext, id: string, logs: LogsTable | nu
     p.values,
   );
   if (!root) throw new QueryError(404, 'not_found', `no run with id ${id}`);
+  return { root, traceId: root.trace_id, lo: BigInt(root.start_ns) - SKEW_NS, hi: BigInt(root.end_ns) };
+}
+
+export async function runDetail(ctx: ChContext, id: string, logs: LogsTable | null = null): Promise<RunDetailResponse> {
+  const { root, lo, hi } = await runScope(ctx, id);
   const startNs = BigInt(root.start_ns);
-  const lo = startNs - SKEW_NS;
-  const hi = BigInt(root.end_ns);
   const sp = new Params();
   const range = (col: string, to: bigint) =>
     `${col} >= ${sp.ns(lo)} AND ${col} <= ${sp.ns(to)} AND trace_id = ${sp.bind(root.trace_id, 'String')}`;

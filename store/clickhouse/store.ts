@@ -38,7 +38,6 @@ import type {
 } from '../../schema/api';
 import type { LogRecordRecord, MetricPointRecord, PriceBook, SpanRecord } from '../../schema/records';
 import type { WriteResult } from '../writer-types';
-import { QueryError } from '../errors';
 import { logRecordProblem } from '../log-rows';
 import type {
   BenchmarkRunInfo,
@@ -69,6 +68,8 @@ import type { StoreWriterStats } from '../sqlite/writer';
 import type { RetentionStats } from '../sqlite/retention';
 import { benchmarkRuns, dataRange, runSamples, scoreSamples } from './gate-reads';
 import { compareSamples } from './compare-samples';
+import { runArtefact, runArtefacts } from './artefacts';
+import type { ArtefactSource } from './artefacts';
 import { modelCalls } from './model-calls';
 import { metricAggregates, metricSamples, metricSeries } from './alert-metrics';
 import { openClickHouse } from './client';
@@ -152,9 +153,6 @@ function invalid(s: SpanRecord): string | null {
     return `span ${s.name}: missing start or end time`;
   return null;
 }
-
-const ARTEFACTS_NOT_RECORDED =
-  'artefacts are not recorded on the ClickHouse store (the extractor keeps genscope.artefact events in the span rows only); use the SQLite store to see a run\'s prompt, code and renders';
 
 export class ClickHouseStore implements TelemetryStore {
   readonly engine = 'clickhouse' as const;
@@ -417,12 +415,17 @@ export class ClickHouseStore implements TelemetryStore {
     return runDetail(this.ctx(c), String(id), await this.logsTable());
   }
 
-  artefacts(): Promise<RunArtefactsResponse> {
-    return Promise.reject(new QueryError(404, 'not_found', ARTEFACTS_NOT_RECORDED));
+  /** A run's artefacts, read with their content from otel_traces (genscope_spans keeps them without). */
+  artefacts(id: number): Promise<RunArtefactsResponse> {
+    return runArtefacts({ ch: this.ch, db: this.database }, this.artefactSource, id);
   }
 
-  artefact(): Promise<{ mediaType: string; content: Buffer }> {
-    return Promise.reject(new QueryError(404, 'not_found', ARTEFACTS_NOT_RECORDED));
+  artefact(id: number, name: string): Promise<{ mediaType: string; content: Buffer }> {
+    return runArtefact({ ch: this.ch, db: this.database }, this.artefactSource, id, name);
+  }
+
+  private get artefactSource(): ArtefactSource {
+    return { tracesTable: this.options.config.tracesTable, variant: this.variant };
   }
 
   benchmarks(query: BenchmarksQuery, c: ReadContext): Promise<BenchmarksResponse> {

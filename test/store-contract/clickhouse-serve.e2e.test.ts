@@ -15,6 +15,7 @@ import { EXPORT_DATASETS } from '../../schema/api';
 import type { ClientOutput } from '../interop/otlp-client';
 import { startServe, stopServe } from '../e2e/run-cli';
 import type { ServeChild } from '../e2e/run-cli';
+import { shape } from './compare';
 
 jest.setTimeout(300_000);
 
@@ -44,13 +45,6 @@ async function send(url: string, t0: number): Promise<ClientOutput> {
 }
 
 /** The shape of a JSON value: object keys, array element shapes (of the first), value types. */
-function shape(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length === 0 ? [] : [shape(v[0])];
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape((v as Record<string, unknown>)[k])]));
-  return v === null ? 'null' : typeof v;
-}
-
 async function get(base: string, p: string): Promise<{ status: number; body: string; json: unknown }> {
   const r = await fetch(`${base}${p}`);
   const body = await r.text();

@@ -49,3 +49,11 @@ export function withoutEngineMeta(x: object): object {
   return copy;
 }
 
+
+/** A JSON value's shape: object keys (sorted) and value types, recursively; an array by its first item. */
+export function shape(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length === 0 ? [] : [shape(v[0])];
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, shape((v as Record<string, unknown>)[k])]));
+  return v === null ? 'null' : typeof v;
+}
