@@ -74,7 +74,7 @@ describe('aggregate', () => {
     expect(Math.abs(max - 300e6) / 300e6).toBeLessThanOrEqual(SKETCH_RELATIVE_ERROR);
   });
 
-  it('sums scores with min, max and a 20-bin histogram, and skips scores without a value', () => {
+  it('sums scores with their squares and a 20-bin histogram, and skips scores without a value', () => {
     const a = run(DAY0, 1);
     const b: AggregateInput = {
       ...run(DAY0 + 1n, 1),
@@ -88,8 +88,7 @@ describe('aggregate', () => {
     const d = h as RollupDelta;
     expect(measure(d, 'count')).toBe(2);
     expect(measure(d, 'sum')).toBe(1);
-    expect(measure(d, 'min')).toBe(0);
-    expect(measure(d, 'max')).toBe(1);
+    expect(measure(d, 'sum_sq')).toBe(1);
     const bins = measure(d, 'hist') as BucketCounts;
     expect([bins.get(0), bins.get(19)]).toEqual([1, 1]);
   });

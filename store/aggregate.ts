@@ -196,7 +196,7 @@ export function addScore(acc: RollupAccumulator, sc: ScoreFacts, admit: Admit): 
   const t = sc.time_ns;
   const name = admit('score_name', t, sc.name);
   const v = sc.value;
-  const values: Contribution = [1, v, v * v, v, v, { hist: scoreBin(v) }];
+  const values: Contribution = [1, v, v * v, { hist: scoreBin(v) }];
   acc.add('rollup_scores', t, [name, admit('component_type', t, sc.component_type), admit('model', t, sc.model), admit('label', t, sc.label), admit('service', t, sc.service ?? null)], values);
   acc.add('rollup_scores_total', t, [name], values);
 }

@@ -55,14 +55,8 @@ const SPAN_MEASURES: readonly MeasureDef[] = [
   { column: 'latency_hist', merge: 'hist' },
 ];
 
-const SCORE_MEASURES: readonly MeasureDef[] = [
-  sum('count'),
-  sum('sum'),
-  sum('sum_sq'),
-  { column: 'min', merge: 'min' },
-  { column: 'max', merge: 'max' },
-  { column: 'hist', merge: 'hist' },
-];
+// No min and max: never read, so dropped in migration 177 (older tables keep them, NULL in new rows).
+const SCORE_MEASURES: readonly MeasureDef[] = [sum('count'), sum('sum'), sum('sum_sq'), { column: 'hist', merge: 'hist' }];
 
 function def(
   table: RollupTable,

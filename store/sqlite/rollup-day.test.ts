@@ -85,7 +85,7 @@ function expectOtherTablesSame(db: Db): void {
   expect(plainByDay(db, 'rollup_model_calls', calls[0], calls[1], 86400)).toBe(plainByDay(db, 'rollup_model_calls', calls[0], calls[1], 3600));
   const cache = ['cache_name, stage, component_type', 'SUM(hits), SUM(misses)'] as const;
   expect(plainByDay(db, 'rollup_cache', cache[0], cache[1], 86400)).toBe(plainByDay(db, 'rollup_cache', cache[0], cache[1], 3600));
-  const scores = ['name, component_type, model, label', 'SUM(count), ROUND(SUM(sum), 9), MIN(min), MAX(max)'] as const;
+  const scores = ['name, component_type, model, label', 'SUM(count), ROUND(SUM(sum), 9), ROUND(SUM(sum_sq), 9)'] as const;
   expect(plainByDay(db, 'rollup_scores', scores[0], scores[1], 86400)).toBe(plainByDay(db, 'rollup_scores', scores[0], scores[1], 3600));
   // Score histograms: the day's 20 bins are the sums of its hours' bins.
   const hist = (grain: number) => {
@@ -126,7 +126,7 @@ function expectTotalsSame(db: Db): void {
   expect(hists('rollup_spans_total')).toEqual(hists('rollup_spans'));
   const scores = (table: string) =>
     JSON.stringify(
-      db.prepare(`SELECT name, bucket_ns, SUM(count), ROUND(SUM(sum), 9), MIN(min), MAX(max) FROM ${table} WHERE grain_s = 3600 GROUP BY name, bucket_ns ORDER BY name, bucket_ns`).all(),
+      db.prepare(`SELECT name, bucket_ns, SUM(count), ROUND(SUM(sum), 9), ROUND(SUM(sum_sq), 9) FROM ${table} WHERE grain_s = 3600 GROUP BY name, bucket_ns ORDER BY name, bucket_ns`).all(),
     );
   expect(scores('rollup_scores_total')).toBe(scores('rollup_scores'));
 }

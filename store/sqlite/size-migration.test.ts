@@ -10,7 +10,7 @@ import { loadMigrations, migrate, openDatabase } from './db';
 import type { Db } from './db';
 import { StoreWriter } from './writer';
 import { SqliteStore } from './store';
-import { FilterOptionsQuery } from '../../schema/api';
+import { DistributionQuery, FilterOptionsQuery, QualityScoresQuery } from '../../schema/api';
 import { componentRunRecords } from '../../test/reliability/helpers';
 import { rebuiltSpans } from './span-read';
 
@@ -43,7 +43,7 @@ describe('migration 175 (no score-name index on rollup_scores)', () => {
     const before = [];
     for (const q of windows) before.push((await store.filterOptions(q, ctx)).scores);
     const rows = dump(db, 'rollup_scores');
-    migrate(db);
+    migrate(db, loadMigrations().filter((m) => m.version <= 175));
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'rollup_scores_name'").pluck().get()).toBe(0);
     expect(dump(db, 'rollup_scores')).toBe(rows);
     const after = [];
@@ -118,6 +118,34 @@ describe('migration 176 (compact artefact rows)', () => {
       expect(Buffer.compare((await store.artefact(id, 'render.diff', ctx)).content, png)).toBe(0);
       expect((await store.artefact(id, 'code', ctx)).content.toString('utf8')).toBe('export const Card = 1;');
     }
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migration 177 (no min and max in the score rollups)', () => {
+  it('drops the two columns, keeps every row with its other values, and the score panels answer the same', async () => {
+    const { db, dir } = fileAt170();
+    migrate(db, loadMigrations().filter((m) => m.version <= 176));
+    new StoreWriter(db).writeSpans(Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    const keep = 'grain_s, bucket_ns, name, component_type, model, label, service, count, sum, sum_sq, hist';
+    const rows = JSON.stringify(db.prepare(`SELECT ${keep} FROM rollup_scores ORDER BY 1, 2, 3, 4, 5, 6, 7`).raw(true).all());
+    const totals = JSON.stringify(db.prepare('SELECT grain_s, name, bucket_ns, count, sum, sum_sq, hist FROM rollup_scores_total ORDER BY 1, 2, 3').raw(true).all());
+    const store = new SqliteStore(db, { ownsDb: false });
+    const panels = async () =>
+      JSON.stringify([
+        await store.panel('quality-scores', QualityScoresQuery.parse({ range: '24h' }), ctx),
+        await store.panel('quality-distribution', DistributionQuery.parse({ range: '24h', score: 'classification.accuracy' }), ctx),
+      ]);
+    const before = await panels();
+    migrate(db);
+    const cols = (t: string) => (db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name);
+    expect(cols('rollup_scores')).not.toContain('min');
+    expect(cols('rollup_scores_total')).not.toContain('max');
+    expect(JSON.stringify(db.prepare(`SELECT ${keep} FROM rollup_scores ORDER BY 1, 2, 3, 4, 5, 6, 7`).raw(true).all())).toBe(rows);
+    expect(JSON.stringify(db.prepare('SELECT grain_s, name, bucket_ns, count, sum, sum_sq, hist FROM rollup_scores_total ORDER BY 1, 2, 3').raw(true).all())).toBe(totals);
+    expect(JSON.parse(rows)).not.toHaveLength(0);
+    expect(await panels()).toBe(before);
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
