@@ -9,6 +9,7 @@ import { fixtureBatches } from '../../api/test-fixtures';
 import { PANEL_DEFS } from '../../api/panels';
 import { RunsQuery } from '../../schema/api';
 import type { LogRecordRecord, SpanRecord } from '../../schema/records';
+import { applyGenAiConventions } from '../../store';
 import type { SqliteStore } from '../../store';
 import type { ClickHouseStore } from '../../store/clickhouse/store';
 import { openEmptyStores } from './empty-stores';
@@ -104,7 +105,10 @@ describe('OTLP log records: the ClickHouse store (otel_logs) answers as the SQLi
 
   beforeAll(async () => {
     ({ sqlite, ch } = await openEmptyStores(NOW));
+    // As OTLP ingest hands them to either store (the GenAI conventions applied; the ClickHouse
+    // extractor applies them again, which changes nothing).
     const s = spans();
+    applyGenAiConventions(s);
     await sqlite.writeSpans(s);
     await ch.writeSpans(s);
     const records = logs(s);
@@ -131,7 +135,8 @@ describe('OTLP log records: the ClickHouse store (otel_logs) answers as the SQLi
     const sRuns = (await sqlite.runs(q, ctx)).runs;
     const cRuns = (await ch.runs(q, ctx)).runs;
     expect(cRuns.length).toBe(sRuns.length);
-    expect(cRuns.length).toBe(RUNS);
+    // The fixture's runs and the lone chat call, a run of one call on both stores.
+    expect(cRuns.length).toBe(RUNS + 1);
     let withLogs = 0;
     let withScores = 0;
     for (const [i, sRun] of sRuns.entries()) {
@@ -146,9 +151,10 @@ describe('OTLP log records: the ClickHouse store (otel_logs) answers as the SQLi
       if (sd.logs.length > 0) withLogs++;
       if (sd.scores.some((x) => x.name === 'judge.relevance')) withScores++;
     }
-    // Eight runs with two records each (once, though sent twice), each judged once.
+    // Eight runs with two records each (once, though sent twice), each judged once; and the lone
+    // chat call's run, judged by its response id.
     expect(withLogs).toBe(8);
-    expect(withScores).toBe(8);
+    expect(withScores).toBe(9);
   });
 
   it('charts the evaluation scores and samples them as SQLite does', async () => {
