@@ -11,7 +11,8 @@ import { PANEL_DEFS } from '../api/panels';
 import { DEFAULT_EXACT_PERCENTILE_MAX_ROWS } from '../api/config';
 import { fixtureBatches, writeFixture } from '../api/test-fixtures';
 import { ClickHouseStore, SqliteStore, openDatabase, parseStoreUrl } from '../store';
-import type { ClickHouseStoreConfig } from '../store';
+import type { ClickHouseStoreConfig, TelemetryStore } from '../store';
+import { ModelCallsQuery } from '../schema/api';
 import { openClickHouse } from '../store/clickhouse/client';
 import { createTracesTable } from '../store/clickhouse/migrate';
 import { writeOtelSpans } from '../store/clickhouse/otel-writer';
@@ -95,6 +96,23 @@ export async function benchClickHouse(
   }
   let sumS = 0;
   let sumC = 0;
+  const time = async (label: string, read: (s: TelemetryStore) => Promise<unknown>) => {
+    const s: number[] = [];
+    const c: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      let t = performance.now();
+      await read(sqlite);
+      s.push(performance.now() - t);
+      t = performance.now();
+      await read(store);
+      c.push(performance.now() - t);
+    }
+    sumS += p95(s);
+    sumC += p95(c);
+    lines.push(
+      `${label.padEnd(34)} ${p95(s).toFixed(1).padStart(10)} ${p95(c).toFixed(1).padStart(10)} ${(p95(c) / p95(s)).toFixed(2).padStart(7)}`,
+    );
+  };
   for (const [id, raw] of queries) {
     const def = PANEL_DEFS.find((p) => p.id === id);
     if (!def) continue;
@@ -104,22 +122,12 @@ export async function benchClickHouse(
     } catch {
       continue;
     }
-    const s: number[] = [];
-    const c: number[] = [];
-    for (let i = 0; i < REPEATS; i++) {
-      let t = performance.now();
-      await sqlite.panel(def.id, q, ctx);
-      s.push(performance.now() - t);
-      t = performance.now();
-      await store.panel(def.id, q, ctx);
-      c.push(performance.now() - t);
-    }
-    sumS += p95(s);
-    sumC += p95(c);
-    const label = `${id}${raw.range ? ` ${String(raw.range)}` : ''}`;
-    lines.push(
-      `${label.padEnd(34)} ${p95(s).toFixed(1).padStart(10)} ${p95(c).toFixed(1).padStart(10)} ${(p95(c) / p95(s)).toFixed(2).padStart(7)}`,
-    );
+    await time(`${id}${raw.range ? ` ${String(raw.range)}` : ''}`, (st) => st.panel(def.id, q, ctx));
+  }
+  // GET /performance/models (not a panel definition: its own store method).
+  for (const range of ['24h', '30d'] as const) {
+    const q = ModelCallsQuery.parse({ range });
+    await time(`performance-models${range === '30d' ? ' 30d' : ''}`, (st) => st.modelCalls(q, ctx));
   }
   lines.push(
     `${'sum of p95'.padEnd(34)} ${sumS.toFixed(1).padStart(10)} ${sumC.toFixed(1).padStart(10)} ${(sumC / sumS).toFixed(2).padStart(7)}`,

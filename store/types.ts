@@ -282,7 +282,11 @@ export interface TelemetryStore {
   readonly engine: 'sqlite' | 'clickhouse';
   readonly retention: RetentionPolicy;
 
-  /** Stores spans with their scores, model calls, benchmark runs and rollups, atomically. */
+  /**
+   * Stores spans with their scores, model calls, benchmark runs and rollups, atomically. Records
+   * from other senders come as OTLP ingest maps them (GenAI conventions applied, store/conventions);
+   * the ClickHouse store's extractor applies the conventions to everything it reads from otel_traces.
+   */
   writeSpans(spans: readonly SpanRecord[]): Promise<WriteResult>;
   /** Stores metric data points, atomically. */
   writeMetricPoints(points: readonly MetricPointRecord[]): Promise<WriteResult>;

@@ -5,11 +5,11 @@
  * the exporter's row shape, then extracted) give the same run detail (log records and scores),
  * the same score panel and the same score samples.
  */
-import { applyGenAiConventions } from '../../store/conventions';
 import { fixtureBatches } from '../../api/test-fixtures';
 import { PANEL_DEFS } from '../../api/panels';
 import { RunsQuery } from '../../schema/api';
 import type { LogRecordRecord, SpanRecord } from '../../schema/records';
+import { applyGenAiConventions } from '../../store';
 import type { SqliteStore } from '../../store';
 import type { ClickHouseStore } from '../../store/clickhouse/store';
 import { openEmptyStores } from './empty-stores';
@@ -41,9 +41,6 @@ function spans(): SpanRecord[] {
     links: [],
     resource: { 'service.name': 'script' },
   });
-  // As OTLP ingest does before the SQLite writer (the ClickHouse extractor does it on read): the
-  // lone call is recognised as a GenAI call, so it is a run on both stores.
-  applyGenAiConventions(out);
   return out;
 }
 
@@ -108,7 +105,10 @@ describe('OTLP log records: the ClickHouse store (otel_logs) answers as the SQLi
 
   beforeAll(async () => {
     ({ sqlite, ch } = await openEmptyStores(NOW));
+    // As OTLP ingest hands them to either store (the GenAI conventions applied; the ClickHouse
+    // extractor applies them again, which changes nothing).
     const s = spans();
+    applyGenAiConventions(s);
     await sqlite.writeSpans(s);
     await ch.writeSpans(s);
     const records = logs(s);
@@ -135,6 +135,7 @@ describe('OTLP log records: the ClickHouse store (otel_logs) answers as the SQLi
     const sRuns = (await sqlite.runs(q, ctx)).runs;
     const cRuns = (await ch.runs(q, ctx)).runs;
     expect(cRuns.length).toBe(sRuns.length);
+    // The fixture's runs and the lone chat call, a run of one call on both stores.
     expect(cRuns.length).toBe(RUNS + 1);
     let withLogs = 0;
     let withScores = 0;
@@ -151,7 +152,7 @@ describe('OTLP log records: the ClickHouse store (otel_logs) answers as the SQLi
       if (sd.scores.some((x) => x.name === 'judge.relevance')) withScores++;
     }
     // Eight runs with two records each (once, though sent twice), each judged once; and the lone
-    // call's run, judged by its response id.
+    // chat call's run, judged by its response id.
     expect(withLogs).toBe(8);
     expect(withScores).toBe(9);
   });
