@@ -12,6 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { percentiles } from '../analysis';
 import { startServer } from '../api';
+import { createAlertsRouter } from '../alerts';
 import { openDatabase } from '../store';
 
 export interface BenchApiOptions {
@@ -79,6 +80,11 @@ function endpointList(sample: { componentType: string | null; model: string | nu
     '/api/v1/trends?range=90d&metric=score',
     '/api/v1/runs',
     '/api/v1/benchmarks',
+    // The rest of the dashboard's default view (last 30 days).
+    '/api/v1/performance/models?range=30d',
+    '/api/v1/cost/opportunities?range=30d',
+    '/api/v1/quality/scores?groupBy=model&range=30d&score=code.quality',
+    '/api/v1/alerts/changes',
   ];
   if (sample.componentType) {
     const t = encodeURIComponent(sample.componentType);
@@ -163,7 +169,7 @@ export async function benchApi(options: BenchApiOptions): Promise<string[]> {
   const days = stats.first_ms !== null && stats.last_ms !== null ? (stats.last_ms - stats.first_ms) / 86_400_000 : 0;
   lines.push(`api: ${stats.spans.toLocaleString('en-US')} spans over ${days.toFixed(1)} days; clock at the newest span; ${n} requests per endpoint after 3 warm-ups`);
 
-  const server = await startServer({ db, clock: () => nowMs, host: '127.0.0.1', port: 0 });
+  const server = await startServer({ db, clock: () => nowMs, host: '127.0.0.1', port: 0, alertsRouter: createAlertsRouter({ db, now: () => nowMs }) });
   let worstPanel = { p95: 0, path: '' };
   try {
     for (const p of endpointList({ componentType: sample?.component_type ?? null, model: sample?.model ?? null, runId: sample?.id ?? null })) {

@@ -6,7 +6,7 @@
  * as `admit` (identity in tests).
  */
 import { BucketCounts, scoreBin, sketchIndex } from './histogram';
-import { ROLLUPS, bucketStartNs } from './layout';
+import { LABELLED_SCORES, ROLLUPS, bucketStartNs } from './layout';
 import type { RollupTable } from './layout';
 import type { RollupDimension } from './sqlite/cardinality';
 import { ATTR, EVENT } from '../schema/names';
@@ -197,7 +197,8 @@ export function addScore(acc: RollupAccumulator, sc: ScoreFacts, admit: Admit): 
   const name = admit('score_name', t, sc.name);
   const v = sc.value;
   const values: Contribution = [1, v, v * v, { hist: scoreBin(v) }];
-  acc.add('rollup_scores', t, [name, admit('component_type', t, sc.component_type), admit('model', t, sc.model), admit('label', t, sc.label), admit('service', t, sc.service ?? null)], values);
+  const label = LABELLED_SCORES.has(sc.name) ? admit('label', t, sc.label) : '';
+  acc.add('rollup_scores', t, [name, admit('component_type', t, sc.component_type), admit('model', t, sc.model), label, admit('service', t, sc.service ?? null)], values);
   acc.add('rollup_scores_total', t, [name], values);
 }
 

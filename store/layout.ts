@@ -5,6 +5,8 @@
  * pure aggregation (aggregate.ts) produces deltas in this shape. Nothing else spells a rollup key.
  */
 
+import { SCORE } from '../schema/names';
+
 export const MINUTE_GRAIN_S = 60;
 export const HOUR_GRAIN_S = 3600;
 export const DAY_GRAIN_S = 86_400;
@@ -120,6 +122,13 @@ export const ROLLUPS: Readonly<Record<RollupTable, RollupTableDef>> = {
 };
 
 export const ROLLUP_TABLES = Object.keys(ROLLUPS) as RollupTable[];
+
+/**
+ * The score names whose label is a rollup_scores dimension: the confusion matrix reads the labels
+ * of classification.accuracy (the predicted type); no panel or alert reads another score's label
+ * from the rollups, so the others are counted under label '' (migration 178 folded older rows).
+ */
+export const LABELLED_SCORES: ReadonlySet<string> = new Set([SCORE.classificationAccuracy]);
 
 /** How long minute rollups live by default when raw retention is longer. */
 export const DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS = 7;

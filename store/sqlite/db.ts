@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { rebuildRollups } from './rebuild';
 import { compactRows } from './compact-migration';
 import { compactArtefactRows, moveArtefactsToBlobs } from './artefact-writer';
+import { foldScoreLabels } from './rollup-apply';
 
 export type Db = Database.Database;
 
@@ -68,6 +69,8 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
   166: moveArtefactsToBlobs,
   // Compact artefact rows; events they hold exactly leave spans.events (176).
   176: compactArtefactRows,
+  // Score rollup labels only where a panel reads them (178).
+  178: foldScoreLabels,
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './db';
 import { BucketCounts, mergeEncoded } from '../histogram';
-import { ROLLUPS } from '../layout';
+import { LABELLED_SCORES, ROLLUPS } from '../layout';
 import type { MeasureDef, RollupTable, RollupTableDef } from '../layout';
 import type { RollupDelta } from '../aggregate';
 
@@ -92,5 +92,40 @@ export class RollupApplier {
       const { stmt, def, keep } = this.stmt(d.table);
       stmt.run(...deltaParams(def, keep ? { ...d, dims: keep.map((i) => d.dims[i] ?? '') } : d));
     }
+  }
+}
+
+/**
+ * Migration 178's code step: score rollup rows with a label the layout does not keep (a score
+ * not in LABELLED_SCORES) merged into the row of label '' of the same key, exactly (sums add,
+ * histograms merge). Batches of rows are read, deleted and applied until none is left.
+ */
+export function foldScoreLabels(db: Db): void {
+  const labelled = JSON.stringify([...LABELLED_SCORES]);
+  const page = db
+    .prepare<[string], { grain_s: number; bucket_ns: bigint; name: string; component_type: string; model: string; service: string; count: number; sum: number; sum_sq: number; hist: Uint8Array }>(
+      `SELECT grain_s, bucket_ns, name, component_type, model, service, count, sum, sum_sq, hist FROM rollup_scores
+       WHERE label <> '' AND name NOT IN (SELECT value FROM json_each(?)) LIMIT 2000`,
+    )
+    .safeIntegers(true);
+  const drop = db.prepare(
+    `DELETE FROM rollup_scores WHERE (grain_s, bucket_ns, name, component_type, model, label, service) IN (
+       SELECT grain_s, bucket_ns, name, component_type, model, label, service FROM rollup_scores
+       WHERE label <> '' AND name NOT IN (SELECT value FROM json_each(?)) LIMIT 2000)`,
+  );
+  const applier = new RollupApplier(db);
+  for (;;) {
+    const rows = page.all(labelled);
+    if (rows.length === 0) break;
+    drop.run(labelled);
+    applier.apply(
+      rows.map((r) => ({
+        table: 'rollup_scores' as const,
+        grainS: Number(r.grain_s),
+        bucketNs: r.bucket_ns,
+        dims: [r.name, r.component_type, r.model, '', r.service],
+        measures: [r.count, r.sum, r.sum_sq, BucketCounts.decode(r.hist)],
+      })),
+    );
   }
 }

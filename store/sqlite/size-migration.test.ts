@@ -10,7 +10,8 @@ import { loadMigrations, migrate, openDatabase } from './db';
 import type { Db } from './db';
 import { StoreWriter } from './writer';
 import { SqliteStore } from './store';
-import { DistributionQuery, FilterOptionsQuery, QualityScoresQuery } from '../../schema/api';
+import { DistributionQuery, FilterOptionsQuery, PanelQuery, QualityScoresQuery } from '../../schema/api';
+import { BucketCounts } from '../histogram';
 import { componentRunRecords } from '../../test/reliability/helpers';
 import { rebuiltSpans } from './span-read';
 
@@ -146,6 +147,44 @@ describe('migration 177 (no min and max in the score rollups)', () => {
     expect(JSON.stringify(db.prepare('SELECT grain_s, name, bucket_ns, count, sum, sum_sq, hist FROM rollup_scores_total ORDER BY 1, 2, 3').raw(true).all())).toBe(totals);
     expect(JSON.parse(rows)).not.toHaveLength(0);
     expect(await panels()).toBe(before);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migration 178 (score rollup labels only where read)', () => {
+  it("merges the rows of other scores' labels into label '', exactly, and the panels answer the same", async () => {
+    const { db, dir } = fileAt170();
+    migrate(db, loadMigrations().filter((m) => m.version <= 177));
+    new StoreWriter(db).writeSpans(Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    // As the writer before 178 left them: a second score name with a label per row, at every grain.
+    db.prepare(
+      `INSERT INTO rollup_scores (grain_s, bucket_ns, name, component_type, model, label, service, count, sum, sum_sq, hist)
+       SELECT grain_s, bucket_ns, 'mapping.confidence', component_type, model, 'entry-' || (count % 3), service, count, sum, sum_sq, hist
+       FROM rollup_scores WHERE name = 'classification.accuracy'`,
+    ).run();
+    const keyed = (sql: string) => JSON.stringify(db.prepare(sql).raw(true).all());
+    const sums = `SELECT grain_s, bucket_ns, name, component_type, model, service, SUM(count), ROUND(SUM(sum), 9), ROUND(SUM(sum_sq), 9)
+      FROM rollup_scores GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`;
+    const before = keyed(sums);
+    const labelled = keyed("SELECT * FROM rollup_scores WHERE name = 'classification.accuracy' ORDER BY 1, 2, 3, 4, 5, 6, 7");
+    const store = new SqliteStore(db, { ownsDb: false });
+    const panels = async () =>
+      JSON.stringify([
+        await store.panel('quality-scores', QualityScoresQuery.parse({ range: '24h' }), ctx),
+        await store.panel('quality-distribution', DistributionQuery.parse({ range: '24h' }), ctx),
+        await store.panel('quality-confusion', PanelQuery.parse({ range: '24h' }), ctx),
+      ]);
+    const answers = await panels();
+    const histTotal = () => (db.prepare("SELECT hist FROM rollup_scores WHERE name = 'mapping.confidence'").pluck().all() as Uint8Array[]).reduce((n, h) => n + BucketCounts.decode(h).total, 0);
+    const histBefore = histTotal();
+    migrate(db);
+    expect(db.prepare("SELECT count(*) FROM rollup_scores WHERE name = 'mapping.confidence' AND label <> ''").pluck().get()).toBe(0);
+    expect(keyed(sums)).toBe(before);
+    expect(keyed("SELECT * FROM rollup_scores WHERE name = 'classification.accuracy' ORDER BY 1, 2, 3, 4, 5, 6, 7")).toBe(labelled);
+    expect(histTotal()).toBe(histBefore);
+    expect(histBefore).toBeGreaterThan(0);
+    expect(await panels()).toBe(answers);
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -1,7 +1,7 @@
 /**
  * Panel "cost opportunities": per component type and model, the mean of each output-quality
  * score (rollup_scores) and the model cost per run (run rows of rollup_spans), handed to
- * analysis' findOpportunities. Hour-grain rollups: a month is a few thousand rows.
+ * analysis' findOpportunities. Day-grain rollups with hour-grain edges: a month is a few thousand rows.
  */
 import { findOpportunities } from '../../../analysis/index';
 import type { ModelStats, TypeStats } from '../../../analysis/index';
@@ -10,7 +10,7 @@ import type { OpportunitiesQuery, OpportunitiesResponse } from '../../../schema/
 import { resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
-import { all, filterConditions, joinAnd, round } from './sql';
+import { all, filterConditions, joinAnd, rollupUnion, round, segmentsFor } from './sql';
 
 /** The scores that judge a generated component (classification and mapping do not depend on the model). */
 export const OPPORTUNITY_SCORES = [SCORE.pixelSimilarity, SCORE.structuralSimilarity, SCORE.codeQuality] as const;
@@ -18,27 +18,27 @@ export const OPPORTUNITY_SCORES = [SCORE.pixelSimilarity, SCORE.structuralSimila
 export function costOpportunities(ctx: QueryContext, q: OpportunitiesQuery): OpportunitiesResponse {
   const w = resolveWindow(q, ctx, '30d');
   const f = filterConditions({ ...q, stage: [] }, { componentType: 'component_type', model: 'model' });
-  const inWindow = { sql: 'grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?', params: [w.fromNs, w.toNs] };
+  // Whole UTC days from the day grain, the edges from the hour grain: the same rows' sums as the
+  // hour grain over the window, from a tenth of the rows.
+  const segments = segmentsFor(w, undefined, { dayGrain: true });
   const scoreWhere = joinAnd([
-    inWindow,
     { sql: `name IN (${OPPORTUNITY_SCORES.map(() => '?').join(', ')})`, params: [...OPPORTUNITY_SCORES] },
     { sql: "component_type <> '' AND model <> ''", params: [] },
     ...f.conds,
   ]);
+  const scoreRows = rollupUnion('rollup_scores', 'component_type, model, name, count, sum', segments, scoreWhere);
   const scores = all<{ type: string; model: string; name: string; n: number; total: number }>(ctx.db, {
-    sql: `SELECT component_type AS type, model, name, SUM(count) AS n, SUM(sum) AS total FROM rollup_scores
-          WHERE ${scoreWhere.sql} GROUP BY 1, 2, 3`,
-    params: scoreWhere.params,
+    sql: `SELECT component_type AS type, model, name, SUM(count) AS n, SUM(sum) AS total FROM (${scoreRows.sql}) GROUP BY 1, 2, 3`,
+    params: scoreRows.params,
   });
   const runWhere = joinAnd([
-    inWindow,
     { sql: "stage = ? AND component_type <> '' AND model <> ''", params: [RUN_STAGE] },
     ...f.conds,
   ]);
+  const runRows = rollupUnion('rollup_spans', 'component_type, model, count, cost_usd', segments, runWhere);
   const runs = all<{ type: string; model: string; runs: number; cost: number }>(ctx.db, {
-    sql: `SELECT component_type AS type, model, SUM(count) AS runs, SUM(cost_usd) AS cost FROM rollup_spans
-          WHERE ${runWhere.sql} GROUP BY 1, 2`,
-    params: runWhere.params,
+    sql: `SELECT component_type AS type, model, SUM(count) AS runs, SUM(cost_usd) AS cost FROM (${runRows.sql}) GROUP BY 1, 2`,
+    params: runRows.params,
   });
 
   const types = new Map<string, Map<string, ModelStats & { quality: Record<string, number | null> }>>();
