@@ -1,14 +1,19 @@
 /**
- * Dashboard load time in Chromium: navigation start -> every chart drawn (performance mark
- * `genscope:charts-drawn`) and -> every panel settled (`genscope:ready`: KPI cards, tables and
- * lists too), on a small demo database (about 1,000 spans) and on a large one (the 1M-span demo),
- * each served by the real API (with the alerts routes) from this process. Every navigation gets a
- * fresh browser context (cold cache, empty storage). The small database is the baseline: the
- * large/small ratio moves little when the shared machine is busy. Also prints the API time of
- * the page's requests fetched one after another (the server's share of the load).
+ * Dashboard load time in Chromium at a 1600x1000 viewport: navigation start -> every chart in the
+ * viewport drawn (performance mark `genscope:charts-drawn`; panels below the fold load when
+ * scrolled near, components/lazy.tsx, and do not count) and -> every panel in it settled
+ * (`genscope:ready`: KPI cards, tables and lists too); then the page is paged down a viewport a
+ * frame and the full-page figure is navigation start -> every panel of the page settled. On a
+ * small demo database (about 1,000 spans) and on a large one (the 1M-span demo), each served by
+ * the real API (with the alerts routes) from this process, in the same run. Every navigation gets
+ * a fresh browser context (cold cache, empty storage). The small database is the baseline: the
+ * large/small ratio moves little when the shared machine is busy. Also prints what a load asks
+ * for (requests before the charts were drawn, bytes, duplicates) and the API time of the
+ * viewport's requests fetched one after another (the server's share). GENSCOPE_BENCH_DEBUG=1
+ * prints the warm-up load's request timeline.
  *
  * Targets from the issue: under 2 s on the small database (the original requirement), under
- * 1 s at 1M spans. Printed, not asserted. Needs Chromium (/usr/bin/chromium or CHROMIUM_PATH)
+ * 1 s and within 1.2x of the small database at 1M spans. Printed, not asserted. Needs Chromium (/usr/bin/chromium or CHROMIUM_PATH)
  * and the built dashboard (`npm run bench` builds first).
  */
 import fs from 'node:fs';
@@ -35,9 +40,24 @@ export interface DashboardBenchOptions {
 
 export interface DashboardTiming {
   spans: number;
+  /** Navigation start -> every chart in the viewport drawn (`genscope:charts-drawn`). */
   chartsDrawnMs: number;
+  /** Navigation start -> every panel in the viewport settled (`genscope:ready`: cards and tables too). */
   readyMs: number;
-  /** The page's API requests, fetched one after another from Node. */
+  /** Navigation start -> every panel of the page settled, scrolling down a viewport a frame once the viewport was drawn. */
+  fullPageMs: number;
+  /** Panels in view at navigation (loaded) and below the fold (deferred), of the warm-up load. */
+  chartsInView: number;
+  panelsInView: number;
+  panelsDeferred: number;
+  /** API requests the page made before every chart in view was drawn, and in all (full page). */
+  requestsInView: number;
+  requests: number;
+  /** The same URL requested twice in one load (the client shares identical requests in flight). */
+  duplicates: number;
+  /** Response bytes (decoded) of the requests before the charts were drawn. */
+  bytesInView: number;
+  /** The viewport's API requests, fetched one after another from Node (the server's share). */
   apiSerialMs: number;
 }
 
@@ -49,6 +69,10 @@ export interface DashboardBenchResult {
 
 const SMALL_TARGET_MS = 2000;
 const LARGE_TARGET_MS = 1000;
+/** The ratio the issue asks for: the 1M-span database within 1.2x of the small one. */
+const RATIO_TARGET = 1.2;
+/** The browser window of every load (a laptop-to-desktop screen; the KPI strip and about two rows of panels). */
+export const VIEWPORT = { width: 1600, height: 1000 } as const;
 
 function repoRoot(): string {
   // Sources run from bench/, compiled code from dist/bench/.
@@ -77,6 +101,80 @@ function describeDb(file: string): { spans: number; newestMs: number } {
   }
 }
 
+interface ApiEntry {
+  url: string;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+}
+
+interface LoadSample {
+  charts: number;
+  ready: number;
+  full: number;
+  chartsInView: number;
+  panelsInView: number;
+  panelsDeferred: number;
+  api: ApiEntry[];
+  /** Where the main thread's time went up to the viewport's readiness (Chromium's Performance.getMetrics, ms). */
+  cpu: Record<string, number>;
+  /** The bundle loaded and parsed: DOMContentLoaded, ms after navigation start. */
+  domContentLoadedMs: number;
+}
+
+/** One cold load: the viewport's marks, then scroll through the page until every panel has settled. */
+async function load(browser: Browser, url: string): Promise<LoadSample> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto(url);
+    await page.waitForFunction(() => (window as unknown as { __genscopeReady?: boolean }).__genscopeReady === true, null, { timeout: 120_000 });
+    const metrics = (await cdp.send('Performance.getMetrics')).metrics;
+    const cpu: Record<string, number> = {};
+    for (const m of metrics) if (/Duration$/.test(m.name)) cpu[m.name.replace(/Duration$/, '')] = m.value * 1000;
+    const domContentLoadedMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.domContentLoadedEventEnd ?? Number.NaN);
+    const view = await page.evaluate(() => {
+      const info = (window as unknown as { __genscope: { info(): { statuses: Record<string, string>; kinds: Record<string, string> } } }).__genscope.info();
+      const ids = Object.keys(info.statuses);
+      return {
+        charts: performance.getEntriesByName('genscope:charts-drawn')[0]?.startTime ?? Number.NaN,
+        ready: performance.getEntriesByName('genscope:ready')[0]?.startTime ?? Number.NaN,
+        chartsInView: ids.filter((id) => info.kinds[id] === 'chart' && info.statuses[id] !== 'deferred').length,
+        panelsInView: ids.filter((id) => info.statuses[id] !== 'deferred').length,
+        panelsDeferred: ids.filter((id) => info.statuses[id] === 'deferred').length,
+      };
+    });
+    // A person paging down: one viewport a frame to the end, then wait for every panel.
+    const full = await page.evaluate(async () => {
+      const w = window as unknown as { __genscopeReady?: boolean; __genscope: { info(): { statuses: Record<string, string> } } };
+      const frame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
+      for (let y = 0; y + window.innerHeight < document.documentElement.scrollHeight; y += window.innerHeight) {
+        window.scrollTo(0, y + window.innerHeight);
+        await frame();
+        await frame();
+      }
+      const deadline = performance.now() + 120_000;
+      for (;;) {
+        if (performance.now() > deadline) throw new Error(`panels still loading after 2 min: ${JSON.stringify(w.__genscope.info().statuses)}`);
+        const deferred = Object.values(w.__genscope.info().statuses).some((s) => s === 'deferred');
+        if (deferred) window.scrollTo(0, document.documentElement.scrollHeight);
+        if (!deferred && w.__genscopeReady === true) return performance.now();
+        await frame();
+      }
+    });
+    const api = await page.evaluate(() =>
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((e) => e.name.includes('/api/v1/'))
+        .map((e) => ({ url: e.name, startMs: e.startTime, endMs: e.responseEnd, bytes: e.decodedBodySize })),
+    );
+    return { ...view, full, api, cpu, domContentLoadedMs };
+  } finally {
+    await context.close();
+  }
+}
+
 async function measure(browser: Browser, file: string, staticDir: string, navigations: number): Promise<DashboardTiming> {
   const { spans, newestMs } = describeDb(file);
   const db = openDatabase(file);
@@ -85,41 +183,40 @@ async function measure(browser: Browser, file: string, staticDir: string, naviga
   const clock = (): number => Date.now() - offset;
   const server = await startServer({ db, staticDir, clock, alertsRouter: createAlertsRouter({ db, now: clock }) });
   try {
-    const charts: number[] = [];
-    const ready: number[] = [];
-    let apiUrls: string[] = [];
-    for (let i = 0; i <= navigations; i++) {
-      const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-      const page = await context.newPage();
-      const urls: string[] = [];
-      page.on('request', (r) => {
-        if (r.url().includes('/api/v1/')) urls.push(r.url());
-      });
-      await page.goto(`${server.url}/`);
-      await page.waitForFunction(() => (window as unknown as { __genscopeReady?: boolean }).__genscopeReady === true, null, { timeout: 120_000 });
-      const marks = await page.evaluate(() => ({
-        charts: performance.getEntriesByName('genscope:charts-drawn')[0]?.startTime ?? Number.NaN,
-        ready: performance.getEntriesByName('genscope:ready')[0]?.startTime ?? Number.NaN,
-      }));
-      await context.close();
-      if (i === 0) {
-        apiUrls = urls; // the warm-up navigation: not timed, but it tells which requests a load makes
-        continue;
-      }
-      charts.push(marks.charts);
-      ready.push(marks.ready);
+    const samples: LoadSample[] = [];
+    for (let i = 0; i <= navigations; i++) samples.push(await load(browser, `${server.url}/`));
+    // The warm-up load (not timed) tells which requests a load makes.
+    const warm = samples.shift() as LoadSample;
+    const inView = warm.api.filter((e) => e.startMs <= warm.charts);
+    const urls = warm.api.map((e) => e.url);
+    if (process.env.GENSCOPE_BENCH_DEBUG) {
+      const med = (f: (x: LoadSample) => number): string => median(samples.map(f)).toFixed(0);
+      console.log(
+        `    median load: DOMContentLoaded ${med((x) => x.domContentLoadedMs)} ms, first API request ${med((x) => x.api[0]?.startMs ?? Number.NaN)} ms, ` +
+          `last response in view ${med((x) => Math.max(...x.api.filter((e) => e.startMs <= x.charts).map((e) => e.endMs)))} ms, charts drawn ${med((x) => x.charts)} ms; ` +
+          `main thread up to the viewport's readiness: ${Object.keys(warm.cpu).map((k) => `${k} ${med((x) => x.cpu[k] ?? Number.NaN)}`).join(', ')} ms`,
+      );
+      console.log(`    warm-up load: charts ${warm.charts.toFixed(0)} ms, ready ${warm.ready.toFixed(0)} ms, full page ${warm.full.toFixed(0)} ms`);
+      for (const e of warm.api) console.log(`    ${e.startMs.toFixed(0).padStart(6)} -> ${e.endMs.toFixed(0).padStart(6)} ms ${String(e.bytes).padStart(7)} B ${e.url.replace(server.url, '')}`);
     }
-    // The server's share: the same requests, one at a time (global performance: Node's clock).
+    // The server's share: the viewport's requests, one at a time (global performance: Node's clock).
     const t0 = globalThis.performance.now();
-    const each: [number, string][] = [];
-    for (const u of apiUrls) {
-      const t = globalThis.performance.now();
-      await (await fetch(u)).arrayBuffer();
-      each.push([globalThis.performance.now() - t, u]);
-    }
+    for (const e of inView) await (await fetch(e.url)).arrayBuffer();
     const apiSerialMs = globalThis.performance.now() - t0;
-    if (process.env.GENSCOPE_BENCH_DEBUG) for (const [t, u] of each.sort((a, b) => b[0] - a[0]).slice(0, 8)) console.log(`    ${t.toFixed(0)} ms ${u}`);
-    return { spans, chartsDrawnMs: median(charts), readyMs: median(ready), apiSerialMs };
+    return {
+      spans,
+      chartsDrawnMs: median(samples.map((x) => x.charts)),
+      readyMs: median(samples.map((x) => x.ready)),
+      fullPageMs: median(samples.map((x) => x.full)),
+      chartsInView: warm.chartsInView,
+      panelsInView: warm.panelsInView,
+      panelsDeferred: warm.panelsDeferred,
+      requestsInView: inView.length,
+      requests: urls.length,
+      duplicates: urls.length - new Set(urls).size,
+      bytesInView: inView.reduce((a, e) => a + e.bytes, 0),
+      apiSerialMs,
+    };
   } finally {
     await server.close();
     db.close();
@@ -152,10 +249,20 @@ export async function benchDashboard(opts: DashboardBenchOptions): Promise<Dashb
     const fmt = (n: number): string => n.toLocaleString('en-US');
     const ms = (n: number): string => `${Math.round(n)} ms`.padStart(8);
     const verdict = (v: number, target: number): string => (v < target ? `under the ${target / 1000} s target` : `OVER the ${target / 1000} s target`);
+    const ratio = l.chartsDrawnMs / s.chartsDrawnMs;
+    const row = (t: DashboardTiming): string =>
+      `  ${fmt(t.spans).padStart(9)} spans   charts in view ${ms(t.chartsDrawnMs)}   panels in view ${ms(t.readyMs)}   full page ${ms(t.fullPageMs)}   API serial ${ms(t.apiSerialMs)}`;
+    const loads = (t: DashboardTiming): string =>
+      `  ${fmt(t.spans).padStart(9)} spans: ${t.chartsInView} charts and ${t.panelsInView - t.chartsInView} cards/tables in view, ${t.panelsDeferred} panels below the fold; ` +
+      `${t.requestsInView} API requests (${(t.bytesInView / 1024).toFixed(0)} kB) before the charts were drawn, ${t.requests} for the full page, ${t.duplicates} duplicated`;
     const lines = [
-      `dashboard in Chromium: navigation start -> every chart drawn / every panel settled; median of ${navigations} cold loads, default view (last 30 days)`,
-      `  ${fmt(s.spans).padStart(9)} spans   charts ${ms(s.chartsDrawnMs)}   all panels ${ms(s.readyMs)}   API serial ${ms(s.apiSerialMs)}   (baseline; ${verdict(s.chartsDrawnMs, SMALL_TARGET_MS)})`,
-      `  ${fmt(l.spans).padStart(9)} spans   charts ${ms(l.chartsDrawnMs)}   all panels ${ms(l.readyMs)}   API serial ${ms(l.apiSerialMs)}   = ${(l.chartsDrawnMs / s.chartsDrawnMs).toFixed(2)}x baseline (${verdict(l.chartsDrawnMs, LARGE_TARGET_MS)})`,
+      `dashboard in Chromium, viewport ${VIEWPORT.width}x${VIEWPORT.height}, default view (last 30 days), median of ${navigations} cold loads: navigation start ->`,
+      `  every chart in the viewport drawn / every panel in it settled / every panel of the page settled, paging down a viewport a frame once the viewport was settled`,
+      `${row(s)}   (baseline; ${verdict(s.chartsDrawnMs, SMALL_TARGET_MS)})`,
+      `${row(l)}   = ${ratio.toFixed(2)}x baseline (target ${RATIO_TARGET}x: ${ratio <= RATIO_TARGET ? 'met' : 'NOT met'}; ${verdict(l.chartsDrawnMs, LARGE_TARGET_MS)})`,
+      `  full page: ${(l.fullPageMs / s.fullPageMs).toFixed(2)}x baseline; API serial = the viewport's requests fetched one after another from Node`,
+      loads(s),
+      loads(l),
     ];
     return { lines, small: s, large: l };
   } finally {

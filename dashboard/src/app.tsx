@@ -4,12 +4,14 @@
  * forward and reload), drives the live refresh tick, loads filter options and alert events.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { toChildArray } from 'preact';
 import type { ComponentChildren } from 'preact';
 import type { ExportDataset, FilterOptionsResponse } from '../../schema/api';
 import type { AlertEventsResponse, ChangeReport } from '../../schema/alerts';
 import { DashboardCtx } from './context';
 import type { DashboardContext } from './context';
 import { FilterBar } from './components/filter-bar';
+import { Lazy } from './components/lazy';
 import { KpiStrip } from './panels/kpis';
 import { AccuracyPanel, CodeQualityPanel, ConfidencePanel, ConfusionPanel, CustomScoresPanel, SimilarityPanel } from './panels/quality';
 import { BenchmarkDurationsPanel, CachePanel, HeatmapPanel, LatencyPanel, StagesPanel } from './panels/performance';
@@ -59,11 +61,16 @@ const EXPORT_DATASETS = [
 const THEME_NEXT: Record<ThemeMode, ThemeMode> = { auto: 'light', light: 'dark', dark: 'auto' };
 const THEME_LABEL: Record<ThemeMode, string> = { auto: 'Theme: auto', light: 'Theme: light', dark: 'Theme: dark' };
 
+/** A dashboard section; each of its panels loads when scrolled near (components/lazy.tsx). */
 function Section(props: { id: string; title: string; children: ComponentChildren }) {
   return (
     <section class="gs-section" id={props.id} aria-labelledby={`${props.id}-h`}>
       <h2 id={`${props.id}-h`}>{props.title}</h2>
-      <div class="gs-grid">{props.children}</div>
+      <div class="gs-grid">
+        {toChildArray(props.children).map((c, i) => (
+          <Lazy key={i}>{c}</Lazy>
+        ))}
+      </div>
     </section>
   );
 }

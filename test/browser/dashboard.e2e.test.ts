@@ -6,7 +6,8 @@
  *
  * Checks: every panel renders with data (charts have coloured pixels in their plot area, not
  * just axes), a filter change updates the panels and the URL, reloading the URL restores the
- * view, the CSV export downloads rows that match the API, a run's waterfall opens, controls are
+ * view, a panel below the fold loads only once scrolled into view, the CSV export downloads
+ * rows that match the API, a run's waterfall opens, controls are
  * labelled and keyboard reachable, and the console has no errors. Saves full-page screenshots
  * (light and dark) to test-output/.
  *
@@ -140,6 +141,39 @@ describe('dashboard in Chromium', () => {
     for (const c of ink) expect({ panel: c.panel, inked: c.ink > 30 }).toEqual({ panel: c.panel, inked: true });
     expect(await kpiText(page, 'runs')).toMatch(/^\d[\d,.k]*$/);
     expect(await page.locator('.gs-banner').innerText()).toMatch(/demo data/i);
+  });
+
+  it('loads a panel below the fold only when it is scrolled into view', async () => {
+    const fresh = await demo.browser.newContext({ viewport: { width: 1600, height: 1000 }, colorScheme: 'light' });
+    try {
+      const p = await fresh.newPage();
+      const asked: string[] = [];
+      p.on('request', (r) => {
+        if (r.url().includes('/api/v1/')) asked.push(new URL(r.url()).pathname);
+      });
+      await p.goto(`${base}/`);
+      const first = await waitReady(p, undefined, { inView: true });
+      const state = (id: string) => p.locator(`[data-panel="${id}"]`).getAttribute('data-state');
+      // The panels at the top have drawn; the cost chart, far below the fold, has not asked for anything.
+      expect(first.statuses['quality-similarity']).toBe('drawn');
+      expect(first.statuses['cost-over-time']).toBe('deferred');
+      expect(await state('cost-over-time')).toBe('deferred');
+      expect(asked).toContain('/api/v1/quality/scores');
+      expect(asked).not.toContain('/api/v1/cost/over-time');
+      expect(asked).not.toContain('/api/v1/runs');
+      await p.locator('[data-panel="cost-over-time"]').scrollIntoViewIfNeeded();
+      await p.waitForFunction(() => document.querySelector('[data-panel="cost-over-time"]')?.getAttribute('data-state') === 'ok', null, { timeout: 30_000 });
+      const after = await waitReady(p, undefined, { inView: true });
+      expect(after.statuses['cost-over-time']).toBe('drawn');
+      expect(asked).toContain('/api/v1/cost/over-time');
+      const ink = (await chartInk(p)).find((c) => c.panel === 'cost-over-time');
+      expect(ink?.ink ?? 0).toBeGreaterThan(30);
+      // The runs table, further down still, waits for its turn.
+      expect(await state('runs-table')).toBe('deferred');
+      expect(asked).not.toContain('/api/v1/runs');
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('marks the detected regression, cost spike and model switch', async () => {

@@ -28,16 +28,47 @@ export async function readyInfo(page: Page): Promise<ReadyInfo> {
   return page.evaluate(() => (window as unknown as { __genscope: { info(): ReadyInfo } }).__genscope.info());
 }
 
-/** Waits until every registered panel has settled (for the given filter generation, when given). */
-export async function waitReady(page: Page, generation?: number): Promise<ReadyInfo> {
-  await page.waitForFunction(
-    (g) => {
+function settled(page: Page, generation: number | null, everyPanel: boolean): Promise<unknown> {
+  return page.waitForFunction(
+    ({ g, all }) => {
       const w = window as unknown as { __genscopeReady?: boolean };
+      if (all && document.querySelector('[data-state="deferred"]')) return false;
       return w.__genscopeReady === true && (g === null || document.documentElement.dataset.ready === String(g));
     },
-    generation ?? null,
+    { g: generation, all: everyPanel },
     { timeout: 60_000 },
   );
+}
+
+/**
+ * Scrolls every panel still waiting below the fold into view, one after another, as a person
+ * paging down would (they load when scrolled near: dashboard/src/components/lazy.tsx), then back
+ * to where the page was. Returns how many it scrolled to.
+ */
+export async function scrollThroughPanels(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const frame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
+    const y0 = window.scrollY;
+    let n = 0;
+    for (let el = document.querySelector('[data-state="deferred"]'); el && n < 200; el = document.querySelector('[data-state="deferred"]')) {
+      el.scrollIntoView({ block: 'center' });
+      n++;
+      await frame();
+      await frame();
+    }
+    window.scrollTo(0, y0);
+    return n;
+  });
+}
+
+/**
+ * Waits until every registered panel has settled (for the given filter generation, when given).
+ * Panels below the fold are scrolled to first, so they have loaded too; `{ inView: true }` waits
+ * only for what is in the viewport (the default view of a fresh load).
+ */
+export async function waitReady(page: Page, generation?: number, opts: { inView?: boolean } = {}): Promise<ReadyInfo> {
+  await settled(page, generation ?? null, false);
+  if (!opts.inView && (await scrollThroughPanels(page)) > 0) await settled(page, generation ?? null, true);
   return readyInfo(page);
 }
 

@@ -2,12 +2,14 @@
  * A dashboard panel: title, unit hint, its states (loading skeleton, empty with what to do,
  * error with retry) and its content. Panels whose content is HTML (tables, bar lists, KPI cards)
  * report 'drawn' to the readiness registry themselves; chart panels leave that to the chart,
- * which knows when the canvas has real points on it.
+ * which knows when the canvas has real points on it. Inside a `<Lazy>` (components/lazy.tsx) a
+ * panel that has not been near the viewport yet shows as 'deferred' and counts as settled.
  */
 import { useContext, useEffect } from 'preact/hooks';
 import { DashboardCtx } from '../context';
 import type { ComponentChildren } from 'preact';
 import { setViewStatus, unregisterView } from '../lib/ready';
+import { useLazy } from './lazy';
 import type { ApiError } from '../lib/api-client';
 
 export type PanelState = 'loading' | 'ok' | 'empty' | 'error' | 'hidden';
@@ -77,7 +79,13 @@ export function Panel(props: PanelProps) {
   const { id, state } = props;
 
   const kind = props.selfReady ? 'html' : 'chart';
+  const lazy = useLazy();
+  const deferred = !lazy.near && state === 'loading';
   useEffect(() => {
+    if (deferred) {
+      setViewStatus(id, lazy.decided ? 'deferred' : 'pending', kind);
+      return;
+    }
     if (props.stale && state !== 'loading') return;
     if (state === 'loading') setViewStatus(id, 'pending', kind);
     else if (state === 'empty') setViewStatus(id, 'empty', kind);
@@ -91,7 +99,14 @@ export function Panel(props: PanelProps) {
   const ignored = props.meta?.ignoredFilters ?? [];
   const headingId = `${id}-title`;
   return (
-    <section class={`gs-panel span-${props.span ?? 6}`} aria-labelledby={headingId} data-panel={id} data-state={state} aria-busy={state === 'loading' || props.fetching ? 'true' : 'false'}>
+    <section
+      ref={lazy.observe}
+      class={`gs-panel span-${props.span ?? 6}`}
+      aria-labelledby={headingId}
+      data-panel={id}
+      data-state={deferred ? 'deferred' : state}
+      aria-busy={!deferred && (state === 'loading' || props.fetching) ? 'true' : 'false'}
+    >
       <header class="gs-panel-head">
         <div class="gs-panel-titles">
           <h3 id={headingId}>{props.title}</h3>
@@ -118,7 +133,9 @@ export function Panel(props: PanelProps) {
         </div>
       </header>
       <div class="gs-panel-body">
-        {state === 'loading' ? (
+        {deferred ? (
+          <div class="gs-skeleton gs-deferred" aria-label="Loads when scrolled into view" />
+        ) : state === 'loading' ? (
           <div class="gs-skeleton" aria-label="Loading" />
         ) : state === 'empty' ? (
           <div class="gs-state gs-empty" role="status">

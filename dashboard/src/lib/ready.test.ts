@@ -48,4 +48,20 @@ describe('readiness registry', () => {
     await flush();
     expect(readyInfo().ready).toBe(true);
   });
+
+  it('counts a deferred (below the fold) view as settled, and waits again once it loads', async () => {
+    setViewStatus('top', 'pending', 'chart');
+    setViewStatus('below', 'deferred', 'chart');
+    await flush();
+    expect(readyInfo()).toMatchObject({ chartsDrawn: false, ready: false });
+    setViewStatus('top', 'drawn', 'chart');
+    await flush();
+    expect(readyInfo()).toMatchObject({ chartsDrawn: true, ready: true });
+    setViewStatus('below', 'pending', 'chart');
+    await flush();
+    expect(readyInfo()).toMatchObject({ chartsDrawn: false, ready: false });
+    setViewStatus('below', 'drawn', 'chart');
+    await flush();
+    expect(readyInfo()).toMatchObject({ chartsDrawn: true, ready: true });
+  });
 });

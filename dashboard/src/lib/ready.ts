@@ -1,7 +1,9 @@
 /**
  * Readiness for tests and benchmarks. Each panel registers here with its kind ('chart' for uPlot
  * panels, 'html' for KPI cards, tables, bar lists) and reports when it has settled: drawn with
- * real data points, or showing its empty / error / hidden state.
+ * real data points, or showing its empty / error / hidden state. A panel below the fold that has
+ * not been scrolled near yet is 'deferred' (components/lazy.tsx): settled, not pending, so the
+ * signals below say "everything in view", and fire again once scrolled-to panels have loaded.
  *
  * - Every chart settled: performance mark `genscope:charts-drawn`, `<html data-charts-drawn=N>`.
  * - Everything settled:  performance mark `genscope:ready`, `window.__genscopeReady = true`,
@@ -10,7 +12,7 @@
  * every refetching panel has redrawn. `window.__genscope.info()` lists every status.
  */
 
-export type ViewStatus = 'pending' | 'drawn' | 'empty' | 'error' | 'hidden';
+export type ViewStatus = 'pending' | 'drawn' | 'empty' | 'error' | 'hidden' | 'deferred';
 export type ViewKind = 'chart' | 'html';
 
 export interface ReadyInfo {

@@ -8,6 +8,7 @@
 import { useState } from 'preact/hooks';
 import type { AlertRule, AlertRuleResponse, AlertRulesResponse } from '../../../schema/alerts';
 import { Panel } from '../components/panel';
+import { useLazy } from '../components/lazy';
 import { AdminKey, writeError } from '../components/admin-key';
 import type { WriteError } from '../components/admin-key';
 import { API_BASE } from '../lib/api-params';
@@ -167,7 +168,8 @@ function RuleEditor(p: { initial: RuleForm; base?: AlertRule; onCancel: () => vo
 export function AlertRulesPanel() {
   const { client } = useDashboard();
   const id = 'alert-rules';
-  const r = useApi<AlertRulesResponse>(client, `${API_BASE}/alerts/rules`, {}, { readyId: id, priority: 'low' });
+  const { near } = useLazy();
+  const r = useApi<AlertRulesResponse>(client, `${API_BASE}/alerts/rules`, {}, { readyId: id, priority: 'low', enabled: near });
   const [editing, setEditing] = useState<{ rule?: AlertRule } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<number | null>(null);
   const [error, setError] = useState<WriteError | null>(null);

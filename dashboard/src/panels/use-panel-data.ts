@@ -8,12 +8,15 @@ import type { ApiState } from '../lib/use-api';
 import type { QueryParams } from '../lib/api-client';
 import { API_BASE } from '../lib/api-params';
 import { useDashboard } from '../context';
+import { useLazy } from '../components/lazy';
 import type { PanelMetaInfo, PanelState } from '../components/panel';
 import type { ApiError } from '../lib/api-client';
 
 export function usePanelData<T>(readyId: string, path: string, params: QueryParams, opts: { enabled?: boolean; priority?: 'normal' | 'low' } = {}): ApiState<T> {
   const ctx = useDashboard();
-  return useApi<T>(ctx.client, `${API_BASE}${path}`, params, { readyId, tick: ctx.tick, enabled: opts.enabled ?? true, priority: opts.priority ?? 'normal' });
+  // Below the fold: nothing is fetched until the panel is scrolled near (components/lazy.tsx).
+  const { near } = useLazy();
+  return useApi<T>(ctx.client, `${API_BASE}${path}`, params, { readyId, tick: ctx.tick, enabled: (opts.enabled ?? true) && near, priority: opts.priority ?? 'normal' });
 }
 
 /** Panel state from a fetch and a "has something to show" test of its data. */
