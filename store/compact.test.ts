@@ -1,4 +1,4 @@
-import { compactScoreAttributes, rebuildScoreAttributes, scoreEvaluates } from './compact';
+import { compactLinks, compactScoreAttributes, linksJson, rebuildScoreAttributes, scoreEvaluates } from './compact';
 import type { AttributeMap } from '../schema/records';
 
 const base = { name: 'visual.pixel_similarity', value: 0.93, label: null, explanation: 'pixelmatch: 7% of pixels differ' };
@@ -38,5 +38,31 @@ describe('score events: what the judged call is, kept in columns', () => {
     const r = roundTrip(attrs);
     expect(JSON.parse(r.rest ?? '{}')).toEqual({ 'gen_ai.response.id': 7, 'team.judge': 'v2' });
     expect(r.back).toEqual(attrs);
+  });
+});
+
+describe('compactLinks', () => {
+  it('stores links that are only ids as 24 bytes each and gives back the same JSON; anything else stays JSON', () => {
+    const two = JSON.stringify([
+      { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), attributes: {} },
+      { traceId: '01'.repeat(16), spanId: '23'.repeat(8), attributes: {} },
+    ]);
+    const stored = compactLinks(two);
+    expect(stored).toBeInstanceOf(Buffer);
+    expect((stored as Buffer).length).toBe(48);
+    expect(linksJson(stored)).toBe(two);
+    for (const kept of [
+      JSON.stringify([{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), attributes: { 'link.kind': 'benchmark' } }]),
+      JSON.stringify([{ traceId: 'AB'.repeat(16), spanId: 'cd'.repeat(8), attributes: {} }]),
+      JSON.stringify([{ spanId: 'cd'.repeat(8), traceId: 'ab'.repeat(16), attributes: {} }]),
+      JSON.stringify([{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) }]),
+      '[]',
+      'not json',
+    ]) {
+      expect(compactLinks(kept)).toBe(kept);
+      expect(linksJson(kept)).toBe(kept);
+    }
+    expect(compactLinks(null)).toBeNull();
+    expect(linksJson(null)).toBeNull();
   });
 });

@@ -225,6 +225,44 @@ export function mergeEvents(kept: readonly SpanEventRecord[], extracted: readonl
   return [...out, ...late];
 }
 
+const LINK_BYTES = 24;
+
+/**
+ * A span's links as stored (migration 179): the JSON of its links, or, when every link is only a
+ * trace and span id (no attributes, the common case), their 16 + 8 bytes each, a quarter of the
+ * JSON. Kept as JSON unless the bytes give back exactly the same JSON.
+ */
+export function compactLinks(json: string | null): string | Buffer | null {
+  if (json === null) return null;
+  let list: unknown;
+  try {
+    list = JSON.parse(json);
+  } catch {
+    return json;
+  }
+  if (!Array.isArray(list) || list.length === 0) return json;
+  const parts: Buffer[] = [];
+  for (const l of list as unknown[]) {
+    const link = l as { traceId?: unknown; spanId?: unknown } | null;
+    if (!link || typeof link.traceId !== 'string' || typeof link.spanId !== 'string' || !/^[0-9a-f]{32}$/.test(link.traceId) || !/^[0-9a-f]{16}$/.test(link.spanId)) return json;
+    parts.push(Buffer.from(link.traceId, 'hex'), Buffer.from(link.spanId, 'hex'));
+  }
+  const bytes = Buffer.concat(parts);
+  return linksJson(bytes) === json ? bytes : json;
+}
+
+/** The JSON of a span's stored links (either form of compactLinks). */
+export function linksJson(stored: unknown): string | null {
+  if (stored === null || stored === undefined) return null;
+  if (!(stored instanceof Uint8Array)) return String(stored);
+  const b = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  const out: { traceId: string; spanId: string; attributes: AttributeMap }[] = [];
+  for (let i = 0; i + LINK_BYTES <= b.length; i += LINK_BYTES) {
+    out.push({ traceId: b.subarray(i, i + 16).toString('hex'), spanId: b.subarray(i + 16, i + LINK_BYTES).toString('hex'), attributes: {} });
+  }
+  return JSON.stringify(out);
+}
+
 const HEX = /^[0-9a-f]*$/;
 
 /** Lowercase hex id -> bytes (ids are stored as 16- and 8-byte BLOBs). */

@@ -12,6 +12,7 @@ import type { Db } from './db';
 import { MODEL_CALL_130_COLUMNS, MODEL_CALL_INSERT_042, SCORE_INSERT_042, SPAN_INSERT, modelCallParams, scoreParams, spanParams } from './compact-rows';
 import type { StoredParams } from './compact-rows';
 import { StringTable } from './strings';
+import { compactLinks } from '../compact';
 
 const CHUNK = 2000;
 
@@ -204,4 +205,20 @@ export function compactRows(db: Db): void {
   let next = 0n;
   for (const o of read.orphanCalls.all() as OldRow[]) insert.modelCall.run(params042(modelCallParams(oldModelCall(o), --next, strings)));
   db.exec('DROP TABLE spans_041; DROP TABLE scores_041; DROP TABLE model_calls_041;');
+}
+
+/** Migration 179's code step: spans' JSON links into compactLinks' bytes where exact, in pages by id. */
+export function compactStoredLinks(db: Db): void {
+  const page = db.prepare<[number], { id: number; links: string }>("SELECT id, links FROM spans WHERE id > ? AND typeof(links) = 'text' ORDER BY id LIMIT 1000");
+  const update = db.prepare('UPDATE spans SET links = ? WHERE id = ?');
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const stored = compactLinks(r.links);
+      if (stored instanceof Buffer) update.run(stored, r.id);
+      after = r.id;
+    }
+  }
 }

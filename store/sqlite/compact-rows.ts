@@ -5,7 +5,7 @@
  */
 import type { AttributeMap, SpanEventRecord } from '../../schema/records';
 import type { ModelCallRow, ScoreRow, SpanRow } from '../span-rows';
-import { EVENTS_IN_ARTEFACTS, compactScoreAttributes, compactSpanAttributes, eventBody, eventTime, idBytes, scoreEvaluates } from '../compact';
+import { EVENTS_IN_ARTEFACTS, compactLinks, compactScoreAttributes, compactSpanAttributes, eventBody, eventTime, idBytes, scoreEvaluates } from '../compact';
 import type { PromotedColumns, StoredEvent } from '../compact';
 import type { StringTable } from './strings';
 
@@ -131,7 +131,7 @@ export function spanParams(input: CompactSpanInput, strings: StringTable): Store
     attributes: restRef === null ? rest : null,
     attributes_ref: restRef,
     events: storedEvents(input.events, new Set([...input.scores.map((sc) => sc.seq), ...(input.artefactEvents ?? [])]), t, strings),
-    links: s.links,
+    links: compactLinks(s.links),
   };
 }
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { rebuildRollups } from './rebuild';
-import { compactRows } from './compact-migration';
+import { compactRows, compactStoredLinks } from './compact-migration';
 import { compactArtefactRows, moveArtefactsToBlobs } from './artefact-writer';
 import { foldScoreLabels } from './rollup-apply';
 
@@ -71,6 +71,8 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
   176: compactArtefactRows,
   // Score rollup labels only where a panel reads them (178).
   178: foldScoreLabels,
+  // Links as bytes where they are only ids (179).
+  179: compactStoredLinks,
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

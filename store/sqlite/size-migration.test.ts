@@ -12,6 +12,7 @@ import { StoreWriter } from './writer';
 import { SqliteStore } from './store';
 import { DistributionQuery, FilterOptionsQuery, PanelQuery, QualityScoresQuery } from '../../schema/api';
 import { BucketCounts } from '../histogram';
+import { linksJson } from '../compact';
 import { componentRunRecords } from '../../test/reliability/helpers';
 import { rebuiltSpans } from './span-read';
 
@@ -185,6 +186,29 @@ describe('migration 178 (score rollup labels only where read)', () => {
     expect(histTotal()).toBe(histBefore);
     expect(histBefore).toBeGreaterThan(0);
     expect(await panels()).toBe(answers);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migration 179 (links as bytes)', () => {
+  it('turns JSON links that are only ids into 24 bytes each, keeps the others, and every link reads back the same', () => {
+    const { db, dir } = fileAt170();
+    migrate(db, loadMigrations().filter((m) => m.version <= 178));
+    new StoreWriter(db).writeSpans(Array.from({ length: 3 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    const ids = db.prepare("SELECT id FROM spans WHERE role = 'run' ORDER BY id").pluck().all() as number[];
+    const json = [
+      JSON.stringify([{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), attributes: {} }]),
+      JSON.stringify([{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), attributes: { why: 'retry' } }]),
+      JSON.stringify([{ traceId: '12'.repeat(16), spanId: '34'.repeat(8), attributes: {} }, { traceId: '56'.repeat(16), spanId: '78'.repeat(8), attributes: {} }]),
+    ];
+    // As the writer before 179 stored them.
+    ids.forEach((id, i) => db.prepare('UPDATE spans SET links = ? WHERE id = ?').run(json[i], id));
+    migrate(db);
+    const rows = db.prepare('SELECT typeof(links) AS t, links FROM spans WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify(ids)) as { t: string; links: unknown }[];
+    expect(rows.map((r) => r.t)).toEqual(['blob', 'text', 'blob']);
+    expect(rows.map((r) => linksJson(r.links))).toEqual(json);
+    expect(db.prepare('SELECT count(*) FROM spans WHERE links IS NOT NULL').pluck().get()).toBe(3);
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -15,6 +15,7 @@ import type { RebuiltSpan } from '../../store';
 import type { SpanRecord } from '../../schema/records';
 import { legacySchema, legacyWriteSpans } from './legacy-writer';
 import { BucketCounts } from '../../store/histogram';
+import { linksJson } from '../../store/compact';
 import { ROLLUPS, ROLLUP_TABLES } from '../../store/layout';
 
 /** Every rollup row (keys and measures; histograms as their total count). */
@@ -115,7 +116,8 @@ function compactLogicalDigests(db: Db, t: string, cols: string[]): Map<string, n
   const plain = use.filter((c) => !JSON_COLUMNS.has(c));
   const rows = db.prepare(`SELECT id AS row_key, ${plain.map((c) => `"${c}"`).join(', ')} FROM ${COMPACTED[t] ?? t}`).safeIntegers(true).all() as Record<string, unknown>[];
   const rebuilt = t === 'spans' ? new Map(rebuiltSpans(db).map((r) => [r.id, r])) : new Map<number, RebuiltSpan>();
-  const links = new Map((db.prepare('SELECT id, links FROM spans').all() as { id: number; links: string | null }[]).map((r) => [r.id, r.links]));
+  // Links are JSON or bytes (migration 179): compared as the JSON they stand for.
+  const links = new Map((db.prepare('SELECT id, links FROM spans').all() as { id: number; links: unknown }[]).map((r) => [r.id, linksJson(r.links)]));
   return digestsOf(
     rows.map((r) =>
       use.map((c) => {
