@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SimulatedClock, startTelemetry } from '../instrumentation';
 import { openDatabase, rebuiltSpans } from '../store';
 import type { Db } from '../store';
+import { linksJson } from '../store/compact';
 import { ATTR, SCORE, STAGE } from '../schema/names';
 import type { ModelClient } from './model-client';
 import { createPipelineResources, PIPELINE_NAME, runBenchmark } from './run';
@@ -289,7 +290,7 @@ describe('runBenchmark', () => {
 
     const db = openDatabase(four.file);
     try {
-      type S = { span_id: string; parent_span_id: string | null; trace_id: string; role: string; component_id: string | null; links: string | null };
+      type S = { span_id: string; parent_span_id: string | null; trace_id: string; role: string; component_id: string | null; links: Buffer | string | null };
       const spans = rows<S>(db, 'SELECT v.span_id, v.parent_span_id, v.trace_id, v.role, v.component_id, s.links FROM span_view v JOIN spans s ON s.id = v.id');
       const byId = new Map(spans.map((x) => [x.span_id, x]));
       const [bench] = spans.filter((x) => x.role === 'benchmark');
@@ -299,7 +300,7 @@ describe('runBenchmark', () => {
       expect(new Set(runs.map((r) => r.trace_id)).size).toBe(ids.length);
       for (const r of runs) {
         expect(r.parent_span_id).toBeNull();
-        expect(JSON.parse(r.links ?? '[]')).toEqual([expect.objectContaining({ spanId: bench!.span_id })]);
+        expect(JSON.parse(linksJson(r.links) ?? '[]')).toEqual([expect.objectContaining({ spanId: bench!.span_id })]);
       }
       const runOf = (x: S): S | undefined => {
         let cur: S | undefined = x;
