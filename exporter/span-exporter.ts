@@ -9,6 +9,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { readableSpanToRecord } from './map-spans';
+import { applyGenAiConventions } from '../store/conventions';
 import { asError, isDeferredWriter } from '../store/writer-types';
 import type { AnyTelemetryWriter } from '../store/writer-types';
 import type { SpanRecord } from '../schema/records';
@@ -32,6 +33,9 @@ export class SqliteSpanExporter implements SpanExporter {
     let records: SpanRecord[];
     try {
       records = spans.map(readableSpanToRecord);
+      // Third-party instrumentations' spans (on genscope's global providers) mean what they mean at
+      // OTLP ingest: the same GenAI conventions, so both paths store the same calls and runs.
+      applyGenAiConventions(records);
     } catch (err) {
       resultCallback(failed(err));
       return;

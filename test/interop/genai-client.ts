@@ -3,6 +3,10 @@
  * the `openai` module on load, so two of them in one process would see each other's calls):
  *
  *   node -r ts-node/register/transpile-only test/interop/genai-client.ts <library> <genscopeUrl> <token> [json|proto]
+ *   node -r ts-node/register/transpile-only test/interop/genai-client.ts <library> sqlite:<file>
+ *
+ * The second form is genscope in process: `startTelemetry({ registerGlobal: true })` writing the
+ * SQLite file, the instrumentations on its (global) tracer provider, no OTLP; traces only.
  *
  * Starts the local OpenAI-compatible server (openai-compatible-server.ts, simulated answers),
  * makes the same calls through the REAL client and instrumentation packages, exports over OTLP
@@ -42,6 +46,7 @@ import type * as OtelOpenAi from '@opentelemetry/instrumentation-openai';
 import type * as OpenInferenceOpenAi from '@arizeai/openinference-instrumentation-openai';
 import type * as TraceloopOpenAi from '@traceloop/instrumentation-openai';
 import type * as OpenAiModule from 'openai';
+import { startTelemetry } from '../../instrumentation';
 import { startOpenAiCompatibleServer } from './openai-compatible-server';
 import type { ServedCall } from './openai-compatible-server';
 
@@ -228,71 +233,90 @@ async function main(): Promise<void> {
   const results: GenAiClientOutput['results'] = { traces: [], metrics: [], logs: [] };
   const resource = resourceFromAttributes({ 'service.name': `interop-${library}`, 'service.version': '1.0.0' });
 
-  const otlpTraces = new Recording(
-    proto
-      ? new OTLPTraceExporterProto({ url: `${genscopeUrl}/v1/traces`, headers })
-      : new OTLPTraceExporterJson({ url: `${genscopeUrl}/v1/traces`, headers }),
-    results.traces,
-  );
+  const inProcess = genscopeUrl.startsWith('sqlite:') ? genscopeUrl.slice('sqlite:'.length) : null;
   const memory = new InMemorySpanExporter();
-  let exportProcessor: SpanProcessor = new BatchSpanProcessor(otlpTraces, { scheduledDelayMillis: 200 });
-  if (library === 'langfuse') {
-    const { LangfuseSpanProcessor } = load('@langfuse/otel') as typeof LangfuseOtel;
-    // Langfuse's own processor (its masking, media handling and span filter), exporting to genscope.
-    exportProcessor = new LangfuseSpanProcessor({
-      exporter: otlpTraces,
-      publicKey: 'pk-lf-interop',
-      secretKey: 'sk-lf-interop',
-      exportMode: 'immediate',
+  let tracerProvider: BasicTracerProvider | ReturnType<typeof trace.getTracerProvider>;
+  let meterProvider: MeterProvider;
+  let loggerProvider: LoggerProvider;
+  let flushTraces: () => Promise<void>;
+  if (inProcess !== null) {
+    // As a pipeline with genscope installed: its providers made global, third-party spans into the file.
+    const telemetry = startTelemetry({ db: inProcess, otlp: false, registerGlobal: true, serviceName: `interop-${library}`, env: {} });
+    tracerProvider = trace.getTracerProvider();
+    meterProvider = new MeterProvider({ resource });
+    loggerProvider = new LoggerProvider({ resource });
+    flushTraces = () => telemetry.shutdown();
+  } else {
+    const otlpTraces = new Recording(
+      proto
+        ? new OTLPTraceExporterProto({ url: `${genscopeUrl}/v1/traces`, headers })
+        : new OTLPTraceExporterJson({ url: `${genscopeUrl}/v1/traces`, headers }),
+      results.traces,
+    );
+    let exportProcessor: SpanProcessor = new BatchSpanProcessor(otlpTraces, { scheduledDelayMillis: 200 });
+    if (library === 'langfuse') {
+      const { LangfuseSpanProcessor } = load('@langfuse/otel') as typeof LangfuseOtel;
+      // Langfuse's own processor (its masking, media handling and span filter), exporting to genscope.
+      exportProcessor = new LangfuseSpanProcessor({
+        exporter: otlpTraces,
+        publicKey: 'pk-lf-interop',
+        secretKey: 'sk-lf-interop',
+        exportMode: 'immediate',
+      });
+    }
+    const provider = new BasicTracerProvider({
+      resource,
+      spanProcessors: [exportProcessor, new SimpleSpanProcessor(memory)],
+    });
+    tracerProvider = provider;
+    flushTraces = async () => {
+      await provider.forceFlush();
+      await provider.shutdown();
+    };
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    trace.setGlobalTracerProvider(provider);
+
+    const metricExporter = proto
+      ? new OTLPMetricExporterProto({ url: `${genscopeUrl}/v1/metrics`, headers })
+      : new OTLPMetricExporterJson({ url: `${genscopeUrl}/v1/metrics`, headers });
+    meterProvider = new MeterProvider({
+      resource,
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: {
+            export: (m, done) =>
+              metricExporter.export(m, (r) => {
+                results.metrics.push(r.code);
+                done(r);
+              }),
+            forceFlush: () => metricExporter.forceFlush(),
+            shutdown: () => metricExporter.shutdown(),
+          },
+          exportIntervalMillis: 60_000,
+        }),
+      ],
+    });
+    const logExporter = proto
+      ? new OTLPLogExporterProto({ url: `${genscopeUrl}/v1/logs`, headers })
+      : new OTLPLogExporterJson({ url: `${genscopeUrl}/v1/logs`, headers });
+    loggerProvider = new LoggerProvider({
+      resource,
+      processors: [
+        new BatchLogRecordProcessor({
+          exporter: {
+            export: (records, done) =>
+              logExporter.export(records, (r) => {
+                results.logs.push(r.code);
+                done(r);
+              }),
+            shutdown: () => logExporter.shutdown(),
+            forceFlush: () => logExporter.forceFlush(),
+          },
+          scheduledDelayMillis: 200,
+        }),
+      ],
     });
   }
-  const tracerProvider = new BasicTracerProvider({
-    resource,
-    spanProcessors: [exportProcessor, new SimpleSpanProcessor(memory)],
-  });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(tracerProvider);
-
-  const metricExporter = proto
-    ? new OTLPMetricExporterProto({ url: `${genscopeUrl}/v1/metrics`, headers })
-    : new OTLPMetricExporterJson({ url: `${genscopeUrl}/v1/metrics`, headers });
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [
-      new PeriodicExportingMetricReader({
-        exporter: {
-          export: (m, done) =>
-            metricExporter.export(m, (r) => {
-              results.metrics.push(r.code);
-              done(r);
-            }),
-          forceFlush: () => metricExporter.forceFlush(),
-          shutdown: () => metricExporter.shutdown(),
-        },
-        exportIntervalMillis: 60_000,
-      }),
-    ],
-  });
-  const logExporter = proto
-    ? new OTLPLogExporterProto({ url: `${genscopeUrl}/v1/logs`, headers })
-    : new OTLPLogExporterJson({ url: `${genscopeUrl}/v1/logs`, headers });
-  const loggerProvider = new LoggerProvider({
-    resource,
-    processors: [
-      new BatchLogRecordProcessor({
-        exporter: {
-          export: (records, done) =>
-            logExporter.export(records, (r) => {
-              results.logs.push(r.code);
-              done(r);
-            }),
-          shutdown: () => logExporter.shutdown(),
-          forceFlush: () => logExporter.forceFlush(),
-        },
-        scheduledDelayMillis: 200,
-      }),
-    ],
-  });
 
   const server = await startOpenAiCompatibleServer();
   const tracer = trace.getTracer('interop-app');
@@ -349,13 +373,12 @@ async function main(): Promise<void> {
       await langfuseCalls(server.url);
     }
   } finally {
-    await tracerProvider.forceFlush();
     // Two collections of the same cumulative series (a periodic one and the one at shutdown):
     // the metrics panel must count them once.
     await meterProvider.forceFlush();
     await meterProvider.shutdown();
     await loggerProvider.shutdown();
-    await tracerProvider.shutdown();
+    await flushTraces();
     await server.close();
   }
 

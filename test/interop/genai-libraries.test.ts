@@ -61,81 +61,106 @@ const EXPORTED: Record<GenAiLibrary, (c: ServedCall) => boolean> = {
   langfuse: () => true,
 };
 
+/** What the stored file answers for one library's traffic, however the spans arrived. */
+function checkStored(library: GenAiLibrary, out: GenAiClientOutput): void {
+  expect(out.served.length).toBeGreaterThan(0);
+  const ctx = {
+    db,
+    nowMs: Date.now() + 1000,
+    monthlyBudgetUsd: null,
+    exactPercentileMaxRows: 100_000,
+    minuteRollupRetentionDays: 7,
+  };
+  const service = `interop-${library}`;
+
+  const models = modelCalls(ctx, ModelCallsQuery.parse({ range: '1h' }));
+  const calls = models.groups.reduce((n, g) => n + g.calls, 0);
+  const errors = models.groups.reduce((n, g) => n + g.errors, 0);
+  const exported = out.served.filter(EXPORTED[library]);
+  expect(calls).toBe(exported.length);
+  expect(errors).toBe(exported.filter((c) => c.status >= 400).length);
+  // One identity per model: every group is a model that was requested, and each requested model
+  // appears once per provider and operation (its failed calls beside its successful ones).
+  const requested = new Set(out.served.map((c) => c.requestModel));
+  for (const g of models.groups) {
+    expect(requested.has(g.model ?? '')).toBe(true);
+    // Langfuse's SDK names no provider; every other library says openai (normalised: not openai.chat).
+    expect(library === 'langfuse' ? [null, 'openai'] : ['openai']).toContain(g.provider);
+    expect(g.p99Ms).toBeGreaterThanOrEqual(g.p50Ms);
+  }
+  const keys = models.groups.map((g) => `${g.model}|${g.operation}`);
+  expect(new Set(keys).size).toBe(keys.length);
+  const inputSent = exported.filter((c) => c.status < 400).reduce((n, c) => n + c.inputTokens, 0);
+  const inputStored = models.groups.reduce((n, g) => n + g.inputTokens, 0);
+  // @opentelemetry/instrumentation-openai reports usage on every call, streamed ones included; the
+  // others leave some out (streamed calls, embeddings), so they cannot show more than was served.
+  if (library === 'otel') expect(inputStored).toBe(inputSent);
+  expect(inputStored).toBeGreaterThan(0);
+  expect(inputStored).toBeLessThanOrEqual(inputSent);
+
+  // Cost: every group with tokens is priced or counted unpriced (never a silent $0), with the hint
+  // exactly when some call is unpriced. With a provider every model here is in the price dataset;
+  // Langfuse's SDK names none, and the dataset does not find text-embedding-3-small without one.
+  for (const g of models.groups) {
+    if (g.inputTokens === 0) continue;
+    if (g.unpricedCalls === 0) expect(g.costUsd).toBeGreaterThan(0);
+    else expect(g.calls - g.errors).toBeGreaterThanOrEqual(g.unpricedCalls);
+  }
+  expect(models.unpricedHint !== null).toBe(models.unpricedCalls > 0);
+  if (library !== 'langfuse') expect(models.unpricedCalls).toBe(0);
+  // Langfuse's SDK sends its own cost: kept, with the price book's cost of the same calls beside it.
+  if (library === 'langfuse') {
+    const sent = models.groups.filter((g) => g.senderCostCalls > 0);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const g of sent)
+      expect(g.senderDiffUsd).toBeCloseTo((g.senderCostUsd ?? 0) - (g.pricedCostUsd ?? 0), 12);
+  }
+
+  expect(
+    modelCalls(ctx, ModelCallsQuery.parse({ range: '1h', service })).groups.reduce((n, g) => n + g.calls, 0),
+  ).toBe(calls);
+  expect(modelCalls(ctx, ModelCallsQuery.parse({ range: '1h', service: 'no-such-service' })).groups).toEqual(
+    [],
+  );
+
+  const runs = runsList(ctx, RunsQuery.parse({ range: '1h' })).runs;
+  expect(runs.length).toBeGreaterThan(0);
+  expect(runs.every((r) => r.service === service)).toBe(true);
+  expect(runsList(ctx, RunsQuery.parse({ range: '1h', service: 'no-such-service' })).runs).toEqual([]);
+  // A root of another name carries its calls' cost and model, rolled up.
+  const batch = runs.find((r) => r.name === 'nightly-batch');
+  if (library === 'otel') {
+    expect(batch).toBeDefined();
+    expect(batch?.costUsd).toBeGreaterThan(0);
+    expect(requested.has(batch?.model ?? '')).toBe(true);
+  }
+  // Every root is a run though none has a genscope name; the lone failed call outside any span
+  // is one, for the libraries that export failed calls.
+  if (exported.some((c) => c.status >= 400)) expect(runs.some((r) => r.status === 'error')).toBe(true);
+
+  const kpis = summary(ctx, SummaryQuery.parse({ range: '1h' })).kpis;
+  expect(kpis.runs.value).toBe(runs.length);
+  const latency = latencyPercentiles(ctx, PanelQuery.parse({ range: '1h' }));
+  expect(latency.count.reduce((n, v) => n + v, 0)).toBe(runs.length);
+}
+
+async function client(library: GenAiLibrary, target: string): Promise<GenAiClientOutput> {
+  const { stdout } = await run(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'genai-client.ts'), library, target, ''],
+    { cwd: REPO, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as GenAiClientOutput;
+}
+
 describe.each(GENAI_LIBRARIES)('%s', (library) => {
-  test('model calls, runs, summary and latency cover the traffic, with no genscope root span', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'genai-client.ts'), library, server.url, ''],
-      { cwd: REPO, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
-    );
-    const out = JSON.parse(stdout) as GenAiClientOutput;
-    expect(out.served.length).toBeGreaterThan(0);
-    const ctx = { db, nowMs: Date.now() + 1000, monthlyBudgetUsd: null, exactPercentileMaxRows: 100_000, minuteRollupRetentionDays: 7 };
-    const service = `interop-${library}`;
+  test('over OTLP: model calls, runs, summary and latency cover the traffic, with no genscope root span', async () => {
+    checkStored(library, await client(library, server.url));
+  });
 
-    const models = modelCalls(ctx, ModelCallsQuery.parse({ range: '1h' }));
-    const calls = models.groups.reduce((n, g) => n + g.calls, 0);
-    const errors = models.groups.reduce((n, g) => n + g.errors, 0);
-    const exported = out.served.filter(EXPORTED[library]);
-    expect(calls).toBe(exported.length);
-    expect(errors).toBe(exported.filter((c) => c.status >= 400).length);
-    // One identity per model: every group is a model that was requested, and each requested model
-    // appears once per provider and operation (its failed calls beside its successful ones).
-    const requested = new Set(out.served.map((c) => c.requestModel));
-    for (const g of models.groups) {
-      expect(requested.has(g.model ?? '')).toBe(true);
-      // Langfuse's SDK names no provider; every other library says openai (normalised: not openai.chat).
-      expect(library === 'langfuse' ? [null, 'openai'] : ['openai']).toContain(g.provider);
-      expect(g.p99Ms).toBeGreaterThanOrEqual(g.p50Ms);
-    }
-    const keys = models.groups.map((g) => `${g.model}|${g.operation}`);
-    expect(new Set(keys).size).toBe(keys.length);
-    const inputSent = exported.filter((c) => c.status < 400).reduce((n, c) => n + c.inputTokens, 0);
-    const inputStored = models.groups.reduce((n, g) => n + g.inputTokens, 0);
-    // @opentelemetry/instrumentation-openai reports usage on every call, streamed ones included; the
-    // others leave some out (streamed calls, embeddings), so they cannot show more than was served.
-    if (library === 'otel') expect(inputStored).toBe(inputSent);
-    expect(inputStored).toBeGreaterThan(0);
-    expect(inputStored).toBeLessThanOrEqual(inputSent);
-
-    // Cost: every group with tokens is priced or counted unpriced (never a silent $0), with the hint
-    // exactly when some call is unpriced. With a provider every model here is in the price dataset;
-    // Langfuse's SDK names none, and the dataset does not find text-embedding-3-small without one.
-    for (const g of models.groups) {
-      if (g.inputTokens === 0) continue;
-      if (g.unpricedCalls === 0) expect(g.costUsd).toBeGreaterThan(0);
-      else expect(g.calls - g.errors).toBeGreaterThanOrEqual(g.unpricedCalls);
-    }
-    expect(models.unpricedHint !== null).toBe(models.unpricedCalls > 0);
-    if (library !== 'langfuse') expect(models.unpricedCalls).toBe(0);
-    // Langfuse's SDK sends its own cost: kept, with the price book's cost of the same calls beside it.
-    if (library === 'langfuse') {
-      const sent = models.groups.filter((g) => g.senderCostCalls > 0);
-      expect(sent.length).toBeGreaterThan(0);
-      for (const g of sent) expect(g.senderDiffUsd).toBeCloseTo((g.senderCostUsd ?? 0) - (g.pricedCostUsd ?? 0), 12);
-    }
-
-    expect(modelCalls(ctx, ModelCallsQuery.parse({ range: '1h', service })).groups.reduce((n, g) => n + g.calls, 0)).toBe(calls);
-    expect(modelCalls(ctx, ModelCallsQuery.parse({ range: '1h', service: 'no-such-service' })).groups).toEqual([]);
-
-    const runs = runsList(ctx, RunsQuery.parse({ range: '1h' })).runs;
-    expect(runs.length).toBeGreaterThan(0);
-    expect(runs.every((r) => r.service === service)).toBe(true);
-    expect(runsList(ctx, RunsQuery.parse({ range: '1h', service: 'no-such-service' })).runs).toEqual([]);
-    // A root of another name carries its calls' cost and model, rolled up.
-    const batch = runs.find((r) => r.name === 'nightly-batch');
-    if (library === 'otel') {
-      expect(batch).toBeDefined();
-      expect(batch?.costUsd).toBeGreaterThan(0);
-      expect(requested.has(batch?.model ?? '')).toBe(true);
-    }
-    // Every root is a run though none has a genscope name; the lone failed call outside any span
-    // is one, for the libraries that export failed calls.
-    if (exported.some((c) => c.status >= 400)) expect(runs.some((r) => r.status === 'error')).toBe(true);
-
-    const kpis = summary(ctx, SummaryQuery.parse({ range: '1h' })).kpis;
-    expect(kpis.runs.value).toBe(runs.length);
-    const latency = latencyPercentiles(ctx, PanelQuery.parse({ range: '1h' }));
-    expect(latency.count.reduce((n, v) => n + v, 0)).toBe(runs.length);
+  // genscope installed in the pipeline (startTelemetry({ registerGlobal: true })), the library's
+  // spans written to the file by genscope's own exporter: the same conventions apply as at ingest.
+  test("in process: the same answers from spans genscope's exporter wrote", async () => {
+    checkStored(library, await client(library, `sqlite:${path.join(dir, 'g.db')}`));
   });
 });
