@@ -62,12 +62,17 @@ function componentSegments(ctx: QueryContext, w: Window): {
   };
 }
 
-/** Run spans with start in [fromNs, toNs), as component rows. */
+/**
+ * Run spans with start in [fromNs, toNs), as component rows: summed per component first, so the
+ * component id's string is looked up once a component, not once a run (an edge holds up to two
+ * days of runs).
+ */
 function rawRuns(fromNs: bigint, toNs: bigint, conds: Fragment[]): Fragment {
   const where = joinAnd([{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ? AND component_id_ref IS NOT NULL", params: [fromNs, toNs] }, ...conds]);
   return {
-    sql: `SELECT ${stringOf('component_id_ref')} AS component_id, COALESCE(component_type, '') AS component_type, 1 AS runs, (status_code = 2) AS errors,
-        COALESCE(cost_usd, 0) AS cost_usd, duration_ns AS duration_sum_ns FROM spans WHERE ${where.sql}`,
+    sql: `SELECT ${stringOf('ref')} AS component_id, component_type, runs, errors, cost_usd, duration_sum_ns FROM (
+        SELECT component_id_ref AS ref, COALESCE(component_type, '') AS component_type, count(*) AS runs, SUM(status_code = 2) AS errors,
+          SUM(COALESCE(cost_usd, 0)) AS cost_usd, SUM(duration_ns) AS duration_sum_ns FROM spans WHERE ${where.sql} GROUP BY 1, 2)`,
     params: where.params,
   };
 }
@@ -119,12 +124,13 @@ export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostC
   };
 }
 
-/** Model calls with time in [fromNs, toNs), as split rows. */
+/** Model calls with time in [fromNs, toNs), as split rows (summed per component, stage and operation first). */
 function rawCalls(fromNs: bigint, toNs: bigint, conds: Fragment[]): Fragment {
   const where = joinAnd([{ sql: 'time_ns >= ? AND time_ns < ? AND component_id_ref IS NOT NULL', params: [fromNs, toNs] }, ...conds]);
   return {
-    sql: `SELECT ${stringOf('component_id_ref')} AS component_id, COALESCE(stage, '') AS stage, COALESCE(operation, '') AS operation,
-        1 AS calls, COALESCE(cost_usd, 0) AS cost_usd FROM model_calls WHERE ${where.sql}`,
+    sql: `SELECT ${stringOf('ref')} AS component_id, stage, operation, calls, cost_usd FROM (
+        SELECT component_id_ref AS ref, COALESCE(stage, '') AS stage, COALESCE(operation, '') AS operation,
+          count(*) AS calls, SUM(COALESCE(cost_usd, 0)) AS cost_usd FROM model_calls WHERE ${where.sql} GROUP BY 1, 2, 3)`,
     params: where.params,
   };
 }
