@@ -5,7 +5,8 @@
  * (`genscope:ready`: KPI cards, tables and lists too); then the page is paged down a viewport a
  * frame and the full-page figure is navigation start -> every panel of the page settled. On a
  * small demo database (about 1,000 spans) and on a large one (the 1M-span demo), each served by
- * the real API (with the alerts routes) from this process, in the same run. Every navigation gets
+ * the real API (with the alerts routes) in a child process (bench/dashboard-bench-child.ts: a
+ * synchronous read there must not stall the Playwright driver here), in the same run. Every navigation gets
  * a fresh browser context (cold cache, empty storage). The small database is the baseline: the
  * large/small ratio moves little when the shared machine is busy. Also prints what a load asks
  * for (requests before the charts were drawn, bytes, duplicates) and the API time of the
@@ -22,8 +23,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, resolveChromium } from '../test/browser/chromium';
 import type { Browser } from 'playwright-core';
-import { startServer } from '../api';
-import { createAlertsRouter } from '../alerts';
+import { fork } from 'node:child_process';
 import { generateDemo } from '../cli/demo';
 import { openDatabase } from '../store';
 
@@ -112,6 +112,8 @@ interface LoadSample {
   charts: number;
   ready: number;
   full: number;
+  /** When the paging down started and reached the end (ms after navigation start). */
+  scroll: [number, number];
   chartsInView: number;
   panelsInView: number;
   panelsDeferred: number;
@@ -150,17 +152,19 @@ async function load(browser: Browser, url: string): Promise<LoadSample> {
     const full = await page.evaluate(async () => {
       const w = window as unknown as { __genscopeReady?: boolean; __genscope: { info(): { statuses: Record<string, string> } } };
       const frame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
+      const scrollFrom = performance.now();
       for (let y = 0; y + window.innerHeight < document.documentElement.scrollHeight; y += window.innerHeight) {
         window.scrollTo(0, y + window.innerHeight);
         await frame();
         await frame();
       }
+      const scrolledAt = performance.now();
       const deadline = performance.now() + 120_000;
       for (;;) {
         if (performance.now() > deadline) throw new Error(`panels still loading after 2 min: ${JSON.stringify(w.__genscope.info().statuses)}`);
         const deferred = Object.values(w.__genscope.info().statuses).some((s) => s === 'deferred');
         if (deferred) window.scrollTo(0, document.documentElement.scrollHeight);
-        if (!deferred && w.__genscopeReady === true) return performance.now();
+        if (!deferred && w.__genscopeReady === true) return { at: performance.now(), scrollFrom, scrolledAt };
         await frame();
       }
     });
@@ -169,7 +173,7 @@ async function load(browser: Browser, url: string): Promise<LoadSample> {
         .filter((e) => e.name.includes('/api/v1/'))
         .map((e) => ({ url: e.name, startMs: e.startTime, endMs: e.responseEnd, bytes: e.decodedBodySize })),
     );
-    return { ...view, full, api, cpu, domContentLoadedMs };
+    return { ...view, full: full.at, scroll: [full.scrollFrom, full.scrolledAt], api, cpu, domContentLoadedMs };
   } finally {
     await context.close();
   }
@@ -177,11 +181,9 @@ async function load(browser: Browser, url: string): Promise<LoadSample> {
 
 async function measure(browser: Browser, file: string, staticDir: string, navigations: number): Promise<DashboardTiming> {
   const { spans, newestMs } = describeDb(file);
-  const db = openDatabase(file);
   // "Last 30 days" means the 30 days that end with the data, however old the database file is.
   const offset = Date.now() - (newestMs + 60_000);
-  const clock = (): number => Date.now() - offset;
-  const server = await startServer({ db, staticDir, clock, alertsRouter: createAlertsRouter({ db, now: clock }) });
+  const server = await startChild(file, staticDir, offset);
   try {
     const samples: LoadSample[] = [];
     for (let i = 0; i <= navigations; i++) samples.push(await load(browser, `${server.url}/`));
@@ -196,13 +198,19 @@ async function measure(browser: Browser, file: string, staticDir: string, naviga
           `last response in view ${med((x) => Math.max(...x.api.filter((e) => e.startMs <= x.charts).map((e) => e.endMs)))} ms, charts drawn ${med((x) => x.charts)} ms; ` +
           `main thread up to the viewport's readiness: ${Object.keys(warm.cpu).map((k) => `${k} ${med((x) => x.cpu[k] ?? Number.NaN)}`).join(', ')} ms`,
       );
-      console.log(`    warm-up load: charts ${warm.charts.toFixed(0)} ms, ready ${warm.ready.toFixed(0)} ms, full page ${warm.full.toFixed(0)} ms`);
+      console.log(`    warm-up load: charts ${warm.charts.toFixed(0)} ms, ready ${warm.ready.toFixed(0)} ms, full page ${warm.full.toFixed(0)} ms (paged down from ${warm.scroll[0].toFixed(0)} to ${warm.scroll[1].toFixed(0)} ms)`);
       for (const e of warm.api) console.log(`    ${e.startMs.toFixed(0).padStart(6)} -> ${e.endMs.toFixed(0).padStart(6)} ms ${String(e.bytes).padStart(7)} B ${e.url.replace(server.url, '')}`);
     }
     // The server's share: the viewport's requests, one at a time (global performance: Node's clock).
     const t0 = globalThis.performance.now();
-    for (const e of inView) await (await fetch(e.url)).arrayBuffer();
+    const each: string[] = [];
+    for (const e of inView) {
+      const t = globalThis.performance.now();
+      await (await fetch(e.url)).arrayBuffer();
+      each.push(`${(globalThis.performance.now() - t).toFixed(0)} ms ${e.url.replace(server.url, '')}`);
+    }
     const apiSerialMs = globalThis.performance.now() - t0;
+    if (process.env.GENSCOPE_BENCH_DEBUG) console.log(`    API serial, each: ${each.join(', ')}`);
     return {
       spans,
       chartsDrawnMs: median(samples.map((x) => x.charts)),
@@ -219,8 +227,28 @@ async function measure(browser: Browser, file: string, staticDir: string, naviga
     };
   } finally {
     await server.close();
-    db.close();
   }
+}
+
+/** The server in a child process (bench/dashboard-bench-child.ts). */
+async function startChild(file: string, staticDir: string, offsetMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const isTs = __filename.endsWith('.ts');
+  const child = fork(path.join(__dirname, `dashboard-bench-child${isTs ? '.ts' : '.js'}`), [file, staticDir, String(offsetMs)], {
+    execArgv: isTs ? ['-r', 'ts-node/register/transpile-only'] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const url = await Promise.race([
+    new Promise<string>((resolve) => child.once('message', (m) => resolve((m as { url: string }).url))),
+    exited.then((code) => Promise.reject(new Error(`dashboard bench server exited with ${code}`))),
+  ]);
+  return {
+    url,
+    close: async () => {
+      child.disconnect();
+      await exited;
+    },
+  };
 }
 
 /** A small demo database (4 benchmark passes, about 1,000 spans), built fresh in a temp dir. */

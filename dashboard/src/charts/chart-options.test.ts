@@ -1,5 +1,5 @@
 import type uPlot from 'uplot';
-import { hasPoints, isolatedIndexes, specShapeKey, stackData } from './chart-options';
+import { hasPoints, isolatedIndexes, sameData, specShapeKey, stackData } from './chart-options';
 
 describe('stackData', () => {
   it('stacks from the last series up, keeping gaps where every series is empty', () => {
@@ -40,5 +40,19 @@ describe('isolatedIndexes', () => {
     expect(isolatedIndexes([1, null, 2, 3, null, 4])).toEqual([0, 5]);
     expect(isolatedIndexes([null, 5, null])).toEqual([1]);
     expect(isolatedIndexes([1, 2, 3])).toBeNull();
+  });
+});
+
+describe('sameData', () => {
+  it('is true for rebuilt columns with the same numbers, false for any other value, length or column count', () => {
+    const t = [1, 2, 3];
+    const a: uPlot.AlignedData = [t, [1, null, 3]];
+    expect(sameData(a, [t, [1, null, 3]])).toBe(true);
+    expect(sameData(a, [[1, 2, 3], [1, null, 3]])).toBe(true);
+    expect(sameData(a, [t, [1, 2, 3]])).toBe(false);
+    expect(sameData(a, [t, [1, null]])).toBe(false);
+    expect(sameData(a, [t, [1, null, 3], [1, 1, 1]])).toBe(false);
+    expect(sameData(a, [t, [1, NaN, 3]])).toBe(false);
+    expect(sameData(null, a)).toBe(false);
   });
 });

@@ -136,6 +136,24 @@ export function isolatedIndexes(ys: ArrayLike<number | null | undefined>): numbe
 }
 
 /** True when at least one series has a finite value: a chart with only gaps is empty. */
+/**
+ * Same columns, value for value. Panels rebuild their columns on every render (the app re-renders
+ * them when filter options, alerts or the live clock change); the chart is fed and redrawn only
+ * when the numbers changed.
+ */
+export function sameData(a: uPlot.AlignedData | null, b: uPlot.AlignedData | null): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let s = 0; s < a.length; s++) {
+    const x = a[s] as ArrayLike<number | null | undefined>;
+    const y = b[s] as ArrayLike<number | null | undefined>;
+    if (x === y) continue;
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
+  }
+  return true;
+}
+
 export function hasPoints(data: uPlot.AlignedData | null): boolean {
   if (!data || data.length < 2 || data[0].length === 0) return false;
   for (let s = 1; s < data.length; s++) {

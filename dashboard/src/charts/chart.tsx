@@ -6,7 +6,7 @@
  */
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import { buildOptions, hasPoints, specShapeKey, stackData } from './chart-options';
+import { buildOptions, hasPoints, sameData, specShapeKey, stackData } from './chart-options';
 import type { ChartSpec } from './chart-options';
 import { onThemeChange } from '../lib/theme';
 import { setViewStatus } from '../lib/ready';
@@ -132,10 +132,18 @@ export function Chart(props: ChartProps) {
     // The plot is rebuilt only when its shape changes; everything else is fed through refs.
   }, [shapeKey]);
 
-  // New data: feed the existing plot.
+  // New data: feed the existing plot. The same numbers again (a re-render, or a refetch that
+  // changed nothing) are not fed (setData redraws), but the plot shows them: drawn for this answer.
+  const mounted = useRef(false);
   useEffect(() => {
     const u = plot.current;
-    if (!u || fedData.current === props.data) return;
+    const first = !mounted.current;
+    mounted.current = true;
+    if (!u || first) return;
+    if (sameData(fedData.current, props.data)) {
+      if (!props.stale && dataHasPoints()) setViewStatus(props.readyId, 'drawn', 'chart');
+      return;
+    }
     fedData.current = props.data;
     u.setData(plotted());
   }, [props.data]);

@@ -156,6 +156,8 @@ export function HeatmapLegend({ maxCount, bucketSeconds }: { maxCount: number; b
   );
 }
 
+let heatmapGrids = 0;
+
 export function HeatmapPanel() {
   const { filters, zoomTo } = useDashboard();
   const drill = useDrill();
@@ -181,6 +183,8 @@ export function HeatmapPanel() {
     legend: false,
   };
   const data = useMemo<uPlot.AlignedData | null>(() => (d ? [d.t, d.t.map(() => null)] : null), [d]);
+  // The cells are the plugin's, not in `data` (the same times and nulls on every answer): a new grid redraws.
+  const gridSerial = useMemo(() => ++heatmapGrids, [d]);
   const what = filters.stages.length ? `stage ${filters.stages.join(', ')}` : 'end to end (genscope.run)';
   return (
     <Panel
@@ -199,7 +203,7 @@ export function HeatmapPanel() {
           xRange={[d.meta.fromMs, d.meta.toMs]}
           height={CHART_HEIGHT}
           plugins={plugins}
-          redrawKey={markers.redrawKey}
+          redrawKey={`${markers.redrawKey}|${gridSerial}`}
           stale={r.stale}
           onSelectRange={zoomTo}
           onPointClick={(c) => {
