@@ -117,7 +117,10 @@ interface LoadSample {
   chartsInView: number;
   panelsInView: number;
   panelsDeferred: number;
+  /** The first request of each URL. */
   api: ApiEntry[];
+  /** Requests of a URL already asked for, while the page loaded. */
+  duplicates: number;
   /** Where the main thread's time went up to the viewport's readiness (Chromium's Performance.getMetrics, ms). */
   cpu: Record<string, number>;
   /** The bundle loaded and parsed: DOMContentLoaded, ms after navigation start. */
@@ -188,7 +191,9 @@ async function load(browser: Browser, url: string): Promise<LoadSample> {
     // A request of the first load once (a live refresh asks again for the same URLs).
     const firstOfEach = api.filter((e, i) => api.findIndex((o) => o.url === e.url) === i);
     const lastAnswer = Math.max(...firstOfEach.map((e) => e.endMs));
-    return { ...view, full: Math.max(full.at, Math.min(lastAnswer, answered)), scroll: [full.scrollFrom, full.scrolledAt], api: firstOfEach, cpu, domContentLoadedMs };
+    // Asked twice while loading (before every panel had settled; not a live refresh's repeat).
+    const duplicates = api.filter((e) => e.startMs <= full.at).length - firstOfEach.filter((e) => e.startMs <= full.at).length;
+    return { ...view, full: Math.max(full.at, Math.min(lastAnswer, answered)), scroll: [full.scrollFrom, full.scrolledAt], api: firstOfEach, duplicates, cpu, domContentLoadedMs };
   } finally {
     await context.close();
   }
@@ -237,7 +242,7 @@ async function measure(browser: Browser, file: string, staticDir: string, naviga
       panelsDeferred: warm.panelsDeferred,
       requestsInView: inView.length,
       requests: urls.length,
-      duplicates: urls.length - new Set(urls).size,
+      duplicates: warm.duplicates,
       bytesInView: inView.reduce((a, e) => a + e.bytes, 0),
       apiSerialMs,
     };
