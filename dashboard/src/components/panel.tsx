@@ -5,7 +5,7 @@
  * which knows when the canvas has real points on it. Inside a `<Lazy>` (components/lazy.tsx) a
  * panel that has not been near the viewport yet shows as 'deferred' and counts as settled.
  */
-import { useContext, useEffect } from 'preact/hooks';
+import { useContext, useEffect, useLayoutEffect } from 'preact/hooks';
 import { DashboardCtx } from '../context';
 import type { ComponentChildren } from 'preact';
 import { setViewStatus, unregisterView } from '../lib/ready';
@@ -81,7 +81,9 @@ export function Panel(props: PanelProps) {
   const kind = props.selfReady ? 'html' : 'chart';
   const lazy = useLazy();
   const deferred = !lazy.near && state === 'loading';
-  useEffect(() => {
+  // A layout effect, like the fetch's (lib/use-api.ts): every panel is registered before the
+  // readiness registry first judges, so 'charts drawn' cannot fire before the charts have asked.
+  useLayoutEffect(() => {
     if (deferred) {
       setViewStatus(id, lazy.decided ? 'deferred' : 'pending', kind);
       return;

@@ -4,7 +4,7 @@
  * (filters changed) marks the panel pending for the readiness signal, a live tick does not.
  * Out-of-date requests are aborted, so a slow answer never overwrites a newer one.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { isAbortError, ApiError } from './api-client';
 import type { ApiClient, QueryParams } from './api-client';
 import { setViewStatus } from './ready';
@@ -51,7 +51,9 @@ export function useFetcher<T>(key: string, fetcher: (signal: AbortSignal) => Pro
   const enabled = opts.enabled ?? true;
   const readyId = opts.readyId;
 
-  useEffect(() => {
+  // A layout effect: the request starts right after the render that needs it, not after the
+  // next paint (a frame or more later at navigation, when the first paint lays out every panel).
+  useLayoutEffect(() => {
     if (!enabled) return undefined;
     const keyChanged = lastKey.current !== key;
     lastKey.current = key;
