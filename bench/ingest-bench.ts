@@ -130,7 +130,8 @@ export async function runIngestLoad(options: IngestLoadOptions = {}): Promise<In
       durationMillis,
       spansPerBatch: options.spansPerBatch ?? 512,
       concurrency: options.concurrency ?? 4,
-      // Spans made once and sent again and again: the client stays cheap, the server is measured.
+      // Spans made once and sent again and again under fresh ids: the client stays cheap, the server
+      // stores every span it acknowledges (all distinct).
       reuseBatches: 8,
     };
     const senders = Array.from({ length: options.senders ?? 2 }, () =>
