@@ -11,6 +11,7 @@ import { API_BASE } from '../lib/api-params';
 import { emptyRunsFilter, serializeRoute } from '../lib/route';
 import { formatChange, formatDurationMs, formatRatioAsPercent, formatScore, formatUsd, fromDateTimeLocal, toDateTimeLocal } from '../lib/format';
 import type { CompareGroup, CompareMetric, CompareResponse } from '../../../schema/api';
+import { PageHead } from '../components/page-head';
 
 type Side = 'a' | 'b';
 type Kind = 'model' | 'benchmarkRun' | 'range';
@@ -245,12 +246,7 @@ export function ComparePage({ params }: { params: [string, string][] }) {
   const k = data ? [data.a.kpis, data.b.kpis] : null;
   return (
     <section class="gs-section gs-page" aria-labelledby="compare-page-h" data-page="compare">
-      <div class="gs-page-head">
-        <a class="gs-btn gs-btn-quiet" href="#" data-to-dashboard>
-          ← Dashboard
-        </a>
-        <h2 id="compare-page-h">Compare</h2>
-      </div>
+      <PageHead id="compare-page-h" title="Compare" />
       <p class="gs-muted gs-page-note">
         Two models, benchmark runs or time ranges, B against A, judged with the statistics of <code>genscope gate</code> (significance after a Holm adjustment at alpha{' '}
         {data?.meta.alpha ?? 0.01}, and a change of at least {data?.meta.minChangePercent ?? 5}%).

@@ -11,6 +11,7 @@ import { RANGE_PRESETS, isPresetKey, rangeLabel } from '../lib/time-range';
 import { formatDateTime, formatDurationMs, formatScore } from '../lib/format';
 import type { RunsFilter, RunStatus } from '../lib/route';
 import { useDashboard } from '../context';
+import { PageHead } from '../components/page-head';
 
 const SORT_LABELS: Record<RunSort, string> = {
   newest: 'Newest first',
@@ -167,17 +168,13 @@ export function RunsPage({ filter }: { filter: RunsFilter }) {
   const { navigate } = useDashboard();
   return (
     <section class="gs-section gs-page" aria-labelledby="runs-page-h" data-page="runs">
-      <div class="gs-page-head">
-        <a class="gs-btn gs-btn-quiet" href="#" data-to-dashboard>
-          ← Dashboard
-        </a>
-        <h2 id="runs-page-h">Runs</h2>
+      <PageHead id="runs-page-h" title="Runs">
         {filter.componentTypes.length === 1 ? (
           <a class="gs-btn" href={`#/type/${encodeURIComponent(filter.componentTypes[0] ?? '')}`}>
             {filter.componentTypes[0]} overview →
           </a>
         ) : null}
-      </div>
+      </PageHead>
       <RunsFilterBar filter={filter} onChange={(f) => navigate({ page: 'runs', runs: f })} />
       <div class="gs-grid">
         <RunsPanel id="runs-explorer" filter={filter} title="Runs" subtitle={describeRuns(filter)} maxHeightPx={560} />

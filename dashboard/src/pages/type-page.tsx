@@ -12,6 +12,7 @@ import { CostByModelPanel, CostOverTimePanel } from '../panels/cost';
 import { RunDetailPanel, RunsPanel } from '../panels/runs';
 import { runsFilterFrom } from '../lib/route';
 import { colorFor } from '../lib/colors';
+import { PageHead } from '../components/page-head';
 
 /** Runs in the worst-runs table. */
 const WORST_RUNS = 10;
@@ -27,18 +28,19 @@ export function TypePage({ type }: { type: string }) {
   return (
     <DashboardCtx.Provider value={inner}>
       <section class="gs-section gs-page" aria-labelledby="type-page-h" data-page="type" data-type={type}>
-        <div class="gs-page-head">
-          <a class="gs-btn gs-btn-quiet" href="#" data-to-dashboard>
-            ← Dashboard
-          </a>
-          <h2 id="type-page-h">
-            <span class="gs-swatch" style={{ background: colorFor('type', type) }} />
-            Component type: {type}
-          </h2>
+        <PageHead
+          id="type-page-h"
+          title={
+            <>
+              <span class="gs-swatch" style={{ background: colorFor('type', type) }} />
+              Component type: {type}
+            </>
+          }
+        >
           <a class="gs-btn" href={inner.runsHref()}>
             All {type} runs →
           </a>
-        </div>
+        </PageHead>
         <p class="gs-muted gs-page-note">The dashboard's filters apply (time range, models, stages); the component type is fixed to {type}.</p>
         <div class="gs-grid">
           <AccuracyPanel />
