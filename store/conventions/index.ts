@@ -38,6 +38,8 @@ export function recognizeGenAi(span: ConventionSpan): GenAiSpan | null {
  * Spans exported in separate batches cannot be compared here (see pipeline/README.md).
  */
 export function demoteWrappers(spans: SpanRecord[]): void {
+  // Most batches hold no model call under another span: nothing to index.
+  if (!spans.some((s) => s.genAi?.role === 'model' && s.parentSpanId)) return;
   const byId = new Map<string, SpanRecord>();
   for (const s of spans) byId.set(`${s.traceId}/${s.spanId}`, s);
   const wrappers = new Set<SpanRecord>();
