@@ -34,7 +34,7 @@ export async function dataRange(t: ChReadTarget): Promise<TimeRange | null> {
   return { fromMs: num(row.first_ms), toMs: num(row.last_ms) + 1 };
 }
 
-/** Quality scores of a range, a random 1 in k past maxSamples (k from the stored count). */
+/** Quality scores of a range, 1 in k past maxSamples (k from the stored count), by a hash of the row: the same data, the same sample. */
 export async function scoreSamples(t: ChReadTarget, range: TimeRange, maxSamples: number): Promise<ScoreSampleSet> {
   const w = { fromNs: msToNs(range.fromMs), toNs: msToNs(range.toMs) };
   // The count the SQLite store takes from its hour rollups (hours starting in [from - 1 h, to)),
@@ -48,7 +48,7 @@ export async function scoreSamples(t: ChReadTarget, range: TimeRange, maxSamples
   );
   const stride = Math.max(1, Math.ceil(num(count?.n) / Math.max(1, maxSamples)));
   const p = new Params();
-  const sample = stride === 1 ? '1' : `rand() % ${p.bind(stride, 'UInt32')} = 0`;
+  const sample = stride === 1 ? '1' : `sipHash64(span_id, time, name) % ${p.bind(stride, 'UInt32')} = 0`;
   const rows = await t.ch.query<{ name: string; componentType: string; model: string; timeMs: number | string; value: number }>(
     `SELECT name, ifNull(component_type, '') AS componentType, ifNull(model, '') AS model,
         toUnixTimestamp64Milli(time) AS timeMs, assumeNotNull(value) AS value

@@ -376,7 +376,12 @@ export function readDataRange(db: Db): TimeRange | null {
   return { fromMs: row.lo, toMs: row.hi + 1 };
 }
 
-/** Quality scores of a range, a random 1 in k past maxSamples (k from the rollup counts, so the read stays bounded). */
+/**
+ * Quality scores of a range, 1 in k past maxSamples (k from the rollup counts, so the read stays
+ * bounded). The sample is a hash of the row id, not random(): the same data gives the same
+ * findings on every request (a random sample moved the change points and their figures between
+ * two refreshes of the dashboard).
+ */
 export function readScoreSamples(db: Db, range: TimeRange, maxSamples: number): ScoreSampleSet {
   const stored = get<{ n: number }>(db, {
     sql: 'SELECT COALESCE(SUM(count), 0) AS n FROM rollup_scores WHERE grain_s = 3600 AND bucket_ns >= ? AND bucket_ns < ?',
@@ -390,7 +395,7 @@ export function readScoreSamples(db: Db, range: TimeRange, maxSamples: number): 
   const raw = stmt(
     db,
     `SELECT name_ref, COALESCE(component_type, ''), COALESCE(model, ''), time_ns / 1000000, value
-     FROM scores${scan} WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR abs(random()) % ? = 0)`,
+     FROM scores${scan} WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR ((id * 2654435761) % 4294967291) % ? = 0)`,
   )
     .raw(true)
     .all(fromNs, toNs, stride, stride) as [number, string, string, number, number][];
