@@ -16,6 +16,14 @@ async function main(): Promise<void> {
   const clock = (): number => Date.now() - offset;
   const db = openDatabase(dbPath);
   const server = await startServer({ db, staticDir, clock, alertsRouter: createAlertsRouter({ db, now: clock }) });
+  if (process.env.GENSCOPE_BENCH_DEBUG === '2') {
+    // Each API request as the server saw it: arrival -> answer sent (ms, this process's clock).
+    server.server.prependListener('request', (req: { url?: string }, res: { once(e: 'finish', f: () => void): void }) => {
+      const t = performance.now();
+      if (!req.url?.startsWith('/api/')) return;
+      res.once('finish', () => console.log(`      server ${t.toFixed(0).padStart(8)} +${(performance.now() - t).toFixed(1).padStart(6)} ms ${req.url}`));
+    });
+  }
   process.on('disconnect', () => {
     void server.close().then(() => {
       db.close();

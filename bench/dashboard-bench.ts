@@ -11,7 +11,8 @@
  * large/small ratio moves little when the shared machine is busy. Also prints what a load asks
  * for (requests before the charts were drawn, bytes, duplicates) and the API time of the
  * viewport's requests fetched one after another (the server's share). GENSCOPE_BENCH_DEBUG=1
- * prints the warm-up load's request timeline.
+ * prints the warm-up load's request timeline; GENSCOPE_BENCH_DEBUG=2 also each API request as the server
+ * saw it (arrival, time to the answer).
  *
  * Targets from the issue: under 2 s on the small database (the original requirement), under
  * 1 s and within 1.2x of the small database at 1M spans. Printed, not asserted. Needs Chromium (/usr/bin/chromium or CHROMIUM_PATH)

@@ -62,10 +62,11 @@ describe('aggregate', () => {
     expect(hist.get(sketchIndex(200_000_000))).toBe(1);
   });
 
-  it('keeps totals per stage over every component type and model, at the hour grain only', () => {
+  it('keeps totals per stage over every component type and model, at the hour and day grains', () => {
     const ds = aggregate([run(DAY0, 100), run(DAY0 + 1n, 300, { type: 'card', model: 'gpt-4o-mini' })]);
     const totals = ds.filter((d) => d.table === 'rollup_spans_total');
-    expect(totals).toHaveLength(1);
+    expect(totals.map((d) => d.grainS)).toEqual([HOUR_GRAIN_S, DAY_GRAIN_S]);
+    expect(totals[1]?.measures.map(String)).toEqual(totals[0]?.measures.map(String));
     const t = totals[0] as RollupDelta;
     expect(t.grainS).toBe(HOUR_GRAIN_S);
     expect(t.dims).toEqual(['(run)']);

@@ -80,17 +80,18 @@ function def(
 
 /**
  * Every rollup table. Empty string, not NULL, stands for "none" in a dimension so the primary key
- * works. Totals (no type/model columns) are kept at the hour grain only: short ranges read few
- * minute rows anyway, longer ones than a few weeks read the day grain of the full tables.
+ * works. Totals (no type/model columns) are kept at the hour and day grains (short ranges read few
+ * minute rows anyway): a month without a type or model filter reads a row per stage or score name
+ * and day, not one per type, model and service (migration 200).
  */
 export const ROLLUPS: Readonly<Record<RollupTable, RollupTableDef>> = {
   // `service` (resource service.name, '' unknown) on the tables the panels filter (migration 150).
   rollup_spans: def('rollup_spans', ALL_GRAINS, ['stage', 'component_type', 'model', 'service'], SPAN_MEASURES),
-  rollup_spans_total: def('rollup_spans_total', [HOUR_GRAIN_S], ['stage'], SPAN_MEASURES, {
+  rollup_spans_total: def('rollup_spans_total', [HOUR_GRAIN_S, DAY_GRAIN_S], ['stage'], SPAN_MEASURES, {
     primaryKey: ['grain_s', 'stage', 'bucket_ns'],
   }),
   rollup_scores: def('rollup_scores', ALL_GRAINS, ['name', 'component_type', 'model', 'label', 'service'], SCORE_MEASURES),
-  rollup_scores_total: def('rollup_scores_total', [HOUR_GRAIN_S], ['name'], SCORE_MEASURES, {
+  rollup_scores_total: def('rollup_scores_total', [HOUR_GRAIN_S, DAY_GRAIN_S], ['name'], SCORE_MEASURES, {
     primaryKey: ['grain_s', 'name', 'bucket_ns'],
   }),
   rollup_model_calls: def('rollup_model_calls', ALL_GRAINS, ['operation', 'provider', 'model', 'component_type', 'service'], [

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { rebuildRollups } from './rebuild';
 import { compactRows, compactStoredLinks } from './compact-migration';
 import { compactArtefactRows, moveArtefactsToBlobs } from './artefact-writer';
-import { foldScoreLabels } from './rollup-apply';
+import { backfillTotalDays, foldScoreLabels } from './rollup-apply';
 
 export type Db = Database.Database;
 
@@ -73,6 +73,8 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
   178: foldScoreLabels,
   // Links as bytes where they are only ids (179).
   179: compactStoredLinks,
+  // The day grain of the total rollups, from the full tables' day rows (200).
+  200: backfillTotalDays,
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './db';
 import { BucketCounts, mergeEncoded } from '../histogram';
-import { LABELLED_SCORES, ROLLUPS } from '../layout';
+import { DAY_GRAIN_S, LABELLED_SCORES, ROLLUPS } from '../layout';
 import type { MeasureDef, RollupTable, RollupTableDef } from '../layout';
 import type { RollupDelta } from '../aggregate';
 
@@ -127,5 +127,37 @@ export function foldScoreLabels(db: Db): void {
         measures: [r.count, r.sum, r.sum_sq, BucketCounts.decode(r.hist)],
       })),
     );
+  }
+}
+
+/** The narrow total tables and the full tables their rows sum (the same measures, fewer dimensions). */
+const TOTALS_OF: readonly [RollupTable, RollupTable][] = [
+  ['rollup_spans_total', 'rollup_spans'],
+  ['rollup_scores_total', 'rollup_scores'],
+];
+
+/**
+ * Migration 200's code step: the day grain of the total tables, summed from the day rows of the
+ * full tables (which hold every day the history has; a total's hour rows may start later), each
+ * measure merged by its rule, so a month read from the totals is the month the full rows give.
+ */
+export function backfillTotalDays(db: Db): void {
+  const applier = new RollupApplier(db);
+  for (const [total, full] of TOTALS_OF) {
+    const def = ROLLUPS[total];
+    // Computed whole, so day rows a writer may have added already are not counted twice.
+    db.prepare(`DELETE FROM ${total} WHERE grain_s = ?`).run(DAY_GRAIN_S);
+    const cols = ['bucket_ns', ...def.dimensions, ...def.measures.map((m) => m.column)];
+    const rows = db.prepare(`SELECT ${cols.join(', ')} FROM ${full} WHERE grain_s = ?`).safeIntegers(true).raw(true).iterate(BigInt(DAY_GRAIN_S));
+    const deltas: RollupDelta[] = [];
+    for (const r of rows as Iterable<unknown[]>) {
+      const dims = r.slice(1, 1 + def.dimensions.length) as string[];
+      const measures = def.measures.map((m, i) => {
+        const v = r[1 + def.dimensions.length + i];
+        return m.merge === 'hist' ? BucketCounts.decode(v as Uint8Array) : (v as number | bigint);
+      });
+      deltas.push({ table: total, grainS: DAY_GRAIN_S, bucketNs: r[0] as bigint, dims, measures } as RollupDelta);
+    }
+    applier.apply(deltas);
   }
 }

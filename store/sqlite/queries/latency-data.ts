@@ -6,6 +6,7 @@
 import { END_TO_END_STAGE } from '../../../schema/api';
 import { sketchIndex } from '../../histogram';
 import type { BucketedWindow, Window } from '../../window';
+import { HOUR_GRAIN_S } from '../../window';
 import { rawKept } from './context';
 import type { QueryContext } from './context';
 import { emptyHistogram } from './histograms';
@@ -28,6 +29,11 @@ export interface LatencyData {
  * Whether a raw scan for these filters touches few enough rows for exact percentiles. End-to-end
  * durations come from the covering index spans_runs_latency (cheap per row), so they get the whole
  * budget; stage spans need a table row each among all spans of the window, so they get a fifth.
+ * The hour totals bound the count first (a month is a few hundred rows, where counting the index
+ * range up to the budget read 20,000 entries per request at 1M spans): the runs of the hours wholly
+ * inside the window are at most the raw count, those of the hours it touches at least (runs only:
+ * the raw scan of the stage case also visits spans no rollup counts). Only a count between the
+ * bounds is taken from the raw rows, so the choice is the one the raw count alone would make.
  */
 export function canUseRaw(ctx: QueryContext, w: Window, f: Filters): boolean {
   if (f.benchmarkRun !== undefined) return true;
@@ -35,6 +41,16 @@ export function canUseRaw(ctx: QueryContext, w: Window, f: Filters): boolean {
   if (!rawKept(ctx, w)) return false;
   const runs = runsOnly(f);
   const max = runs ? ctx.exactPercentileMaxRows : Math.floor(ctx.exactPercentileMaxRows / 5);
+  const hourNs = BigInt(HOUR_GRAIN_S) * 1_000_000_000n;
+  const firstHour = (w.fromNs / hourNs) * hourNs;
+  const firstWhole = firstHour === w.fromNs ? firstHour : firstHour + hourNs;
+  const bounds = get<{ lower: number | null; upper: number | null }>(ctx.db, {
+    sql: `SELECT SUM(CASE WHEN bucket_ns >= ? AND bucket_ns + ? <= ? THEN count ELSE 0 END) AS lower, SUM(count) AS upper
+      FROM rollup_spans_total WHERE grain_s = ? AND bucket_ns >= ? AND bucket_ns < ?${runs ? ' AND stage = ?' : ''}`,
+    params: [firstWhole, hourNs, w.toNs, HOUR_GRAIN_S, firstHour, w.toNs, ...(runs ? [END_TO_END_STAGE] : [])],
+  });
+  if ((bounds?.lower ?? 0) > max) return false;
+  if (runs && (bounds?.upper ?? 0) <= max) return true;
   const sql = runs
     ? "SELECT count(*) AS n FROM (SELECT 1 FROM spans WHERE role = 'run' AND start_ns >= ? AND start_ns < ? LIMIT ?)"
     : 'SELECT count(*) AS n FROM (SELECT 1 FROM spans WHERE start_ns >= ? AND start_ns < ? LIMIT ?)';

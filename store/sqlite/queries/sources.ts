@@ -6,7 +6,7 @@
 import { END_TO_END_STAGE } from '../../../schema/api';
 import { ATTR, EVENT } from '../../../schema/names';
 import type { Window } from '../../window';
-import { HOUR_GRAIN_S } from '../../window';
+import { DAY_GRAIN_S, MINUTE_GRAIN_S } from '../../window';
 import { filterConditions, joinAnd, rollupUnion, segmentsFor } from './sql';
 import type { Filters, Fragment } from './sql';
 import { stringOf } from '../strings';
@@ -23,7 +23,7 @@ export function runsOnly(f: Filters): boolean {
   return f.stage.length === 1 && f.stage[0] === END_TO_END_STAGE;
 }
 
-/** Whether the narrow total rollups (hour grain, no type/model/service columns) can answer. */
+/** Whether the narrow total rollups (hour and day grains, no type/model/service columns) can answer. */
 function totalsApply(f: Filters, dims: boolean | undefined): boolean {
   return dims === false && f.componentType.length === 0 && f.model.length === 0 && (f.service ?? []).length === 0;
 }
@@ -35,7 +35,7 @@ export const serviceOf = (resourceIdSql: string): string => `(SELECT r.service_n
  * Span rows of runs and stages. Columns: bucket_ns, stage, component_type, model, count, errors,
  * duration_sum_ns, duration_max_ns, cost_usd, latency_hist (NULL for raw rows), duration_ns (raw
  * rows only; NULL for rollups). With `dims: false` the caller promises not to group by component
- * type or model, so hour rows may come from rollup_spans_total (with '' in those columns).
+ * type or model, so hour and day rows may come from rollup_spans_total (with '' in those columns).
  */
 export function spanSource(
   w: Window,
@@ -78,7 +78,7 @@ export function spanSource(
       `bucket_ns, stage, component_type, model, ${rest}`,
       segmentsFor(w, opts.grainS, { dayGrain: true }),
       joinAnd(conds),
-      (seg) => (totals && seg.grainS === HOUR_GRAIN_S ? { table: 'rollup_spans_total', cols: `bucket_ns, stage, '' AS component_type, '' AS model, ${rest}` } : null),
+      (seg) => (totals && seg.grainS !== MINUTE_GRAIN_S ? { table: 'rollup_spans_total', cols: `bucket_ns, stage, '' AS component_type, '' AS model, ${rest}` } : null),
     ),
     source: 'rollup',
     ignored,
@@ -89,7 +89,7 @@ export function spanSource(
  * Quality score rows. Columns: bucket_ns, name, component_type, model, label, count, sum,
  * sum_sq, hist (store/histogram codec, 20 bins; NULL for raw rows), value (raw rows only).
  * `names` narrows to these score names. With `dims: false` (no grouping by component type, model
- * or label) hour rows may come from rollup_scores_total.
+ * or label) hour and day rows may come from rollup_scores_total.
  */
 export function scoreSource(w: Window, f: Filters, names: readonly string[] | null, opts: { grainS?: number; dims?: boolean } = {}): Source {
   const nameCond: Fragment[] =
@@ -128,9 +128,12 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
       segmentsFor(w, opts.grainS, { dayGrain: true }),
       joinAnd([...nameCond, ...conds]),
       (seg) =>
-        totals && seg.grainS === HOUR_GRAIN_S
+        totals && seg.grainS !== MINUTE_GRAIN_S
           ? { table: 'rollup_scores_total', cols: "bucket_ns, name, '' AS component_type, '' AS model, '' AS label, count, sum, sum_sq, hist, NULL AS value" }
-          : null,
+          : // The full table's key is (grain_s, bucket_ns, name, ...): with names, a seek per bucket reads only theirs.
+            names !== null && seg.grainS !== DAY_GRAIN_S
+            ? { table: 'rollup_scores', cols: 'bucket_ns, name, component_type, model, label, count, sum, sum_sq, hist, NULL AS value', seekBuckets: true }
+            : null,
     ),
     source: 'rollup',
     ignored,
