@@ -14,6 +14,7 @@ import { ATTR } from '../schema/names';
 import { SqliteSpanExporter, readableSpanToRecord } from '../exporter';
 import { startTelemetry, SyncBatchSpanProcessor } from '../instrumentation';
 import { SPAN_INSERT_SQL, StoreWriter, StringTable, spanParams, spanRecordToRows } from '../store';
+import { benchStageWrapper } from './stage-bench';
 
 const STAGES = ['classify', 'map', 'generate', 'validate'];
 const TYPES = ['button', 'card', 'input', 'modal', 'navbar', 'table', 'tabs', 'alert'];
@@ -41,6 +42,8 @@ export interface ExporterBenchResult {
   dropped: number;
   /** Exporter throughput with synchronous=FULL over NORMAL (512-span commits). */
   fullOverNormal: number;
+  /** A stage-wrapped call over a bare span with the same attributes (stage-bench.ts). */
+  stageOverSpan: number;
 }
 
 export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
@@ -123,24 +126,8 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
   const normalRate = durable('NORMAL');
   const fullRate = durable('FULL');
 
-  // 5. Stage-wrapper overhead per call, against a bare span, both with no sink.
-  const bare = startTelemetry({ db: false, otlp: false });
-  const p = bare.pipeline({ name: 'bench', version: '1' });
-  const wrapped = p.stage('classify', (x: number) => x + 1);
-  const calls = 100_000;
-  let acc = 0;
-  t0 = performance.now();
-  for (let i = 0; i < calls; i++) {
-    const s = bare.tracer.startSpan('classify');
-    acc += i + 1;
-    s.end();
-  }
-  const bareNs = ((performance.now() - t0) * 1e6) / calls;
-  t0 = performance.now();
-  for (let i = 0; i < calls; i++) acc += wrapped(i);
-  const wrappedNs = ((performance.now() - t0) * 1e6) / calls;
-  await bare.shutdown();
-  if (acc === 0) lines.push('');
+  // 5. Stage-wrapper overhead per call, against a bare span, both with no sink (stage-bench.ts).
+  const stage = await benchStageWrapper();
 
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
   lines.push(`exporter: ${fmt(n)} spans, one process`);
@@ -155,9 +142,7 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
   lines.push(
     `  synchronous=FULL              ${fmt(fullRate)} spans/s vs NORMAL ${fmt(normalRate)} spans/s = ${(fullRate / normalRate).toFixed(2)}x (exporter alone, 512 spans per commit)`,
   );
-  lines.push(
-    `  stage wrapper overhead        ${fmt(wrappedNs)} ns/call vs bare span ${fmt(bareNs)} ns/call = ${(wrappedNs / bareNs).toFixed(2)}x`,
-  );
+  lines.push(...stage.lines);
   return {
     lines,
     sqliteSpansPerSec: sqliteRate,
@@ -165,5 +150,6 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
     rawRowsPerSec: rawRate,
     dropped,
     fullOverNormal: fullRate / normalRate,
+    stageOverSpan: stage.overSpan,
   };
 }

@@ -6,6 +6,7 @@
 import { scaleDb } from './scale-db';
 import { bytesPerSpan, panelTable, percentileError } from './scale-bench';
 import { benchExporter } from './exporter-bench';
+import { benchStageWrapper } from './stage-bench';
 import { benchApi } from './api-bench';
 import { benchDashboard } from './dashboard-bench';
 import { benchIngest } from './ingest-bench';
@@ -19,8 +20,8 @@ export async function millionSpanDb(log: (line: string) => void): Promise<string
 }
 
 /**
- * `npm run bench [exporter] [ingest] [api] [scale] [dashboard] [clickhouse]`: all but clickhouse
- * when none is named. `scale` builds the 10M-span database on first use (minutes).
+ * `npm run bench [exporter] [stage] [ingest] [api] [scale] [dashboard] [clickhouse]`: all but
+ * clickhouse and stage (part of exporter) when none is named. `scale` builds the 10M-span database on first use (minutes).
  */
 export async function main(argv: string[]): Promise<number> {
   const only = new Set(argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '--runs'));
@@ -29,6 +30,11 @@ export async function main(argv: string[]): Promise<number> {
   if (want('exporter')) {
     const r = await benchExporter();
     r.lines.forEach(log);
+    log('');
+  }
+  if (only.has('stage')) {
+    // Only when named: the stage wrapper's line of the exporter bench, alone (seconds).
+    (await benchStageWrapper()).lines.forEach(log);
     log('');
   }
   if (want('ingest')) {

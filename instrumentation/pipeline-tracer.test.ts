@@ -3,15 +3,16 @@
  * metric exporters (no store): what a model call, a failed call, an embeddings call and a score
  * put on the wire, attribute by attribute.
  */
-import { context, SpanKind } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { createPriceBook } from '../exporter';
-import { ATTR, GEN_AI, GEN_AI_DURATION_BUCKETS_SECONDS, METRIC, SERVER, TOKEN_BUCKETS, UNIT } from '../schema/names';
-import { systemClock } from './clock';
+import { ATTR, GEN_AI, GEN_AI_DURATION_BUCKETS_SECONDS, METRIC, SERVER, SPAN, TOKEN_BUCKETS, UNIT } from '../schema/names';
+import { SimulatedClock, systemClock } from './clock';
+import type { Clock } from './clock';
 import { createInstruments, PipelineTracer } from './pipeline-tracer';
 import type { EvaluatedCall } from './pipeline-tracer';
 
@@ -20,7 +21,7 @@ class RateLimited extends Error {
   readonly code = 'rate_limit_exceeded';
 }
 
-function setup() {
+function setup(clock: Clock = systemClock) {
   const spans = new InMemorySpanExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
   const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -29,7 +30,7 @@ function setup() {
   const tracer = new PipelineTracer(
     tracerProvider.getTracer('test'),
     createInstruments(meterProvider.getMeter('test')),
-    systemClock,
+    clock,
     createPriceBook(),
     { name: 'p', version: '1' },
   );
@@ -37,7 +38,7 @@ function setup() {
     await meterProvider.forceFlush();
     return metrics.getMetrics().flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics));
   };
-  return { spans, tracer, collect, shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]) };
+  return { spans, tracer, otel: tracerProvider.getTracer('manual'), collect, shutdown: () => Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]) };
 }
 
 let manager: AsyncLocalStorageContextManager;
@@ -192,6 +193,108 @@ describe('PipelineTracer.recordScore', () => {
       [ATTR.evaluationSpanId]: call?.spanContext().spanId,
     });
     expect(plain?.attributes).toEqual({ [GEN_AI.evaluationName]: 'classification.accuracy', [GEN_AI.evaluationScoreValue]: 1 });
+    await t.shutdown();
+  });
+});
+
+describe('PipelineTracer.stage', () => {
+  const startNs = BigInt(Date.UTC(2026, 0, 15, 12)) * 1_000_000n;
+  const stageDurations = async (t: ReturnType<typeof setup>) =>
+    ((await t.collect()).find((m) => m.descriptor.name === METRIC.stageDuration) as HistogramMetricData).dataPoints;
+
+  it('records a sync call as a child of the run, timed by the clock, with the stage and run attributes', async () => {
+    const clock = new SimulatedClock(startNs, { realTime: false });
+    const t = setup(clock);
+    const seen: unknown[] = [];
+    const classify = t.tracer.stage('classify', function (this: unknown, a: number, b: string) {
+      seen.push(this, trace.getActiveSpan()?.spanContext().spanId);
+      clock.advance(250);
+      return `${a}${b}`;
+    });
+    const receiver = { classify };
+    const out = await t.tracer.run({ componentId: 'c1', componentType: 'card', model: 'gpt-4o' }, () => receiver.classify(4, 'x'));
+    expect(out).toBe('4x');
+    expect(classify.name).toBe('classifyStage');
+    const spans = t.spans.getFinishedSpans();
+    const stage = byName(spans, 'classify');
+    // fn ran with the caller's `this` and the stage span active.
+    expect(seen).toEqual([receiver, stage?.spanContext().spanId]);
+    expect(stage?.parentSpanContext?.spanId).toBe(byName(spans, SPAN.run)?.spanContext().spanId);
+    expect(stage?.kind).toBe(SpanKind.INTERNAL);
+    expect(stage?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(stage?.startTime).toEqual([Number(startNs / 1_000_000_000n), 0]);
+    expect(stage?.duration).toEqual([0, 250_000_000]);
+    expect(stage?.attributes).toEqual({
+      [ATTR.pipelineName]: 'p',
+      [ATTR.pipelineVersion]: '1',
+      [ATTR.componentId]: 'c1',
+      [ATTR.componentType]: 'card',
+      [ATTR.model]: 'gpt-4o',
+      [ATTR.stage]: 'classify',
+    });
+    const [point, ...others] = await stageDurations(t);
+    expect(others).toEqual([]);
+    expect(point?.attributes).toEqual({ [ATTR.stage]: 'classify', [ATTR.componentType]: 'card', [ATTR.model]: 'gpt-4o' });
+    expect(point?.value.sum).toBe(0.25);
+    await t.shutdown();
+  });
+
+  it('re-throws a sync throw and a rejection unchanged, recording each on the span and in the metric', async () => {
+    const t = setup();
+    const error = new TypeError('bad input');
+    const throws = t.tracer.stage('parse', () => {
+      throw error;
+    });
+    const rejects = t.tracer.stage('render', () => Promise.reject('a string'));
+    let thrown: unknown;
+    try {
+      throws();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBe(error);
+    await expect(rejects()).rejects.toBe('a string');
+    const spans = t.spans.getFinishedSpans();
+    const parse = byName(spans, 'parse');
+    expect(parse?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'bad input' });
+    expect(parse?.attributes[ATTR.errorType]).toBe('TypeError');
+    expect(parse?.events.map((e) => [e.name, e.attributes?.['exception.message'], e.time])).toEqual([['exception', 'bad input', parse?.endTime]]);
+    const render = byName(spans, 'render');
+    expect(render?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'a string' });
+    expect(render?.attributes[ATTR.errorType]).toBe('_OTHER');
+    expect(render?.events.map((e) => e.name)).toEqual(['exception']);
+    // Outside a run, the metric carries the stage and the error type only.
+    expect((await stageDurations(t)).map((d) => d.attributes)).toEqual([
+      { [ATTR.stage]: 'parse', [ATTR.errorType]: 'TypeError' },
+      { [ATTR.stage]: 'render', [ATTR.errorType]: '_OTHER' },
+    ]);
+    await t.shutdown();
+  });
+
+  it('gives the stage to model calls under spans made inside it, adds their cost to it, and none to a run started inside it', async () => {
+    const t = setup();
+    const chat = () =>
+      t.tracer.modelCall({ provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini' }, async () => ({
+        usage: { inputTokens: 1000, outputTokens: 1000, costUsd: 0.5 },
+      }));
+    const inner = t.tracer.stage('repair', () => chat());
+    const generate = t.tracer.stage('generate', async () => {
+      await t.otel.startActiveSpan('manual', async (manual) => {
+        await chat();
+        manual.end();
+      });
+      await inner();
+      await t.tracer.run({ componentId: 'nested' }, () => chat());
+    });
+    await t.tracer.run({ componentId: 'c1' }, () => generate());
+    const spans = t.spans.getFinishedSpans();
+    const calls = spans.filter((s) => s.name === 'chat gpt-4o-mini');
+    expect(calls.map((s) => s.attributes[ATTR.stage])).toEqual(['generate', 'repair', undefined]);
+    expect(calls[0]?.parentSpanContext?.spanId).toBe(byName(spans, 'manual')?.spanContext().spanId);
+    expect(byName(spans, 'repair')?.parentSpanContext?.spanId).toBe(byName(spans, 'generate')?.spanContext().spanId);
+    expect(byName(spans, 'repair')?.attributes[ATTR.costUsd]).toBe(0.5);
+    // Its own call under the manual span; the nested stage's is that stage's.
+    expect(byName(spans, 'generate')?.attributes[ATTR.costUsd]).toBe(0.5);
     await t.shutdown();
   });
 });

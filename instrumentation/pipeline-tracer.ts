@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { context, createContextKey, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Attributes, Context, Counter, Histogram, Meter, Span, SpanContext, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Counter, Histogram, HrTime, Meter, Span, SpanContext, Tracer } from '@opentelemetry/api';
 import {
   ATTR,
   DURATION_BUCKETS_SECONDS,
@@ -23,6 +23,7 @@ import {
 } from '../schema/names';
 import { nsToHrTime } from '../exporter';
 import type { PriceBook } from '../exporter';
+import { clockHrTime, hrSecondsBetween } from './clock';
 import type { Clock } from './clock';
 import { errorTypeOf } from './error-type';
 import { ArtefactRecorder } from './artefacts';
@@ -172,6 +173,41 @@ interface StageState {
 const RUN_KEY = createContextKey('genscope.run');
 const STAGE_KEY = createContextKey('genscope.stage');
 
+/**
+ * The context a stage function runs in: its parent's values and the stage span (`inner`, one
+ * context from trace.setSpan) with the stage's state on top under STAGE_KEY. The API's context
+ * copies its whole map and makes three closures on every setValue, and a stage call set two
+ * values; the overlay halves that. A value set on it goes to the inner context and keeps the
+ * overlay; setting or deleting STAGE_KEY itself leaves the overlay behind.
+ */
+class StageContext implements Context {
+  constructor(
+    readonly inner: Context,
+    readonly state: StageState,
+  ) {}
+
+  getValue(key: symbol): unknown {
+    return key === STAGE_KEY ? this.state : this.inner.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    const inner = this.inner.setValue(key, value);
+    return key === STAGE_KEY ? inner : new StageContext(inner, this.state);
+  }
+
+  deleteValue(key: symbol): Context {
+    const inner = this.inner.deleteValue(key);
+    return key === STAGE_KEY ? inner : new StageContext(inner, this.state);
+  }
+}
+
+/** parent with the stage span active and the stage's state under STAGE_KEY. */
+function stageContext(parent: Context, span: Span, state: StageState): StageContext {
+  // A stage inside a stage: the outer overlay's STAGE_KEY is shadowed anyway, so build on its
+  // inner context and keep one overlay deep.
+  return new StageContext(trace.setSpan(parent instanceof StageContext ? parent.inner : parent, span), state);
+}
+
 const errorType = errorTypeOf;
 
 function stageAttributesOf(base: Readonly<Attributes>, runAttrs: Attributes, name: string): StageAttributes {
@@ -179,6 +215,43 @@ function stageAttributesOf(base: Readonly<Attributes>, runAttrs: Attributes, nam
   if (runAttrs[ATTR.componentType] !== undefined) metric[ATTR.componentType] = runAttrs[ATTR.componentType];
   if (runAttrs[ATTR.model] !== undefined) metric[ATTR.model] = runAttrs[ATTR.model];
   return { span: { ...base, ...runAttrs, [ATTR.stage]: name }, metric };
+}
+
+/** Ends a stage call's span (failed: with err recorded) and records its duration. */
+function endStage(
+  span: Span,
+  state: StageState,
+  start: HrTime,
+  metricAttrs: Attributes,
+  histogram: Histogram,
+  clock: Clock,
+  failed: boolean,
+  err: unknown,
+): void {
+  const end = clockHrTime(clock);
+  if (state.costUsd > 0) span.setAttribute(ATTR.costUsd, state.costUsd);
+  if (failed) {
+    span.recordException(toException(err), end);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    span.setAttribute(ATTR.errorType, errorType(err));
+    metricAttrs = { ...metricAttrs, [ATTR.errorType]: errorType(err) };
+  }
+  span.end(end);
+  histogram.record(hrSecondsBetween(start, end), metricAttrs);
+}
+
+/**
+ * A stage's span and metric attributes in a run: the same for every call of the stage in that
+ * run, so built once and reused (the SDK copies what it is given, never mutates it).
+ */
+function stageAttributesIn(run: RunState, base: Readonly<Attributes>, name: string): StageAttributes {
+  run.stageAttrs ??= new Map();
+  let a = run.stageAttrs.get(name);
+  if (!a) {
+    a = stageAttributesOf(base, run.attrs, name);
+    run.stageAttrs.set(name, a);
+  }
+  return a;
 }
 
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
@@ -212,21 +285,6 @@ export class PipelineTracer {
     return this.base;
   }
 
-  /**
-   * A stage's span and metric attributes under a run (or none): the same for every call of the
-   * stage in that run, so built once and reused (the SDK copies what it is given, never mutates it).
-   */
-  private stageAttributes(name: string, run: RunState | undefined, none: StageAttributes): StageAttributes {
-    if (!run) return none;
-    run.stageAttrs ??= new Map();
-    let a = run.stageAttrs.get(name);
-    if (!a) {
-      a = stageAttributesOf(this.base, run.attrs, name);
-      run.stageAttrs.set(name, a);
-    }
-    return a;
-  }
-
   private runAttrs(ctx: Context): Attributes {
     return (ctx.getValue(RUN_KEY) as RunState | undefined)?.attrs ?? {};
   }
@@ -238,55 +296,39 @@ export class PipelineTracer {
    */
   stage<A extends unknown[], R>(name: string, fn: (...args: A) => R): (...args: A) => R {
     // The wrapper is a plain function so callers' `this` reaches fn; what it needs of the
-    // tracer is captured here.
-    const { tracer, clock, instruments } = this;
-    const outsideRun = stageAttributesOf(this.base, {}, name);
-    const attributesOf = (run: RunState | undefined) => this.stageAttributes(name, run, outsideRun);
+    // tracer is captured here. A call makes no closure unless fn returns a promise (the settle
+    // callbacks): this is the hot path of every instrumented pipeline.
+    const { tracer, clock, base } = this;
+    const histogram = this.instruments.stageDuration;
+    const outsideRun = stageAttributesOf(base, {}, name);
     const wrapped = function (this: unknown, ...args: A): R {
       const parent = context.active();
-      const attrs = attributesOf(parent.getValue(RUN_KEY) as RunState | undefined);
-      const startNs = clock.nowNs();
-      const span = tracer.startSpan(
-        name,
-        { kind: SpanKind.INTERNAL, startTime: nsToHrTime(startNs), attributes: attrs.span },
-        parent,
-      );
+      const run = parent.getValue(RUN_KEY) as RunState | undefined;
+      const attrs = run === undefined ? outsideRun : stageAttributesIn(run, base, name);
+      const start = clockHrTime(clock);
+      const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: start, attributes: attrs.span }, parent);
       const state: StageState = { stage: name, costUsd: 0 };
-      const ctx = trace.setSpan(parent, span).setValue(STAGE_KEY, state);
-      const finish = (err: unknown, failed: boolean) => {
-        const endNs = clock.nowNs();
-        if (state.costUsd > 0) span.setAttribute(ATTR.costUsd, state.costUsd);
-        let metricAttrs = attrs.metric;
-        if (failed) {
-          span.recordException(toException(err), nsToHrTime(endNs));
-          span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-          span.setAttribute(ATTR.errorType, errorType(err));
-          metricAttrs = { ...metricAttrs, [ATTR.errorType]: errorType(err) };
-        }
-        span.end(nsToHrTime(endNs));
-        instruments.stageDuration.record(Number(endNs - startNs) / 1e9, metricAttrs);
-      };
       let result: R;
       try {
-        result = context.with(ctx, fn, this, ...args);
+        result = context.with(stageContext(parent, span, state), fn, this, ...args);
       } catch (err) {
-        finish(err, true);
+        endStage(span, state, start, attrs.metric, histogram, clock, true, err);
         throw err;
       }
-      if (isPromiseLike(result)) {
-        return Promise.resolve(result).then(
-          (v) => {
-            finish(undefined, false);
-            return v;
-          },
-          (err: unknown) => {
-            finish(err, true);
-            throw err;
-          },
-        ) as R;
+      if (!isPromiseLike(result)) {
+        endStage(span, state, start, attrs.metric, histogram, clock, false, undefined);
+        return result;
       }
-      finish(undefined, false);
-      return result;
+      return Promise.resolve(result).then(
+        (v) => {
+          endStage(span, state, start, attrs.metric, histogram, clock, false, undefined);
+          return v;
+        },
+        (err: unknown) => {
+          endStage(span, state, start, attrs.metric, histogram, clock, true, err);
+          throw err;
+        },
+      ) as R;
     };
     Object.defineProperty(wrapped, 'name', { value: `${name}Stage` });
     return wrapped;
