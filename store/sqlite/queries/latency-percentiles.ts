@@ -20,15 +20,19 @@ export function latencyPercentiles(ctx: QueryContext, q: PanelQuery): LatencyRes
   const stages = q.stage.length > 0 ? q.stage : [END_TO_END_STAGE];
   const data = loadLatency(ctx, w, bw, { ...q, stage: stages }, { allowExact: true });
   const pooled = (m: Map<string, { hist: DenseHistogram; values: number[] | null; count: number; sumMs: number }>) => {
-    const hist = emptyHistogram();
-    const values: number[] = [];
-    let count = 0;
-    let sumMs = 0;
-    for (const s of m.values()) {
-      addHistogram(hist, s.hist);
-      if (s.values) for (const v of s.values) values.push(v);
-      count += s.count;
-      sumMs += s.sumMs;
+    // One stage (the end-to-end default): its histogram as it is, not a copy.
+    const only = m.size === 1 ? (m.values().next().value ?? null) : null;
+    const hist = only ? only.hist : emptyHistogram();
+    const values: number[] = only?.values ?? [];
+    let count = only?.count ?? 0;
+    let sumMs = only?.sumMs ?? 0;
+    if (!only) {
+      for (const s of m.values()) {
+        addHistogram(hist, s.hist);
+        if (s.values) for (const v of s.values) values.push(v);
+        count += s.count;
+        sumMs += s.sumMs;
+      }
     }
     const p: PercentileTriple = data.exact ? exactPercentiles(values) : histogramPercentiles(hist);
     return { p, count, sumMs };
