@@ -1,5 +1,5 @@
 /**
- * The size migrations (175-179) on real files at the schema before them (migration 170), filled
+ * The size migrations (175-180) on real files at the schema before them (migration 170), filled
  * by today's writer where its rows are unchanged and by hand where the layout changed: every row
  * is kept and every answer that reads them stays the same.
  */
@@ -10,7 +10,23 @@ import { loadMigrations, migrate, openDatabase } from './db';
 import type { Db } from './db';
 import { StoreWriter } from './writer';
 import { SqliteStore } from './store';
-import { DistributionQuery, FilterOptionsQuery, PanelQuery, QualityScoresQuery } from '../../schema/api';
+import {
+  BenchmarkDurationsQuery,
+  BudgetQuery,
+  CostBreakdownQuery,
+  CostComponentsQuery,
+  CostOverTimeQuery,
+  DistributionQuery,
+  FilterOptionsQuery,
+  OpportunitiesQuery,
+  PanelQuery,
+  QualityBreakdownQuery,
+  QualityScoresQuery,
+  SummaryQuery,
+  TrendsQuery,
+} from '../../schema/api';
+import { ROLLUPS, ROLLUP_TABLES, storedColumn } from '../layout';
+import { PERMANENT_NS, pruneStrings } from './strings';
 import { BucketCounts } from '../histogram';
 import { linksJson } from '../compact';
 import { componentRunRecords } from '../../test/reliability/helpers';
@@ -209,6 +225,83 @@ describe('migration 179 (links as bytes)', () => {
     expect(rows.map((r) => r.t)).toEqual(['blob', 'text', 'blob']);
     expect(rows.map((r) => linksJson(r.links))).toEqual(json);
     expect(db.prepare('SELECT count(*) FROM spans WHERE links IS NOT NULL').pluck().get()).toBe(3);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migration 180 (rollup dimensions as string ids)', () => {
+  const rollupRows = (db: Db) =>
+    JSON.stringify(ROLLUP_TABLES.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY ${ROLLUPS[t].primaryKey.join(', ')}`).raw(true).all()));
+  const answers = async (db: Db) => {
+    const store = new SqliteStore(db, { ownsDb: false });
+    const out: unknown[] = [await store.filterOptions(FilterOptionsQuery.parse({ range: '24h' }), ctx)];
+    const panels = [
+      ['summary', SummaryQuery],
+      ['quality-accuracy', PanelQuery],
+      ['quality-confusion', PanelQuery],
+      ['quality-distribution', DistributionQuery],
+      ['quality-scores', QualityScoresQuery],
+      ['quality-breakdown', QualityBreakdownQuery],
+      ['performance-latency', PanelQuery],
+      ['performance-stages', PanelQuery],
+      ['performance-heatmap', PanelQuery],
+      ['performance-cache', PanelQuery],
+      ['performance-benchmarks', BenchmarkDurationsQuery],
+      ['cost-over-time', CostOverTimeQuery],
+      ['cost-breakdown', CostBreakdownQuery],
+      ['cost-components', CostComponentsQuery],
+      ['cost-budget', BudgetQuery],
+      ['cost-opportunities', OpportunitiesQuery],
+      ['trends', TrendsQuery],
+    ] as const;
+    const queries = [{ range: '24h' }, { range: '24h', componentType: 'card' }, { range: '24h', model: 'gpt-4o', service: 'reliability' }, { range: '24h', stage: 'classify' }, {}];
+    for (const [id, schema] of panels)
+      for (const q of queries) {
+        // Each panel with the filters it accepts.
+        const parsed = schema.safeParse(q);
+        out.push(parsed.success ? await store.panel(id, parsed.data as never, ctx) : null);
+      }
+    return JSON.stringify(out);
+  };
+
+  it('keeps every rollup row, reads back the same text through the views, and every panel answers the same', async () => {
+    const { db, dir } = fileAt170();
+    migrate(db, loadMigrations().filter((m) => m.version <= 179));
+    const first = Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i, i % 4 === 0 ? 'gpt-4o-mini' : 'gpt-4o')).flat();
+    const later = Array.from({ length: 10 }, (_, i) => componentRunRecords(T0_MS + 45 * 60_000 + i * 60_000, i)).flat();
+    new StoreWriter(db).writeSpans(first);
+    const rows = rollupRows(db);
+    const before = await answers(db);
+    migrate(db);
+    for (const t of ROLLUP_TABLES) {
+      expect(db.prepare('SELECT type FROM sqlite_master WHERE name = ?').pluck().get(t)).toBe('view');
+      expect(db.prepare(`SELECT count(*) FROM ${ROLLUPS[t].stored}`).pluck().get()).toBe(db.prepare(`SELECT count(*) FROM ${t}`).pluck().get());
+    }
+    expect(JSON.parse(rows).every((r: unknown[]) => r.length > 0)).toBe(true);
+    expect(rollupRows(db)).toBe(rows);
+    expect(await answers(db)).toBe(before);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+
+    // Written after the migration (ids) or all along by today's writer: the same rollups.
+    new StoreWriter(db).writeSpans(later);
+    const fresh = openDatabase(path.join(dir, 'fresh.db'));
+    new StoreWriter(fresh).writeSpans(first);
+    new StoreWriter(fresh).writeSpans(later);
+    expect(rollupRows(db)).toBe(rollupRows(fresh));
+    expect(await answers(db)).toBe(await answers(fresh));
+    expect(await answers(db)).not.toBe(before);
+
+    // Retention never deletes a string a rollup uses, even once every raw row is gone.
+    for (const d of [db, fresh]) {
+      pruneStrings(d, PERMANENT_NS - 1n);
+      for (const t of ROLLUP_TABLES) {
+        const def = ROLLUPS[t];
+        const missing = def.dimensions.map((c) => `${storedColumn(def, c)} NOT IN (SELECT id FROM strings)`).join(' OR ');
+        expect(d.prepare(`SELECT count(*) FROM ${def.stored} WHERE ${missing}`).pluck().get()).toBe(0);
+      }
+    }
+    fresh.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
