@@ -27,6 +27,7 @@ import {
 } from '../../schema/api';
 import { ROLLUPS, ROLLUP_TABLES, storedColumn } from '../layout';
 import { PERMANENT_NS, pruneStrings } from './strings';
+import { RollupApplier } from './rollup-apply';
 import { BucketCounts } from '../histogram';
 import { linksJson } from '../compact';
 import { componentRunRecords } from '../../test/reliability/helpers';
@@ -58,15 +59,14 @@ describe('migration 175 (no score-name index on rollup_scores)', () => {
     new StoreWriter(db).writeSpans(late);
     const store = new SqliteStore(db, { ownsDb: false });
     const windows = [FilterOptionsQuery.parse({ range: '24h' }), FilterOptionsQuery.parse({ from: String(T0_MS), to: String(T0_MS + 30 * 60_000) })];
-    const before = [];
-    for (const q of windows) before.push((await store.filterOptions(q, ctx)).scores);
     const rows = dump(db, 'rollup_scores');
     migrate(db, loadMigrations().filter((m) => m.version <= 175));
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'rollup_scores_name'").pluck().get()).toBe(0);
     expect(dump(db, 'rollup_scores')).toBe(rows);
+    // Today's readers read today's layout (migration 180 and on).
+    migrate(db);
     const after = [];
     for (const q of windows) after.push((await store.filterOptions(q, ctx)).scores);
-    expect(after).toEqual(before);
     expect(after).toEqual([['classification.accuracy', 'code.quality'], ['classification.accuracy']]);
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -145,17 +145,22 @@ describe('migration 177 (no min and max in the score rollups)', () => {
   it('drops the two columns, keeps every row with its other values, and the score panels answer the same', async () => {
     const { db, dir } = fileAt170();
     migrate(db, loadMigrations().filter((m) => m.version <= 176));
-    new StoreWriter(db).writeSpans(Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    const records = Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat();
+    new StoreWriter(db).writeSpans(records);
     const keep = 'grain_s, bucket_ns, name, component_type, model, label, service, count, sum, sum_sq, hist';
     const rows = JSON.stringify(db.prepare(`SELECT ${keep} FROM rollup_scores ORDER BY 1, 2, 3, 4, 5, 6, 7`).raw(true).all());
     const totals = JSON.stringify(db.prepare('SELECT grain_s, name, bucket_ns, count, sum, sum_sq, hist FROM rollup_scores_total ORDER BY 1, 2, 3').raw(true).all());
-    const store = new SqliteStore(db, { ownsDb: false });
-    const panels = async () =>
-      JSON.stringify([
+    const panels = async (d: Db) => {
+      const store = new SqliteStore(d, { ownsDb: false });
+      return JSON.stringify([
         await store.panel('quality-scores', QualityScoresQuery.parse({ range: '24h' }), ctx),
         await store.panel('quality-distribution', DistributionQuery.parse({ range: '24h', score: 'classification.accuracy' }), ctx),
       ]);
-    const before = await panels();
+    };
+    // What today's store answers for the same telemetry (today's readers read today's layout).
+    const fresh = openDatabase(':memory:');
+    new StoreWriter(fresh).writeSpans(records);
+    const before = await panels(fresh);
     migrate(db);
     const cols = (t: string) => (db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name);
     expect(cols('rollup_scores')).not.toContain('min');
@@ -163,7 +168,8 @@ describe('migration 177 (no min and max in the score rollups)', () => {
     expect(JSON.stringify(db.prepare(`SELECT ${keep} FROM rollup_scores ORDER BY 1, 2, 3, 4, 5, 6, 7`).raw(true).all())).toBe(rows);
     expect(JSON.stringify(db.prepare('SELECT grain_s, name, bucket_ns, count, sum, sum_sq, hist FROM rollup_scores_total ORDER BY 1, 2, 3').raw(true).all())).toBe(totals);
     expect(JSON.parse(rows)).not.toHaveLength(0);
-    expect(await panels()).toBe(before);
+    expect(await panels(db)).toBe(before);
+    fresh.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -173,7 +179,8 @@ describe('migration 178 (score rollup labels only where read)', () => {
   it("merges the rows of other scores' labels into label '', exactly, and the panels answer the same", async () => {
     const { db, dir } = fileAt170();
     migrate(db, loadMigrations().filter((m) => m.version <= 177));
-    new StoreWriter(db).writeSpans(Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    const records = Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat();
+    new StoreWriter(db).writeSpans(records);
     // As the writer before 178 left them: a second score name with a label per row, at every grain.
     db.prepare(
       `INSERT INTO rollup_scores (grain_s, bucket_ns, name, component_type, model, label, service, count, sum, sum_sq, hist)
@@ -185,14 +192,34 @@ describe('migration 178 (score rollup labels only where read)', () => {
       FROM rollup_scores GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`;
     const before = keyed(sums);
     const labelled = keyed("SELECT * FROM rollup_scores WHERE name = 'classification.accuracy' ORDER BY 1, 2, 3, 4, 5, 6, 7");
-    const store = new SqliteStore(db, { ownsDb: false });
-    const panels = async () =>
-      JSON.stringify([
+    const panels = async (d: Db) => {
+      const store = new SqliteStore(d, { ownsDb: false });
+      return JSON.stringify([
         await store.panel('quality-scores', QualityScoresQuery.parse({ range: '24h' }), ctx),
         await store.panel('quality-distribution', DistributionQuery.parse({ range: '24h' }), ctx),
         await store.panel('quality-confusion', PanelQuery.parse({ range: '24h' }), ctx),
       ]);
-    const answers = await panels();
+    };
+    // What today's store answers (today's readers read today's layout): the same telemetry and the
+    // same extra rows, each added to label '' as today's writer does.
+    const fresh = openDatabase(':memory:');
+    new StoreWriter(fresh).writeSpans(records);
+    const extra = db
+      .prepare("SELECT grain_s, bucket_ns, name, component_type, model, service, count, sum, sum_sq, hist FROM rollup_scores WHERE name = 'mapping.confidence'")
+      .safeIntegers(true)
+      .all() as { grain_s: bigint; bucket_ns: bigint; name: string; component_type: string; model: string; service: string; count: bigint; sum: number; sum_sq: number; hist: Uint8Array }[];
+    fresh.transaction(() =>
+      new RollupApplier(fresh).apply(
+        extra.map((r) => ({
+          table: 'rollup_scores' as const,
+          grainS: Number(r.grain_s),
+          bucketNs: r.bucket_ns,
+          dims: [r.name, r.component_type, r.model, '', r.service],
+          measures: [Number(r.count), r.sum, r.sum_sq, BucketCounts.decode(r.hist)],
+        })),
+      ),
+    )();
+    const answers = await panels(fresh);
     const histTotal = () => (db.prepare("SELECT hist FROM rollup_scores WHERE name = 'mapping.confidence'").pluck().all() as Uint8Array[]).reduce((n, h) => n + BucketCounts.decode(h).total, 0);
     const histBefore = histTotal();
     migrate(db);
@@ -201,7 +228,9 @@ describe('migration 178 (score rollup labels only where read)', () => {
     expect(keyed("SELECT * FROM rollup_scores WHERE name = 'classification.accuracy' ORDER BY 1, 2, 3, 4, 5, 6, 7")).toBe(labelled);
     expect(histTotal()).toBe(histBefore);
     expect(histBefore).toBeGreaterThan(0);
-    expect(await panels()).toBe(answers);
+    expect(await panels(db)).toBe(answers);
+    expect(answers).toContain('mapping.confidence');
+    fresh.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -265,14 +294,17 @@ describe('migration 180 (rollup dimensions as string ids)', () => {
     return JSON.stringify(out);
   };
 
-  it('keeps every rollup row, reads back the same text through the views, and every panel answers the same', async () => {
+  it('keeps every rollup row, reads back the same text through the views, and every panel answers as a fresh store does', async () => {
     const { db, dir } = fileAt170();
     migrate(db, loadMigrations().filter((m) => m.version <= 179));
     const first = Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i, i % 4 === 0 ? 'gpt-4o-mini' : 'gpt-4o')).flat();
     const later = Array.from({ length: 10 }, (_, i) => componentRunRecords(T0_MS + 45 * 60_000 + i * 60_000, i)).flat();
     new StoreWriter(db).writeSpans(first);
     const rows = rollupRows(db);
-    const before = await answers(db);
+    // What today's store answers for the same telemetry (today's readers read the stored rows).
+    const fresh = openDatabase(path.join(dir, 'fresh.db'));
+    new StoreWriter(fresh).writeSpans(first);
+    const before = await answers(fresh);
     migrate(db);
     for (const t of ROLLUP_TABLES) {
       expect(db.prepare('SELECT type FROM sqlite_master WHERE name = ?').pluck().get(t)).toBe('view');
@@ -285,8 +317,6 @@ describe('migration 180 (rollup dimensions as string ids)', () => {
 
     // Written after the migration (ids) or all along by today's writer: the same rollups.
     new StoreWriter(db).writeSpans(later);
-    const fresh = openDatabase(path.join(dir, 'fresh.db'));
-    new StoreWriter(fresh).writeSpans(first);
     new StoreWriter(fresh).writeSpans(later);
     expect(rollupRows(db)).toBe(rollupRows(fresh));
     expect(await answers(db)).toBe(await answers(fresh));
