@@ -30,6 +30,12 @@ export interface RollupTableDef {
   /** The primary key as declared (conflict target). */
   primaryKey: readonly string[];
   measures: readonly MeasureDef[];
+  /**
+   * The table holding the rows since migration 180: dimensions as ids into `strings` (column
+   * `<dimension>_ref`), read through the view named `table`, which gives them back as text with
+   * exactly the columns of before. Writes and deletes go to this table.
+   */
+  stored: string;
 }
 
 export type RollupTable =
@@ -75,7 +81,13 @@ function def(
     dimensions,
     primaryKey: opts.primaryKey ?? [...(grainColumn ? ['grain_s'] : []), 'bucket_ns', ...dimensions],
     measures,
+    stored: `${table}_rows`,
   };
+}
+
+/** The column of the stored table (migration 180) holding a dimension's string id. */
+export function storedColumn(def: RollupTableDef, column: string): string {
+  return def.dimensions.includes(column) ? `${column}_ref` : column;
 }
 
 /**

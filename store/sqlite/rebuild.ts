@@ -13,7 +13,7 @@ import type { Db } from './db';
 import { StringReader, stringOf } from './strings';
 import { decodeStoredEvents } from './span-read';
 import { BucketCounts, SCORE_BINS, sketchIndex } from '../histogram';
-import { DAY_GRAIN_S, HOUR_GRAIN_S, ROLLUPS, bucketStartNs } from '../layout';
+import { DAY_GRAIN_S, HOUR_GRAIN_S, ROLLUPS, bucketStartNs, storedColumn } from '../layout';
 import type { RollupTable } from '../layout';
 import { RollupAccumulator, addModelCall, addScore, addSpan } from '../aggregate';
 import type { Admit, CacheLookupFacts, ModelCallFacts, ScoreFacts, SpanFacts } from '../aggregate';
@@ -52,10 +52,14 @@ export function convertScoreJson(json: string): BucketCounts {
 
 function convertTable(db: Db, table: RollupTable, column: string, convert: (json: string) => BucketCounts): void {
   // An older migration's rebuild runs before later key columns exist (service: migration 150).
-  const columns = new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name));
-  const key = ROLLUPS[table].primaryKey.filter((k) => columns.has(k));
-  const rows = db.prepare(`SELECT ${key.join(', ')}, ${column} AS h FROM ${table} WHERE typeof(${column}) = 'text'`).safeIntegers(true).raw(true);
-  const update = db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${key.map((k) => `${k} = ?`).join(' AND ')}`);
+  // Since migration 180 the rows are in the stored table, keyed by dimension ids.
+  const def = ROLLUPS[table];
+  const stored = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(def.stored) !== undefined;
+  const target = stored ? def.stored : table;
+  const columns = new Set((db.pragma(`table_info(${target})`) as { name: string }[]).map((c) => c.name));
+  const key = def.primaryKey.map((k) => (stored ? storedColumn(def, k) : k)).filter((k) => columns.has(k));
+  const rows = db.prepare(`SELECT ${key.join(', ')}, ${column} AS h FROM ${target} WHERE typeof(${column}) = 'text'`).safeIntegers(true).raw(true);
+  const update = db.prepare(`UPDATE ${target} SET ${column} = ? WHERE ${key.map((k) => `${k} = ?`).join(' AND ')}`);
   const all = rows.all() as unknown[][];
   for (const r of all) {
     const json = r[r.length - 1] as string;
@@ -161,8 +165,12 @@ const NS_COLUMNS = new Set(['start_ns', 'duration_ns', 'time_ns']);
 
 function recompute(db: Db, s: Source, from: bigint, applier: RollupApplier, admit: Admit, readers: Readers): void {
   // A rebuild inside an older migration runs before the tables added since exist.
+  // Since migration 180 the rows are in the stored table (`t` is the view reading it).
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  for (const t of s.tables) if (exists.get(t)) db.prepare(`DELETE FROM ${t} WHERE bucket_ns >= ?`).run(from);
+  for (const t of s.tables) {
+    const table = exists.get(ROLLUPS[t].stored) ? ROLLUPS[t].stored : exists.get(t) ? t : null;
+    if (table) db.prepare(`DELETE FROM ${table} WHERE bucket_ns >= ?`).run(from);
+  }
   const reader = readers[s.raw];
   const page = db
     .prepare(`SELECT id, ${reader.select} FROM ${s.raw} WHERE ${s.time} >= ? AND (${s.time} > ? OR id > ?) ORDER BY ${s.time}, id LIMIT ?`)

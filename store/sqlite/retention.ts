@@ -18,7 +18,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Db } from './db';
 import { pruneStrings } from './strings';
-import { DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS, ROLLUPS, minuteRollupDays, prunePolicy } from '../layout';
+import { DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS, ROLLUPS, minuteRollupDays, prunePolicy, storedColumn } from '../layout';
 import type { PruneRule } from '../layout';
 
 const NS_PER_MS = 1_000_000n;
@@ -234,10 +234,14 @@ export class Pruner {
   /** One grain of a rollup table (store/layout's prune policy), by primary key so that a batch is exact on these WITHOUT ROWID tables. */
   private rollupGrain(rule: PruneRule, cutoff: bigint): () => boolean {
     const { table, grainS } = rule;
-    const key = ROLLUPS[table].primaryKey.join(', ');
+    // The rows are in the stored table (migration 180), keyed by dimension ids.
+    const def = ROLLUPS[table];
+    const ids = hasTable(this.db, def.stored);
+    const stored = ids ? def.stored : table;
+    const key = def.primaryKey.map((c) => (ids ? storedColumn(def, c) : c)).join(', ');
     const del = this.db.prepare(
-      `DELETE FROM ${table} WHERE (${key}) IN
-         (SELECT ${key} FROM ${table} WHERE grain_s = ? AND bucket_ns < ? ORDER BY grain_s, bucket_ns LIMIT ?)`,
+      `DELETE FROM ${stored} WHERE (${key}) IN
+         (SELECT ${key} FROM ${stored} WHERE grain_s = ? AND bucket_ns < ? ORDER BY grain_s, bucket_ns LIMIT ?)`,
     );
     return () => {
       const n = this.deleteBatch(del, grainS, cutoff, this.batchRows);

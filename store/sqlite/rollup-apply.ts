@@ -7,9 +7,10 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './db';
 import { BucketCounts, mergeEncoded } from '../histogram';
-import { DAY_GRAIN_S, LABELLED_SCORES, ROLLUPS } from '../layout';
+import { DAY_GRAIN_S, LABELLED_SCORES, ROLLUPS, storedColumn } from '../layout';
 import type { MeasureDef, RollupTable, RollupTableDef } from '../layout';
 import type { RollupDelta } from '../aggregate';
+import { StringTable } from './strings';
 
 export const HIST_MERGE_FUNCTION = 'genscope_hist_merge';
 
@@ -35,52 +36,72 @@ function mergeSql(m: MeasureDef): string {
   }
 }
 
-/** The upsert of one delta row into a rollup table. */
-export function upsertSql(def: RollupTableDef): string {
-  const cols = [...(def.grainColumn ? ['grain_s'] : []), 'bucket_ns', ...def.dimensions, ...def.measures.map((m) => m.column)];
-  return `INSERT INTO ${def.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
-    ON CONFLICT (${def.primaryKey.join(', ')}) DO UPDATE SET ${def.measures.map(mergeSql).join(', ')}`;
+/**
+ * The upsert of one delta row into a rollup table: into its stored table with dimension ids
+ * (migration 180) when `ids`, else into the table of text dimensions it was before.
+ */
+export function upsertSql(def: RollupTableDef, ids = true): string {
+  const col = (c: string) => (ids ? storedColumn(def, c) : c);
+  const cols = [...(def.grainColumn ? ['grain_s'] : []), 'bucket_ns', ...def.dimensions, ...def.measures.map((m) => m.column)].map(col);
+  return `INSERT INTO ${ids ? def.stored : def.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+    ON CONFLICT (${def.primaryKey.map(col).join(', ')}) DO UPDATE SET ${def.measures.map(mergeSql).join(', ')}`;
 }
 
 export type RollupParam = string | number | bigint | Buffer | null;
 
-/** A delta as bound parameters, in upsertSql's column order. */
-export function deltaParams(def: RollupTableDef, d: RollupDelta): RollupParam[] {
+/** A delta as bound parameters, in upsertSql's column order; `dimId` turns a dimension's text into its id. */
+export function deltaParams(def: RollupTableDef, d: RollupDelta, dimId?: (v: string) => number): RollupParam[] {
   const out: RollupParam[] = def.grainColumn ? [d.grainS, d.bucketNs] : [d.bucketNs];
-  for (const v of d.dims) out.push(v);
+  for (const v of d.dims) out.push(dimId ? dimId(v) : v);
   for (const v of d.measures) out.push(v instanceof BucketCounts ? v.encode() : v);
   return out;
+}
+
+interface Prepared {
+  stmt: Database.Statement;
+  def: RollupTableDef;
+  keep: number[] | null;
+  ids: boolean;
 }
 
 /**
  * Upserts for the rollup tables of the layout, prepared on first use: a migration's rebuild runs
  * before later migrations have created the tables added since, or the dimensions (the rebuild of
  * migration 040 runs on tables that get `service` only in migration 150): a dimension the table
- * does not have yet is left out of its upsert.
+ * does not have yet is left out of its upsert, and before migration 180 the dimensions are text.
+ * Dimension ids come from `strings` (the writer's, so its transaction bookkeeping covers them).
  */
 export class RollupApplier {
-  private readonly stmts = new Map<RollupTable, { stmt: Database.Statement; def: RollupTableDef; keep: number[] | null }>();
+  private readonly stmts = new Map<RollupTable, Prepared>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    // Made on first use when not given: before migration 042 there is no strings table.
+    private strings?: StringTable,
+  ) {
     registerRollupFunctions(db);
   }
 
-  private stmt(t: RollupTable): { stmt: Database.Statement; def: RollupTableDef; keep: number[] | null } {
+  private stmt(t: RollupTable): Prepared {
     let s = this.stmts.get(t);
     if (!s) {
       const full = ROLLUPS[t];
-      const columns = new Set((this.db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name));
-      const missing = full.dimensions.filter((d) => !columns.has(d));
-      const def =
-        missing.length === 0
-          ? full
-          : {
-              ...full,
-              dimensions: full.dimensions.filter((d) => columns.has(d)),
-              primaryKey: full.primaryKey.filter((k) => !missing.includes(k)),
-            };
-      const keep = missing.length === 0 ? null : full.dimensions.flatMap((d, i) => (columns.has(d) ? [i] : []));
-      s = { stmt: this.db.prepare(upsertSql(def)), def, keep };
+      if (this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(full.stored)) {
+        s = { stmt: this.db.prepare(upsertSql(full)), def: full, keep: null, ids: true };
+      } else {
+        const columns = new Set((this.db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name));
+        const missing = full.dimensions.filter((d) => !columns.has(d));
+        const def =
+          missing.length === 0
+            ? full
+            : {
+                ...full,
+                dimensions: full.dimensions.filter((d) => columns.has(d)),
+                primaryKey: full.primaryKey.filter((k) => !missing.includes(k)),
+              };
+        const keep = missing.length === 0 ? null : full.dimensions.flatMap((d, i) => (columns.has(d) ? [i] : []));
+        s = { stmt: this.db.prepare(upsertSql(def, false)), def, keep, ids: false };
+      }
       this.stmts.set(t, s);
     }
     return s;
@@ -88,9 +109,10 @@ export class RollupApplier {
 
   /** Applies deltas; the caller holds the transaction. */
   apply(deltas: readonly RollupDelta[]): void {
+    const dimId = (v: string) => (this.strings ??= new StringTable(this.db)).permanentId(v);
     for (const d of deltas) {
-      const { stmt, def, keep } = this.stmt(d.table);
-      stmt.run(...deltaParams(def, keep ? { ...d, dims: keep.map((i) => d.dims[i] ?? '') } : d));
+      const { stmt, def, keep, ids } = this.stmt(d.table);
+      stmt.run(...deltaParams(def, keep ? { ...d, dims: keep.map((i) => d.dims[i] ?? '') } : d, ids ? dimId : undefined));
     }
   }
 }
@@ -137,8 +159,8 @@ const TOTALS_OF: readonly [RollupTable, RollupTable][] = [
 ];
 
 /**
- * Migration 200's code step: the day grain of the total tables, summed from the day rows of the
- * full tables (which hold every day the history has; a total's hour rows may start later), each
+ * Migration 200's code step: the day grain of the total tables (their stored rows, migration
+ * 180), summed from the day rows of the full tables (which hold every day the history has; a total's hour rows may start later), each
  * measure merged by its rule, so a month read from the totals is the month the full rows give.
  */
 export function backfillTotalDays(db: Db): void {
@@ -146,7 +168,7 @@ export function backfillTotalDays(db: Db): void {
   for (const [total, full] of TOTALS_OF) {
     const def = ROLLUPS[total];
     // Computed whole, so day rows a writer may have added already are not counted twice.
-    db.prepare(`DELETE FROM ${total} WHERE grain_s = ?`).run(DAY_GRAIN_S);
+    db.prepare(`DELETE FROM ${def.stored} WHERE grain_s = ?`).run(DAY_GRAIN_S);
     const cols = ['bucket_ns', ...def.dimensions, ...def.measures.map((m) => m.column)];
     const rows = db.prepare(`SELECT ${cols.join(', ')} FROM ${full} WHERE grain_s = ?`).safeIntegers(true).raw(true).iterate(BigInt(DAY_GRAIN_S));
     const deltas: RollupDelta[] = [];

@@ -156,7 +156,7 @@ describe('rollup day grain', () => {
         ),
       );
     const written = dump();
-    for (const t of ROLLUP_TABLES) db.exec(`DELETE FROM ${t}`);
+    for (const t of ROLLUP_TABLES) db.exec(`DELETE FROM ${ROLLUPS[t].stored}`);
     rebuildRollups(db);
     expect(dump()).toEqual(written);
     expect(written.every((t) => t.length > 2)).toBe(true);

@@ -1,5 +1,5 @@
 /**
- * The size migrations (175-179) on real files at the schema before them (migration 170), filled
+ * The size migrations (175-180) on real files at the schema before them (migration 170), filled
  * by today's writer where its rows are unchanged and by hand where the layout changed: every row
  * is kept and every answer that reads them stays the same.
  */
@@ -10,7 +10,24 @@ import { loadMigrations, migrate, openDatabase } from './db';
 import type { Db } from './db';
 import { StoreWriter } from './writer';
 import { SqliteStore } from './store';
-import { DistributionQuery, FilterOptionsQuery, PanelQuery, QualityScoresQuery } from '../../schema/api';
+import {
+  BenchmarkDurationsQuery,
+  BudgetQuery,
+  CostBreakdownQuery,
+  CostComponentsQuery,
+  CostOverTimeQuery,
+  DistributionQuery,
+  FilterOptionsQuery,
+  OpportunitiesQuery,
+  PanelQuery,
+  QualityBreakdownQuery,
+  QualityScoresQuery,
+  SummaryQuery,
+  TrendsQuery,
+} from '../../schema/api';
+import { ROLLUPS, ROLLUP_TABLES, storedColumn } from '../layout';
+import { PERMANENT_NS, pruneStrings } from './strings';
+import { RollupApplier } from './rollup-apply';
 import { BucketCounts } from '../histogram';
 import { linksJson } from '../compact';
 import { componentRunRecords } from '../../test/reliability/helpers';
@@ -42,15 +59,14 @@ describe('migration 175 (no score-name index on rollup_scores)', () => {
     new StoreWriter(db).writeSpans(late);
     const store = new SqliteStore(db, { ownsDb: false });
     const windows = [FilterOptionsQuery.parse({ range: '24h' }), FilterOptionsQuery.parse({ from: String(T0_MS), to: String(T0_MS + 30 * 60_000) })];
-    const before = [];
-    for (const q of windows) before.push((await store.filterOptions(q, ctx)).scores);
     const rows = dump(db, 'rollup_scores');
     migrate(db, loadMigrations().filter((m) => m.version <= 175));
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'rollup_scores_name'").pluck().get()).toBe(0);
     expect(dump(db, 'rollup_scores')).toBe(rows);
+    // Today's readers read today's layout (migration 180 and on).
+    migrate(db);
     const after = [];
     for (const q of windows) after.push((await store.filterOptions(q, ctx)).scores);
-    expect(after).toEqual(before);
     expect(after).toEqual([['classification.accuracy', 'code.quality'], ['classification.accuracy']]);
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -129,17 +145,22 @@ describe('migration 177 (no min and max in the score rollups)', () => {
   it('drops the two columns, keeps every row with its other values, and the score panels answer the same', async () => {
     const { db, dir } = fileAt170();
     migrate(db, loadMigrations().filter((m) => m.version <= 176));
-    new StoreWriter(db).writeSpans(Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    const records = Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat();
+    new StoreWriter(db).writeSpans(records);
     const keep = 'grain_s, bucket_ns, name, component_type, model, label, service, count, sum, sum_sq, hist';
     const rows = JSON.stringify(db.prepare(`SELECT ${keep} FROM rollup_scores ORDER BY 1, 2, 3, 4, 5, 6, 7`).raw(true).all());
     const totals = JSON.stringify(db.prepare('SELECT grain_s, name, bucket_ns, count, sum, sum_sq, hist FROM rollup_scores_total ORDER BY 1, 2, 3').raw(true).all());
-    const store = new SqliteStore(db, { ownsDb: false });
-    const panels = async () =>
-      JSON.stringify([
+    const panels = async (d: Db) => {
+      const store = new SqliteStore(d, { ownsDb: false });
+      return JSON.stringify([
         await store.panel('quality-scores', QualityScoresQuery.parse({ range: '24h' }), ctx),
         await store.panel('quality-distribution', DistributionQuery.parse({ range: '24h', score: 'classification.accuracy' }), ctx),
       ]);
-    const before = await panels();
+    };
+    // What today's store answers for the same telemetry (today's readers read today's layout).
+    const fresh = openDatabase(':memory:');
+    new StoreWriter(fresh).writeSpans(records);
+    const before = await panels(fresh);
     migrate(db);
     const cols = (t: string) => (db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => c.name);
     expect(cols('rollup_scores')).not.toContain('min');
@@ -147,7 +168,8 @@ describe('migration 177 (no min and max in the score rollups)', () => {
     expect(JSON.stringify(db.prepare(`SELECT ${keep} FROM rollup_scores ORDER BY 1, 2, 3, 4, 5, 6, 7`).raw(true).all())).toBe(rows);
     expect(JSON.stringify(db.prepare('SELECT grain_s, name, bucket_ns, count, sum, sum_sq, hist FROM rollup_scores_total ORDER BY 1, 2, 3').raw(true).all())).toBe(totals);
     expect(JSON.parse(rows)).not.toHaveLength(0);
-    expect(await panels()).toBe(before);
+    expect(await panels(db)).toBe(before);
+    fresh.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -157,7 +179,8 @@ describe('migration 178 (score rollup labels only where read)', () => {
   it("merges the rows of other scores' labels into label '', exactly, and the panels answer the same", async () => {
     const { db, dir } = fileAt170();
     migrate(db, loadMigrations().filter((m) => m.version <= 177));
-    new StoreWriter(db).writeSpans(Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    const records = Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat();
+    new StoreWriter(db).writeSpans(records);
     // As the writer before 178 left them: a second score name with a label per row, at every grain.
     db.prepare(
       `INSERT INTO rollup_scores (grain_s, bucket_ns, name, component_type, model, label, service, count, sum, sum_sq, hist)
@@ -169,14 +192,34 @@ describe('migration 178 (score rollup labels only where read)', () => {
       FROM rollup_scores GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`;
     const before = keyed(sums);
     const labelled = keyed("SELECT * FROM rollup_scores WHERE name = 'classification.accuracy' ORDER BY 1, 2, 3, 4, 5, 6, 7");
-    const store = new SqliteStore(db, { ownsDb: false });
-    const panels = async () =>
-      JSON.stringify([
+    const panels = async (d: Db) => {
+      const store = new SqliteStore(d, { ownsDb: false });
+      return JSON.stringify([
         await store.panel('quality-scores', QualityScoresQuery.parse({ range: '24h' }), ctx),
         await store.panel('quality-distribution', DistributionQuery.parse({ range: '24h' }), ctx),
         await store.panel('quality-confusion', PanelQuery.parse({ range: '24h' }), ctx),
       ]);
-    const answers = await panels();
+    };
+    // What today's store answers (today's readers read today's layout): the same telemetry and the
+    // same extra rows, each added to label '' as today's writer does.
+    const fresh = openDatabase(':memory:');
+    new StoreWriter(fresh).writeSpans(records);
+    const extra = db
+      .prepare("SELECT grain_s, bucket_ns, name, component_type, model, service, count, sum, sum_sq, hist FROM rollup_scores WHERE name = 'mapping.confidence'")
+      .safeIntegers(true)
+      .all() as { grain_s: bigint; bucket_ns: bigint; name: string; component_type: string; model: string; service: string; count: bigint; sum: number; sum_sq: number; hist: Uint8Array }[];
+    fresh.transaction(() =>
+      new RollupApplier(fresh).apply(
+        extra.map((r) => ({
+          table: 'rollup_scores' as const,
+          grainS: Number(r.grain_s),
+          bucketNs: r.bucket_ns,
+          dims: [r.name, r.component_type, r.model, '', r.service],
+          measures: [Number(r.count), r.sum, r.sum_sq, BucketCounts.decode(r.hist)],
+        })),
+      ),
+    )();
+    const answers = await panels(fresh);
     const histTotal = () => (db.prepare("SELECT hist FROM rollup_scores WHERE name = 'mapping.confidence'").pluck().all() as Uint8Array[]).reduce((n, h) => n + BucketCounts.decode(h).total, 0);
     const histBefore = histTotal();
     migrate(db);
@@ -185,7 +228,9 @@ describe('migration 178 (score rollup labels only where read)', () => {
     expect(keyed("SELECT * FROM rollup_scores WHERE name = 'classification.accuracy' ORDER BY 1, 2, 3, 4, 5, 6, 7")).toBe(labelled);
     expect(histTotal()).toBe(histBefore);
     expect(histBefore).toBeGreaterThan(0);
-    expect(await panels()).toBe(answers);
+    expect(await panels(db)).toBe(answers);
+    expect(answers).toContain('mapping.confidence');
+    fresh.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -209,6 +254,84 @@ describe('migration 179 (links as bytes)', () => {
     expect(rows.map((r) => r.t)).toEqual(['blob', 'text', 'blob']);
     expect(rows.map((r) => linksJson(r.links))).toEqual(json);
     expect(db.prepare('SELECT count(*) FROM spans WHERE links IS NOT NULL').pluck().get()).toBe(3);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migration 180 (rollup dimensions as string ids)', () => {
+  const rollupRows = (db: Db) =>
+    JSON.stringify(ROLLUP_TABLES.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY ${ROLLUPS[t].primaryKey.join(', ')}`).raw(true).all()));
+  const answers = async (db: Db) => {
+    const store = new SqliteStore(db, { ownsDb: false });
+    const out: unknown[] = [await store.filterOptions(FilterOptionsQuery.parse({ range: '24h' }), ctx)];
+    const panels = [
+      ['summary', SummaryQuery],
+      ['quality-accuracy', PanelQuery],
+      ['quality-confusion', PanelQuery],
+      ['quality-distribution', DistributionQuery],
+      ['quality-scores', QualityScoresQuery],
+      ['quality-breakdown', QualityBreakdownQuery],
+      ['performance-latency', PanelQuery],
+      ['performance-stages', PanelQuery],
+      ['performance-heatmap', PanelQuery],
+      ['performance-cache', PanelQuery],
+      ['performance-benchmarks', BenchmarkDurationsQuery],
+      ['cost-over-time', CostOverTimeQuery],
+      ['cost-breakdown', CostBreakdownQuery],
+      ['cost-components', CostComponentsQuery],
+      ['cost-budget', BudgetQuery],
+      ['cost-opportunities', OpportunitiesQuery],
+      ['trends', TrendsQuery],
+    ] as const;
+    const queries = [{ range: '24h' }, { range: '24h', componentType: 'card' }, { range: '24h', model: 'gpt-4o', service: 'reliability' }, { range: '24h', stage: 'classify' }, {}];
+    for (const [id, schema] of panels)
+      for (const q of queries) {
+        // Each panel with the filters it accepts.
+        const parsed = schema.safeParse(q);
+        out.push(parsed.success ? await store.panel(id, parsed.data as never, ctx) : null);
+      }
+    return JSON.stringify(out);
+  };
+
+  it('keeps every rollup row, reads back the same text through the views, and every panel answers as a fresh store does', async () => {
+    const { db, dir } = fileAt170();
+    migrate(db, loadMigrations().filter((m) => m.version <= 179));
+    const first = Array.from({ length: 30 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i, i % 4 === 0 ? 'gpt-4o-mini' : 'gpt-4o')).flat();
+    const later = Array.from({ length: 10 }, (_, i) => componentRunRecords(T0_MS + 45 * 60_000 + i * 60_000, i)).flat();
+    new StoreWriter(db).writeSpans(first);
+    const rows = rollupRows(db);
+    // What today's store answers for the same telemetry (today's readers read the stored rows).
+    const fresh = openDatabase(path.join(dir, 'fresh.db'));
+    new StoreWriter(fresh).writeSpans(first);
+    const before = await answers(fresh);
+    migrate(db);
+    for (const t of ROLLUP_TABLES) {
+      expect(db.prepare('SELECT type FROM sqlite_master WHERE name = ?').pluck().get(t)).toBe('view');
+      expect(db.prepare(`SELECT count(*) FROM ${ROLLUPS[t].stored}`).pluck().get()).toBe(db.prepare(`SELECT count(*) FROM ${t}`).pluck().get());
+    }
+    expect(JSON.parse(rows).every((r: unknown[]) => r.length > 0)).toBe(true);
+    expect(rollupRows(db)).toBe(rows);
+    expect(await answers(db)).toBe(before);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+
+    // Written after the migration (ids) or all along by today's writer: the same rollups.
+    new StoreWriter(db).writeSpans(later);
+    new StoreWriter(fresh).writeSpans(later);
+    expect(rollupRows(db)).toBe(rollupRows(fresh));
+    expect(await answers(db)).toBe(await answers(fresh));
+    expect(await answers(db)).not.toBe(before);
+
+    // Retention never deletes a string a rollup uses, even once every raw row is gone.
+    for (const d of [db, fresh]) {
+      pruneStrings(d, PERMANENT_NS - 1n);
+      for (const t of ROLLUP_TABLES) {
+        const def = ROLLUPS[t];
+        const missing = def.dimensions.map((c) => `${storedColumn(def, c)} NOT IN (SELECT id FROM strings)`).join(' OR ');
+        expect(d.prepare(`SELECT count(*) FROM ${def.stored} WHERE ${missing}`).pluck().get()).toBe(0);
+      }
+    }
+    fresh.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

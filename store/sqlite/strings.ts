@@ -12,6 +12,11 @@ import type { Db } from './db';
 
 /** How far past a row's time a string's last_ns is set, so it is rewritten at most once a day. */
 const LAST_NS_SLACK = 86_400_000_000_000n;
+/**
+ * The last_ns of a string that rollups reference (migration 180): rollups outlive the raw rows,
+ * so retention never deletes it.
+ */
+export const PERMANENT_NS = 9_223_372_036_854_775_807n;
 /** Free text longer than this stays inline: a long text that repeats is rare. */
 const MAX_SHARED_TEXT = 2048;
 /** Free-text values remembered to spot a repeat (first sighting inline, later ones shared). */
@@ -70,11 +75,16 @@ export class StringTable {
   id(value: string, ns: bigint): number {
     const c = this.ids.get(value);
     if (c && c.lastNs >= ns) return c.id;
-    const row = this.stmt.upsert.get(value, ns + LAST_NS_SLACK);
+    const row = this.stmt.upsert.get(value, ns >= PERMANENT_NS - LAST_NS_SLACK ? PERMANENT_NS : ns + LAST_NS_SLACK);
     if (!row) throw new Error('strings row missing after upsert');
     const id = Number(row.id);
     this.ids.set(value, { id, lastNs: row.last_ns });
     return id;
+  }
+
+  /** The id of a rollup dimension's value: never pruned (PERMANENT_NS). */
+  permanentId(value: string): number {
+    return this.id(value, PERMANENT_NS);
   }
 
   idOrNull(value: string | null, ns: bigint): number | null {

@@ -137,8 +137,8 @@ export class StoreWriter implements TelemetryWriter {
     this.prices = options.prices;
     this.maxArtefactBytes = options.maxArtefactBytes ?? DEFAULT_STORE_MAX_ARTEFACT_BYTES;
     this.stmt = this.prepare();
-    this.rollups = new RollupApplier(db);
     this.strings = new StringTable(db);
+    this.rollups = new RollupApplier(db, this.strings);
     const bounded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_dimension_values'").get();
     this.limiter = bounded ? new CardinalityLimiter(db, options.cardinality) : null;
   }

@@ -10,34 +10,35 @@ import type { OpportunitiesQuery, OpportunitiesResponse } from '../../../schema/
 import { resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
-import { all, filterConditions, joinAnd, rollupUnion, round, segmentsFor } from './sql';
+import { all, filterConditions, inList, joinAnd, rollupUnion, round, segmentsFor } from './sql';
+import { stringOf } from '../strings';
+import { ROLLUPS } from '../../layout';
 
 /** The scores that judge a generated component (classification and mapping do not depend on the model). */
 export const OPPORTUNITY_SCORES = [SCORE.pixelSimilarity, SCORE.structuralSimilarity, SCORE.codeQuality] as const;
 
 export function costOpportunities(ctx: QueryContext, q: OpportunitiesQuery): OpportunitiesResponse {
   const w = resolveWindow(q, ctx, '30d');
-  const f = filterConditions({ ...q, stage: [] }, { componentType: 'component_type', model: 'model' });
+  // On the stored rows (migration 180): filtered and summed by string id, then named and ordered by text.
+  const f = filterConditions({ ...q, stage: [] }, { componentType: 'component_type_ref', model: 'model_ref' });
   // Whole UTC days from the day grain, the edges from the hour grain: the same rows' sums as the
   // hour grain over the window, from a tenth of the rows.
   const segments = segmentsFor(w, undefined, { dayGrain: true });
-  const scoreWhere = joinAnd([
-    { sql: `name IN (${OPPORTUNITY_SCORES.map(() => '?').join(', ')})`, params: [...OPPORTUNITY_SCORES] },
-    { sql: "component_type <> '' AND model <> ''", params: [] },
-    ...f.conds,
-  ]);
-  const scoreRows = rollupUnion('rollup_scores', 'component_type, model, name, count, sum', segments, scoreWhere);
+  const named = "component_type_ref IS NOT (SELECT id FROM strings WHERE value = '') AND model_ref IS NOT (SELECT id FROM strings WHERE value = '')";
+  const scoreWhere = joinAnd([inList('name_ref', OPPORTUNITY_SCORES), { sql: named, params: [] }, ...f.conds]);
+  const scoreRows = rollupUnion(ROLLUPS.rollup_scores.stored, 'component_type_ref, model_ref, name_ref, count, sum', segments, scoreWhere);
   const scores = all<{ type: string; model: string; name: string; n: number; total: number }>(ctx.db, {
-    sql: `SELECT component_type AS type, model, name, SUM(count) AS n, SUM(sum) AS total FROM (${scoreRows.sql}) GROUP BY 1, 2, 3`,
+    sql: `SELECT ${stringOf('t')} AS type, ${stringOf('m')} AS model, ${stringOf('s')} AS name, n, total FROM (
+        SELECT component_type_ref AS t, model_ref AS m, name_ref AS s, SUM(count) AS n, SUM(sum) AS total FROM (${scoreRows.sql}) GROUP BY 1, 2, 3)
+      ORDER BY 1, 2, 3`,
     params: scoreRows.params,
   });
-  const runWhere = joinAnd([
-    { sql: "stage = ? AND component_type <> '' AND model <> ''", params: [RUN_STAGE] },
-    ...f.conds,
-  ]);
-  const runRows = rollupUnion('rollup_spans', 'component_type, model, count, cost_usd', segments, runWhere);
+  const runWhere = joinAnd([inList('stage_ref', [RUN_STAGE]), { sql: named, params: [] }, ...f.conds]);
+  const runRows = rollupUnion(ROLLUPS.rollup_spans.stored, 'component_type_ref, model_ref, count, cost_usd', segments, runWhere);
   const runs = all<{ type: string; model: string; runs: number; cost: number }>(ctx.db, {
-    sql: `SELECT component_type AS type, model, SUM(count) AS runs, SUM(cost_usd) AS cost FROM (${runRows.sql}) GROUP BY 1, 2`,
+    sql: `SELECT ${stringOf('t')} AS type, ${stringOf('m')} AS model, runs, cost FROM (
+        SELECT component_type_ref AS t, model_ref AS m, SUM(count) AS runs, SUM(cost_usd) AS cost FROM (${runRows.sql}) GROUP BY 1, 2)
+      ORDER BY 1, 2`,
     params: runRows.params,
   });
 

@@ -9,32 +9,45 @@ import type { Window } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
 import { all, rollupUnion, segmentsFor } from './sql';
+import { stringOf } from '../strings';
+import { ROLLUPS, storedColumn } from '../../layout';
+import type { RollupTable } from '../../layout';
 
 const MAX_BENCHMARKS = 200;
 
-/** Distinct non-empty values of each column over the window's rollup rows of a table. */
-function distinct<C extends string>(ctx: QueryContext, table: string, cols: readonly C[], w: Window): Record<C, string[]> {
-  const src = rollupUnion(table, cols.join(', '), segmentsFor(w, undefined, { dayGrain: true }), { sql: '1', params: [] });
-  const rows = all<Record<C, string>>(ctx.db, { sql: `SELECT DISTINCT ${cols.join(', ')} FROM (${src.sql})`, params: src.params });
+/**
+ * Distinct non-empty values of each column over the window's rollup rows of a table: distinct
+ * string ids of its stored rows (migration 180), then their text.
+ */
+function distinct<C extends string>(ctx: QueryContext, table: RollupTable, cols: readonly C[], w: Window): Record<C, string[]> {
+  const def = ROLLUPS[table];
+  const refs = cols.map((c) => storedColumn(def, c));
+  const src = rollupUnion(def.stored, refs.join(', '), segmentsFor(w, undefined, { dayGrain: true }), { sql: '1', params: [] });
+  const rows = all<Record<C, string>>(ctx.db, {
+    sql: `SELECT ${cols.map((c, i) => `${stringOf(refs[i] ?? c)} AS ${c}`).join(', ')} FROM (SELECT DISTINCT ${refs.join(', ')} FROM (${src.sql}))`,
+    params: src.params,
+  });
   const out = {} as Record<C, string[]>;
   for (const c of cols) out[c] = [...new Set(rows.map((r) => r[c]).filter((v) => v !== ''))].sort();
   return out;
 }
 
 /**
- * Score names with data in the window: one seek per name through rollup_scores_total's primary key
- * (grain_s, name, bucket_ns); its hour rows hold the names of rollup_scores' hour rows (migration 175).
+ * Score names with data in the window: one seek per name through the primary key of
+ * rollup_scores_total's stored rows (grain_s, name_ref, bucket_ns; migration 180); its hour rows
+ * hold the names of rollup_scores' hour rows (migration 175).
  */
 function scoreNames(ctx: QueryContext, w: Window): string[] {
   const hourNs = 3_600_000_000_000n;
+  const t = ROLLUPS.rollup_scores_total.stored;
   return all<{ name: string }>(ctx.db, {
-    sql: `WITH RECURSIVE n(name) AS (
-        SELECT MIN(name) FROM rollup_scores_total WHERE grain_s = 3600
+    sql: `WITH RECURSIVE n(ref) AS (
+        SELECT MIN(name_ref) FROM ${t} WHERE grain_s = 3600
         UNION ALL
-        SELECT (SELECT MIN(name) FROM rollup_scores_total WHERE grain_s = 3600 AND name > n.name) FROM n WHERE n.name IS NOT NULL
+        SELECT (SELECT MIN(name_ref) FROM ${t} WHERE grain_s = 3600 AND name_ref > n.ref) FROM n WHERE n.ref IS NOT NULL
       )
-      SELECT name FROM n WHERE name IS NOT NULL AND EXISTS (
-        SELECT 1 FROM rollup_scores_total r WHERE r.grain_s = 3600 AND r.name = n.name AND r.bucket_ns >= ? AND r.bucket_ns < ?)
+      SELECT ${stringOf('n.ref')} AS name FROM n WHERE n.ref IS NOT NULL AND EXISTS (
+        SELECT 1 FROM ${t} r WHERE r.grain_s = 3600 AND r.name_ref = n.ref AND r.bucket_ns >= ? AND r.bucket_ns < ?)
       ORDER BY name`,
     params: [w.fromNs - (((w.fromNs % hourNs) + hourNs) % hourNs), w.toNs],
   }).map((r) => r.name);

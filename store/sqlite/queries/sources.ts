@@ -7,9 +7,10 @@ import { END_TO_END_STAGE } from '../../../schema/api';
 import { ATTR, EVENT } from '../../../schema/names';
 import type { Window } from '../../window';
 import { DAY_GRAIN_S, MINUTE_GRAIN_S } from '../../window';
-import { filterConditions, joinAnd, rollupUnion, segmentsFor } from './sql';
+import { NO_FILTERS, filterConditions, inList, joinAnd, rollupUnion, segmentsFor } from './sql';
 import type { Filters, Fragment } from './sql';
 import { stringOf } from '../strings';
+import { ROLLUPS } from '../../layout';
 
 export interface Source {
   /** A subquery (without parentheses). */
@@ -72,13 +73,19 @@ export function spanSource(
   if (opts.stagesOnly) conds.push({ sql: 'stage <> ?', params: [END_TO_END_STAGE] });
   const totals = totalsApply(f, opts.dims);
   const rest = 'count, errors, duration_sum_ns, duration_max_ns, cost_usd, latency_hist, NULL AS duration_ns';
+  // The totals' stored rows (migration 180) by stage id: their key (grain_s, stage_ref, bucket_ns) seeks a stage.
+  const totalConds = filterConditions({ ...NO_FILTERS, stage: f.stage }, { stage: 'stage_ref' }).conds;
+  if (opts.stagesOnly) totalConds.push({ sql: 'stage_ref IS NOT (SELECT id FROM strings WHERE value = ?)', params: [END_TO_END_STAGE] });
   return {
     from: rollupUnion(
       'rollup_spans',
       `bucket_ns, stage, component_type, model, ${rest}`,
       segmentsFor(w, opts.grainS, { dayGrain: true }),
       joinAnd(conds),
-      (seg) => (totals && seg.grainS !== MINUTE_GRAIN_S ? { table: 'rollup_spans_total', cols: `bucket_ns, stage, '' AS component_type, '' AS model, ${rest}` } : null),
+      (seg) =>
+        totals && seg.grainS !== MINUTE_GRAIN_S
+          ? { table: ROLLUPS.rollup_spans_total.stored, cols: `bucket_ns, ${stringOf('stage_ref')} AS stage, '' AS component_type, '' AS model, ${rest}`, where: joinAnd(totalConds) }
+          : null,
     ),
     source: 'rollup',
     ignored,
@@ -121,6 +128,11 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
   }
   const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', service: 'service' });
   const totals = totalsApply(f, opts.dims);
+  // The totals' stored rows (migration 180) by name id: their key (grain_s, name_ref, bucket_ns) seeks a name.
+  const totalWhere: Fragment = names === null ? { sql: '1', params: [] } : inList('name_ref', names);
+  // The full table's stored rows, for the seeks by bucket and name id.
+  const storedConds = filterConditions(f, { componentType: 'component_type_ref', model: 'model_ref', service: 'service_ref' }).conds;
+  const storedScoreCols = `bucket_ns, ${stringOf('name_ref')} AS name, ${stringOf('component_type_ref')} AS component_type, ${stringOf('model_ref')} AS model, ${stringOf('label_ref')} AS label, count, sum, sum_sq, hist, NULL AS value`;
   return {
     from: rollupUnion(
       'rollup_scores',
@@ -129,10 +141,14 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
       joinAnd([...nameCond, ...conds]),
       (seg) =>
         totals && seg.grainS !== MINUTE_GRAIN_S
-          ? { table: 'rollup_scores_total', cols: "bucket_ns, name, '' AS component_type, '' AS model, '' AS label, count, sum, sum_sq, hist, NULL AS value" }
-          : // The full table's key is (grain_s, bucket_ns, name, ...): with names, a seek per bucket reads only theirs.
+          ? {
+              table: ROLLUPS.rollup_scores_total.stored,
+              cols: `bucket_ns, ${stringOf('name_ref')} AS name, '' AS component_type, '' AS model, '' AS label, count, sum, sum_sq, hist, NULL AS value`,
+              where: totalWhere,
+            }
+          : // The full table's key is (grain_s, bucket_ns, name_ref, ...): with names, a seek per bucket reads only theirs.
             names !== null && seg.grainS !== DAY_GRAIN_S
-            ? { table: 'rollup_scores', cols: 'bucket_ns, name, component_type, model, label, count, sum, sum_sq, hist, NULL AS value', seekBuckets: true }
+            ? { table: ROLLUPS.rollup_scores.stored, cols: storedScoreCols, where: joinAnd([totalWhere, ...storedConds]), seekBuckets: true }
             : null,
     ),
     source: 'rollup',

@@ -71,10 +71,17 @@ export interface Filters {
 
 export const NO_FILTERS: Filters = { componentType: [], model: [], stage: [] };
 
-/** `col IN (...)` for a list, as one bound JSON parameter so the SQL text does not grow with the list. */
+/**
+ * `col IN (...)` for a list, as one bound JSON parameter so the SQL text does not grow with the list.
+ * A `*_ref` column holds string ids (migrations 042, 180): the values' ids, through the strings index.
+ */
 export function inList(col: string, values: readonly string[]): Fragment {
-  if (values.length === 1) return { sql: `${col} = ?`, params: [values[0] ?? ''] };
-  return { sql: `${col} IN (SELECT value FROM json_each(?))`, params: [JSON.stringify(values)] };
+  const ref = col.endsWith('_ref');
+  if (values.length === 1) return { sql: ref ? `${col} = (SELECT id FROM strings WHERE value = ?)` : `${col} = ?`, params: [values[0] ?? ''] };
+  return {
+    sql: ref ? `${col} IN (SELECT id FROM strings WHERE value IN (SELECT value FROM json_each(?)))` : `${col} IN (SELECT value FROM json_each(?))`,
+    params: [JSON.stringify(values)],
+  };
 }
 
 /** Which filter columns a source has; a missing one means the filter is ignored (and reported). */
@@ -124,26 +131,27 @@ export type { Segment } from '../../window';
 /**
  * `SELECT <cols> FROM <table> WHERE grain/bucket in segment AND <where>` for each segment, joined
  * by UNION ALL: each branch is a primary-key range scan. `pick` may send a segment to another
- * table with the same columns (the narrow total rollups).
+ * table with the same columns (the narrow total rollups), with its own conditions.
  */
 export function rollupUnion(
   table: string,
   cols: string,
   segments: Segment[],
   where: Fragment,
-  pick?: (s: Segment) => { table: string; cols: string; seekBuckets?: boolean } | null,
+  pick?: (s: Segment) => { table: string; cols: string; where?: Fragment; seekBuckets?: boolean } | null,
 ): Fragment {
   const branches = segments.map((s): Fragment => {
     const alt = pick?.(s) ?? null;
+    const w = alt?.where ?? where;
     const buckets = alt?.seekBuckets ? bucketList(s) : null;
     return buckets
       ? {
-          sql: `SELECT ${alt ? alt.cols : cols} FROM ${alt ? alt.table : table} WHERE grain_s = ? AND bucket_ns IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
-          params: [s.grainS, buckets, ...where.params],
+          sql: `SELECT ${alt ? alt.cols : cols} FROM ${alt ? alt.table : table} WHERE grain_s = ? AND bucket_ns IN (SELECT value FROM json_each(?)) AND ${w.sql}`,
+          params: [s.grainS, buckets, ...w.params],
         }
       : {
-          sql: `SELECT ${alt ? alt.cols : cols} FROM ${alt ? alt.table : table} WHERE grain_s = ? AND bucket_ns >= ? AND bucket_ns < ? AND ${where.sql}`,
-          params: [s.grainS, s.fromNs, s.toNs, ...where.params],
+          sql: `SELECT ${alt ? alt.cols : cols} FROM ${alt ? alt.table : table} WHERE grain_s = ? AND bucket_ns >= ? AND bucket_ns < ? AND ${w.sql}`,
+          params: [s.grainS, s.fromNs, s.toNs, ...w.params],
         };
   });
   return { sql: branches.map((b) => b.sql).join(' UNION ALL '), params: branches.flatMap((b) => b.params) };
