@@ -6,8 +6,9 @@
  * version and the stage: the attributes are span content, and the SDK copies and checks each),
  * around a call of the same function. What remains is the wrapper: its clock, the span made
  * active for the function, failure handling, the duration histogram. An attribute-less span (the
- * figure printed before) is shown too. The loops alternate in rounds (the order rotating), so a
- * busy machine slows them alike; each ratio is the median of the per-round ratios.
+ * figure printed before) is shown too. Each round is timed in the process's CPU time, which a
+ * busy shared machine does not stretch the way it does wall time; the loops alternate over the
+ * rounds (the order rotating), and each ratio is the median of the per-round ratios.
  */
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../schema/names';
@@ -80,7 +81,7 @@ export async function benchStageWrapper(calls = 50_000, rounds = 11): Promise<St
   const verdict = overSpan <= TARGET ? 'within the target' : overSpan <= FLOOR ? 'within the floor' : 'OVER THE FLOOR';
   return {
     lines: [
-      `  stage wrapper overhead        ${fmt(median(ns.wrapped))} ns/call vs bare span ${fmt(median(ns.span))} ns/call = ${overSpan.toFixed(2)}x (floor ${FLOOR}x, target ${TARGET}x: ${verdict}; the span with the stage's attributes, ${rounds} alternating rounds of ${fmt(calls)}, median)`,
+      `  stage wrapper overhead        ${fmt(median(ns.wrapped))} ns/call vs bare span ${fmt(median(ns.span))} ns/call = ${overSpan.toFixed(2)}x (floor ${FLOOR}x, target ${TARGET}x: ${verdict}; the span with the stage's attributes; CPU time, median of ${rounds} alternating rounds of ${fmt(calls)})`,
       `                                vs an attribute-less span ${fmt(median(ns.plain))} ns/call = ${overPlainSpan.toFixed(2)}x`,
     ],
     overSpan,
