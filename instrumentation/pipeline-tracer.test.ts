@@ -3,7 +3,7 @@
  * metric exporters (no store): what a model call, a failed call, an embeddings call and a score
  * put on the wire, attribute by attribute.
  */
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, createContextKey, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -269,6 +269,41 @@ describe('PipelineTracer.stage', () => {
       { [ATTR.stage]: 'render', [ATTR.errorType]: '_OTHER' },
     ]);
     await t.shutdown();
+  });
+
+  it('runs fn in a context that reads, sets and deletes values as the API context does', () => {
+    const t = setup();
+    const [mine, theirs, unset] = ['test.mine', 'test.theirs', 'test.unset'].map((k) => createContextKey(k));
+    if (!mine || !theirs || !unset) throw new Error('keys');
+    const other = t.otel.startSpan('other');
+    const seen: unknown[] = [];
+    const inner = t.tracer.stage('inner', () => trace.getActiveSpan());
+    const outer = t.tracer.stage('outer', () => {
+      const ctx = context.active();
+      const stageSpan = trace.getSpan(ctx);
+      const set = ctx.setValue(mine, 1);
+      seen.push(
+        ctx.getValue(theirs),
+        set.getValue(mine),
+        trace.getSpan(set) === stageSpan,
+        ctx.getValue(mine),
+        set.deleteValue(theirs).getValue(theirs),
+        set.deleteValue(mine).getValue(mine),
+        ctx.getValue(unset),
+        trace.getSpan(trace.setSpan(ctx, other)) === other,
+        trace.getSpan(trace.deleteSpan(ctx)),
+        trace.getSpan(trace.deleteSpan(ctx).setValue(mine, 2)),
+        trace.getSpan(trace.setSpan(ctx, other).setValue(mine, 2)) === other,
+      );
+      const nested = inner();
+      seen.push(nested?.spanContext().spanId !== stageSpan?.spanContext().spanId, trace.getActiveSpan() === stageSpan);
+      return stageSpan;
+    });
+    const stageSpan = context.with(ROOT_CONTEXT.setValue(theirs, 'parent'), () => outer());
+    other.end();
+    expect(seen).toEqual(['parent', 1, true, undefined, undefined, undefined, undefined, true, undefined, undefined, true, true, true]);
+    const spans = t.spans.getFinishedSpans();
+    expect(byName(spans, 'inner')?.parentSpanContext?.spanId).toBe(stageSpan?.spanContext().spanId);
   });
 
   it('gives the stage to model calls under spans made inside it, adds their cost to it, and none to a run started inside it', async () => {

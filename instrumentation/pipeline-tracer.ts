@@ -6,7 +6,7 @@
  * context, so each row can be filtered on its own.
  */
 import crypto from 'node:crypto';
-import { context, createContextKey, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, createContextKey, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Counter, Histogram, HrTime, Meter, Span, SpanContext, Tracer } from '@opentelemetry/api';
 import {
   ATTR,
@@ -174,38 +174,63 @@ const RUN_KEY = createContextKey('genscope.run');
 const STAGE_KEY = createContextKey('genscope.stage');
 
 /**
- * The context a stage function runs in: its parent's values and the stage span (`inner`, one
- * context from trace.setSpan) with the stage's state on top under STAGE_KEY. The API's context
- * copies its whole map and makes three closures on every setValue, and a stage call set two
- * values; the overlay halves that. A value set on it goes to the inner context and keeps the
- * overlay; setting or deleting STAGE_KEY itself leaves the overlay behind.
+ * The key trace.setSpan stores the span under, read through the Context interface alone (a
+ * context that records what is set on it), or undefined if setSpan ever sets more than one.
+ */
+function spanKey(): symbol | undefined {
+  const keys: symbol[] = [];
+  const recorder: Context = {
+    getValue: () => undefined,
+    setValue: (key) => {
+      keys.push(key);
+      return recorder;
+    },
+    deleteValue: () => recorder,
+  };
+  trace.setSpan(recorder, trace.wrapSpanContext(INVALID_SPAN_CONTEXT));
+  return keys.length === 1 ? keys[0] : undefined;
+}
+const SPAN_KEY = spanKey();
+
+/**
+ * The context a stage function runs in: its parent's values with the stage span and the
+ * stage's state on top. The API's context copies its whole map and makes three closures on
+ * every setValue, and a stage call set two values per call; this overlay is one small object. A
+ * value set on it goes to the parent beneath and keeps the overlay; the span and state slots
+ * are replaced in a new overlay (a deleted value reads as undefined, as in the API's context).
+ * Were the span key unknown, the span goes beneath with trace.setSpan and its slot stays unused.
  */
 class StageContext implements Context {
   constructor(
-    readonly inner: Context,
-    readonly state: StageState,
+    readonly parent: Context,
+    readonly span: unknown,
+    readonly state: unknown,
   ) {}
 
   getValue(key: symbol): unknown {
-    return key === STAGE_KEY ? this.state : this.inner.getValue(key);
+    if (key === SPAN_KEY) return this.span;
+    if (key === STAGE_KEY) return this.state;
+    return this.parent.getValue(key);
   }
 
   setValue(key: symbol, value: unknown): Context {
-    const inner = this.inner.setValue(key, value);
-    return key === STAGE_KEY ? inner : new StageContext(inner, this.state);
+    if (key === SPAN_KEY) return new StageContext(this.parent, value, this.state);
+    if (key === STAGE_KEY) return new StageContext(this.parent, this.span, value);
+    return new StageContext(this.parent.setValue(key, value), this.span, this.state);
   }
 
   deleteValue(key: symbol): Context {
-    const inner = this.inner.deleteValue(key);
-    return key === STAGE_KEY ? inner : new StageContext(inner, this.state);
+    if (key === SPAN_KEY || key === STAGE_KEY) return this.setValue(key, undefined);
+    return new StageContext(this.parent.deleteValue(key), this.span, this.state);
   }
 }
 
 /** parent with the stage span active and the stage's state under STAGE_KEY. */
 function stageContext(parent: Context, span: Span, state: StageState): StageContext {
-  // A stage inside a stage: the outer overlay's STAGE_KEY is shadowed anyway, so build on its
-  // inner context and keep one overlay deep.
-  return new StageContext(trace.setSpan(parent instanceof StageContext ? parent.inner : parent, span), state);
+  // A stage inside a stage: both slots of the outer overlay are shadowed, so build on what is
+  // beneath it and stay one overlay deep.
+  const beneath = parent instanceof StageContext ? parent.parent : parent;
+  return SPAN_KEY ? new StageContext(beneath, span, state) : new StageContext(trace.setSpan(beneath, span), undefined, state);
 }
 
 const errorType = errorTypeOf;
