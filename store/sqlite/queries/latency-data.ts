@@ -7,6 +7,7 @@ import { END_TO_END_STAGE } from '../../../schema/api';
 import { sketchIndex } from '../../histogram';
 import type { BucketedWindow, Window } from '../../window';
 import { HOUR_GRAIN_S } from '../../window';
+import { ROLLUPS } from '../../layout';
 import { rawKept } from './context';
 import type { QueryContext } from './context';
 import { emptyHistogram } from './histograms';
@@ -44,9 +45,10 @@ export function canUseRaw(ctx: QueryContext, w: Window, f: Filters): boolean {
   const hourNs = BigInt(HOUR_GRAIN_S) * 1_000_000_000n;
   const firstHour = (w.fromNs / hourNs) * hourNs;
   const firstWhole = firstHour === w.fromNs ? firstHour : firstHour + hourNs;
+  // The stored rows (migration 180), by the stage's string id: a primary-key seek.
   const bounds = get<{ lower: number | null; upper: number | null }>(ctx.db, {
     sql: `SELECT SUM(CASE WHEN bucket_ns >= ? AND bucket_ns + ? <= ? THEN count ELSE 0 END) AS lower, SUM(count) AS upper
-      FROM rollup_spans_total WHERE grain_s = ? AND bucket_ns >= ? AND bucket_ns < ?${runs ? ' AND stage = ?' : ''}`,
+      FROM ${ROLLUPS.rollup_spans_total.stored} WHERE grain_s = ? AND bucket_ns >= ? AND bucket_ns < ?${runs ? ' AND stage_ref = (SELECT id FROM strings WHERE value = ?)' : ''}`,
     params: [firstWhole, hourNs, w.toNs, HOUR_GRAIN_S, firstHour, w.toNs, ...(runs ? [END_TO_END_STAGE] : [])],
   });
   if ((bounds?.lower ?? 0) > max) return false;
