@@ -305,7 +305,8 @@ describe('migration 180 (rollup dimensions as string ids)', () => {
     const fresh = openDatabase(path.join(dir, 'fresh.db'));
     new StoreWriter(fresh).writeSpans(first);
     const before = await answers(fresh);
-    migrate(db);
+    // Up to 199: migration 200 recomputes the totals' day rows (a float sum in another order).
+    migrate(db, loadMigrations().filter((m) => m.version <= 199));
     for (const t of ROLLUP_TABLES) {
       expect(db.prepare('SELECT type FROM sqlite_master WHERE name = ?').pluck().get(t)).toBe('view');
       expect(db.prepare(`SELECT count(*) FROM ${ROLLUPS[t].stored}`).pluck().get()).toBe(db.prepare(`SELECT count(*) FROM ${t}`).pluck().get());

@@ -1,6 +1,6 @@
 /**
- * Migration 200 (the day grain of the total rollups) on a real file at the schema before it, as the
- * writer before it left it (no day rows in the totals): the day rows it adds are exactly the ones
+ * Migration 200 (the day grain of the total rollups) on a real file at the schema before it (199), as
+ * the writer before it left it (no day rows in the totals): the day rows it adds are exactly the ones
  * today's writer keeps, and the panels that read them answer as on a file written from the start.
  */
 import fs from 'node:fs';
@@ -52,11 +52,11 @@ describe('migration 200 (day grain of the total rollups)', () => {
     // The reference: today's schema and writer from the start.
     const fresh = openDatabase(path.join(dir, 'fresh.db'));
     new StoreWriter(fresh).writeSpans(spans);
-    // The upgrade: schema 179, the same spans, and the day rows of the totals as the writer before 200 left them (none).
+    // The upgrade: schema 199, the same spans, and the day rows of the totals as the writer before 200 left them (none).
     const old = openDatabase(path.join(dir, 'old.db'), { migrate: false });
-    migrate(old, loadMigrations().filter((m) => m.version <= 179));
+    migrate(old, loadMigrations().filter((m) => m.version <= 199));
     new StoreWriter(old).writeSpans(spans);
-    old.exec('DELETE FROM rollup_spans_total WHERE grain_s = 86400; DELETE FROM rollup_scores_total WHERE grain_s = 86400');
+    old.exec('DELETE FROM rollup_spans_total_rows WHERE grain_s = 86400; DELETE FROM rollup_scores_total_rows WHERE grain_s = 86400');
     const hourRows = JSON.stringify(old.prepare('SELECT * FROM rollup_spans_total ORDER BY 1, 2, 3').raw(true).all(), (_k, v: unknown) =>
       typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
     );

@@ -32,9 +32,9 @@ function rollupDump(db: Db): string[] {
 }
 
 /** Total histogram count of a rollup table's rows (JSON before 040, the codec after). */
-function histTotal(db: Db, table: string, column: string): number {
+function histTotal(db: Db, table: string, column: string, where = '1'): number {
   let n = 0;
-  for (const v of db.prepare(`SELECT ${column} FROM ${table}`).pluck().all() as (string | Uint8Array)[]) {
+  for (const v of db.prepare(`SELECT ${column} FROM ${table} WHERE ${where}`).pluck().all() as (string | Uint8Array)[]) {
     if (v instanceof Uint8Array) n += BucketCounts.decode(v).total;
     else {
       const parsed = JSON.parse(v) as Record<string, number> | number[];
@@ -212,8 +212,14 @@ describe('upgrade from the schema of migration 030', () => {
       const missing = cols.filter((c) => !liveCols.has(c) && !(COMPACTED[t] && JSON_COLUMNS.has(c)) && !DROPPED[t]?.has(c));
       expect({ table: t, missing }).toEqual({ table: t, missing: [] });
       if (t.startsWith('rollup_') && t !== 'rollup_dimension_values') {
-        // Rollups are rebuilt: same keys, same row count.
-        expect({ table: t, rows: count(db, `SELECT count(*) AS n FROM ${t}`) }).toEqual({ table: t, rows: rowsBefore(t) });
+        // Rollups are rebuilt: same keys, same row count; the totals gained the day grain (migration 200).
+        const totals = t === 'rollup_spans_total' || t === 'rollup_scores_total';
+        expect({ table: t, rows: count(db, `SELECT count(*) AS n FROM ${t}${totals ? ' WHERE grain_s <> 86400' : ''}`) }).toEqual({ table: t, rows: rowsBefore(t) });
+        if (totals) {
+          const key = t === 'rollup_spans_total' ? 'stage' : 'name';
+          const days = count(db, `SELECT count(*) AS n FROM (SELECT DISTINCT ${key}, bucket_ns / 86400000000000 FROM ${t} WHERE grain_s = 3600)`);
+          expect({ table: t, dayRows: count(db, `SELECT count(*) AS n FROM ${t} WHERE grain_s = 86400`) }).toEqual({ table: t, dayRows: days });
+        }
         continue;
       }
       const now = COMPACTED[t] ? compactLogicalDigests(db, t, cols) : rowDigests(db, t, cols);
@@ -224,9 +230,11 @@ describe('upgrade from the schema of migration 030', () => {
     }
     expect({
       spans: histTotal(db, 'rollup_spans', 'latency_hist'),
-      totals: histTotal(db, 'rollup_spans_total', 'latency_hist'),
+      totals: histTotal(db, 'rollup_spans_total', 'latency_hist', 'grain_s <> 86400'),
       scores: histTotal(db, 'rollup_scores', 'hist'),
     }).toEqual(histsBefore);
+    // The totals' day rows (migration 200) hold what their hours hold.
+    expect(histTotal(db, 'rollup_spans_total', 'latency_hist', 'grain_s = 86400')).toBe(histsBefore.totals);
     const bench = db
       .prepare("SELECT started_ns, ended_ns, duration_ns FROM benchmark_runs WHERE id = 'bench-1'")
       .safeIntegers(true)

@@ -76,6 +76,14 @@ export function spanSource(
   // The totals' stored rows (migration 180) by stage id: their key (grain_s, stage_ref, bucket_ns) seeks a stage.
   const totalConds = filterConditions({ ...NO_FILTERS, stage: f.stage }, { stage: 'stage_ref' }).conds;
   if (opts.stagesOnly) totalConds.push({ sql: 'stage_ref IS NOT (SELECT id FROM strings WHERE value = ?)', params: [END_TO_END_STAGE] });
+  // The full table's stored rows too: a filter compares string ids, only the output is decoded.
+  const storedConds = filterConditions(f, { componentType: 'component_type_ref', model: 'model_ref', stage: 'stage_ref', service: 'service_ref' }).conds;
+  if (opts.stagesOnly) storedConds.push({ sql: 'stage_ref IS NOT (SELECT id FROM strings WHERE value = ?)', params: [END_TO_END_STAGE] });
+  const full = {
+    table: ROLLUPS.rollup_spans.stored,
+    cols: `bucket_ns, ${stringOf('stage_ref')} AS stage, ${stringOf('component_type_ref')} AS component_type, ${stringOf('model_ref')} AS model, ${rest}`,
+    where: joinAnd(storedConds),
+  };
   return {
     from: rollupUnion(
       'rollup_spans',
@@ -85,7 +93,7 @@ export function spanSource(
       (seg) =>
         totals && seg.grainS !== MINUTE_GRAIN_S
           ? { table: ROLLUPS.rollup_spans_total.stored, cols: `bucket_ns, ${stringOf('stage_ref')} AS stage, '' AS component_type, '' AS model, ${rest}`, where: joinAnd(totalConds) }
-          : null,
+          : full,
     ),
     source: 'rollup',
     ignored,
@@ -130,7 +138,7 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
   const totals = totalsApply(f, opts.dims);
   // The totals' stored rows (migration 180) by name id: their key (grain_s, name_ref, bucket_ns) seeks a name.
   const totalWhere: Fragment = names === null ? { sql: '1', params: [] } : inList('name_ref', names);
-  // The full table's stored rows, for the seeks by bucket and name id.
+  // The full table's stored rows: filters compare string ids (and with names, seek per bucket).
   const storedConds = filterConditions(f, { componentType: 'component_type_ref', model: 'model_ref', service: 'service_ref' }).conds;
   const storedScoreCols = `bucket_ns, ${stringOf('name_ref')} AS name, ${stringOf('component_type_ref')} AS component_type, ${stringOf('model_ref')} AS model, ${stringOf('label_ref')} AS label, count, sum, sum_sq, hist, NULL AS value`;
   return {
@@ -149,7 +157,7 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
           : // The full table's key is (grain_s, bucket_ns, name_ref, ...): with names, a seek per bucket reads only theirs.
             names !== null && seg.grainS !== DAY_GRAIN_S
             ? { table: ROLLUPS.rollup_scores.stored, cols: storedScoreCols, where: joinAnd([totalWhere, ...storedConds]), seekBuckets: true }
-            : null,
+            : { table: ROLLUPS.rollup_scores.stored, cols: storedScoreCols, where: joinAnd([totalWhere, ...storedConds]) },
     ),
     source: 'rollup',
     ignored,
@@ -184,12 +192,18 @@ export function modelCallSource(w: Window, f: Filters, opts: { grainS?: number }
     };
   }
   const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', service: 'service' });
+  const stored = {
+    table: ROLLUPS.rollup_model_calls.stored,
+    cols: `bucket_ns, ${stringOf('operation_ref')} AS operation, ${stringOf('provider_ref')} AS provider, ${stringOf('model_ref')} AS model, ${stringOf('component_type_ref')} AS component_type, calls, errors, input_tokens, output_tokens, cached_tokens, cost_usd, duration_sum_ns`,
+    where: joinAnd(filterConditions(f, { componentType: 'component_type_ref', model: 'model_ref', service: 'service_ref' }).conds),
+  };
   return {
     from: rollupUnion(
       'rollup_model_calls',
       'bucket_ns, operation, provider, model, component_type, calls, errors, input_tokens, output_tokens, cached_tokens, cost_usd, duration_sum_ns',
       segmentsFor(w, opts.grainS, { dayGrain: true }),
       joinAnd(conds),
+      () => stored,
     ),
     source: 'rollup',
     ignored,
@@ -230,8 +244,19 @@ export function cacheSource(w: Window, f: Filters, opts: { grainS?: number; raw?
     };
   }
   const { conds, ignored } = filterConditions(f, { componentType: 'component_type', stage: 'stage', service: 'service' });
+  const stored = {
+    table: ROLLUPS.rollup_cache.stored,
+    cols: `bucket_ns, ${stringOf('cache_name_ref')} AS cache_name, ${stringOf('stage_ref')} AS stage, ${stringOf('component_type_ref')} AS component_type, hits, misses`,
+    where: joinAnd(filterConditions(f, { componentType: 'component_type_ref', stage: 'stage_ref', service: 'service_ref' }).conds),
+  };
   return {
-    from: rollupUnion('rollup_cache', 'bucket_ns, cache_name, stage, component_type, hits, misses', segmentsFor(w, opts.grainS, { dayGrain: true }), joinAnd(conds)),
+    from: rollupUnion(
+      'rollup_cache',
+      'bucket_ns, cache_name, stage, component_type, hits, misses',
+      segmentsFor(w, opts.grainS, { dayGrain: true }),
+      joinAnd(conds),
+      () => stored,
+    ),
     source: 'rollup',
     ignored,
   };
