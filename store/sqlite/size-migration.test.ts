@@ -22,6 +22,7 @@ import {
   PanelQuery,
   QualityBreakdownQuery,
   QualityScoresQuery,
+  RunsQuery,
   SummaryQuery,
   TrendsQuery,
 } from '../../schema/api';
@@ -393,6 +394,60 @@ describe('migration 181 (artefact names as string ids)', () => {
       stage.events.map((e) => ({ ...e, attributes: Object.fromEntries(Object.entries(e.attributes).filter(([k]) => k !== content)) })),
     );
     expect(db.prepare('SELECT flags & 2 FROM artefacts WHERE span_row = (SELECT id FROM spans WHERE span_id = ?)').pluck().get(Buffer.from(stage.spanId, 'hex'))).toBe(2);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migration 182 (score dimensions as string ids)', () => {
+  it('keeps every score with the same columns through the view, and the score readers answer as a fresh store does', async () => {
+    const { db, dir } = fileAt170();
+    migrate(db, loadMigrations().filter((m) => m.version <= 181));
+    const first = Array.from({ length: 12 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i, i % 3 === 0 ? 'gpt-4o-mini' : 'gpt-4o')).flat();
+    new StoreWriter(db).writeSpans(first);
+    // A score without a span row and without dimensions (an evaluation of a span not stored).
+    db.prepare(
+      `INSERT INTO scores (time_ns, trace_id, span_id, name_ref, value, promoted, stage, component_type, model)
+       VALUES (?, ?, ?, (SELECT name_ref FROM scores LIMIT 1), 0.5, 0, NULL, 'card', NULL)`,
+    ).run(BigInt(T0_MS) * 1_000_000n + 5n, Buffer.alloc(16, 7), Buffer.alloc(8, 7));
+    const all = (d: Db, t: string) => JSON.stringify(d.prepare(`SELECT * FROM ${t} ORDER BY id`).raw(true).all(), (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const rows = all(db, 'scores');
+    const view = all(db, 'score_view');
+    const spans = rebuiltSpans(db);
+    migrate(db);
+    expect(db.prepare("SELECT type FROM sqlite_master WHERE name = 'scores'").pluck().get()).toBe('view');
+    expect(all(db, 'scores')).toBe(rows);
+    expect(all(db, 'score_view')).toBe(view);
+    expect(rebuiltSpans(db)).toEqual(spans);
+    expect(db.prepare('SELECT count(*) FROM scores_rows WHERE stage_ref IS NULL').pluck().get()).toBe(1);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    // Written after the migration or all along by today's writer: the same rows and answers.
+    const later = Array.from({ length: 6 }, (_, i) => componentRunRecords(T0_MS + 30 * 60_000 + i * 60_000, i)).flat();
+    new StoreWriter(db).writeSpans(later);
+    const fresh = openDatabase(':memory:');
+    new StoreWriter(fresh).writeSpans(first);
+    fresh
+      .prepare(
+        `INSERT INTO scores_rows (time_ns, trace_id, span_id, name_ref, value, promoted, component_type_ref)
+         VALUES (?, ?, ?, (SELECT name_ref FROM scores_rows LIMIT 1), 0.5, 0, (SELECT id FROM strings WHERE value = 'card'))`,
+      )
+      .run(BigInt(T0_MS) * 1_000_000n + 5n, Buffer.alloc(16, 7), Buffer.alloc(8, 7));
+    new StoreWriter(fresh).writeSpans(later);
+    expect(all(db, 'score_view')).toBe(all(fresh, 'score_view'));
+    const read = async (d: Db) => {
+      const store = new SqliteStore(d, { ownsDb: false });
+      return JSON.stringify([
+        await store.panel('quality-scores', QualityScoresQuery.parse({ range: '24h', stage: 'classify' }), ctx),
+        await store.panel('quality-accuracy', PanelQuery.parse({ range: '24h', stage: 'classify', componentType: 'card' }), ctx),
+        await store.panel('quality-distribution', DistributionQuery.parse({ range: '24h', stage: 'classify', model: 'gpt-4o', score: 'classification.accuracy' }), ctx),
+        (await store.runs(RunsQuery.parse({ range: '24h', limit: '100' }), ctx)).runs,
+        await store.run(Number(d.prepare("SELECT id FROM spans WHERE role = 'run' ORDER BY start_ns LIMIT 1").pluck().get()), ctx),
+      ]);
+    };
+    const answers = await read(db);
+    expect(answers).toBe(await read(fresh));
+    expect(answers).toContain('classification.accuracy');
+    fresh.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
