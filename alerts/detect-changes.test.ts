@@ -124,7 +124,7 @@ describe('detectChanges on a demo-shaped history', () => {
     const db = openDatabase(':memory:');
     history(db, { seed: 41, days: 24, regressionFromMs: START + 12 * DAY });
     // Quality recovers: drop the regression after day 18 by rewriting later scores up.
-    db.prepare('UPDATE scores SET value = MIN(1, value + 0.15) WHERE time_ns >= ? AND name_ref = (SELECT id FROM strings WHERE value = ?)').run(BigInt(START + 18 * DAY) * 1_000_000n, 'mapping.confidence');
+    db.prepare('UPDATE scores_rows SET value = MIN(1, value + 0.15) WHERE time_ns >= ? AND name_ref = (SELECT id FROM strings WHERE value = ?)').run(BigInt(START + 18 * DAY) * 1_000_000n, 'mapping.confidence');
     expect(findingDays((await scan(db)), 'quality_improvement')).toEqual([]);
     const both = (await scan(db, { directions: 'both' }));
     expect(findingDays(both, 'quality_regression')).toEqual(['2024-04-13']);

@@ -16,6 +16,7 @@ import { grainFor, makeWindow, plannedWindow, seriesGrainFor } from '../window';
 import type { PlanContext, Window } from '../window';
 import { cacheSource, modelCallSource, scoreSource, serviceOf, spanSource } from './queries/sources';
 import type { Source } from './queries/sources';
+import { stringOf } from './strings';
 import { all, get, stmt, wideScan } from './queries/sql';
 import type { Filters, SqlParam } from './queries/sql';
 
@@ -392,10 +393,11 @@ export function readScoreSamples(db: Db, range: TimeRange, maxSamples: number): 
   const toNs = msToNs(range.toMs);
   // A sample (stride > 1) has no order to keep: a wide range is read in one pass over the table.
   const scan = stride > 1 ? wideScan(db, 'scores', 'time_ns', fromNs, toNs) : '';
+  // The stored rows (migration 182): NOT INDEXED applies to a table, not to the scores view.
   const raw = stmt(
     db,
-    `SELECT name_ref, COALESCE(component_type, ''), COALESCE(model, ''), time_ns / 1000000, value
-     FROM scores${scan} WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR ((id * 2654435761) % 4294967291) % ? = 0)`,
+    `SELECT name_ref, COALESCE(${stringOf('component_type_ref')}, ''), COALESCE(${stringOf('model_ref')}, ''), time_ns / 1000000, value
+     FROM scores_rows${scan} WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR ((id * 2654435761) % 4294967291) % ? = 0)`,
   )
     .raw(true)
     .all(fromNs, toNs, stride, stride) as [number, string, string, number, number][];

@@ -41,16 +41,17 @@ class BlobStatements {
   }
 }
 
-/** The artefact rows of today's layout (migration 176). */
+/** The artefact rows of today's layout (migrations 176, 181). */
 export class ArtefactStatements {
   private readonly blobs;
   private readonly row;
 
   constructor(db: Db) {
     this.blobs = new BlobStatements(db);
+    // The name is a shared string (migration 181).
     this.row = db.prepare(
-      `INSERT INTO artefacts (span_row, name, seq, dt, media_type_ref, bytes, original_bytes, flags, blob_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (span_row, name) DO NOTHING`,
+      `INSERT INTO artefacts (span_row, name_ref, seq, dt, media_type_ref, bytes, original_bytes, flags, blob_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (span_row, name_ref) DO NOTHING`,
     );
   }
 
@@ -62,7 +63,7 @@ export class ArtefactStatements {
     const rebuilt = (flags & ARTEFACT_FLAG.rebuilt) !== 0;
     this.row.run(
       spanRow,
-      a.name,
+      strings.id(a.name, startNs),
       a.seq,
       rebuilt ? dt : null,
       strings.id(a.media_type, startNs),

@@ -27,6 +27,21 @@ export const SCORE_INSERT = `INSERT INTO scores (time_ns, span_row, seq, trace_i
   VALUES (@time_ns, @span_row, @seq, @trace_id, @span_id, @name_ref, @value, @label_ref, @explanation, @explanation_ref, @promoted, @attributes,
     @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref, @evaluated_span_id, @response_id_ref)`;
 
+/** The scores insert since migration 182: the stage, component type and model as string ids. */
+export const SCORE_ROWS_INSERT = `INSERT INTO scores_rows (time_ns, span_row, seq, trace_id, span_id, name_ref, value, label_ref, explanation,
+    explanation_ref, promoted, attributes, stage_ref, component_id_ref, component_type_ref, model_ref, benchmark_run_ref, evaluated_span_id,
+    response_id_ref)
+  VALUES (@time_ns, @span_row, @seq, @trace_id, @span_id, @name_ref, @value, @label_ref, @explanation, @explanation_ref, @promoted, @attributes,
+    @stage_ref, @component_id_ref, @component_type_ref, @model_ref, @benchmark_run_ref, @evaluated_span_id, @response_id_ref)`;
+
+/** scoreParams for SCORE_ROWS_INSERT: its texts as the ids of shared strings. */
+export function scoreRowsParams(p: StoredParams, strings: StringTable): StoredParams {
+  const { stage, component_type, model, ...rest } = p;
+  const t = p.time_ns as bigint;
+  const id = (v: unknown) => strings.idOrNull(typeof v === 'string' ? v : null, t);
+  return { ...rest, stage_ref: id(stage), component_type_ref: id(component_type), model_ref: id(model) };
+}
+
 /** The model-call insert of migration 042's layout (the compact migration runs before migration 130). */
 export const MODEL_CALL_INSERT_042 = `INSERT INTO model_calls (id, time_ns, duration_ns, provider, operation, request_model,
     response_model, input_tokens, output_tokens, cached_tokens, cost_usd, cost_source, status_code, stage, component_id_ref,

@@ -209,15 +209,17 @@ export class Pruner {
    * would cost every insert): walk the distinct names with index seeks and delete per name.
    */
   private byNameAndTime(table: 'scores' | 'metric_points', cutoff: bigint): () => boolean {
-    // Score names are shared-string ids (migration 042), metric names text: the same walk.
+    // Score names are shared-string ids (migration 042), metric names text: the same walk. The
+    // scores are in scores_rows since migration 182 (`scores` is a view of them).
     const col = table === 'scores' ? 'name_ref' : 'name';
-    const first = this.db.prepare<[], { name: string | number | null }>(`SELECT min(${col}) AS name FROM ${table}`);
+    const stored = table === 'scores' && hasTable(this.db, 'scores_rows') ? 'scores_rows' : table;
+    const first = this.db.prepare<[], { name: string | number | null }>(`SELECT min(${col}) AS name FROM ${stored}`);
     const next = this.db.prepare<[string | number], { name: string | number }>(
-      `SELECT ${col} AS name FROM ${table} WHERE ${col} > ? ORDER BY ${col} LIMIT 1`,
+      `SELECT ${col} AS name FROM ${stored} WHERE ${col} > ? ORDER BY ${col} LIMIT 1`,
     );
     const del = this.db.prepare(
-      `DELETE FROM ${table} WHERE id IN
-         (SELECT id FROM ${table} WHERE ${col} = ? AND time_ns < ? ORDER BY ${col}, time_ns LIMIT ?)`,
+      `DELETE FROM ${stored} WHERE id IN
+         (SELECT id FROM ${stored} WHERE ${col} = ? AND time_ns < ? ORDER BY ${col}, time_ns LIMIT ?)`,
     );
     let name: string | number | null | undefined;
     return () => {

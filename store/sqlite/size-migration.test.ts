@@ -22,6 +22,7 @@ import {
   PanelQuery,
   QualityBreakdownQuery,
   QualityScoresQuery,
+  RunsQuery,
   SummaryQuery,
   TrendsQuery,
 } from '../../schema/api';
@@ -115,7 +116,7 @@ describe('migration 176 (compact artefact rows)', () => {
     migrate(db);
     expect(rebuiltSpans(db)).toEqual(before);
     expect(eventsBytes()).toBeLessThan(bytesBefore);
-    expect(db.prepare('SELECT name, flags & 2 AS rebuilt FROM artefacts WHERE span_row = ? ORDER BY seq').all(stages[0]?.id)).toEqual([
+    expect(db.prepare('SELECT (SELECT value FROM strings WHERE id = name_ref) AS name, flags & 2 AS rebuilt FROM artefacts WHERE span_row = ? ORDER BY seq').all(stages[0]?.id)).toEqual([
       { name: 'code', rebuilt: 2 },
       { name: 'prompt', rebuilt: 0 },
       { name: 'render.diff', rebuilt: 2 },
@@ -332,6 +333,121 @@ describe('migration 180 (rollup dimensions as string ids)', () => {
         expect(d.prepare(`SELECT count(*) FROM ${def.stored} WHERE ${missing}`).pluck().get()).toBe(0);
       }
     }
+    fresh.close();
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migration 181 (artefact names as string ids)', () => {
+  it('keeps every artefact row under its name, and the artefacts read back as stored', async () => {
+    const { db, dir } = fileAt170();
+    migrate(db, loadMigrations().filter((m) => m.version <= 180));
+    new StoreWriter(db).writeSpans(Array.from({ length: 4 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i)).flat());
+    const stages = db.prepare("SELECT id, start_ns FROM spans WHERE role = 'stage' ORDER BY start_ns").safeIntegers(true).all() as { id: bigint; start_ns: bigint }[];
+    // As the writer of 176-180 stored them: the name as text.
+    const blob = db.prepare("INSERT INTO artefact_blobs (hash, encoding, content, last_ns) VALUES (?, 'identity', ?, ?)");
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const code = Buffer.from('export const Card = 1;');
+    const pngBlob = blob.run(Buffer.alloc(16, 1), png, stages[3]?.start_ns ?? 0n).lastInsertRowid;
+    const codeBlob = blob.run(Buffer.alloc(16, 2), code, stages[3]?.start_ns ?? 0n).lastInsertRowid;
+    const mediaRef = (v: string) => Number(db.prepare('INSERT INTO strings (value, last_ns) VALUES (?, ?) ON CONFLICT (value) DO UPDATE SET last_ns = last_ns RETURNING id').pluck().get(v, 9_000_000_000_000_000_000n));
+    const row = db.prepare('INSERT INTO artefacts (span_row, name, seq, dt, media_type_ref, bytes, original_bytes, flags, blob_id) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?)');
+    for (const s of stages) {
+      row.run(s.id, 'code', 5, mediaRef('text/tsx; charset=utf-8'), code.length, 40, 1, codeBlob);
+      row.run(s.id, 'render.diff', 6, mediaRef('image/png'), png.length, null, 0, pngBlob);
+    }
+    const rows = db.prepare('SELECT * FROM artefacts ORDER BY span_row, seq').raw(true).all();
+    migrate(db);
+    const cols = (db.pragma('table_info(artefacts)') as { name: string }[]).map((c) => c.name);
+    expect(cols).toContain('name_ref');
+    expect(cols).not.toContain('name');
+    expect(
+      db.prepare('SELECT span_row, (SELECT value FROM strings WHERE id = name_ref), seq, dt, media_type_ref, bytes, original_bytes, flags, blob_id FROM artefacts ORDER BY span_row, seq').raw(true).all(),
+    ).toEqual(rows);
+    expect(rows).toHaveLength(8);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const store = new SqliteStore(db, { ownsDb: false });
+    const runs = db.prepare("SELECT id FROM spans WHERE role = 'run' ORDER BY start_ns").pluck().all() as number[];
+    for (const id of runs) {
+      expect((await store.artefacts(id, ctx)).artefacts.map((a) => [a.name, a.mediaType, a.bytes, a.originalBytes, a.truncated])).toEqual([
+        ['code', 'text/tsx; charset=utf-8', code.length, 40, true],
+        ['render.diff', 'image/png', png.length, png.length, false],
+      ]);
+      expect(Buffer.compare((await store.artefact(id, 'render.diff', ctx)).content, png)).toBe(0);
+      expect((await store.artefact(id, 'code', ctx)).content.toString('utf8')).toBe(code.toString('utf8'));
+    }
+    // Written after the migration: by name id, read back the same.
+    const later = componentRunRecords(T0_MS + 10 * 90_000, 9);
+    const stage = later[1];
+    if (!stage) throw new Error('no stage span');
+    stage.events = [
+      ...stage.events,
+      { name: 'genscope.artefact', timeNs: stage.startNs + 5n, attributes: { 'genscope.artefact.name': 'prompt', 'genscope.artefact.media_type': 'text/plain', 'genscope.artefact.encoding': 'utf-8', 'genscope.artefact.content': 'hi' } },
+    ];
+    new StoreWriter(db).writeSpans(later);
+    const last = db.prepare("SELECT id FROM spans WHERE role = 'run' ORDER BY start_ns DESC LIMIT 1").pluck().get() as number;
+    expect((await store.artefacts(last, ctx)).artefacts.map((a) => [a.name, a.mediaType, a.bytes])).toEqual([['prompt', 'text/plain', 2]]);
+    expect((await store.artefact(last, 'prompt', ctx)).content.toString('utf8')).toBe('hi');
+    // The artefact's event, rebuilt from its row (its name from the id), without the content the row holds.
+    const content = 'genscope.artefact.content';
+    expect(rebuiltSpans(db, 's.id = (SELECT id FROM spans WHERE span_id = ?)', Buffer.from(stage.spanId, 'hex'))[0]?.events).toEqual(
+      stage.events.map((e) => ({ ...e, attributes: Object.fromEntries(Object.entries(e.attributes).filter(([k]) => k !== content)) })),
+    );
+    expect(db.prepare('SELECT flags & 2 FROM artefacts WHERE span_row = (SELECT id FROM spans WHERE span_id = ?)').pluck().get(Buffer.from(stage.spanId, 'hex'))).toBe(2);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('migration 182 (score dimensions as string ids)', () => {
+  it('keeps every score with the same columns through the view, and the score readers answer as a fresh store does', async () => {
+    const { db, dir } = fileAt170();
+    migrate(db, loadMigrations().filter((m) => m.version <= 181));
+    const first = Array.from({ length: 12 }, (_, i) => componentRunRecords(T0_MS + i * 90_000, i, i % 3 === 0 ? 'gpt-4o-mini' : 'gpt-4o')).flat();
+    new StoreWriter(db).writeSpans(first);
+    // A score without a span row and without dimensions (an evaluation of a span not stored).
+    db.prepare(
+      `INSERT INTO scores (time_ns, trace_id, span_id, name_ref, value, promoted, stage, component_type, model)
+       VALUES (?, ?, ?, (SELECT name_ref FROM scores LIMIT 1), 0.5, 0, NULL, 'card', NULL)`,
+    ).run(BigInt(T0_MS) * 1_000_000n + 5n, Buffer.alloc(16, 7), Buffer.alloc(8, 7));
+    const all = (d: Db, t: string) => JSON.stringify(d.prepare(`SELECT * FROM ${t} ORDER BY id`).raw(true).all(), (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    const rows = all(db, 'scores');
+    const view = all(db, 'score_view');
+    const spans = rebuiltSpans(db);
+    migrate(db);
+    expect(db.prepare("SELECT type FROM sqlite_master WHERE name = 'scores'").pluck().get()).toBe('view');
+    expect(all(db, 'scores')).toBe(rows);
+    expect(all(db, 'score_view')).toBe(view);
+    expect(rebuiltSpans(db)).toEqual(spans);
+    expect(db.prepare('SELECT count(*) FROM scores_rows WHERE stage_ref IS NULL').pluck().get()).toBe(1);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    // Written after the migration or all along by today's writer: the same rows and answers.
+    const later = Array.from({ length: 6 }, (_, i) => componentRunRecords(T0_MS + 30 * 60_000 + i * 60_000, i)).flat();
+    new StoreWriter(db).writeSpans(later);
+    const fresh = openDatabase(':memory:');
+    new StoreWriter(fresh).writeSpans(first);
+    fresh
+      .prepare(
+        `INSERT INTO scores_rows (time_ns, trace_id, span_id, name_ref, value, promoted, component_type_ref)
+         VALUES (?, ?, ?, (SELECT name_ref FROM scores_rows LIMIT 1), 0.5, 0, (SELECT id FROM strings WHERE value = 'card'))`,
+      )
+      .run(BigInt(T0_MS) * 1_000_000n + 5n, Buffer.alloc(16, 7), Buffer.alloc(8, 7));
+    new StoreWriter(fresh).writeSpans(later);
+    expect(all(db, 'score_view')).toBe(all(fresh, 'score_view'));
+    const read = async (d: Db) => {
+      const store = new SqliteStore(d, { ownsDb: false });
+      return JSON.stringify([
+        await store.panel('quality-scores', QualityScoresQuery.parse({ range: '24h', stage: 'classify' }), ctx),
+        await store.panel('quality-accuracy', PanelQuery.parse({ range: '24h', stage: 'classify', componentType: 'card' }), ctx),
+        await store.panel('quality-distribution', DistributionQuery.parse({ range: '24h', stage: 'classify', model: 'gpt-4o', score: 'classification.accuracy' }), ctx),
+        (await store.runs(RunsQuery.parse({ range: '24h', limit: '100' }), ctx)).runs,
+        await store.run(Number(d.prepare("SELECT id FROM spans WHERE role = 'run' ORDER BY start_ns LIMIT 1").pluck().get()), ctx),
+      ]);
+    };
+    const answers = await read(db);
+    expect(answers).toBe(await read(fresh));
+    expect(answers).toContain('classification.accuracy');
     fresh.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -162,7 +162,7 @@ export class SpanRebuilder {
     }));
     if (r.row_promoted & EVENTS_IN_ARTEFACTS) {
       this.stmt.artefacts ??= this.db.prepare<[number], ArtefactEventRow>(
-        `SELECT name, seq, dt, ${stringOf('media_type_ref')} AS media_type, bytes, COALESCE(original_bytes, bytes) AS original_bytes, flags
+        `SELECT ${stringOf('name_ref')} AS name, seq, dt, ${stringOf('media_type_ref')} AS media_type, bytes, COALESCE(original_bytes, bytes) AS original_bytes, flags
          FROM artefacts WHERE span_row = ? AND flags & ${ARTEFACT_FLAG.rebuilt}`,
       );
       for (const a of this.stmt.artefacts.all(r.row_id)) {

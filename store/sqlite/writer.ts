@@ -15,7 +15,8 @@ import { CardinalityLimiter } from './cardinality';
 import { RollupAccumulator, addInput, addScore, cacheLookupsOf } from '../aggregate';
 import type { Admit } from '../aggregate';
 import { RollupApplier } from './rollup-apply';
-import { MODEL_CALL_INSERT, SCORE_INSERT, SPAN_INSERT, modelCallParams, scoreParams, spanParams } from './compact-rows';
+import { MODEL_CALL_INSERT, SCORE_INSERT, SCORE_ROWS_INSERT, SPAN_INSERT, modelCallParams, scoreParams, scoreRowsParams, spanParams } from './compact-rows';
+import type { StoredParams } from './compact-rows';
 import { StringTable } from './strings';
 import { LogRecordStatements } from './log-writer';
 import { logRecordProblem, logRecordToRows } from '../log-rows';
@@ -121,6 +122,8 @@ export class StoreWriter implements TelemetryWriter {
   private resourceObjectIds = new WeakMap<AttributeMap, number>();
   private readonly stmt: ReturnType<StoreWriter['prepare']>;
   private readonly rollups: RollupApplier;
+  /** Whether the scores are in scores_rows (migration 182). */
+  private readonly scoreRows: boolean;
   private readonly strings: StringTable;
   /** Prepared on first use: a database opened without migrating may have no log_records table. */
   private logStatements: LogRecordStatements | null = null;
@@ -136,11 +139,16 @@ export class StoreWriter implements TelemetryWriter {
   ) {
     this.prices = options.prices;
     this.maxArtefactBytes = options.maxArtefactBytes ?? DEFAULT_STORE_MAX_ARTEFACT_BYTES;
+    this.scoreRows = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scores_rows'").get() !== undefined;
     this.stmt = this.prepare();
     this.strings = new StringTable(db);
     this.rollups = new RollupApplier(db, this.strings);
     const bounded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_dimension_values'").get();
     this.limiter = bounded ? new CardinalityLimiter(db, options.cardinality) : null;
+  }
+
+  private insertScore(p: StoredParams): void {
+    this.stmt.score.run(this.scoreRows ? scoreRowsParams(p, this.strings) : p);
   }
 
   /** The value a rollup key stores for dimension at time ns (see cardinality.ts). */
@@ -158,7 +166,8 @@ export class StoreWriter implements TelemetryWriter {
       ),
       // The compact layout of migration 042 (compact-rows.ts); a copy of a stored span is a no-op.
       span: db.prepare(SPAN_INSERT_SQL),
-      score: db.prepare(SCORE_INSERT),
+      // Since migration 182 the rows are in scores_rows (`scores` is a view of them).
+      score: db.prepare(this.scoreRows ? SCORE_ROWS_INSERT : SCORE_INSERT),
       modelCall: db.prepare(MODEL_CALL_INSERT),
       benchmark: db.prepare(
         `INSERT INTO benchmark_runs (id, trace_id, pipeline, pipeline_version, model, started_ns, ended_ns, duration_ns,
@@ -305,7 +314,7 @@ export class StoreWriter implements TelemetryWriter {
             continue;
           }
           const spanRow = stored.lastInsertRowid;
-          for (const sc of scores) this.stmt.score.run(scoreParams(sc, spanRow, m.events[sc.seq], this.strings));
+          for (const sc of scores) this.insertScore(scoreParams(sc, spanRow, m.events[sc.seq], this.strings));
           if (modelCall) this.stmt.modelCall.run(modelCallParams(modelCall, spanRow, this.strings));
           if (benchmark) this.stmt.benchmark.run(benchmark);
           if (m.artefacts.length > 0) {
@@ -383,7 +392,7 @@ export class StoreWriter implements TelemetryWriter {
           continue;
         }
         const { score, spanRow } = found;
-        this.stmt.score.run(scoreParams(score, spanRow, undefined, this.strings));
+        this.insertScore(scoreParams(score, spanRow, undefined, this.strings));
         addScore(acc, { ...score, service: serviceOf(resource) }, admit);
         scored++;
       }

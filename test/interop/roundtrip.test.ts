@@ -225,7 +225,7 @@ describe('attributes and events round trip through the compact layout', () => {
 
     // Five descriptions are rebuilt from their artefact rows, not stored in the span's events.
     const artefactRows = db
-      .prepare("SELECT a.name, a.flags & 2 AS rebuilt FROM artefacts a JOIN spans s ON s.id = a.span_row WHERE s.trace_id = ? ORDER BY a.seq")
+      .prepare("SELECT (SELECT value FROM strings WHERE id = a.name_ref) AS name, a.flags & 2 AS rebuilt FROM artefacts a JOIN spans s ON s.id = a.span_row WHERE s.trace_id = ? ORDER BY a.seq")
       .all(Buffer.from(traceId, 'hex')) as { name: string; rebuilt: number }[];
     expect(artefactRows.map((a) => `${a.name}${a.rebuilt ? ' (rebuilt)' : ''}`)).toEqual([
       'prompt (rebuilt)', 'render.diff (rebuilt)', 'code (rebuilt)', 'bare (rebuilt)', 'not-cut (rebuilt)', 'extra', 'text-size',

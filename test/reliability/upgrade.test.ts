@@ -204,8 +204,9 @@ describe('upgrade from the schema of migration 030', () => {
     expect(integrity(db)).toBe('ok');
     expect(count(db, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger'")).toBe(0);
     for (const [t, cols] of tables) {
-      // Since migration 180 a rollup is a view of the same columns over its `_rows` table.
-      const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = ${(ROLLUP_TABLES as string[]).includes(t) ? "'view'" : "'table'"} AND name = ?`).get(t);
+      // Since migrations 180 and 182 a rollup and the scores are views of the same columns over a `_rows` table.
+      const view = (ROLLUP_TABLES as string[]).includes(t) || t === 'scores';
+      const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = ${view ? "'view'" : "'table'"} AND name = ?`).get(t);
       expect({ table: t, exists: Boolean(exists) }).toEqual({ table: t, exists: true });
       const liveCols = new Set((db.pragma(`table_info(${COMPACTED[t] ?? t})`) as { name: string }[]).map((c) => c.name));
       // Compacted tables: every old column is in the view, or rebuilt (attributes, events, links).

@@ -20,14 +20,15 @@ function hasArtefacts(ctx: QueryContext): boolean {
 }
 
 const FROM = `FROM artefacts a JOIN spans s ON s.id = a.span_row`;
-/** The media type is a shared string (migration 176); the kind follows from it. */
+/** The media type is a shared string (migration 176); the kind follows from it. So is the name (181). */
 const MEDIA_TYPE = stringOf('a.media_type_ref');
+const NAME = stringOf('a.name_ref');
 
 export function runArtefacts(ctx: QueryContext, id: number): RunArtefactsResponse {
   const scope = runScope(ctx, id);
   if (!hasArtefacts(ctx)) return { artefacts: [] };
   const rows = all<{ name: string; media_type: string; bytes: number; original_bytes: number; flags: number; span_id: string; stage: string | null }>(ctx.db, {
-    sql: `SELECT a.name, ${MEDIA_TYPE} AS media_type, a.bytes, COALESCE(a.original_bytes, a.bytes) AS original_bytes, a.flags,
+    sql: `SELECT ${NAME} AS name, ${MEDIA_TYPE} AS media_type, a.bytes, COALESCE(a.original_bytes, a.bytes) AS original_bytes, a.flags,
       lower(hex(s.span_id)) AS span_id, s.stage
       ${FROM} WHERE ${scope.where} ORDER BY s.start_ns, s.id, a.seq`,
     params: scope.params,
@@ -52,7 +53,7 @@ export function runArtefact(ctx: QueryContext, id: number, name: string): Artefa
   const row = hasArtefacts(ctx)
     ? get<{ media_type: string; encoding: string; content: Buffer }>(ctx.db, {
         sql: `SELECT ${MEDIA_TYPE} AS media_type, b.encoding, b.content ${FROM} JOIN artefact_blobs b ON b.id = a.blob_id
-          WHERE ${scope.where} AND a.name = ? ORDER BY s.start_ns, s.id LIMIT 1`,
+          WHERE ${scope.where} AND a.name_ref = (SELECT id FROM strings WHERE value = ?) ORDER BY s.start_ns, s.id LIMIT 1`,
         params: [...scope.params, name],
       })
     : undefined;
