@@ -17,6 +17,7 @@ import type { Admit } from '../aggregate';
 import { RollupApplier } from './rollup-apply';
 import { MODEL_CALL_INSERT, SCORE_INSERT, SPAN_INSERT, modelCallParams, scoreParams, spanParams } from './compact-rows';
 import { StringTable } from './strings';
+import { PositionalStatement } from './positional';
 import { LogRecordStatements } from './log-writer';
 import { logRecordProblem, logRecordToRows } from '../log-rows';
 import type { CardinalityLimits, RollupDimension } from './cardinality';
@@ -157,9 +158,10 @@ export class StoreWriter implements TelemetryWriter {
         'INSERT INTO resources (hash, service_name, attributes) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING',
       ),
       // The compact layout of migration 042 (compact-rows.ts); a copy of a stored span is a no-op.
-      span: db.prepare(SPAN_INSERT_SQL),
-      score: db.prepare(SCORE_INSERT),
-      modelCall: db.prepare(MODEL_CALL_INSERT),
+      // Bound by position: the rows are the hot path of every write (positional.ts).
+      span: new PositionalStatement(db, SPAN_INSERT_SQL),
+      score: new PositionalStatement(db, SCORE_INSERT),
+      modelCall: new PositionalStatement(db, MODEL_CALL_INSERT),
       benchmark: db.prepare(
         `INSERT INTO benchmark_runs (id, trace_id, pipeline, pipeline_version, model, started_ns, ended_ns, duration_ns,
            components, status_code, simulated, attributes)
@@ -271,7 +273,7 @@ export class StoreWriter implements TelemetryWriter {
           // Artefact contents go to their own table; the events keep their description.
           const art = extractArtefacts(s.events, this.maxArtefactBytes);
           for (const p of art.problems) if (r.warnings.length < MAX_WARNINGS) r.warnings.push(p);
-          mapped.push({ rows: spanRecordToRows(s, this.prices), resource: s.resource, attributes: s.attributes, events: art.events, artefacts: art.rows, job: j });
+          mapped.push({ rows: spanRecordToRows(s, this.prices, { json: false }), resource: s.resource, attributes: s.attributes, events: art.events, artefacts: art.rows, job: j });
         }
       } else if (job.kind === 'points') {
         for (const p of job.records) {
@@ -384,7 +386,7 @@ export class StoreWriter implements TelemetryWriter {
         }
         const { score, spanRow } = found;
         this.stmt.score.run(scoreParams(score, spanRow, undefined, this.strings));
-        addScore(acc, { ...score, service: serviceOf(resource) }, admit);
+        addScore(acc, score, admit, serviceOf(resource));
         scored++;
       }
       this.rollups.apply(acc.result());
