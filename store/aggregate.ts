@@ -118,8 +118,11 @@ interface TableIndex {
   table: RollupTable;
   grains: readonly number[];
   merges: Uint8Array;
-  byKey: Map<string, KeyDeltas>;
+  byKey: KeyTrie;
 }
+
+/** One level per dimension value (no key string is built per row); the last level holds the key's deltas. */
+type KeyTrie = Map<string, KeyTrie | KeyDeltas>;
 
 interface KeyDeltas {
   /** Per grain, the delta of the bucket last added to (rows arrive in about time order). */
@@ -134,8 +137,8 @@ export type RollupSink = Pick<RollupAccumulator, 'add'>;
 /** Accumulates contributions into deltas, merging per the layout's measure rules. */
 export class RollupAccumulator {
   private readonly list: RollupDelta[] = [];
-  // The hot path of every write: per table one lookup by key (built once per row and used for
-  // every grain), then per grain a compare with the bucket last hit by that key.
+  // The hot path of every write: per table one lookup of the key (a map per dimension, by values
+  // whose hashes the strings keep), then per grain a compare with the bucket last hit by that key.
   private readonly tables = new Map<RollupTable, TableIndex>();
   // Rows arrive in time order: remember the last bucket per grain instead of redoing BigInt math.
   private readonly lastBucket = new Map<number, { start: bigint; end: bigint }>();
@@ -152,7 +155,7 @@ export class RollupAccumulator {
     let t = this.tables.get(table);
     if (!t) {
       const def = ROLLUPS[table];
-      t = { table, grains: def.grains, merges: Uint8Array.from(def.measures, (m) => MERGE_CODES[m.merge]), byKey: new Map() };
+      t = { table, grains: def.grains, merges: Uint8Array.from(def.measures, (m) => MERGE_CODES[m.merge]), byKey: new Map() as KeyTrie };
       this.tables.set(table, t);
     }
     return t;
@@ -164,12 +167,7 @@ export class RollupAccumulator {
    */
   add(table: RollupTable, ns: bigint, dims: string[], values: Contribution, hist = 0): void {
     const t = this.tableIndex(table);
-    const key = dims.length === 1 ? (dims[0] as string) : dims.join('\u0001');
-    let k = t.byKey.get(key);
-    if (!k) {
-      k = { last: t.grains.map(() => undefined), byBucket: t.grains.map(() => undefined) };
-      t.byKey.set(key, k);
-    }
+    const k = this.keyDeltas(t, dims);
     const merges = t.merges;
     for (let g = 0; g < t.grains.length; g++) {
       const grainS = t.grains[g] as number;
@@ -196,6 +194,27 @@ export class RollupAccumulator {
         } else if (v < (cur as number | bigint)) ms[i] = v;
       }
     }
+  }
+
+  private keyDeltas(t: TableIndex, dims: readonly string[]): KeyDeltas {
+    let node = t.byKey;
+    const last = dims.length - 1;
+    for (let i = 0; i < last; i++) {
+      const v = dims[i] as string;
+      let next = node.get(v) as KeyTrie | undefined;
+      if (!next) {
+        next = new Map();
+        node.set(v, next);
+      }
+      node = next;
+    }
+    const v = dims[last] as string;
+    let k = node.get(v) as KeyDeltas | undefined;
+    if (!k) {
+      k = { last: t.grains.map(() => undefined), byBucket: t.grains.map(() => undefined) };
+      node.set(v, k);
+    }
+    return k;
   }
 
   /** The delta of key at grain g and bucketNs, made (and listed) when new. */
