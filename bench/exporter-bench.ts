@@ -13,7 +13,7 @@ import { openDatabase } from '../store';
 import { ATTR } from '../schema/names';
 import { SqliteSpanExporter, readableSpanToRecord } from '../exporter';
 import { startTelemetry, SyncBatchSpanProcessor } from '../instrumentation';
-import { SPAN_INSERT_SQL, StoreWriter, StringTable, spanParams, spanRecordToRows } from '../store';
+import { PositionalStatement, SPAN_INSERT_SQL, StoreWriter, StringTable, spanParams, spanRecordToRows } from '../store';
 import { benchStageWrapper } from './stage-bench';
 
 const STAGES = ['classify', 'map', 'generate', 'validate'];
@@ -85,7 +85,7 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
 
   // 4. Raw insert of the same rows (mapping and string ids done beforehand, no rollups): the
   // physical limit for the stored layout. The same table and indexes and the writer's own statement
-  // (a real resource id, so the foreign key is checked; the idempotence conflict clause), one
+  // and binding (by position, positional.ts; a real resource id, so the foreign key is checked; the idempotence conflict clause), one
   // IMMEDIATE transaction per batch.
   const rawDb = openDatabase(tempFile());
   rawDb.prepare("INSERT INTO resources (hash, service_name, attributes) VALUES ('bench', 'bench', '{}')").run();
@@ -100,7 +100,7 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
       return spanParams({ span: r.span, attributes: record.attributes, events: record.events, scores: r.scores, modelCall: r.modelCall }, strings);
     });
   })();
-  const insert = rawDb.prepare(SPAN_INSERT_SQL);
+  const insert = new PositionalStatement(rawDb, SPAN_INSERT_SQL);
   const insertBatch = rawDb.transaction((batch: typeof rows) => {
     for (const r of batch) insert.run(r);
   });

@@ -101,15 +101,45 @@ export interface RollupDelta {
   measures: MeasureValue[];
 }
 
-/** Measure inputs of one row: numbers/bigints merged per the layout; `hist` adds 1 to that bucket. */
-type Contribution = (number | bigint | null | { hist: number })[];
+/**
+ * Measure inputs of one row, in the layout's order: numbers/bigints merged per the layout; the
+ * place of a histogram measure is null (the bucket to count goes in add's `hist` argument).
+ */
+type Contribution = (number | bigint | null)[];
+
+const MERGE_SUM = 0;
+const MERGE_MAX = 1;
+const MERGE_MIN = 2;
+const MERGE_HIST = 3;
+const MERGE_CODES = { sum: MERGE_SUM, max: MERGE_MAX, min: MERGE_MIN, hist: MERGE_HIST } as const;
+
+/** One table's deltas, by key (dimension values): per grain the delta last hit and the rest by bucket. */
+interface TableIndex {
+  table: RollupTable;
+  grains: readonly number[];
+  merges: Uint8Array;
+  byKey: KeyTrie;
+}
+
+/** One level per dimension value (no key string is built per row); the last level holds the key's deltas. */
+type KeyTrie = Map<string, KeyTrie | KeyDeltas>;
+
+interface KeyDeltas {
+  /** Per grain, the delta of the bucket last added to (rows arrive in about time order). */
+  last: (RollupDelta | undefined)[];
+  /** Per grain, every delta of this key by bucket (made once a second bucket shows up). */
+  byBucket: (Map<bigint, RollupDelta> | undefined)[];
+}
+
+/** What the contributions of rows are added to (RollupAccumulator; a reference in the tests). */
+export type RollupSink = Pick<RollupAccumulator, 'add'>;
 
 /** Accumulates contributions into deltas, merging per the layout's measure rules. */
 export class RollupAccumulator {
   private readonly list: RollupDelta[] = [];
-  // Per table, per grain (in the layout's order), per bucket (BigInt keys compare by value, so no
-  // string conversion), per dimension values: the hot path of every write is these lookups.
-  private readonly index = new Map<RollupTable, Map<bigint, Map<string, RollupDelta>>[]>();
+  // The hot path of every write: per table one lookup of the key (a map per dimension, by values
+  // whose hashes the strings keep), then per grain a compare with the bucket last hit by that key.
+  private readonly tables = new Map<RollupTable, TableIndex>();
   // Rows arrive in time order: remember the last bucket per grain instead of redoing BigInt math.
   private readonly lastBucket = new Map<number, { start: bigint; end: bigint }>();
 
@@ -121,50 +151,87 @@ export class RollupAccumulator {
     return start;
   }
 
-  /** Adds one row's contribution to every grain of the table. */
-  add(table: RollupTable, ns: bigint, dims: string[], values: Contribution): void {
-    const def = ROLLUPS[table];
-    const dimsKey = dims.length === 1 ? (dims[0] as string) : dims.join('\u0001');
-    let perGrain = this.index.get(table);
-    if (!perGrain) {
-      perGrain = def.grains.map(() => new Map<bigint, Map<string, RollupDelta>>());
-      this.index.set(table, perGrain);
+  private tableIndex(table: RollupTable): TableIndex {
+    let t = this.tables.get(table);
+    if (!t) {
+      const def = ROLLUPS[table];
+      t = { table, grains: def.grains, merges: Uint8Array.from(def.measures, (m) => MERGE_CODES[m.merge]), byKey: new Map() as KeyTrie };
+      this.tables.set(table, t);
     }
-    const measures = def.measures;
-    for (let g = 0; g < def.grains.length; g++) {
-      const grainS = def.grains[g] as number;
+    return t;
+  }
+
+  /**
+   * Adds one row's contribution to every grain of the table; `hist` is the bucket the row
+   * counts in the table's histogram measure (tables without one ignore it).
+   */
+  add(table: RollupTable, ns: bigint, dims: string[], values: Contribution, hist = 0): void {
+    const t = this.tableIndex(table);
+    const k = this.keyDeltas(t, dims);
+    const merges = t.merges;
+    for (let g = 0; g < t.grains.length; g++) {
+      const grainS = t.grains[g] as number;
       const bucketNs = this.bucketOf(ns, grainS);
-      const byBucket = perGrain[g] as Map<bigint, Map<string, RollupDelta>>;
-      let byDims = byBucket.get(bucketNs);
-      if (!byDims) {
-        byDims = new Map();
-        byBucket.set(bucketNs, byDims);
-      }
-      let d = byDims.get(dimsKey);
-      if (!d) {
-        d = { table, grainS, bucketNs, dims, measures: measures.map((m) => (m.merge === 'hist' ? new BucketCounts() : null)) };
-        byDims.set(dimsKey, d);
-        this.list.push(d);
+      let d = k.last[g];
+      if (d === undefined || d.bucketNs !== bucketNs) {
+        d = this.deltaOf(t, k, g, grainS, bucketNs, dims);
+        k.last[g] = d;
       }
       const ms = d.measures;
-      for (let i = 0; i < measures.length; i++) {
+      for (let i = 0; i < merges.length; i++) {
+        const merge = merges[i];
+        if (merge === MERGE_HIST) {
+          (ms[i] as BucketCounts).add(hist);
+          continue;
+        }
         const v = values[i];
         if (v === null || v === undefined) continue;
         const cur = ms[i] ?? null;
-        const merge = measures[i]?.merge;
-        if (typeof v === 'object') {
-          (cur as BucketCounts).add(v.hist);
-        } else if (cur === null) {
-          ms[i] = v;
-        } else if (merge === 'sum') {
-          ms[i] = typeof v === 'bigint' ? (cur as bigint) + v : (cur as number) + v;
-        } else if (merge === 'max') {
+        if (cur === null) ms[i] = v;
+        else if (merge === MERGE_SUM) ms[i] = typeof v === 'bigint' ? (cur as bigint) + v : (cur as number) + v;
+        else if (merge === MERGE_MAX) {
           if (v > (cur as number | bigint)) ms[i] = v;
-        } else if (merge === 'min') {
-          if (v < (cur as number | bigint)) ms[i] = v;
-        }
+        } else if (v < (cur as number | bigint)) ms[i] = v;
       }
     }
+  }
+
+  private keyDeltas(t: TableIndex, dims: readonly string[]): KeyDeltas {
+    let node = t.byKey;
+    const last = dims.length - 1;
+    for (let i = 0; i < last; i++) {
+      const v = dims[i] as string;
+      let next = node.get(v) as KeyTrie | undefined;
+      if (!next) {
+        next = new Map();
+        node.set(v, next);
+      }
+      node = next;
+    }
+    const v = dims[last] as string;
+    let k = node.get(v) as KeyDeltas | undefined;
+    if (!k) {
+      k = { last: t.grains.map(() => undefined), byBucket: t.grains.map(() => undefined) };
+      node.set(v, k);
+    }
+    return k;
+  }
+
+  /** The delta of key at grain g and bucketNs, made (and listed) when new. */
+  private deltaOf(t: TableIndex, k: KeyDeltas, g: number, grainS: number, bucketNs: bigint, dims: string[]): RollupDelta {
+    const prev = k.last[g];
+    let byBucket = k.byBucket[g];
+    if (prev !== undefined && !byBucket) {
+      byBucket = new Map([[prev.bucketNs, prev]]);
+      k.byBucket[g] = byBucket;
+    }
+    let d = byBucket?.get(bucketNs);
+    if (!d) {
+      d = { table: t.table, grainS, bucketNs, dims, measures: Array.from(t.merges, (m) => (m === MERGE_HIST ? new BucketCounts() : null)) };
+      byBucket?.set(bucketNs, d);
+      this.list.push(d);
+    }
+    return d;
   }
 
   result(): RollupDelta[] {
@@ -183,26 +250,30 @@ export function aggregate(inputs: Iterable<AggregateInput>, admit: Admit = admit
   return acc.result();
 }
 
-export function addInput(acc: RollupAccumulator, input: AggregateInput, admit: Admit): void {
+export function addInput(acc: RollupSink, input: AggregateInput, admit: Admit): void {
   const service = input.service;
-  for (const sc of input.scores) addScore(acc, service === undefined ? sc : { ...sc, service }, admit);
-  if (input.modelCall) addModelCall(acc, service === undefined ? input.modelCall : { ...input.modelCall, service }, admit);
-  addSpan(acc, service === undefined ? input.span : { ...input.span, service }, input.cacheLookups, admit);
+  for (const sc of input.scores) addScore(acc, sc, admit, service);
+  if (input.modelCall) addModelCall(acc, input.modelCall, admit, service);
+  addSpan(acc, input.span, input.cacheLookups, admit, service);
 }
 
-/** A score's contribution (scores without a value count nowhere). */
-export function addScore(acc: RollupAccumulator, sc: ScoreFacts, admit: Admit): void {
+/**
+ * A score's contribution (scores without a value count nowhere). `service`, when given, stands
+ * for the facts' own (the resource's service.name, for all of a span's rows).
+ */
+export function addScore(acc: RollupSink, sc: ScoreFacts, admit: Admit, service: string | null | undefined = sc.service): void {
   if (sc.value === null) return;
   const t = sc.time_ns;
   const name = admit('score_name', t, sc.name);
   const v = sc.value;
-  const values: Contribution = [1, v, v * v, { hist: scoreBin(v) }];
+  const values: Contribution = [1, v, v * v, null];
+  const hist = scoreBin(v);
   const label = LABELLED_SCORES.has(sc.name) ? admit('label', t, sc.label) : '';
-  acc.add('rollup_scores', t, [name, admit('component_type', t, sc.component_type), admit('model', t, sc.model), label, admit('service', t, sc.service ?? null)], values);
-  acc.add('rollup_scores_total', t, [name], values);
+  acc.add('rollup_scores', t, [name, admit('component_type', t, sc.component_type), admit('model', t, sc.model), label, admit('service', t, service ?? null)], values, hist);
+  acc.add('rollup_scores_total', t, [name], values, hist);
 }
 
-export function addModelCall(acc: RollupAccumulator, m: ModelCallFacts, admit: Admit): void {
+export function addModelCall(acc: RollupSink, m: ModelCallFacts, admit: Admit, service: string | null | undefined = m.service): void {
   const t = m.time_ns;
   acc.add(
     'rollup_model_calls',
@@ -212,7 +283,7 @@ export function addModelCall(acc: RollupAccumulator, m: ModelCallFacts, admit: A
       admit('provider', t, m.provider),
       admit('model', t, m.response_model),
       admit('component_type', t, m.component_type),
-      admit('service', t, m.service ?? null),
+      admit('service', t, service ?? null),
     ],
     [1, m.status_code === 2 ? 1 : 0, m.input_tokens, m.output_tokens, m.cached_tokens, m.cost_usd ?? 0, m.duration_ns],
   );
@@ -227,7 +298,13 @@ export function addModelCall(acc: RollupAccumulator, m: ModelCallFacts, admit: A
 }
 
 /** A span's contribution: its cache lookups, and for runs and stages the span rollups and the component day. */
-export function addSpan(acc: RollupAccumulator, span: SpanFacts, cacheLookups: readonly CacheLookupFacts[], admit: Admit): void {
+export function addSpan(
+  acc: RollupSink,
+  span: SpanFacts,
+  cacheLookups: readonly CacheLookupFacts[],
+  admit: Admit,
+  service: string | null | undefined = span.service,
+): void {
   let hits = 0;
   let misses = 0;
   for (const e of cacheLookups) {
@@ -237,7 +314,7 @@ export function addSpan(acc: RollupAccumulator, span: SpanFacts, cacheLookups: r
     acc.add(
       'rollup_cache',
       t,
-      [admit('cache_name', t, e.cacheName), admit('stage', t, span.stage), admit('component_type', t, span.component_type), admit('service', t, span.service ?? null)],
+      [admit('cache_name', t, e.cacheName), admit('stage', t, span.stage), admit('component_type', t, span.component_type), admit('service', t, service ?? null)],
       [e.hit ? 1 : 0, e.hit ? 0 : 1],
     );
   }
@@ -247,18 +324,10 @@ export function addSpan(acc: RollupAccumulator, span: SpanFacts, cacheLookups: r
   const type = admit('component_type', t, span.component_type);
   const model = admit('model', t, span.model);
   const error = span.status_code === 2 ? 1 : 0;
-  const values: Contribution = [
-    1,
-    error,
-    span.duration_ns,
-    span.duration_ns,
-    span.cost_usd ?? 0,
-    hits,
-    misses,
-    { hist: sketchIndex(Number(span.duration_ns)) },
-  ];
-  acc.add('rollup_spans', t, [stage, type, model, admit('service', t, span.service ?? null)], values);
-  acc.add('rollup_spans_total', t, [stage], values);
+  const values: Contribution = [1, error, span.duration_ns, span.duration_ns, span.cost_usd ?? 0, hits, misses, null];
+  const hist = sketchIndex(Number(span.duration_ns));
+  acc.add('rollup_spans', t, [stage, type, model, admit('service', t, service ?? null)], values, hist);
+  acc.add('rollup_spans_total', t, [stage], values, hist);
   if (span.role === 'run' && span.component_id) {
     acc.add('rollup_components', t, [admit('component_id', t, span.component_id), type, model], [1, error, span.cost_usd ?? 0, span.duration_ns]);
   }

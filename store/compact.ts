@@ -112,22 +112,33 @@ export interface Compacted {
   rest: string | null;
 }
 
-function compactWith<C>(attrs: AttributeMap, table: readonly { key: string; rebuild: (c: C) => AttributeValue | undefined }[], cols: C): Compacted {
+type PromotedTable<C> = readonly { key: string; rebuild: (c: C) => AttributeValue | undefined }[];
+
+/** Per promoted-key table, each key's bit (a key's membership tested without a set per row). */
+const bitsOf = new WeakMap<PromotedTable<never>, Map<string, number>>();
+
+function keyBits<C>(table: PromotedTable<C>): Map<string, number> {
+  let bits = bitsOf.get(table);
+  if (!bits) {
+    bits = new Map(table.map((p, i) => [p.key, 1 << i]));
+    bitsOf.set(table, bits);
+  }
+  return bits;
+}
+
+function compactWith<C>(attrs: AttributeMap, table: PromotedTable<C>, cols: C): Compacted {
   let promoted = 0;
-  let rest: AttributeMap | null = null;
-  const left = new Set<string>();
-  table.forEach((p, i) => {
-    if (!Object.hasOwn(attrs, p.key)) return;
+  for (let i = 0; i < table.length; i++) {
+    const p = table[i] as PromotedTable<C>[number];
     const v = attrs[p.key];
     // Strict equality: a numeric string, a boolean sent as text and -0 are not rebuilt.
-    if (v !== undefined && v === p.rebuild(cols) && !Object.is(v, -0)) {
-      promoted |= 1 << i;
-      left.add(p.key);
-    }
-  });
-  if (left.size === 0) return { promoted: 0, rest: Object.keys(attrs).length > 0 ? JSON.stringify(attrs) : null };
+    if (v !== undefined && Object.hasOwn(attrs, p.key) && v === p.rebuild(cols) && !Object.is(v, -0)) promoted |= 1 << i;
+  }
+  if (promoted === 0) return { promoted: 0, rest: Object.keys(attrs).length > 0 ? JSON.stringify(attrs) : null };
+  const bits = keyBits(table);
+  let rest: AttributeMap | null = null;
   for (const k of Object.keys(attrs)) {
-    if (left.has(k)) continue;
+    if (((bits.get(k) ?? 0) & promoted) !== 0) continue;
     rest ??= {};
     rest[k] = attrs[k] as AttributeValue;
   }

@@ -323,7 +323,17 @@ function genscopeModelCall(
  * SpanRecord -> rows for spans, scores (gen_ai.evaluation.result events), model calls (GenAI
  * spans, costed from the price book when the span carries no cost) and benchmark runs.
  */
-export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRows {
+export interface SpanRowsOptions {
+  /**
+   * False: the span row's attributes and events JSON are left out ('' and null), for a writer
+   * that stores both from the record in its own form (the SQLite writer's compact rows); the
+   * benchmark row keeps its attributes. Default true.
+   */
+  json?: boolean;
+}
+
+export function spanRecordToRows(record: SpanRecord, prices?: PriceBook, options: SpanRowsOptions = {}): SpanRows {
+  const json = options.json ?? true;
   const a = record.attributes;
   const role = spanRole(record);
   // Each genscope name, then the one it had before the genscope.* prefix (schema LEGACY).
@@ -379,8 +389,8 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
     benchmark_run_id: benchmarkRunId,
     cost_usd: cost,
     cache_hit: typeof cacheHitValue === 'boolean' ? (cacheHitValue ? 1 : 0) : null,
-    attributes: JSON.stringify(a),
-    events: eventsJson(record.events),
+    attributes: json ? JSON.stringify(a) : '',
+    events: json ? eventsJson(record.events) : null,
     links: record.links.length > 0 ? JSON.stringify(record.links) : null,
   };
 
@@ -420,7 +430,7 @@ export function spanRecordToRows(record: SpanRecord, prices?: PriceBook): SpanRo
           components: firstNum(a, ATTR.benchmarkComponents, LEGACY.benchmarkComponents),
           status_code: record.statusCode,
           simulated: a[ATTR.simulated] === true ? 1 : 0,
-          attributes: span.attributes,
+          attributes: json ? span.attributes : JSON.stringify(a),
         }
       : null;
 

@@ -88,7 +88,7 @@ export class CardinalityLimiter {
   admit(dimension: RollupDimension, ns: bigint, value: string): string {
     if (value === '' || value === OTHER_VALUE) return value;
     const isComponent = dimension === 'component_id';
-    const bucket = floorTo(ns, isComponent ? DAY_NS : HOUR_NS);
+    const bucket = CardinalityLimiter.bucketOf(isComponent ? this.day : this.hour, ns);
     let dims = this.cache.get(bucket);
     if (!dims) {
       dims = new Map();
@@ -125,6 +125,18 @@ export class CardinalityLimiter {
     if (f) f.folded++;
     else this.folds.set(k, { dimension, bucketNs: bucket, folded: 1 });
     return OTHER_VALUE;
+  }
+
+  // Calls come in about time order: the bucket of the last call per size saves the BigInt math.
+  private readonly hour = { size: HOUR_NS, start: 0n, end: 0n };
+  private readonly day = { size: DAY_NS, start: 0n, end: 0n };
+
+  private static bucketOf(b: { size: bigint; start: bigint; end: bigint }, ns: bigint): bigint {
+    if (ns < b.start || ns >= b.end) {
+      b.start = floorTo(ns, b.size);
+      b.end = b.start + b.size;
+    }
+    return b.start;
   }
 
   /** The folds since the last call (per dimension and bucket), and forgets them. */

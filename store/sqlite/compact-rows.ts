@@ -90,6 +90,7 @@ export function promotedColumns(span: SpanRow, modelCall: ModelCallRow | null): 
 
 /** The stored events JSON of the events that are not kept in scores. */
 function storedEvents(events: readonly SpanEventRecord[], skip: ReadonlySet<number>, startNs: bigint, strings: StringTable): string | null {
+  if (events.length === 0) return null;
   const out: StoredEvent[] = [];
   events.forEach((e, i) => {
     if (skip.has(i)) return;
@@ -113,6 +114,15 @@ export interface CompactSpanInput {
   modelCall: ModelCallRow | null;
   /** Positions of the artefact events rebuilt from artefact rows (migration 176): not stored here. */
   artefactEvents?: readonly number[];
+}
+
+const NONE: ReadonlySet<number> = new Set();
+
+/** Positions of the events stored elsewhere (scores, artefact rows). */
+function skippedEvents(input: CompactSpanInput): ReadonlySet<number> {
+  const artefacts = input.artefactEvents ?? [];
+  if (input.scores.length === 0 && artefacts.length === 0) return NONE;
+  return new Set([...input.scores.map((sc) => sc.seq), ...artefacts]);
 }
 
 /** The spans row of a span (its scores' events are left to scoreParams). */
@@ -145,7 +155,7 @@ export function spanParams(input: CompactSpanInput, strings: StringTable): Store
     promoted: input.artefactEvents && input.artefactEvents.length > 0 ? promoted | EVENTS_IN_ARTEFACTS : promoted,
     attributes: restRef === null ? rest : null,
     attributes_ref: restRef,
-    events: storedEvents(input.events, new Set([...input.scores.map((sc) => sc.seq), ...(input.artefactEvents ?? [])]), t, strings),
+    events: storedEvents(input.events, skippedEvents(input), t, strings),
     links: compactLinks(s.links),
   };
 }

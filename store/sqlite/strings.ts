@@ -96,7 +96,8 @@ export class StringTable {
    * seen before (in this writer, or already shared), otherwise null and the caller stores it inline.
    */
   shared(value: string, ns: bigint): number | null {
-    if (this.ids.has(value)) return this.id(value, ns);
+    const c = this.ids.get(value);
+    if (c) return c.lastNs >= ns ? c.id : this.id(value, ns);
     if (value.length > MAX_SHARED_TEXT) return null;
     if (this.seen.has(value)) {
       this.seen.delete(value);

@@ -9,7 +9,6 @@ import { ATTR } from '../../schema/names';
 import type { AttributeMap, LogRecordRecord, MetricPointRecord, SpanRecord } from '../../schema/records';
 import type { TelemetryWriter, WriteJob, WriteResult } from '../writer-types';
 import { spanRecordToRows } from '../span-rows';
-import type { SpanRows } from '../span-rows';
 import type { PriceBook } from '../../schema/records';
 import { CardinalityLimiter } from './cardinality';
 import { RollupAccumulator, addInput, addScore, cacheLookupsOf } from '../aggregate';
@@ -18,6 +17,7 @@ import { RollupApplier } from './rollup-apply';
 import { MODEL_CALL_INSERT, SCORE_INSERT, SCORE_ROWS_INSERT, SPAN_INSERT, modelCallParams, scoreParams, scoreRowsParams, spanParams } from './compact-rows';
 import type { StoredParams } from './compact-rows';
 import { StringTable } from './strings';
+import { PositionalStatement } from './positional';
 import { LogRecordStatements } from './log-writer';
 import { logRecordProblem, logRecordToRows } from '../log-rows';
 import type { CardinalityLimits, RollupDimension } from './cardinality';
@@ -30,6 +30,7 @@ import { ArtefactStatements, dtOf } from './artefact-writer';
 /** Rollup grains in seconds (store/layout.ts owns them; kept here for existing importers). */
 export const ROLLUP_GRAINS_S = [MINUTE_GRAIN_S, HOUR_GRAIN_S, DAY_GRAIN_S] as const;
 const MAX_WARNINGS = 20;
+const NO_EVENTS: readonly number[] = [];
 
 /** The span row insert (exported so the bench's raw-insert baseline runs the very same statement). */
 export const SPAN_INSERT_SQL = `${SPAN_INSERT} ON CONFLICT (start_ns, span_id) DO NOTHING`;
@@ -86,10 +87,12 @@ export function isBusyError(err: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT';
 }
 
+/**
+ * A valid span waiting for its transaction. Its rows are made there, one span at a time, so they
+ * die young (a batch's worth of rows held until the commit cost the garbage collector the most).
+ */
 interface MappedSpan {
-  rows: SpanRows;
-  resource: AttributeMap;
-  attributes: AttributeMap;
+  record: SpanRecord;
   events: SpanRecord['events'];
   artefacts: ArtefactRow[];
   /** Index of the job the span came from. */
@@ -165,10 +168,11 @@ export class StoreWriter implements TelemetryWriter {
         'INSERT INTO resources (hash, service_name, attributes) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING',
       ),
       // The compact layout of migration 042 (compact-rows.ts); a copy of a stored span is a no-op.
-      span: db.prepare(SPAN_INSERT_SQL),
+      // Bound by position: the rows are the hot path of every write (positional.ts).
+      span: new PositionalStatement(db, SPAN_INSERT_SQL),
       // Since migration 182 the rows are in scores_rows (`scores` is a view of them).
-      score: db.prepare(this.scoreRows ? SCORE_ROWS_INSERT : SCORE_INSERT),
-      modelCall: db.prepare(MODEL_CALL_INSERT),
+      score: new PositionalStatement(db, this.scoreRows ? SCORE_ROWS_INSERT : SCORE_INSERT),
+      modelCall: new PositionalStatement(db, MODEL_CALL_INSERT),
       benchmark: db.prepare(
         `INSERT INTO benchmark_runs (id, trace_id, pipeline, pipeline_version, model, started_ns, ended_ns, duration_ns,
            components, status_code, simulated, attributes)
@@ -280,7 +284,7 @@ export class StoreWriter implements TelemetryWriter {
           // Artefact contents go to their own table; the events keep their description.
           const art = extractArtefacts(s.events, this.maxArtefactBytes);
           for (const p of art.problems) if (r.warnings.length < MAX_WARNINGS) r.warnings.push(p);
-          mapped.push({ rows: spanRecordToRows(s, this.prices), resource: s.resource, attributes: s.attributes, events: art.events, artefacts: art.rows, job: j });
+          mapped.push({ record: s, events: art.events, artefacts: art.rows, job: j });
         }
       } else if (job.kind === 'points') {
         for (const p of job.records) {
@@ -293,7 +297,7 @@ export class StoreWriter implements TelemetryWriter {
       }
     });
     // Time order keeps the start_ns index appends cheap.
-    mapped.sort((a, b) => (a.rows.span.start_ns < b.rows.span.start_ns ? -1 : a.rows.span.start_ns > b.rows.span.start_ns ? 1 : 0));
+    mapped.sort((a, b) => (a.record.startNs < b.record.startNs ? -1 : a.record.startNs > b.record.startNs ? 1 : 0));
 
     const duplicates = new Array<number>(jobs.length).fill(0);
     this.transact(() => {
@@ -303,12 +307,13 @@ export class StoreWriter implements TelemetryWriter {
         const acc = new RollupAccumulator();
         const admit: Admit = (dimension, ns, value) => this.dim(dimension, ns, value);
         for (const m of mapped) {
-          const { span, scores, modelCall, benchmark } = m.rows;
-          span.resource_id = this.resourceId(m.resource);
+          const { record } = m;
+          const { span, scores, modelCall, benchmark } = spanRecordToRows(record, this.prices, { json: false });
+          span.resource_id = this.resourceId(record.resource);
           // A copy (a retried or replayed batch, or twice in this one) is stored once and counted once.
           // Artefact events whose rows hold them exactly are rebuilt from those rows (migration 176).
-          const artefactEvents = m.artefacts.flatMap((a) => (a.event !== null && dtOf(a.timeNs, span.start_ns) !== null ? [a.seq] : []));
-          const stored = this.stmt.span.run(spanParams({ span, attributes: m.attributes, events: m.events, scores, modelCall, artefactEvents }, this.strings));
+          const artefactEvents = m.artefacts.length === 0 ? NO_EVENTS : m.artefacts.flatMap((a) => (a.event !== null && dtOf(a.timeNs, span.start_ns) !== null ? [a.seq] : []));
+          const stored = this.stmt.span.run(spanParams({ span, attributes: record.attributes, events: m.events, scores, modelCall, artefactEvents }, this.strings));
           if (stored.changes === 0) {
             duplicates[m.job] = (duplicates[m.job] ?? 0) + 1;
             continue;
@@ -321,7 +326,7 @@ export class StoreWriter implements TelemetryWriter {
             this.artefactStatements ??= new ArtefactStatements(this.db);
             for (const a of m.artefacts) this.artefactStatements.insert(a, spanRow, span.start_ns, this.strings);
           }
-          addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events), service: serviceOf(m.resource) }, admit);
+          addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events), service: serviceOf(record.resource) }, admit);
         }
         this.rollups.apply(acc.result());
       }
@@ -393,7 +398,7 @@ export class StoreWriter implements TelemetryWriter {
         }
         const { score, spanRow } = found;
         this.insertScore(scoreParams(score, spanRow, undefined, this.strings));
-        addScore(acc, { ...score, service: serviceOf(resource) }, admit);
+        addScore(acc, score, admit, serviceOf(resource));
         scored++;
       }
       this.rollups.apply(acc.result());
