@@ -1,9 +1,11 @@
 /**
- * The server side of the export memory measurement (bench/api-bench): opens the database, starts
- * the API on 127.0.0.1, reports its URL and idle RSS over IPC, and on 'report' sends its peak
- * RSS (getrusage maxrss), which includes the export it has just streamed.
+ * The server side of the api bench (bench/api-bench): opens the database read-only, starts the
+ * API (with the alerts router) on 127.0.0.1 with its clock at NOW_MS, reports its URL and idle RSS
+ * over IPC, and on 'report' sends its peak RSS so far (getrusage maxrss, the kernel's VmHWM), which
+ * covers every request it has answered. One child per phase, so each phase's peak is its own.
  */
 import { startServer } from '../api';
+import { createAlertsRouter } from '../alerts';
 import { openDatabase } from '../store';
 
 async function main(): Promise<void> {
@@ -11,15 +13,14 @@ async function main(): Promise<void> {
   if (!dbPath || !process.send) throw new Error('usage: api-bench-child DB_PATH NOW_MS (forked with IPC)');
   const db = openDatabase(dbPath, { readonly: true });
   const now = Number(nowArg ?? Date.now());
-  const spans = (db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number }).n;
-  const server = await startServer({ db, clock: () => now });
+  const server = await startServer({ db, clock: () => now, host: '127.0.0.1', port: 0, alertsRouter: createAlertsRouter({ db, now: () => now }) });
   process.on('message', (m) => {
     if (m === 'report') process.send?.({ peakRssBytes: process.resourceUsage().maxRSS * 1024 });
   });
   process.on('disconnect', () => {
     void server.close().then(() => db.close());
   });
-  process.send({ url: server.url, rssBytes: process.memoryUsage().rss, spans });
+  process.send({ url: server.url, rssBytes: process.memoryUsage().rss });
 }
 
 main().catch((err: unknown) => {

@@ -54,6 +54,9 @@ export async function main(argv: string[]): Promise<number> {
       bytesPerSpan(built.file).forEach(log);
       percentileError(built.file).forEach(log);
       (await panelTable(built.file, label)).forEach(log);
+      // At 10M the api bench too: its panel p95s, the server's peak RSS over them, and an export
+      // bounded to the newest 1M spans (all of them would be a ~10 GB CSV).
+      if (target > MILLION) (await benchApi({ dbPath: built.file, exportRows: MILLION })).forEach(log);
       log('');
     }
   }
