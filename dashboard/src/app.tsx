@@ -318,7 +318,9 @@ export function App({ client }: { client: ApiClient }) {
           <TypePage type={route.type} />
         ) : (
           <>
-        <KpiStrip />
+        <Lazy eager>
+          <KpiStrip />
+        </Lazy>
         <Section id="quality" title="Quality">
           <AccuracyPanel />
           <ConfusionPanel />

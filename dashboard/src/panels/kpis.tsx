@@ -7,6 +7,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { JSX } from 'preact';
 import type { BudgetResponse, SummaryResponse } from '../../../schema/api';
 import { KpiCard } from '../components/kpi-card';
+import { useLazy } from '../components/lazy';
 import { EmptyText } from '../components/panel';
 import { budgetParams, summaryParams } from '../lib/api-params';
 import { onBudgetChange } from '../lib/budget';
@@ -28,6 +29,8 @@ function comparedTo(label: string): string {
 
 export function KpiStrip() {
   const { filters } = useDashboard();
+  // Inside `<Lazy eager>` (app.tsx): loads at once, refreshes on live ticks only while on screen.
+  const { observe } = useLazy();
   const summary = usePanelData<SummaryResponse>('kpi-summary', '/summary', summaryParams(filters));
   const budget = usePanelData<BudgetResponse>('kpi-budget', '/cost/budget', budgetParams(filters));
   const budgetRetry = useRef(budget.retry);
@@ -85,7 +88,7 @@ export function KpiStrip() {
         : 'no monthly budget set';
 
   return (
-    <section class="gs-kpis" aria-label="Key figures" data-panel="kpis">
+    <section ref={observe} class="gs-kpis" aria-label="Key figures" data-panel="kpis">
       {noRuns ? (
         <p class="gs-state gs-empty gs-kpi-empty" role="status">
           <EmptyText />

@@ -14,9 +14,10 @@ import type { ApiError } from '../lib/api-client';
 
 export function usePanelData<T>(readyId: string, path: string, params: QueryParams, opts: { enabled?: boolean; priority?: 'normal' | 'low' } = {}): ApiState<T> {
   const ctx = useDashboard();
-  // Below the fold: nothing is fetched until the panel is scrolled near (components/lazy.tsx).
-  const { near } = useLazy();
-  return useApi<T>(ctx.client, `${API_BASE}${path}`, params, { readyId, tick: ctx.tick, enabled: (opts.enabled ?? true) && near, priority: opts.priority ?? 'normal' });
+  // Below the fold: nothing is fetched until the panel is scrolled near, and live ticks refresh it
+  // only while it is on screen (components/lazy.tsx).
+  const { near, visible } = useLazy();
+  return useApi<T>(ctx.client, `${API_BASE}${path}`, params, { readyId, tick: ctx.tick, visible, enabled: (opts.enabled ?? true) && near, priority: opts.priority ?? 'normal' });
 }
 
 /** Panel state from a fetch and a "has something to show" test of its data. */
