@@ -16,7 +16,6 @@ import { grainFor, makeWindow, plannedWindow, seriesGrainFor } from '../window';
 import type { PlanContext, Window } from '../window';
 import { cacheSource, modelCallSource, scoreSource, serviceOf, spanSource } from './queries/sources';
 import type { Source } from './queries/sources';
-import { stringOf } from './strings';
 import { all, get, stmt, wideScan } from './queries/sql';
 import type { Filters, SqlParam } from './queries/sql';
 
@@ -396,21 +395,22 @@ export function readScoreSamples(db: Db, range: TimeRange, maxSamples: number): 
   // The stored rows (migration 182): NOT INDEXED applies to a table, not to the scores view.
   const raw = stmt(
     db,
-    `SELECT name_ref, COALESCE(${stringOf('component_type_ref')}, ''), COALESCE(${stringOf('model_ref')}, ''), time_ns / 1000000, value
+    `SELECT name_ref, component_type_ref, model_ref, time_ns / 1000000, value
      FROM scores_rows${scan} WHERE value IS NOT NULL AND time_ns >= ? AND time_ns < ? AND (? = 1 OR ((id * 2654435761) % 4294967291) % ? = 0)`,
   )
     .raw(true)
-    .all(fromNs, toNs, stride, stride) as [number, string, string, number, number][];
-  // Names are shared strings (migration 042): the few distinct ids, looked up once.
-  const names = new Map<number, string>();
-  for (const r of raw) names.set(r[0], '');
-  if (names.size > 0) {
+    .all(fromNs, toNs, stride, stride) as [number, number | null, number | null, number, number][];
+  // Names, component types and models are shared strings (migrations 042, 182): the few distinct ids, looked up once.
+  const texts = new Map<number, string>();
+  for (const r of raw) for (const id of [r[0], r[1], r[2]]) if (id !== null) texts.set(id, '');
+  if (texts.size > 0) {
     const found = all<{ id: number; value: string }>(db, {
       sql: 'SELECT id, value FROM strings WHERE id IN (SELECT value FROM json_each(?))',
-      params: [JSON.stringify([...names.keys()])],
+      params: [JSON.stringify([...texts.keys()])],
     });
-    for (const f of found) names.set(f.id, f.value);
+    for (const f of found) texts.set(f.id, f.value);
   }
-  const rows = raw.map((r) => ({ name: names.get(r[0]) ?? '', componentType: r[1], model: r[2], timeMs: r[3], value: r[4] }));
+  const text = (id: number | null) => (id === null ? '' : (texts.get(id) ?? ''));
+  const rows = raw.map((r) => ({ name: text(r[0]), componentType: text(r[1]), model: text(r[2]), timeMs: r[3], value: r[4] }));
   return { samples: rows, stride };
 }

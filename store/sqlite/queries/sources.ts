@@ -7,7 +7,7 @@ import { END_TO_END_STAGE } from '../../../schema/api';
 import { ATTR, EVENT } from '../../../schema/names';
 import type { Window } from '../../window';
 import { DAY_GRAIN_S, MINUTE_GRAIN_S } from '../../window';
-import { NO_FILTERS, filterConditions, inList, joinAnd, rollupUnion, segmentsFor } from './sql';
+import { filterConditions, inList, joinAnd, rollupUnion, segmentsFor } from './sql';
 import type { Filters, Fragment } from './sql';
 import { stringOf } from '../strings';
 import { ROLLUPS } from '../../layout';
@@ -29,6 +29,14 @@ function totalsApply(f: Filters, dims: boolean | undefined): boolean {
   return dims === false && f.componentType.length === 0 && f.model.length === 0 && (f.service ?? []).length === 0;
 }
 
+/**
+ * Rollup rows are read from their stored tables (migration 180): filters compare string ids (no
+ * lookup per row), and only the dimension columns a source gives back are named.
+ */
+const REF_FILTERS = { componentType: 'component_type_ref', model: 'model_ref', stage: 'stage_ref', service: 'service_ref' } as const;
+const named = (cols: readonly string[]): string => cols.map((c) => `${stringOf(`${c}_ref`)} AS ${c}`).join(', ');
+const NOT_RUN_STAGE: Fragment = { sql: 'stage_ref IS NOT (SELECT id FROM strings WHERE value = ?)', params: [END_TO_END_STAGE] };
+
 /** The service.name of a raw row's resource (NULL when unknown), by the SQL of its resource id. */
 export const serviceOf = (resourceIdSql: string): string => `(SELECT r.service_name FROM resources r WHERE r.id = ${resourceIdSql})`;
 
@@ -36,7 +44,7 @@ export const serviceOf = (resourceIdSql: string): string => `(SELECT r.service_n
  * Span rows of runs and stages. Columns: bucket_ns, stage, component_type, model, count, errors,
  * duration_sum_ns, duration_max_ns, cost_usd, latency_hist (NULL for raw rows), duration_ns (raw
  * rows only; NULL for rollups). With `dims: false` the caller promises not to group by component
- * type or model, so hour and day rows may come from rollup_spans_total (with '' in those columns).
+ * type or model, so hour rows may come from rollup_spans_total (with '' in those columns).
  */
 export function spanSource(
   w: Window,
@@ -69,31 +77,21 @@ export function spanSource(
       ignored,
     };
   }
-  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', stage: 'stage', service: 'service' });
-  if (opts.stagesOnly) conds.push({ sql: 'stage <> ?', params: [END_TO_END_STAGE] });
+  const { conds, ignored } = filterConditions(f, REF_FILTERS);
+  if (opts.stagesOnly) conds.push(NOT_RUN_STAGE);
   const totals = totalsApply(f, opts.dims);
   const rest = 'count, errors, duration_sum_ns, duration_max_ns, cost_usd, latency_hist, NULL AS duration_ns';
-  // The totals' stored rows (migration 180) by stage id: their key (grain_s, stage_ref, bucket_ns) seeks a stage.
-  const totalConds = filterConditions({ ...NO_FILTERS, stage: f.stage }, { stage: 'stage_ref' }).conds;
-  if (opts.stagesOnly) totalConds.push({ sql: 'stage_ref IS NOT (SELECT id FROM strings WHERE value = ?)', params: [END_TO_END_STAGE] });
-  // The full table's stored rows too: a filter compares string ids, only the output is decoded.
-  const storedConds = filterConditions(f, { componentType: 'component_type_ref', model: 'model_ref', stage: 'stage_ref', service: 'service_ref' }).conds;
-  if (opts.stagesOnly) storedConds.push({ sql: 'stage_ref IS NOT (SELECT id FROM strings WHERE value = ?)', params: [END_TO_END_STAGE] });
-  const full = {
-    table: ROLLUPS.rollup_spans.stored,
-    cols: `bucket_ns, ${stringOf('stage_ref')} AS stage, ${stringOf('component_type_ref')} AS component_type, ${stringOf('model_ref')} AS model, ${rest}`,
-    where: joinAnd(storedConds),
-  };
+  // Totals have only the stage (the filters then are stage filters): their key (grain_s, stage_ref, bucket_ns) seeks it.
   return {
     from: rollupUnion(
-      'rollup_spans',
-      `bucket_ns, stage, component_type, model, ${rest}`,
+      ROLLUPS.rollup_spans.stored,
+      `bucket_ns, ${named(['stage', 'component_type', 'model'])}, ${rest}`,
       segmentsFor(w, opts.grainS, { dayGrain: true }),
       joinAnd(conds),
       (seg) =>
         totals && seg.grainS !== MINUTE_GRAIN_S
-          ? { table: ROLLUPS.rollup_spans_total.stored, cols: `bucket_ns, ${stringOf('stage_ref')} AS stage, '' AS component_type, '' AS model, ${rest}`, where: joinAnd(totalConds) }
-          : full,
+          ? { table: ROLLUPS.rollup_spans_total.stored, cols: `bucket_ns, ${named(['stage'])}, '' AS component_type, '' AS model, ${rest}` }
+          : null,
     ),
     source: 'rollup',
     ignored,
@@ -104,11 +102,9 @@ export function spanSource(
  * Quality score rows. Columns: bucket_ns, name, component_type, model, label, count, sum,
  * sum_sq, hist (store/histogram codec, 20 bins; NULL for raw rows), value (raw rows only).
  * `names` narrows to these score names. With `dims: false` (no grouping by component type, model
- * or label) hour and day rows may come from rollup_scores_total.
+ * or label) hour rows may come from rollup_scores_total.
  */
 export function scoreSource(w: Window, f: Filters, names: readonly string[] | null, opts: { grainS?: number; dims?: boolean } = {}): Source {
-  const nameCond: Fragment[] =
-    names === null ? [] : names.length === 1 ? [{ sql: 'name = ?', params: [names[0] ?? ''] }] : [{ sql: 'name IN (SELECT value FROM json_each(?))', params: [JSON.stringify(names)] }];
   if (f.benchmarkRun !== undefined || f.stage.length > 0) {
     const { conds, ignored } = filterConditions(f, {
       componentType: 'component_type',
@@ -134,30 +130,27 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
       ignored,
     };
   }
-  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', service: 'service' });
+  const { conds, ignored } = filterConditions(f, { componentType: REF_FILTERS.componentType, model: REF_FILTERS.model, service: REF_FILTERS.service });
   const totals = totalsApply(f, opts.dims);
-  // The totals' stored rows (migration 180) by name id: their key (grain_s, name_ref, bucket_ns) seeks a name.
-  const totalWhere: Fragment = names === null ? { sql: '1', params: [] } : inList('name_ref', names);
-  // The full table's stored rows: filters compare string ids (and with names, seek per bucket).
-  const storedConds = filterConditions(f, { componentType: 'component_type_ref', model: 'model_ref', service: 'service_ref' }).conds;
-  const storedScoreCols = `bucket_ns, ${stringOf('name_ref')} AS name, ${stringOf('component_type_ref')} AS component_type, ${stringOf('model_ref')} AS model, ${stringOf('label_ref')} AS label, count, sum, sum_sq, hist, NULL AS value`;
+  // Totals' key (grain_s, name_ref, bucket_ns) seeks a name (the other filters exclude totals).
+  const nameRef: Fragment[] = names === null ? [] : [inList('name_ref', names)];
+  const cols = `bucket_ns, ${named(['name', 'component_type', 'model', 'label'])}, count, sum, sum_sq, hist, NULL AS value`;
   return {
     from: rollupUnion(
-      'rollup_scores',
-      'bucket_ns, name, component_type, model, label, count, sum, sum_sq, hist, NULL AS value',
+      ROLLUPS.rollup_scores.stored,
+      cols,
       segmentsFor(w, opts.grainS, { dayGrain: true }),
-      joinAnd([...nameCond, ...conds]),
+      joinAnd([...nameRef, ...conds]),
       (seg) =>
         totals && seg.grainS !== MINUTE_GRAIN_S
           ? {
               table: ROLLUPS.rollup_scores_total.stored,
-              cols: `bucket_ns, ${stringOf('name_ref')} AS name, '' AS component_type, '' AS model, '' AS label, count, sum, sum_sq, hist, NULL AS value`,
-              where: totalWhere,
+              cols: `bucket_ns, ${named(['name'])}, '' AS component_type, '' AS model, '' AS label, count, sum, sum_sq, hist, NULL AS value`,
             }
           : // The full table's key is (grain_s, bucket_ns, name_ref, ...): with names, a seek per bucket reads only theirs.
             names !== null && seg.grainS !== DAY_GRAIN_S
-            ? { table: ROLLUPS.rollup_scores.stored, cols: storedScoreCols, where: joinAnd([totalWhere, ...storedConds]), seekBuckets: true }
-            : { table: ROLLUPS.rollup_scores.stored, cols: storedScoreCols, where: joinAnd([totalWhere, ...storedConds]) },
+            ? { table: ROLLUPS.rollup_scores.stored, cols, seekBuckets: true }
+            : null,
     ),
     source: 'rollup',
     ignored,
@@ -191,19 +184,13 @@ export function modelCallSource(w: Window, f: Filters, opts: { grainS?: number }
       ignored,
     };
   }
-  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', model: 'model', service: 'service' });
-  const stored = {
-    table: ROLLUPS.rollup_model_calls.stored,
-    cols: `bucket_ns, ${stringOf('operation_ref')} AS operation, ${stringOf('provider_ref')} AS provider, ${stringOf('model_ref')} AS model, ${stringOf('component_type_ref')} AS component_type, calls, errors, input_tokens, output_tokens, cached_tokens, cost_usd, duration_sum_ns`,
-    where: joinAnd(filterConditions(f, { componentType: 'component_type_ref', model: 'model_ref', service: 'service_ref' }).conds),
-  };
+  const { conds, ignored } = filterConditions(f, { componentType: REF_FILTERS.componentType, model: REF_FILTERS.model, service: REF_FILTERS.service });
   return {
     from: rollupUnion(
-      'rollup_model_calls',
-      'bucket_ns, operation, provider, model, component_type, calls, errors, input_tokens, output_tokens, cached_tokens, cost_usd, duration_sum_ns',
+      ROLLUPS.rollup_model_calls.stored,
+      `bucket_ns, ${named(['operation', 'provider', 'model', 'component_type'])}, calls, errors, input_tokens, output_tokens, cached_tokens, cost_usd, duration_sum_ns`,
       segmentsFor(w, opts.grainS, { dayGrain: true }),
       joinAnd(conds),
-      () => stored,
     ),
     source: 'rollup',
     ignored,
@@ -243,19 +230,13 @@ export function cacheSource(w: Window, f: Filters, opts: { grainS?: number; raw?
       ignored,
     };
   }
-  const { conds, ignored } = filterConditions(f, { componentType: 'component_type', stage: 'stage', service: 'service' });
-  const stored = {
-    table: ROLLUPS.rollup_cache.stored,
-    cols: `bucket_ns, ${stringOf('cache_name_ref')} AS cache_name, ${stringOf('stage_ref')} AS stage, ${stringOf('component_type_ref')} AS component_type, hits, misses`,
-    where: joinAnd(filterConditions(f, { componentType: 'component_type_ref', stage: 'stage_ref', service: 'service_ref' }).conds),
-  };
+  const { conds, ignored } = filterConditions(f, { componentType: REF_FILTERS.componentType, stage: REF_FILTERS.stage, service: REF_FILTERS.service });
   return {
     from: rollupUnion(
-      'rollup_cache',
-      'bucket_ns, cache_name, stage, component_type, hits, misses',
+      ROLLUPS.rollup_cache.stored,
+      `bucket_ns, ${named(['cache_name', 'stage', 'component_type'])}, hits, misses`,
       segmentsFor(w, opts.grainS, { dayGrain: true }),
       joinAnd(conds),
-      () => stored,
     ),
     source: 'rollup',
     ignored,
