@@ -66,6 +66,7 @@ export interface CacheLookupFacts {
 
 /** The cache lookups among a span's events. */
 export function cacheLookupsOf(events: readonly SpanEventRecord[]): CacheLookupFacts[] {
+  if (events.length === 0) return [];
   const out: CacheLookupFacts[] = [];
   for (const e of events) {
     if (e.name !== EVENT.cacheLookup) continue;

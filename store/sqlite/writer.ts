@@ -70,10 +70,13 @@ export interface StoreWriterStats {
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const HEX16 = /^[0-9a-f]{16}$/;
+// All zeros is OTel's invalid id (compared once the length and digits are known good).
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
 
 function validateSpan(s: SpanRecord): string | null {
-  if (!HEX32.test(s.traceId) || /^0+$/.test(s.traceId)) return `span ${s.name}: invalid trace id`;
-  if (!HEX16.test(s.spanId) || /^0+$/.test(s.spanId)) return `span ${s.name}: invalid span id`;
+  if (!HEX32.test(s.traceId) || s.traceId === ZERO_TRACE_ID) return `span ${s.name}: invalid trace id`;
+  if (!HEX16.test(s.spanId) || s.spanId === ZERO_SPAN_ID) return `span ${s.name}: invalid span id`;
   if (s.parentSpanId !== undefined && !HEX16.test(s.parentSpanId)) return `span ${s.name}: invalid parent span id`;
   if (typeof s.name !== 'string' || s.name.length === 0) return 'span without a name';
   if (typeof s.startNs !== 'bigint' || typeof s.endNs !== 'bigint' || s.startNs <= 0n)
