@@ -21,7 +21,19 @@ function dump(db: Db): string[] {
     return JSON.stringify(
       // Row ids (and scores.span_row, a span's row id) are left out: AUTOINCREMENT never reuses an id,
       // so a refused copy still moves the sequence on; what the rows say must be the same.
-      rows.map((r) => (t.startsWith('rollup_') ? r : t === 'scores' ? [r[1], ...r.slice(3)] : r.slice(1)).map((v) => (v instanceof Uint8Array ? BucketCounts.decode(v).total : typeof v === 'bigint' ? String(v) : v))),
+      // A rollup's float sums (cost) to 12 digits: their last bits depend on the order they were
+      // added in (migration 200 sums the totals' day rows in another order than the writer).
+      rows.map((r) =>
+        (t.startsWith('rollup_') ? r : t === 'scores' ? [r[1], ...r.slice(3)] : r.slice(1)).map((v) =>
+          v instanceof Uint8Array
+            ? BucketCounts.decode(v).total
+            : typeof v === 'bigint'
+              ? String(v)
+              : typeof v === 'number' && t.startsWith('rollup_')
+                ? Number(v.toPrecision(12))
+                : v,
+        ),
+      ),
     );
   });
 }
