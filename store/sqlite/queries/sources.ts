@@ -85,7 +85,8 @@ export function spanSource(
   return {
     from: rollupUnion(
       ROLLUPS.rollup_spans.stored,
-      `bucket_ns, ${named(['stage', 'component_type', 'model'])}, ${rest}`,
+      // Without dims the caller groups by none of type and model: only the stage is decoded (a string lookup a row each).
+      `bucket_ns, ${opts.dims === false ? `${named(['stage'])}, '' AS component_type, '' AS model` : named(['stage', 'component_type', 'model'])}, ${rest}`,
       segmentsFor(w, opts.grainS, { dayGrain: true }),
       joinAnd(conds),
       (seg) =>
@@ -134,7 +135,8 @@ export function scoreSource(w: Window, f: Filters, names: readonly string[] | nu
   const totals = totalsApply(f, opts.dims);
   // Totals' key (grain_s, name_ref, bucket_ns) seeks a name (the other filters exclude totals).
   const nameRef: Fragment[] = names === null ? [] : [inList('name_ref', names)];
-  const cols = `bucket_ns, ${named(['name', 'component_type', 'model', 'label'])}, count, sum, sum_sq, hist, NULL AS value`;
+  // Without dims the caller groups by none of type, model and label: only the name is decoded (a string lookup a row each).
+  const cols = `bucket_ns, ${opts.dims === false ? `${named(['name'])}, '' AS component_type, '' AS model, '' AS label` : named(['name', 'component_type', 'model', 'label'])}, count, sum, sum_sq, hist, NULL AS value`;
   return {
     from: rollupUnion(
       ROLLUPS.rollup_scores.stored,
