@@ -44,7 +44,7 @@ export const serviceOf = (resourceIdSql: string): string => `(SELECT r.service_n
  * Span rows of runs and stages. Columns: bucket_ns, stage, component_type, model, count, errors,
  * duration_sum_ns, duration_max_ns, cost_usd, latency_hist (NULL for raw rows), duration_ns (raw
  * rows only; NULL for rollups). With `dims: false` the caller promises not to group by component
- * type or model, so hour rows may come from rollup_spans_total (with '' in those columns).
+ * type or model, so hour and day rows may come from rollup_spans_total (with '' in those columns).
  */
 export function spanSource(
   w: Window,
@@ -103,7 +103,7 @@ export function spanSource(
  * Quality score rows. Columns: bucket_ns, name, component_type, model, label, count, sum,
  * sum_sq, hist (store/histogram codec, 20 bins; NULL for raw rows), value (raw rows only).
  * `names` narrows to these score names. With `dims: false` (no grouping by component type, model
- * or label) hour rows may come from rollup_scores_total.
+ * or label) hour and day rows may come from rollup_scores_total.
  */
 export function scoreSource(w: Window, f: Filters, names: readonly string[] | null, opts: { grainS?: number; dims?: boolean } = {}): Source {
   if (f.benchmarkRun !== undefined || f.stage.length > 0) {
