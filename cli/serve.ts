@@ -251,6 +251,8 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
       ownsDb: false,
       existingWriter: writer,
       retentionDays: o.retentionDays,
+      // The alert evaluator's reads (seconds at 10M spans) must not stall the requests.
+      offThreadMetricReads: true,
       ...(config.exactPercentileMaxRows !== undefined ? { exactPercentileMaxRows: config.exactPercentileMaxRows } : {}),
     });
   const evaluator = new AlertEvaluator({ db, store: reader, now, notifiers: webhooks });
@@ -325,7 +327,10 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
         await self.shutdown();
         await queue.flush();
         if (store) await store.close();
-        else db.close();
+        else {
+          await reader.close();
+          db.close();
+        }
       })();
       return stopping;
     },

@@ -44,6 +44,8 @@ import type {
 } from '../types';
 import type { WriteResult } from '../writer-types';
 import type { PlanContext } from '../window';
+import { MetricReadWorker } from './metric-reads';
+import type { MetricReadWorkerOptions } from './metric-reads';
 import { resolveWindow } from '../window';
 import type { Db } from './db';
 import { StoreWriter } from './writer';
@@ -87,6 +89,12 @@ export interface SqliteStoreOptions {
   clock?: () => number;
   /** Close the database with the store (default true). */
   ownsDb?: boolean;
+  /**
+   * The alert metric reads (metricAggregates, metricSeries, metricSamples) in a worker thread on
+   * their own read-only connection, so the evaluator's pass never stalls requests (the server's
+   * setting). Ignored for `:memory:`. Default false: on the caller's connection.
+   */
+  offThreadMetricReads?: boolean | MetricReadWorkerOptions;
 }
 
 export class SqliteStore implements TelemetryStore {
@@ -97,6 +105,7 @@ export class SqliteStore implements TelemetryStore {
   private readonly exactPercentileMaxRows: number;
   private readonly clock: () => number;
   private readonly ownsDb: boolean;
+  private readonly metricWorker: MetricReadWorker | null;
 
   constructor(
     readonly db: Db,
@@ -111,6 +120,8 @@ export class SqliteStore implements TelemetryStore {
     this.exactPercentileMaxRows = options.exactPercentileMaxRows ?? DEFAULT_EXACT_PERCENTILE_MAX_ROWS;
     this.clock = options.clock ?? Date.now;
     this.ownsDb = options.ownsDb ?? true;
+    const off = options.offThreadMetricReads;
+    this.metricWorker = off && !db.memory ? new MetricReadWorker(db.name, off === true ? {} : off) : null;
   }
 
   get alertStateDb(): Db {
@@ -217,14 +228,17 @@ export class SqliteStore implements TelemetryStore {
   }
 
   async metricAggregates(scope: MetricScope, range: TimeRange): Promise<GroupValue[]> {
+    if (this.metricWorker) return this.metricWorker.read({ kind: 'aggregates', scope, range, plan: this.plan() });
     return readAggregates(this.db, scope, range, this.plan());
   }
 
   async metricSeries(scope: MetricScope, range: TimeRange, bucketMillis: number): Promise<BucketValue[]> {
+    if (this.metricWorker) return this.metricWorker.read({ kind: 'series', scope, range, bucketMillis, plan: this.plan() });
     return readBucketSeries(this.db, scope, range, bucketMillis, this.plan());
   }
 
   async metricSamples(scope: MetricScope, range: TimeRange, maxSamples?: number): Promise<GroupSamples[]> {
+    if (this.metricWorker) return this.metricWorker.read({ kind: 'samples', scope, range, maxSamples, plan: this.plan() });
     return readSamples(this.db, scope, range, maxSamples, this.plan());
   }
 
@@ -266,6 +280,7 @@ export class SqliteStore implements TelemetryStore {
   }
 
   async close(): Promise<void> {
+    await this.metricWorker?.close();
     if (this.ownsDb && this.db.open) this.db.close();
   }
 }
