@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { percentiles } from '../analysis';
@@ -163,6 +164,22 @@ function rssOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
+/** The 1-minute load average over the CPU count, e.g. "3.9 on 2 CPUs". */
+function loadAverage(): string {
+  return `${(os.loadavg()[0] ?? 0).toFixed(1)} on ${os.cpus().length} CPUs`;
+}
+
+/**
+ * CPU time (user + system, ms) of a process's main thread: the event loop that answers requests
+ * (worker threads excluded). Clock ticks of /proc/PID/task/PID/stat, 10 ms each on Linux.
+ */
+function mainThreadCpuMillis(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  // The fields after the command name (in parentheses, which may hold spaces): utime is the 14th field, stime the 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** `genscope serve` from the build (bin/genscope.js) on a free loopback port; resolves with its URL. */
 async function startServe(file: string): Promise<{ child: ChildProcess; url: string }> {
   const bin = path.join(__dirname, '..', '..', 'bin', 'genscope.js');
@@ -212,10 +229,11 @@ export async function panelTable(file: string, label: string, options: PanelTabl
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const idle = rssOf(child.pid ?? 0);
   const lines = [
-    `  ${label}: genscope serve (built CLI) on loopback, started in ${startSeconds.toFixed(1)} s, idle RSS ${(idle.rss / MIB).toFixed(0)} MiB; ${n} requests per endpoint after 3 warm-ups`,
-    `    ${'endpoint'.padEnd(62)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)} ms`,
+    `  ${label}: genscope serve (built CLI) on loopback, started in ${startSeconds.toFixed(1)} s, idle RSS ${(idle.rss / MIB).toFixed(0)} MiB; ${n} requests per endpoint after 3 warm-ups; load average ${loadAverage()}`,
+    `    ${'endpoint'.padEnd(62)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)} ms wall; ${'cpu'.padStart(5)} ms of the server's event loop per request (mean)`,
   ];
   let worst = { p95: 0, path: '' };
+  let worstCpu = { cpu: 0, path: '' };
   let over = 0;
   const endpoints = panelEndpoints(sample ?? { componentType: null, model: null });
   try {
@@ -223,24 +241,28 @@ export async function panelTable(file: string, label: string, options: PanelTabl
       let status = 0;
       for (let i = 0; i < 3; i++) status = (await getOnce(agent, `${url}${p}`)).status;
       const times: number[] = [];
+      const cpu0 = mainThreadCpuMillis(child.pid ?? 0);
       for (let i = 0; i < n; i++) {
         const s = performance.now();
         status = (await getOnce(agent, `${url}${p}`)).status;
         times.push(performance.now() - s);
       }
+      const cpu = (mainThreadCpuMillis(child.pid ?? 0) - cpu0) / n;
       const [p50, p95] = percentiles(times, [50, 95]);
       const max = Math.max(...times);
       if ((p95 ?? 0) > worst.p95) worst = { p95: p95 ?? 0, path: p };
+      if (cpu > worstCpu.cpu) worstCpu = { cpu, path: p };
       if ((p95 ?? 0) > floor) over++;
       lines.push(
-        `    ${p.padEnd(62)} ${fmt(p50).padStart(7)} ${fmt(p95).padStart(7)} ${fmt(max).padStart(7)}${status === 200 ? '' : `  HTTP ${status}`}`,
+        `    ${p.padEnd(62)} ${fmt(p50).padStart(7)} ${fmt(p95).padStart(7)} ${fmt(max).padStart(7)}          ${fmt(cpu).padStart(5)}${status === 200 ? '' : `  HTTP ${status}`}`,
       );
     }
     const rss = rssOf(child.pid ?? 0);
     lines.push(
       `    server RSS after the table ${(rss.rss / MIB).toFixed(0)} MiB, peak ${(rss.peak / MIB).toFixed(0)} MiB (bound 512 MiB: ${rss.peak <= 512 * MIB ? 'within' : 'OVER'})`,
+      `    load average after the table ${loadAverage()} (wall times on a busy machine include waiting for a core; the cpu column does not)`,
       `    slowest p95 ${fmt(worst.p95)} ms (${worst.path}); endpoints over ${floor} ms: ${over} of ${endpoints.length}; over the ${floor / 2} ms target: ` +
-        `${lines.filter((l) => /^\s{4}\/api/.test(l) && Number(l.trim().split(/\s+/)[2]) > floor / 2).length}`,
+        `${lines.filter((l) => /^\s{4}\/api/.test(l) && Number(l.trim().split(/\s+/)[2]) > floor / 2).length}; most cpu per request ${fmt(worstCpu.cpu)} ms (${worstCpu.path})`,
     );
   } finally {
     agent.destroy();
