@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { migrate, openDatabase } from './db';
 import type { Db } from './db';
 import { ATTR, EVENT, GEN_AI, SPAN } from '../../schema/names';
-import { pruneOnce, Pruner, RetentionScheduler } from './retention';
+import { pruneOnce, Pruner, RetentionScheduler, SCHEDULED_BATCH_ROWS } from './retention';
 import { StoreWriter } from './writer';
 import type { MetricPointRecord, SpanRecord } from '../../schema/records';
 
@@ -298,6 +298,21 @@ describe('RetentionScheduler', () => {
     expect(turns).toBeGreaterThanOrEqual(15);
     expect(scheduler.stats).toMatchObject({ runs: 2, failures: 0, running: false, lastRunAtMillis: nowMillis });
     expect(scheduler.stats.deleted.spans).toBe(3000);
+  });
+
+  it('deletes in batches of SCHEDULED_BATCH_ROWS by default, smaller than pruneOnce (each step holds the event loop)', async () => {
+    const filled = () => {
+      const db = openDatabase(':memory:');
+      fill(new StoreWriter(db), NOW_MS - 3 * DAY_MS, 1000);
+      return db;
+    };
+    const scheduled = await new RetentionScheduler(filled(), { retentionDays: 1, clock: { nowMillis: () => NOW_MS } }).runNow();
+    expect(scheduled?.deleted.spans).toBe(3000);
+    const small = pruneOnce(filled(), { retentionDays: 1, nowMillis: NOW_MS, batchRows: SCHEDULED_BATCH_ROWS });
+    const large = pruneOnce(filled(), { retentionDays: 1, nowMillis: NOW_MS });
+    expect(scheduled?.deleted).toEqual(large.deleted);
+    expect(scheduled?.batches).toBe(small.batches);
+    expect(small.batches).toBeGreaterThan(large.batches);
   });
 
   it('runs on its interval until stopped', async () => {
