@@ -87,10 +87,20 @@ the dashboard, and prints the URL. \`npm start\` builds first, then runs this.`
  * Opens the server's database, turning SQLite's terse refusals of a damaged or read-only file
  * into one line naming the file and the fix (a server must never start on such a file silently).
  */
-function openOrExplain(file: string, busyTimeoutMillis: number): Db {
+function openOrExplain(file: string, busyTimeoutMillis: number, log: (line: string) => void): Db {
   try {
     // FULL: a batch answered 200 is on disk even after a power loss (ingest acknowledges commits).
-    const db = openDatabase(file, { busyTimeoutMillis, synchronous: 'FULL' });
+    const db = openDatabase(file, {
+      busyTimeoutMillis,
+      synchronous: 'FULL',
+      // An upgrade runs before the server listens: say what it is doing (minutes on a big file).
+      onMigration: (m, phase, ms) =>
+        log(
+          phase === 'start'
+            ? `store: upgrading ${file} to schema ${m.version} (${m.name}), once; on a large file this takes a while ...`
+            : `store: schema ${m.version} (${m.name}) applied in ${(ms / 1000).toFixed(1)} s`,
+        ),
+    });
     // SQLite opens a file it may not write read-only without a word, and an up-to-date schema
     // needs no write to migrate: a rolled-back write of the header proves the file is writable.
     // (A write lock held by another process proves nothing either way: the server starts, as before.)
@@ -221,7 +231,7 @@ export async function startGenscopeServer(options: ServeOptions = {}): Promise<R
     });
     o.log(`store: ClickHouse ${selection.kind === 'chdb' ? 'embedded engine' : 'server'} ${redactStoreUrl(storeUrl)} (state file ${file})`);
   }
-  const db = store ? store.alertStateDb : openOrExplain(file, o.busyTimeoutMillis ?? 5);
+  const db = store ? store.alertStateDb : openOrExplain(file, o.busyTimeoutMillis ?? 5, o.log);
   const writer = new StoreWriter(db, {
     prices,
     ...(o.maxValuesPerHour ? { cardinality: { maxValuesPerHour: o.maxValuesPerHour } } : {}),

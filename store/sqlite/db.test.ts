@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from './db';
+import { loadMigrations, migrate, openDatabase } from './db';
 
 describe('openDatabase', () => {
   it('commits with synchronous=NORMAL in WAL mode (durable against process crashes, not power loss)', () => {
@@ -25,6 +25,32 @@ describe('openDatabase', () => {
       expect(db.pragma('synchronous', { simple: true })).toBe(2);
     } finally {
       db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an upgrade tells what it is doing', () => {
+  it('names each migration an existing file gets, before and after; a new or current file hears nothing', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-upgrade-'));
+    try {
+      const file = path.join(dir, 'g.db');
+      const heard: string[] = [];
+      const listen = { onMigration: (m: { version: number; name: string }, phase: string) => heard.push(`${phase} ${m.version} ${m.name}`) };
+      openDatabase(file, listen).close();
+      expect(heard).toEqual([]);
+      // The file at the schema before the newest migration, reopened by today's code.
+      const all = loadMigrations();
+      const last = all[all.length - 1]!;
+      fs.rmSync(file);
+      const old = openDatabase(file, { migrate: false });
+      migrate(old, all.slice(0, -1));
+      old.close();
+      openDatabase(file, listen).close();
+      expect(heard).toEqual([`start ${last.version} ${last.name}`, `done ${last.version} ${last.name}`]);
+      openDatabase(file, listen).close();
+      expect(heard).toHaveLength(2);
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -24,7 +24,12 @@ export interface OpenDatabaseOptions {
    * OTLP batches, opens with FULL).
    */
   synchronous?: 'NORMAL' | 'FULL';
+  /** Told before and after each migration applied to a file that already had a schema (an upgrade, which may take minutes on a big file). */
+  onMigration?: MigrationListener;
 }
+
+/** Hears an upgrade's migrations: 'start' before one runs, 'done' (with its duration) after it committed. */
+export type MigrationListener = (m: Pick<Migration, 'version' | 'name'>, phase: 'start' | 'done', elapsedMillis: number) => void;
 
 export interface Migration {
   version: number;
@@ -78,7 +83,7 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */
-export function migrate(db: Db, migrations: Migration[] = loadMigrations()): number[] {
+export function migrate(db: Db, migrations: Migration[] = loadMigrations(), onMigration?: MigrationListener): number[] {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ns INTEGER NOT NULL)',
   );
@@ -90,8 +95,12 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): num
   );
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at_ns) VALUES (?, ?, ?)');
   const done: number[] = [];
+  // A new file's migrations are quick (no rows yet): only an upgrade's are told.
+  const tell = applied.size > 0 ? onMigration : undefined;
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
+    const started = Date.now();
+    tell?.(m, 'start', 0);
     // IMMEDIATE: two processes opening a fresh file at once must not both apply a migration.
     const apply = db.transaction(() => {
       const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
@@ -102,6 +111,7 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): num
       done.push(m.version);
     });
     apply.immediate();
+    tell?.(m, 'done', Date.now() - started);
   }
   return done;
 }
@@ -142,7 +152,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
   }
   db.pragma('foreign_keys = ON');
-  if (!options.readonly && options.migrate !== false) migrate(db);
+  if (!options.readonly && options.migrate !== false) migrate(db, undefined, options.onMigration);
   return db;
 }
 
