@@ -18,6 +18,9 @@ export type MetricRead =
   | { kind: 'series'; scope: MetricScope; range: TimeRange; bucketMillis: number; plan: PlanContext }
   | { kind: 'samples'; scope: MetricScope; range: TimeRange; maxSamples: number | undefined; plan: PlanContext };
 
+/** The worker's heap bound: a read past it fails (the pass reports the error), the server stays within its memory. */
+const MAX_HEAP_MIB = 256;
+
 type Rows = GroupValue[] | BucketValue[] | GroupSamples[];
 
 type Reply = { id: number; rows: Rows } | { id: number; error: string };
@@ -85,7 +88,13 @@ export class MetricReadWorker {
 
   private spawn(): Worker {
     const entry = workerEntry();
-    const worker = new Worker(entry.file, { execArgv: entry.execArgv, env: entry.env, workerData: { file: this.file } });
+    const worker = new Worker(entry.file, {
+      execArgv: entry.execArgv,
+      env: entry.env,
+      workerData: { file: this.file },
+      // A read holds at most one score name's capped rows (100 000) at once: tens of MiB.
+      resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MIB, maxYoungGenerationSizeMb: 16 },
+    });
     // A reader waiting for work must not keep the process alive.
     worker.unref();
     this.started++;
