@@ -70,7 +70,8 @@ describe('decode bounds', () => {
 });
 
 describe('DecodePool', () => {
-  const pool = new DecodePool({ threads: 1, taskTimeoutMillis: 20_000 });
+  // inlineMaxBytes 0: every task, small ones too, goes to the worker.
+  const pool = new DecodePool({ threads: 1, taskTimeoutMillis: 20_000, inlineMaxBytes: 0 });
   afterAll(() => pool.close());
 
   it('decodes in a worker exactly as in process', async () => {
@@ -109,7 +110,7 @@ describe('DecodePool', () => {
   });
 
   it('ends a task that overruns its time and replaces the worker', async () => {
-    const slow = new DecodePool({ threads: 1, taskTimeoutMillis: 1 });
+    const slow = new DecodePool({ threads: 1, taskTimeoutMillis: 1, inlineMaxBytes: 0 });
     try {
       const body = Buffer.from(`{"resourceSpans":[${'{},'.repeat(300_000)}{}]}`);
       const err = await rejection(
@@ -120,6 +121,35 @@ describe('DecodePool', () => {
       expect(slow.stats.timedOut).toBe(1);
     } finally {
       await slow.close();
+    }
+  });
+
+  it('decodes small bodies on the calling thread, the same as a worker, and sends the rest to a worker', async () => {
+    const inlinePool = new DecodePool({ threads: 1, inlineMaxBytes: 64 * 1024 });
+    try {
+      const task = (body: Buffer, coding: 'identity' | 'gzip' = 'identity'): DecodeTask => ({
+        signal: 'traces',
+        body,
+        contentType: JSON_TYPE,
+        coding,
+        maxBodyBytes: 1 << 20,
+      });
+      const inWorker = await pool.decode(task(oneSpanJson()));
+      expect(await inlinePool.decode(task(oneSpanJson()))).toEqual(inWorker);
+      expect(await inlinePool.decode(task(zlib.gzipSync(oneSpanJson()), 'gzip'))).toEqual(inWorker);
+      expect(inlinePool.stats).toMatchObject({ tasks: 2, inline: 2 });
+      // A small gzip body that inflates past the inline bound is a worker's, with the request's limit.
+      const bomb = zlib.gzipSync(emptyMessages(2 * 1024 * 1024));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      const err = await rejection(inlinePool.decode({ ...task(bomb, 'gzip'), contentType: PROTO_TYPE }));
+      expect(err.status).toBe(413);
+      expect(err.message).toMatch(/decompressed request body exceeds/);
+      expect(inlinePool.stats).toMatchObject({ tasks: 3, inline: 2 });
+      // Bad bytes decoded inline are the same 400 as from a worker.
+      const bad = await rejection(inlinePool.decode({ ...task(Buffer.from([0x0a, 0x05, 0x01])), contentType: PROTO_TYPE }));
+      expect(bad.status).toBe(400);
+    } finally {
+      await inlinePool.close();
     }
   });
 });
