@@ -273,12 +273,6 @@ function scoreNames(db: Db, range: TimeRange): string[] {
 
 function groupSamples(rows: Record<string, unknown>[], groupBy: readonly AlertDimension[], maxPerGroup: number): GroupSamples[] {
   const groups = new Map<string, GroupSamples>();
-  addSamples(groups, rows, groupBy, maxPerGroup);
-  return [...groups.values()];
-}
-
-/** Appends rows (newest first) to their groups, at most maxPerGroup values each. */
-function addSamples(groups: Map<string, GroupSamples>, rows: Record<string, unknown>[], groupBy: readonly AlertDimension[], maxPerGroup: number): void {
   for (const row of rows) {
     const labels = labelsOf(row, groupBy);
     const key = seriesKey(labels);
@@ -290,6 +284,7 @@ function addSamples(groups: Map<string, GroupSamples>, rows: Record<string, unkn
     const v = row.v;
     if (typeof v === 'number' && Number.isFinite(v) && g.values.length < maxPerGroup) g.values.push(v);
   }
+  return [...groups.values()];
 }
 
 /** SELECT list and WHERE conditions of a rule's dimensions over a raw table's columns. */
@@ -336,14 +331,12 @@ export function readSamples(db: Db, scope: MetricScope, range: TimeRange, maxSam
   if (metric === 'quality_score') {
     const dims = rawDimensions(scope, { ...filters, score: undefined }, RAW_COLUMNS.scores);
     const names = filters.score !== undefined ? [filters.score] : scoreNames(db, range);
+    const rows: Record<string, unknown>[] = [];
     const sql =
       `SELECT ${dims.select}value AS v FROM scores` +
       ` WHERE name_ref = (SELECT id FROM strings WHERE value = ?) AND time_ns >= ? AND time_ns < ? AND value IS NOT NULL${dims.where} ORDER BY time_ns DESC LIMIT ?`;
-    // Grouped name by name (the same groups, in the same order, as grouping all rows at once):
-    // one name's rows at a time in memory, not every name's (600 000 rows at 10M spans).
-    const groups = new Map<string, GroupSamples>();
-    for (const name of names) addSamples(groups, all<Record<string, unknown>>(db, { sql, params: [name, from, to, ...dims.params, rowCap] }), scope.groupBy, maxSamples);
-    return [...groups.values()];
+    for (const name of names) rows.push(...all<Record<string, unknown>>(db, { sql, params: [name, from, to, ...dims.params, rowCap] }));
+    return groupSamples(rows, scope.groupBy, maxSamples);
   }
   if (metric === 'cache_hit_rate') {
     checkDimensions(scope, filters, SOURCE_COLUMNS.cache);
