@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
+import protobuf from 'protobufjs';
 import { checkJsonBounds, checkProtoBounds, DEFAULT_DECODE_BOUNDS } from './bounds';
 import { DecodePool } from './decode-pool';
 import { runDecodeTask } from './decode-task';
@@ -57,6 +60,30 @@ describe('decode bounds', () => {
     expect(() => checkProtoBounds(emptyMessages(2 * 1001), OTLP_PROTO.ExportTraceServiceRequest, bounds)).toThrow(
       /more than 1000 elements/,
     );
+  });
+
+  it('counts, on real exporter payloads, the messages and list items protobufjs builds', () => {
+    // The oracle: walk what protobufjs decoded, one per message built and one per list item.
+    const built = (type: protobuf.Type, m: Record<string, unknown>): number => {
+      let n = 0;
+      for (const f of type.fieldsArray) {
+        if (!Object.hasOwn(m, f.name)) continue;
+        const v = m[f.name];
+        const items = f.repeated ? (v as unknown[]) : [v];
+        if (f.resolvedType instanceof protobuf.Type) {
+          const child = f.resolvedType;
+          for (const item of items) n += 1 + built(child, item as Record<string, unknown>);
+        } else if (f.repeated) n += items.length;
+      }
+      return n;
+    };
+    const type = OTLP_PROTO.ExportTraceServiceRequest;
+    for (const name of ['bench', 'varied']) {
+      const body = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'otlp', `${name}.bin`));
+      const count = checkProtoBounds(body, type, DEFAULT_DECODE_BOUNDS);
+      expect(count).toBeGreaterThan(100);
+      expect(count).toBe(built(type, type.decode(body) as unknown as Record<string, unknown>));
+    }
   });
 
   it('counts JSON values outside strings only', () => {
