@@ -221,6 +221,22 @@ export async function runIngestLoad(options: IngestLoadOptions = {}): Promise<In
   }
 }
 
+/**
+ * What the CPU figures say about the spans/s line: the share of the cores the server and the
+ * senders got over the run, and the rate their CPU per span would allow if they had every core to
+ * themselves (a bound, not a measurement: it assumes perfect overlap of senders and server).
+ */
+function cpuBound(r: IngestLoadResult, cores: number): string[] {
+  if (r.serverCpuMicros === null || r.senderCpuMicros === null || r.spansAcknowledged === 0) return [];
+  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  const perSpan = (r.serverCpuMicros + r.senderCpuMicros) / r.spansAcknowledged;
+  const share = (r.serverCpuMicros + r.senderCpuMicros) / 1000 / (r.durationMillis * cores);
+  return [
+    `  cores used by this bench      ${(share * 100).toFixed(0)}% of ${cores} (the rest went to other processes or idled)`,
+    `  CPU bound, cores to itself    ${fmt((cores * 1e6) / perSpan)} spans/s at ${perSpan.toFixed(2)} us/span (server + senders; senders ${((r.senderCpuMicros / (r.serverCpuMicros + r.senderCpuMicros)) * 100).toFixed(0)}%)`,
+  ];
+}
+
 /** `npm run bench`: 20 s of sustained OTLP ingest over loopback. */
 export async function benchIngest(): Promise<string[]> {
   const r = await runIngestLoad({ durationMillis: 20_000 });
@@ -242,5 +258,6 @@ export async function benchIngest(): Promise<string[]> {
     `  server CPU                    ${cpu(r.serverCpuMicros, ' (all threads: HTTP, decode workers, SQLite writer)')}`,
     `  senders CPU                   ${cpu(r.senderCpuMicros, ' (the 2 exporter processes)')}`,
     `  machine                       ${cores} cores, load average ${load1?.toFixed(2) ?? '?'} at the end (senders and server included)`,
+    ...cpuBound(r, cores),
   ];
 }
