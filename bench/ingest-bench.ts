@@ -53,6 +53,12 @@ export interface IngestLoadResult {
   refused: number;
   /** Peak resident memory of the server process (Linux VmHWM), or the largest sampled RSS. */
   peakRssBytes: number;
+  /**
+   * CPU time (user + system, all threads) the server spent while the senders sent, and the
+   * senders' own CPU time over their runs (Linux /proc and process.cpuUsage()). Null where unknown.
+   */
+  serverCpuMicros: number | null;
+  senderCpuMicros: number | null;
 }
 
 interface SenderReport {
@@ -60,6 +66,7 @@ interface SenderReport {
   failed: { traceId: string; error: string }[];
   spans: number;
   elapsedMillis: number;
+  cpuMicros?: number;
 }
 
 interface HealthBody {
@@ -117,6 +124,22 @@ function vmHwm(pid: number | undefined): number | null {
   }
 }
 
+/** User + system CPU time of a live process (all its threads) in microseconds, from /proc (Linux). */
+function procCpuMicros(pid: number | undefined): number | null {
+  try {
+    // Fields after the command (which may hold spaces) in parentheses: utime is the 12th, stime the 13th.
+    const stat = fs.readFileSync(`/proc/${pid ?? -1}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / CLOCK_TICKS_PER_SEC : null;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux build the kernel ABI allows for /proc/<pid>/stat. */
+const CLOCK_TICKS_PER_SEC = 100;
+
 /** Runs the server and the senders, then counts what was stored against what was acknowledged. */
 export async function runIngestLoad(options: IngestLoadOptions = {}): Promise<IngestLoadResult> {
   const durationMillis = options.durationMillis ?? 20_000;
@@ -134,6 +157,7 @@ export async function runIngestLoad(options: IngestLoadOptions = {}): Promise<In
       // stores every span it acknowledges (all distinct).
       reuseBatches: 8,
     };
+    const serverCpuBefore = procCpuMicros(server.proc.pid);
     const senders = Array.from({ length: options.senders ?? 2 }, () =>
       run(fixtureScript('otlp-sender'), [url, JSON.stringify(senderOptions)]),
     );
@@ -147,6 +171,7 @@ export async function runIngestLoad(options: IngestLoadOptions = {}): Promise<In
       );
     }, 500);
     const codes = await Promise.all(senders.map((s) => s.exited));
+    const serverCpuAfter = procCpuMicros(server.proc.pid);
     clearInterval(sampler);
     const h = await health(url);
     const peakRssBytes = Math.max(vmHwm(server.proc.pid) ?? 0, sampledPeak, h.process.rssBytes);
@@ -185,6 +210,10 @@ export async function runIngestLoad(options: IngestLoadOptions = {}): Promise<In
       requests: h.ingest?.requests ?? 0,
       refused: h.ingest?.refused ?? 0,
       peakRssBytes,
+      serverCpuMicros: serverCpuBefore !== null && serverCpuAfter !== null ? serverCpuAfter - serverCpuBefore : null,
+      senderCpuMicros: reports.every((r) => typeof r.report.cpuMicros === 'number')
+        ? reports.reduce((n, r) => n + (r.report.cpuMicros ?? 0), 0)
+        : null,
     };
   } finally {
     if (server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill('SIGKILL');
@@ -192,15 +221,43 @@ export async function runIngestLoad(options: IngestLoadOptions = {}): Promise<In
   }
 }
 
+/**
+ * What the CPU figures say about the spans/s line: the share of the cores the server and the
+ * senders got over the run, and the rate their CPU per span would allow if they had every core to
+ * themselves (a bound, not a measurement: it assumes perfect overlap of senders and server).
+ */
+function cpuBound(r: IngestLoadResult, cores: number): string[] {
+  if (r.serverCpuMicros === null || r.senderCpuMicros === null || r.spansAcknowledged === 0) return [];
+  const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  const perSpan = (r.serverCpuMicros + r.senderCpuMicros) / r.spansAcknowledged;
+  const share = (r.serverCpuMicros + r.senderCpuMicros) / 1000 / (r.durationMillis * cores);
+  return [
+    `  cores used by this bench      ${(share * 100).toFixed(0)}% of ${cores} (the rest went to other processes or idled)`,
+    `  CPU bound, cores to itself    ${fmt((cores * 1e6) / perSpan)} spans/s at ${perSpan.toFixed(2)} us/span (server + senders; senders ${((r.senderCpuMicros / (r.serverCpuMicros + r.senderCpuMicros)) * 100).toFixed(0)}%)`,
+  ];
+}
+
 /** `npm run bench`: 20 s of sustained OTLP ingest over loopback. */
 export async function benchIngest(): Promise<string[]> {
   const r = await runIngestLoad({ durationMillis: 20_000 });
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  const [load1] = os.loadavg();
+  const cores = os.availableParallelism();
+  const cpu = (micros: number | null, what: string): string =>
+    micros === null
+      ? 'unknown (no /proc)'
+      : `${(micros / Math.max(1, r.spansAcknowledged)).toFixed(2)} us/span, ${((micros / 1000 / r.durationMillis) * 100).toFixed(0)}% of one core over the run${what}`;
   return [
     `ingest: official OTLP/HTTP protobuf exporter, 2 sender processes x 4 exports in flight, 512 spans each, ${(r.durationMillis / 1000).toFixed(1)} s on 127.0.0.1`,
     `  sustained ingest              ${fmt(r.spansPerSec)} spans/s (${fmt(r.spansAcknowledged)} acknowledged, ${fmt(r.spansStored)} stored)`,
     `  spans lost                    ${r.spansLost} (acknowledged but not stored; must be 0)`,
     `  exports failed after retries  ${r.failedExports}; requests ${fmt(r.requests)}, answered 503 at the gate ${fmt(r.refused)}`,
     `  server peak memory            ${(r.peakRssBytes / MIB).toFixed(0)} MiB (bound ${(INGEST_RSS_BOUND_BYTES / MIB).toFixed(0)} MiB)`,
+    // CPU per span does not depend on how busy the machine is; spans/s does (the senders and the
+    // server share the cores with whatever else runs).
+    `  server CPU                    ${cpu(r.serverCpuMicros, ' (all threads: HTTP, decode workers, SQLite writer)')}`,
+    `  senders CPU                   ${cpu(r.senderCpuMicros, ' (the 2 exporter processes)')}`,
+    `  machine                       ${cores} cores, load average ${load1?.toFixed(2) ?? '?'} at the end (senders and server included)`,
+    ...cpuBound(r, cores),
   ];
 }

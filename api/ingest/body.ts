@@ -6,6 +6,9 @@
 import type { IncomingMessage } from 'node:http';
 import { IngestError, badData } from './errors';
 
+/** First reservation for a body of unknown length (it doubles from there as bytes arrive). */
+const UNKNOWN_LENGTH_START = 64 * 1024;
+
 function tooLarge(maxBytes: number, what: string): IngestError {
   return new IngestError(413, `${what} exceeds the limit of ${maxBytes} bytes`);
 }
@@ -15,10 +18,13 @@ function tooLarge(maxBytes: number, what: string): IngestError {
  * received pass `maxBytes`; the rest of an oversize body is read and discarded so the 413 still
  * reaches the client.
  *
- * Chunks are copied into one buffer as they arrive (sized by Content-Length, or reserved at
- * `maxBytes`: untouched pages cost no memory) instead of one Buffer.concat at the end, which for a
- * 16 MiB body blocked the event loop for 250-400 ms on a loaded machine. The result never shares
- * memory with other Buffers (no pool), so it can be moved to a worker thread.
+ * Chunks are copied into one buffer as they arrive instead of one Buffer.concat at the end, which
+ * for a 16 MiB body blocked the event loop for 250-400 ms on a loaded machine. The buffer is sized
+ * by Content-Length; without one (the official OTLP exporters stream their bodies chunked), it
+ * starts at 64 KiB and doubles as needed, up to `maxBytes`: reserving `maxBytes` per request made
+ * every body count as 16 MiB of external memory for V8, which then collected garbage every few
+ * requests. The result never shares memory with other Buffers (no pool), so it can be moved to a
+ * worker thread.
  */
 export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -50,7 +56,12 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Buf
         fail(tooLarge(maxBytes, 'request body'));
         return;
       }
-      target ??= Buffer.allocUnsafeSlow(known ? declared : maxBytes);
+      const needed = size + chunk.length;
+      if (target === null || needed > target.length) {
+        const grown = Buffer.allocUnsafeSlow(known ? declared : Math.min(maxBytes, Math.max(UNKNOWN_LENGTH_START, needed, 2 * (target?.length ?? 0))));
+        if (target !== null) target.copy(grown, 0, 0, size);
+        target = grown;
+      }
       chunk.copy(target, size);
       size += chunk.length;
     };

@@ -36,22 +36,69 @@ function tooDeep(max: number): IngestError {
 /** Thrown inside the scan when the wire data is malformed: the decoder then reports it precisely. */
 class Malformed extends Error {}
 
-interface Cursor {
-  pos: number;
-  count: number;
+/**
+ * What the scan needs of one message type, by field number: whether the field is repeated, the
+ * plan of its message type (null for scalars), and for packable repeated numbers the element size
+ * (8 or 4 bytes, 0 for varints; -1: not packable). Built once per type from the protobufjs
+ * reflection, so the scan itself does array reads instead of reflection lookups per tag.
+ */
+interface Plan {
+  repeated: Uint8Array;
+  child: (Plan | null)[];
+  packedSize: Int8Array;
 }
 
-function varint(buf: Uint8Array, c: Cursor, end: number): number {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    if (c.pos >= end) throw new Malformed();
-    const b = buf[c.pos++] ?? 0;
-    // Lengths and tags above 2^53 cannot be valid in a body this size; precision loss is harmless.
-    result += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return result;
-    shift += 7;
-    if (shift > 63) throw new Malformed();
+const plans = new WeakMap<protobuf.Type, Plan>();
+
+function planOf(type: protobuf.Type): Plan {
+  const known = plans.get(type);
+  if (known) return known;
+  const maxId = Math.max(0, ...type.fieldsArray.map((f) => f.id));
+  const plan: Plan = {
+    repeated: new Uint8Array(maxId + 1),
+    child: new Array<Plan | null>(maxId + 1).fill(null),
+    packedSize: new Int8Array(maxId + 1).fill(-1),
+  };
+  // Registered before its children are planned: message types refer to each other (AnyValue).
+  plans.set(type, plan);
+  for (const f of type.fieldsArray) {
+    plan.repeated[f.id] = f.repeated ? 1 : 0;
+    if (f.resolvedType instanceof protobuf.Type) plan.child[f.id] = planOf(f.resolvedType);
+    else if (isPackable(f)) plan.packedSize[f.id] = PACKED_FIXED_SIZE[f.type] ?? 0;
+  }
+  return plan;
+}
+
+/** The scan's position and element count (one per scan: the scan is synchronous). */
+class Cursor {
+  pos = 0;
+  count = 0;
+  constructor(
+    readonly buf: Uint8Array,
+    readonly bounds: DecodeBounds,
+  ) {}
+
+  varint(end: number): number {
+    const buf = this.buf;
+    if (this.pos >= end) throw new Malformed();
+    const first = buf[this.pos++] as number;
+    if (first < 0x80) return first;
+    let result = first & 0x7f;
+    let scale = 128;
+    for (;;) {
+      if (this.pos >= end) throw new Malformed();
+      const b = buf[this.pos++] as number;
+      // Lengths and tags above 2^53 cannot be valid in a body this size; precision loss is harmless.
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) return result;
+      scale *= 128;
+      if (scale > 2 ** 63) throw new Malformed();
+    }
+  }
+
+  add(n: number): void {
+    this.count += n;
+    if (this.count > this.bounds.maxElements) throw tooMany(this.bounds.maxElements);
   }
 }
 
@@ -68,44 +115,43 @@ function isPackable(f: protobuf.Field): boolean {
   return f.repeated && f.resolvedType === null && f.type !== 'string' && f.type !== 'bytes';
 }
 
-function add(c: Cursor, n: number, b: DecodeBounds): void {
-  c.count += n;
-  if (c.count > b.maxElements) throw tooMany(b.maxElements);
-}
-
-function scanMessage(buf: Uint8Array, c: Cursor, end: number, type: protobuf.Type, depth: number, b: DecodeBounds): void {
-  if (depth > b.maxDepth) throw tooDeep(b.maxDepth);
+function scanMessage(c: Cursor, end: number, plan: Plan, depth: number): void {
+  if (depth > c.bounds.maxDepth) throw tooDeep(c.bounds.maxDepth);
+  const buf = c.buf;
+  const known = plan.repeated.length;
   while (c.pos < end) {
-    const tag = varint(buf, c, end);
+    const tag = c.varint(end);
     const wire = tag % 8;
-    const f = type.fieldsById[Math.floor(tag / 8)];
+    const id = Math.floor(tag / 8);
+    const repeated = id < known && plan.repeated[id] === 1;
     switch (wire) {
       case 0:
-        varint(buf, c, end);
-        if (f?.repeated) add(c, 1, b);
+        c.varint(end);
+        if (repeated) c.add(1);
         break;
       case 1:
       case 5:
         c.pos += wire === 1 ? 8 : 4;
-        if (f?.repeated) add(c, 1, b);
+        if (repeated) c.add(1);
         break;
       case 2: {
-        const len = varint(buf, c, end);
+        const len = c.varint(end);
         const stop = c.pos + len;
         if (stop > end) throw new Malformed();
-        if (f?.resolvedType instanceof protobuf.Type) {
+        const child = id < known ? plan.child[id] : null;
+        const size = id < known ? (plan.packedSize[id] as number) : -1;
+        if (child) {
           // Every occurrence builds a message, repeated or not (a repeated singular field overwrites).
-          add(c, 1, b);
-          scanMessage(buf, c, stop, f.resolvedType, depth + 1, b);
-        } else if (f && isPackable(f)) {
+          c.add(1);
+          scanMessage(c, stop, child, depth + 1);
+        } else if (size >= 0) {
           // A packed list of numbers: every element becomes an array slot (and a Long for 64-bit).
-          const size = PACKED_FIXED_SIZE[f.type];
           let n = 0;
-          if (size !== undefined) n = Math.floor(len / size);
-          else for (let i = c.pos; i < stop; i++) if ((buf[i] ?? 0) < 0x80) n++;
-          add(c, n, b);
-        } else if (f?.repeated) {
-          add(c, 1, b);
+          if (size > 0) n = Math.floor(len / size);
+          else for (let i = c.pos; i < stop; i++) if ((buf[i] as number) < 0x80) n++;
+          c.add(n);
+        } else if (repeated) {
+          c.add(1);
         }
         c.pos = stop;
         break;
@@ -131,9 +177,9 @@ export function checkProtoBounds(body: Uint8Array, type: protobuf.Type, bounds: 
     type.root.resolveAll();
     resolvedRoots.add(type.root);
   }
-  const c: Cursor = { pos: 0, count: 0 };
+  const c = new Cursor(body, bounds);
   try {
-    scanMessage(body, c, body.length, type, 0, bounds);
+    scanMessage(c, body.length, planOf(type), 0);
   } catch (err) {
     if (err instanceof Malformed) return c.count;
     throw err;

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
+import protobuf from 'protobufjs';
 import { checkJsonBounds, checkProtoBounds, DEFAULT_DECODE_BOUNDS } from './bounds';
 import { DecodePool } from './decode-pool';
 import { runDecodeTask } from './decode-task';
@@ -59,6 +62,30 @@ describe('decode bounds', () => {
     );
   });
 
+  it('counts, on real exporter payloads, the messages and list items protobufjs builds', () => {
+    // The oracle: walk what protobufjs decoded, one per message built and one per list item.
+    const built = (type: protobuf.Type, m: Record<string, unknown>): number => {
+      let n = 0;
+      for (const f of type.fieldsArray) {
+        if (!Object.hasOwn(m, f.name)) continue;
+        const v = m[f.name];
+        const items = f.repeated ? (v as unknown[]) : [v];
+        if (f.resolvedType instanceof protobuf.Type) {
+          const child = f.resolvedType;
+          for (const item of items) n += 1 + built(child, item as Record<string, unknown>);
+        } else if (f.repeated) n += items.length;
+      }
+      return n;
+    };
+    const type = OTLP_PROTO.ExportTraceServiceRequest;
+    for (const name of ['bench', 'varied']) {
+      const body = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'otlp', `${name}.bin`));
+      const count = checkProtoBounds(body, type, DEFAULT_DECODE_BOUNDS);
+      expect(count).toBeGreaterThan(100);
+      expect(count).toBe(built(type, type.decode(body) as unknown as Record<string, unknown>));
+    }
+  });
+
   it('counts JSON values outside strings only', () => {
     const bounds = { ...DEFAULT_DECODE_BOUNDS, maxElements: 10 };
     expect(checkJsonBounds(Buffer.from('{"a":"{,,,,,,,,,,,,[[[[\\"","b":[1,2]}'), bounds)).toBe(4);
@@ -70,7 +97,8 @@ describe('decode bounds', () => {
 });
 
 describe('DecodePool', () => {
-  const pool = new DecodePool({ threads: 1, taskTimeoutMillis: 20_000 });
+  // inlineMaxBytes 0: every task, small ones too, goes to the worker.
+  const pool = new DecodePool({ threads: 1, taskTimeoutMillis: 20_000, inlineMaxBytes: 0 });
   afterAll(() => pool.close());
 
   it('decodes in a worker exactly as in process', async () => {
@@ -109,7 +137,7 @@ describe('DecodePool', () => {
   });
 
   it('ends a task that overruns its time and replaces the worker', async () => {
-    const slow = new DecodePool({ threads: 1, taskTimeoutMillis: 1 });
+    const slow = new DecodePool({ threads: 1, taskTimeoutMillis: 1, inlineMaxBytes: 0 });
     try {
       const body = Buffer.from(`{"resourceSpans":[${'{},'.repeat(300_000)}{}]}`);
       const err = await rejection(
@@ -120,6 +148,35 @@ describe('DecodePool', () => {
       expect(slow.stats.timedOut).toBe(1);
     } finally {
       await slow.close();
+    }
+  });
+
+  it('decodes small bodies on the calling thread, the same as a worker, and sends the rest to a worker', async () => {
+    const inlinePool = new DecodePool({ threads: 1, inlineMaxBytes: 64 * 1024 });
+    try {
+      const task = (body: Buffer, coding: 'identity' | 'gzip' = 'identity'): DecodeTask => ({
+        signal: 'traces',
+        body,
+        contentType: JSON_TYPE,
+        coding,
+        maxBodyBytes: 1 << 20,
+      });
+      const inWorker = await pool.decode(task(oneSpanJson()));
+      expect(await inlinePool.decode(task(oneSpanJson()))).toEqual(inWorker);
+      expect(await inlinePool.decode(task(zlib.gzipSync(oneSpanJson()), 'gzip'))).toEqual(inWorker);
+      expect(inlinePool.stats).toMatchObject({ tasks: 2, inline: 2 });
+      // A small gzip body that inflates past the inline bound is a worker's, with the request's limit.
+      const bomb = zlib.gzipSync(emptyMessages(2 * 1024 * 1024));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      const err = await rejection(inlinePool.decode({ ...task(bomb, 'gzip'), contentType: PROTO_TYPE }));
+      expect(err.status).toBe(413);
+      expect(err.message).toMatch(/decompressed request body exceeds/);
+      expect(inlinePool.stats).toMatchObject({ tasks: 3, inline: 2 });
+      // Bad bytes decoded inline are the same 400 as from a worker.
+      const bad = await rejection(inlinePool.decode({ ...task(Buffer.from([0x0a, 0x05, 0x01])), contentType: PROTO_TYPE }));
+      expect(bad.status).toBe(400);
+    } finally {
+      await inlinePool.close();
     }
   });
 });

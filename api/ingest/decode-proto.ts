@@ -1,6 +1,7 @@
 /**
- * OTLP/protobuf request bodies -> records. protobufjs decodes with our own message definitions
- * (proto.ts); the shared mappers then read the messages with the protobuf flavor.
+ * OTLP/protobuf request bodies -> records. Traces, the hot path, are read straight from the wire
+ * (proto-traces.ts); metrics and logs are decoded by protobufjs with our own message definitions
+ * (proto.ts), then the shared mappers read the messages with the protobuf flavor.
  */
 import type protobuf from 'protobufjs';
 import { badData } from './errors';
@@ -9,9 +10,9 @@ import { mapMetricsRequest } from './map-metrics';
 import type { DecodedMetrics } from './map-metrics';
 import { mapLogsRequest } from './map-logs';
 import type { DecodedLogs } from './map-logs';
-import { mapTraceRequest } from './map-traces';
 import type { DecodedTraces } from './map-traces';
 import { OTLP_PROTO } from './proto';
+import { decodeTraceRequestProto } from './proto-traces';
 import { PROTO_FLAVOR, field } from './wire';
 
 function decode(type: protobuf.Type, body: Uint8Array, listName: string): Record<string, unknown> {
@@ -31,12 +32,9 @@ function decode(type: protobuf.Type, body: Uint8Array, listName: string): Record
   return decoded;
 }
 
+/** Same records, rejections and warnings as protobufjs + mapTraceRequest (proto-traces.test.ts). */
 export function decodeProtoTraces(body: Uint8Array, limits: IngestLimits): DecodedTraces {
-  return mapTraceRequest(
-    decode(OTLP_PROTO.ExportTraceServiceRequest, body, 'resourceSpans'),
-    PROTO_FLAVOR,
-    limits,
-  );
+  return decodeTraceRequestProto(body, limits);
 }
 
 export function decodeProtoMetrics(body: Uint8Array, limits: IngestLimits): DecodedMetrics {

@@ -273,6 +273,18 @@ describe('createIngestRouter', () => {
     expect(status(br).message).toContain('Content-Encoding');
   });
 
+  it('stores a streamed body of unknown length whole, across the growth of its buffer', async () => {
+    await start();
+    // ~2,000 spans of JSON: several hundred KiB in 64 KiB chunks, past the first reservations.
+    const ids = Array.from({ length: 2000 }, (_, i) => (i + 1).toString(16).padStart(16, '0'));
+    const body = jsonTraces(...ids.map((id) => spanJson(id, `span-${id}`)));
+    expect(body.length).toBeGreaterThan(4 * 64 * 1024);
+    const reply = await post(`${server.url}/v1/traces`, body, { 'Content-Type': JSON_TYPE }, true);
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body.toString())).toEqual({});
+    expect(countRows(db, 'spans')).toBe(ids.length);
+  });
+
   it('answers 413 past the size limit, declared or streamed, and for a gzip bomb', async () => {
     await start({ maxBodyBytes: 64 * 1024 });
     const big = Buffer.alloc(200 * 1024, 0x20);
