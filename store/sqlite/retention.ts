@@ -88,10 +88,6 @@ function hasTable(db: Db, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
-function hasIndex(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) !== undefined;
-}
-
 /**
  * The work of one prune as a sequence of small steps (one short transaction each). pruneOnce runs
  * them back to back; the RetentionScheduler yields to the event loop between them so a server
@@ -132,8 +128,7 @@ export class Pruner {
     this.deleteSteps = [
       hasTable(db, 'artefacts') ? this.spansWithArtefacts(raw) : this.byTime('spans', 'start_ns', raw),
       this.byTime('model_calls', 'time_ns', raw),
-      // Since migration 205 the scores' time index leads with the time (scores_time_name).
-      hasIndex(db, 'scores_time_name') ? this.byTime('scores_rows', 'time_ns', raw, 'scores') : this.byNameAndTime('scores', raw),
+      this.byNameAndTime('scores', raw),
       this.byNameAndTime('metric_points', raw),
       ...(hasTable(db, 'log_records') ? [this.byTime('log_records', 'time_ns', raw)] : []),
       // Artefacts go with their span (above), then the contents no artefact left uses (migration 166).
@@ -173,19 +168,14 @@ export class Pruner {
     return n;
   }
 
-  /** Tables with an index on their time column (spans.start_ns, model_calls.time_ns); deletions are counted under `label`. */
-  private byTime(
-    table: 'spans' | 'model_calls' | 'scores_rows' | 'log_records' | 'artefact_blobs',
-    column: 'start_ns' | 'time_ns' | 'last_ns',
-    cutoff: bigint,
-    label: string = table,
-  ): () => boolean {
+  /** Tables with an index on their time column (spans.start_ns, model_calls.time_ns). */
+  private byTime(table: 'spans' | 'model_calls' | 'log_records' | 'artefact_blobs', column: 'start_ns' | 'time_ns' | 'last_ns', cutoff: bigint): () => boolean {
     const del = this.db.prepare(
       `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`,
     );
     return () => {
       const n = this.deleteBatch(del, cutoff, this.batchRows);
-      this.record(label, n);
+      this.record(table, n);
       return n < this.batchRows;
     };
   }
