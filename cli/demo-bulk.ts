@@ -18,7 +18,7 @@ import { openDatabase, StoreWriter } from '../store';
 import type { TelemetryWriter, WriteResult } from '../store';
 import { ATTR, EVENT, SPAN } from '../schema/names';
 import type { AttributeMap, LogRecordRecord, MetricPointRecord, SpanEventRecord, SpanRecord } from '../schema/records';
-import { DEMO_RESOURCE, clientKey, demoClients, demoReport, planDemo, runPlanned, runsPerDayFor } from './demo';
+import { DEMO_RESOURCE, clientKey, compactDemo, demoClients, demoReport, planDemo, runPlanned, runsPerDayFor } from './demo';
 import type { DemoReport, PlannedRun } from './demo';
 
 /** xoshiro128**: small, fast, 2^128 period (a 32-bit generator would repeat 64-bit ids at 10M spans). */
@@ -427,5 +427,6 @@ export async function generateBulkDemo(options: BulkDemoOptions): Promise<DemoRe
   } finally {
     db.close();
   }
+  compactDemo(options.db);
   return demoReport(options.db, plan, { seed, days, runsPerDay, benchmarkRuns: runs, endMillis, startedAt: t0 });
 }

@@ -16,6 +16,24 @@ export const SPAN_INSERT = `INSERT INTO spans (trace_id, span_id, parent_span_id
     @duration_ns, @status_code, @status_message, @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref,
     @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links)`;
 
+/**
+ * The span insert since migration 205: end_ns as a lag (a generated column on read), a copy of a
+ * stored span (same start and span id, found through spans_start) left out.
+ */
+export const SPAN_INSERT_205 = `INSERT INTO spans (trace_id, span_id, parent_span_id, name_ref, role, kind, resource_id, scope_ref,
+    start_ns, end_lag_ns, duration_ns, status_code, status_message, stage, component_id_ref, component_type, model, benchmark_run_ref,
+    cost_usd, cache_hit, promoted, attributes, attributes_ref, events, links)
+  SELECT @trace_id, @span_id, @parent_span_id, @name_ref, @role, @kind, @resource_id, @scope_ref, @start_ns, @end_lag_ns,
+    @duration_ns, @status_code, @status_message, @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref,
+    @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links
+  WHERE NOT EXISTS (SELECT 1 FROM spans WHERE start_ns = @start_ns AND span_id = @span_id)`;
+
+/**
+ * model_calls.cost_source_code of migration 205; another source is kept as its text. BigInts: the
+ * column has no type, so a JS number would be stored as REAL.
+ */
+const COST_SOURCE_CODES: Readonly<Record<string, bigint>> = { attribute: 1n, prices: 2n };
+
 /** The scores insert of migration 042's layout (the compact migration runs before migration 170). */
 export const SCORE_INSERT_042 = `INSERT INTO scores (time_ns, span_row, seq, trace_id, span_id, name_ref, value, label_ref, explanation, explanation_ref,
     promoted, attributes, stage, component_id_ref, component_type, model, benchmark_run_ref)
@@ -59,6 +77,16 @@ export const MODEL_CALL_INSERT = `INSERT INTO model_calls (id, time_ns, duration
     sent_response_model)
   VALUES (@id, @time_ns, @duration_ns, @provider, @operation, @request_model, @response_model, @input_tokens,
     @output_tokens, @cached_tokens, @cost_usd, @cost_source, @status_code, @stage, @component_id_ref, @component_type,
+    @benchmark_run_ref, @cache_write_tokens, @reasoning_tokens, @ttft_ns, @sender_cost_usd, @priced_cost_usd,
+    @sent_response_model)`;
+
+/** The model-call insert since migration 205: cost_source as a code (a generated column on read). */
+export const MODEL_CALL_INSERT_205 = `INSERT INTO model_calls (id, time_ns, duration_ns, provider, operation, request_model,
+    response_model, input_tokens, output_tokens, cached_tokens, cost_usd, cost_source_code, status_code, stage, component_id_ref,
+    component_type, benchmark_run_ref, cache_write_tokens, reasoning_tokens, ttft_ns, sender_cost_usd, priced_cost_usd,
+    sent_response_model)
+  VALUES (@id, @time_ns, @duration_ns, @provider, @operation, @request_model, @response_model, @input_tokens,
+    @output_tokens, @cached_tokens, @cost_usd, @cost_source_code, @status_code, @stage, @component_id_ref, @component_type,
     @benchmark_run_ref, @cache_write_tokens, @reasoning_tokens, @ttft_ns, @sender_cost_usd, @priced_cost_usd,
     @sent_response_model)`;
 
@@ -142,6 +170,7 @@ export function spanParams(input: CompactSpanInput, strings: StringTable): Store
     scope_ref: strings.idOrNull(s.scope_name, t),
     start_ns: t,
     end_ns: s.end_ns,
+    end_lag_ns: t + s.duration_ns === s.end_ns ? null : t + s.duration_ns - s.end_ns,
     duration_ns: s.duration_ns,
     status_code: s.status_code,
     status_message: s.status_message,
@@ -218,6 +247,7 @@ export function modelCallParams(mc: ModelCallRow, spanRow: number | bigint, stri
     cached_tokens: mc.cached_tokens,
     cost_usd: mc.cost_usd,
     cost_source: mc.cost_source,
+    cost_source_code: mc.cost_source === null ? null : (COST_SOURCE_CODES[mc.cost_source] ?? mc.cost_source),
     status_code: mc.status_code,
     stage: mc.stage,
     component_id_ref: strings.idOrNull(mc.component_id, t),

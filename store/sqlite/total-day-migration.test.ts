@@ -62,7 +62,7 @@ describe('migration 200 (day grain of the total rollups)', () => {
     );
     // Without them, a month read from the totals misses its whole days (what the migration repairs).
     expect(await answers(old)).not.toEqual(await answers(fresh));
-    expect(migrate(old)).toEqual([200]);
+    expect(migrate(old, loadMigrations().filter((m) => m.version <= 200))).toEqual([200]);
 
     for (const table of ['rollup_spans_total', 'rollup_scores_total']) {
       const rows = dayRows(old, table);
