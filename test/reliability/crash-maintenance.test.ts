@@ -155,5 +155,5 @@ describe('SIGKILL during a migration', () => {
     } finally {
       removeDir(dir);
     }
-  });
+  }, 300_000); // four starts through every migration: 108 s at load 7 on 2 cores
 });
