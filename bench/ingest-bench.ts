@@ -51,6 +51,8 @@ export interface IngestLoadResult {
   /** OTLP requests the server saw, and those it answered 503 at the gate. */
   requests: number;
   refused: number;
+  /** Write transactions the server committed (several requests share one when they wait together). */
+  transactions: number;
   /** Peak resident memory of the server process (Linux VmHWM), or the largest sampled RSS. */
   peakRssBytes: number;
   /**
@@ -71,6 +73,7 @@ interface SenderReport {
 
 interface HealthBody {
   process: { rssBytes: number };
+  store: { batches: number } | null;
   ingest: { requests: number; refused: number } | null;
 }
 
@@ -209,6 +212,7 @@ export async function runIngestLoad(options: IngestLoadOptions = {}): Promise<In
       spansPerSec: spansAcknowledged / (elapsed / 1000),
       requests: h.ingest?.requests ?? 0,
       refused: h.ingest?.refused ?? 0,
+      transactions: h.store?.batches ?? 0,
       peakRssBytes,
       serverCpuMicros: serverCpuBefore !== null && serverCpuAfter !== null ? serverCpuAfter - serverCpuBefore : null,
       senderCpuMicros: reports.every((r) => typeof r.report.cpuMicros === 'number')
@@ -252,6 +256,7 @@ export async function benchIngest(): Promise<string[]> {
     `  sustained ingest              ${fmt(r.spansPerSec)} spans/s (${fmt(r.spansAcknowledged)} acknowledged, ${fmt(r.spansStored)} stored)`,
     `  spans lost                    ${r.spansLost} (acknowledged but not stored; must be 0)`,
     `  exports failed after retries  ${r.failedExports}; requests ${fmt(r.requests)}, answered 503 at the gate ${fmt(r.refused)}`,
+    `  write transactions            ${fmt(r.transactions)} (${(r.transactions > 0 ? (r.requests - r.refused) / r.transactions : 0).toFixed(2)} requests each on average)`,
     `  server peak memory            ${(r.peakRssBytes / MIB).toFixed(0)} MiB (bound ${(INGEST_RSS_BOUND_BYTES / MIB).toFixed(0)} MiB)`,
     // CPU per span does not depend on how busy the machine is; spans/s does (the senders and the
     // server share the cores with whatever else runs).

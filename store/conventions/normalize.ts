@@ -51,37 +51,35 @@ const OPENINFERENCE_OPERATION: Readonly<Record<string, string>> = {
  * itself when there is nothing to add. Never removes or overwrites a key.
  */
 export function normalizeAttributes(attrs: AttributeMap): AttributeMap {
+  // Called for every ingested span: no closures, and no copy unless something is added.
   let out: AttributeMap | null = null;
-  const add = (key: string, value: AttributeValue): void => {
-    out ??= { ...attrs };
-    out[key] = value;
-  };
-  const has = (key: string): boolean => {
-    const v = attrs[key];
-    return v !== undefined && v !== null && v !== '';
-  };
-
   for (const [target, sources] of STRING_SOURCES) {
-    if (has(target)) continue;
+    if (present(attrs, target)) continue;
     const v = firstString(attrs, sources);
-    if (v !== undefined) add(target, v);
+    if (v !== undefined) (out ??= { ...attrs })[target] = v;
   }
   for (const [target, sources] of COUNT_SOURCES) {
-    if (has(target)) continue;
+    if (present(attrs, target)) continue;
     const v = firstCount(attrs, sources);
-    if (v !== undefined) add(target, v);
+    if (v !== undefined) (out ??= { ...attrs })[target] = v;
   }
-  if (!has(GEN_AI.operationName)) {
+  if (!present(attrs, GEN_AI.operationName)) {
     const kind = attrs[FOREIGN.openInferenceSpanKind];
     const fromKind = typeof kind === 'string' ? OPENINFERENCE_OPERATION[kind.toUpperCase()] : undefined;
-    if (fromKind !== undefined) add(GEN_AI.operationName, fromKind);
+    if (fromKind !== undefined) (out ??= { ...attrs })[GEN_AI.operationName] = fromKind;
     // Older GenAI spans named the system but not the operation; they were chat calls.
     else if (
       typeof kind !== 'string' &&
-      has(FOREIGN.system) &&
-      (has(GEN_AI.requestModel) || has(FOREIGN.llmModelName))
+      present(attrs, FOREIGN.system) &&
+      (present(attrs, GEN_AI.requestModel) || present(attrs, FOREIGN.llmModelName))
     )
-      add(GEN_AI.operationName, OPERATION.chat);
+      (out ??= { ...attrs })[GEN_AI.operationName] = OPERATION.chat;
   }
   return out ?? attrs;
+}
+
+/** Whether the sender set the key (an empty string or null counts as not set). */
+function present(attrs: AttributeMap, key: string): boolean {
+  const v = attrs[key];
+  return v !== undefined && v !== null && v !== '';
 }

@@ -18,6 +18,9 @@ const ROLE_OF_OPERATION: Readonly<Record<string, GenAiSpan['role']>> = {
   [AGENT_OPERATION.workflow]: 'workflow',
 };
 
+/** Where the provider is named, current name first (a constant: this runs for every ingested span). */
+const PROVIDER_KEYS = [GEN_AI.providerName, FOREIGN.system] as const;
+
 /** The span's attributes with those of its inference details event underneath. */
 function withDetails(span: ConventionSpan): AttributeMap {
   const details = span.events.find((e) => e.name === OTEL_GENAI_IN.inferenceDetailsEvent);
@@ -30,7 +33,7 @@ export function fromOtelGenAi(span: ConventionSpan): GenAiSpan | null {
   let operation = str(a[GEN_AI.operationName]);
   const requestModel = str(a[GEN_AI.requestModel]);
   const responseModel = str(a[GEN_AI.responseModel]);
-  const providerRaw = firstStr(a, [GEN_AI.providerName, FOREIGN.system]);
+  const providerRaw = firstStr(a, PROVIDER_KEYS);
   if (operation === null) {
     // Older GenAI spans named the system and model but not the operation; they were chat calls.
     if (providerRaw !== null && (requestModel !== null || responseModel !== null)) operation = OPERATION.chat;
