@@ -427,6 +427,6 @@ export async function generateBulkDemo(options: BulkDemoOptions): Promise<DemoRe
   } finally {
     db.close();
   }
-  compactDemo(options.db);
+  compactDemo(options.db, { endMillis, days });
   return demoReport(options.db, plan, { seed, days, runsPerDay, benchmarkRuns: runs, endMillis, startedAt: t0 });
 }

@@ -10,7 +10,7 @@ import { SimulatedClock, startTelemetry } from '../instrumentation';
 import type { Telemetry } from '../instrumentation';
 import { createPipelineResources, HashedNgramEmbedder, runBenchmark, SimulatedModelClient, ValidationCache, validateGenerated, validationKey } from '../pipeline';
 import type { CompletionOptions, CompletionResult, ModelClient, PipelineResources, SleepClock, ValidationResult, Validator } from '../pipeline';
-import { openDatabase } from '../store';
+import { DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS, DEFAULT_RETENTION_DAYS, openDatabase, pruneOnce } from '../store';
 import { ATTR } from '../schema/names';
 import { dbPath, intOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
@@ -223,13 +223,23 @@ export function runsPerDayFor(targetSpans: number, days: number): number {
 }
 
 /**
- * Rewrites a finished demo file compactly (VACUUM): runs written concurrently insert into the
- * middle of the time indexes and rollup keys, so their pages are split and about 10% empty; a
- * VACUUM packs them (about 5% of the file). The auto_vacuum mode is kept.
+ * Leaves a finished demo file as a store that had been running over its history would be, then
+ * rewrites it compactly. The history was written at once, so every minute-grain rollup of its
+ * days is still there; a live store keeps them DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS (7) days, and
+ * `genscope serve` deletes the rest at its first start (at 10M spans 3.2M rows, over a minute of
+ * background work): they go here, as of the history's end (raw rows and hour/day rollups stay:
+ * the raw retention is at least the history's length). Then VACUUM: runs written concurrently
+ * insert into the middle of the time indexes and rollup keys, so their pages are split and about
+ * 10% empty (about 5% of the file). The auto_vacuum mode is kept.
  */
-export function compactDemo(file: string): void {
+export function compactDemo(file: string, history: { endMillis: number; days: number }): void {
   const db = openDatabase(file);
   try {
+    pruneOnce(db, {
+      nowMillis: history.endMillis,
+      retentionDays: Math.max(DEFAULT_RETENTION_DAYS, history.days + 1),
+      minuteRollupRetentionDays: DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS,
+    });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.exec('VACUUM');
   } finally {
@@ -315,7 +325,7 @@ export async function generateDemo(options: DemoOptions): Promise<DemoReport> {
   } finally {
     await telemetry.shutdown();
   }
-  compactDemo(options.db);
+  compactDemo(options.db, { endMillis, days });
   return demoReport(options.db, plan, { seed, days, runsPerDay, benchmarkRuns: done, endMillis, startedAt: t0 });
 }
 
