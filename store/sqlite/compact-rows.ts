@@ -16,17 +16,13 @@ export const SPAN_INSERT = `INSERT INTO spans (trace_id, span_id, parent_span_id
     @duration_ns, @status_code, @status_message, @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref,
     @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links)`;
 
-/**
- * The span insert since migration 205: end_ns as a lag (a generated column on read), a copy of a
- * stored span (same start and span id, found through spans_start) left out.
- */
+/** The span insert since migration 205: end_ns as a lag (a generated column on read). */
 export const SPAN_INSERT_205 = `INSERT INTO spans (trace_id, span_id, parent_span_id, name_ref, role, kind, resource_id, scope_ref,
     start_ns, end_lag_ns, duration_ns, status_code, status_message, stage, component_id_ref, component_type, model, benchmark_run_ref,
     cost_usd, cache_hit, promoted, attributes, attributes_ref, events, links)
-  SELECT @trace_id, @span_id, @parent_span_id, @name_ref, @role, @kind, @resource_id, @scope_ref, @start_ns, @end_lag_ns,
+  VALUES (@trace_id, @span_id, @parent_span_id, @name_ref, @role, @kind, @resource_id, @scope_ref, @start_ns, @end_lag_ns,
     @duration_ns, @status_code, @status_message, @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref,
-    @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links
-  WHERE NOT EXISTS (SELECT 1 FROM spans WHERE start_ns = @start_ns AND span_id = @span_id)`;
+    @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links)`;
 
 /**
  * model_calls.cost_source_code of migration 205; another source is kept as its text. BigInts: the

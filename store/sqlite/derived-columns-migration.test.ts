@@ -1,6 +1,6 @@
 /**
- * Migration 205 (derived columns: spans.end_ns and model_calls.cost_source computed on read; spans_start on start_ns alone; one scores time index) on a real file at the
- * schema before it (200), written by today's writer (which keeps the layout it finds): every row
+ * Migration 205 (derived columns: spans.end_ns and model_calls.cost_source computed on read) on a
+ * real file at the schema before it (200), written by today's writer (which keeps the layout it finds): every row
  * reads back the same, copies are still stored once, and the panels answer the same.
  */
 import fs from 'node:fs';
@@ -89,7 +89,7 @@ describe('migration 205 (derived columns)', () => {
     expect(await answers(old)).toEqual(answersBefore);
     expect(old.pragma('integrity_check', { simple: true })).toBe('ok');
 
-    // The writer's new layout: copies are found through spans_start and stored once; new spans get new ids.
+    // The writer's new layout: copies are stored once; new spans get new ids.
     const again = new StoreWriter(old);
     again.writeSpans(spans);
     expect(again.stats.duplicates).toBe(spans.length - 1);

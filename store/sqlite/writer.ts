@@ -33,8 +33,8 @@ const MAX_WARNINGS = 20;
 const NO_EVENTS: readonly number[] = [];
 
 /** The span row insert (exported so the bench's raw-insert baseline runs the very same statement). */
-export const SPAN_INSERT_SQL = SPAN_INSERT_205;
-/** The span insert before migration 205 (a unique spans_start index on (start_ns, span_id)). */
+export const SPAN_INSERT_SQL = `${SPAN_INSERT_205} ON CONFLICT (start_ns, span_id) DO NOTHING`;
+/** The span insert before migration 205 (end_ns stored). */
 const SPAN_INSERT_SQL_204 = `${SPAN_INSERT} ON CONFLICT (start_ns, span_id) DO NOTHING`;
 
 export interface StoreWriterOptions {
