@@ -16,23 +16,22 @@ export const SPAN_INSERT = `INSERT INTO spans (trace_id, span_id, parent_span_id
     @duration_ns, @status_code, @status_message, @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref,
     @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links)`;
 
-/**
- * The span insert since migration 205: end_ns as a lag (a generated column on read), a copy of a
- * stored span (same start and span id, found through spans_start) left out.
- */
+/** The span insert since migration 205: end_ns as a lag (a generated column on read). */
 export const SPAN_INSERT_205 = `INSERT INTO spans (trace_id, span_id, parent_span_id, name_ref, role, kind, resource_id, scope_ref,
     start_ns, end_lag_ns, duration_ns, status_code, status_message, stage, component_id_ref, component_type, model, benchmark_run_ref,
     cost_usd, cache_hit, promoted, attributes, attributes_ref, events, links)
-  SELECT @trace_id, @span_id, @parent_span_id, @name_ref, @role, @kind, @resource_id, @scope_ref, @start_ns, @end_lag_ns,
+  VALUES (@trace_id, @span_id, @parent_span_id, @name_ref, @role, @kind, @resource_id, @scope_ref, @start_ns, @end_lag_ns,
     @duration_ns, @status_code, @status_message, @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref,
-    @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links
-  WHERE NOT EXISTS (SELECT 1 FROM spans WHERE start_ns = @start_ns AND span_id = @span_id)`;
+    @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links)`;
 
 /**
  * model_calls.cost_source_code of migration 205; another source is kept as its text. BigInts: the
  * column has no type, so a JS number would be stored as REAL.
  */
 const COST_SOURCE_CODES: Readonly<Record<string, bigint>> = { attribute: 1n, prices: 2n };
+
+/** model_calls.*_model_code of migration 206: 0 (a BigInt, as COST_SOURCE_CODES) for the response model itself. */
+const sameModel = (model: string | null, response: string | null): string | bigint | null => (model !== null && model === response ? 0n : model);
 
 /** The scores insert of migration 042's layout (the compact migration runs before migration 170). */
 export const SCORE_INSERT_042 = `INSERT INTO scores (time_ns, span_row, seq, trace_id, span_id, name_ref, value, label_ref, explanation, explanation_ref,
@@ -80,15 +79,24 @@ export const MODEL_CALL_INSERT = `INSERT INTO model_calls (id, time_ns, duration
     @benchmark_run_ref, @cache_write_tokens, @reasoning_tokens, @ttft_ns, @sender_cost_usd, @priced_cost_usd,
     @sent_response_model)`;
 
+/** The columns of MODEL_CALL_INSERT, in its order. */
+const MODEL_CALL_COLUMNS = /INSERT INTO model_calls \(([^)]*)\)/.exec(MODEL_CALL_INSERT)?.[1]?.split(',').map((c) => c.trim()) ?? [];
+
+/** MODEL_CALL_INSERT with some columns stored under another name (a code the table gives back through a generated column). */
+function modelCallInsert(renamed: Readonly<Record<string, string>>): string {
+  const cols = MODEL_CALL_COLUMNS.map((c) => renamed[c] ?? c);
+  return `INSERT INTO model_calls (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`;
+}
+
 /** The model-call insert since migration 205: cost_source as a code (a generated column on read). */
-export const MODEL_CALL_INSERT_205 = `INSERT INTO model_calls (id, time_ns, duration_ns, provider, operation, request_model,
-    response_model, input_tokens, output_tokens, cached_tokens, cost_usd, cost_source_code, status_code, stage, component_id_ref,
-    component_type, benchmark_run_ref, cache_write_tokens, reasoning_tokens, ttft_ns, sender_cost_usd, priced_cost_usd,
-    sent_response_model)
-  VALUES (@id, @time_ns, @duration_ns, @provider, @operation, @request_model, @response_model, @input_tokens,
-    @output_tokens, @cached_tokens, @cost_usd, @cost_source_code, @status_code, @stage, @component_id_ref, @component_type,
-    @benchmark_run_ref, @cache_write_tokens, @reasoning_tokens, @ttft_ns, @sender_cost_usd, @priced_cost_usd,
-    @sent_response_model)`;
+export const MODEL_CALL_INSERT_205 = modelCallInsert({ cost_source: 'cost_source_code' });
+
+/** Since migration 206: also the request and sent response models as 0 when they are the response model. */
+export const MODEL_CALL_INSERT_206 = modelCallInsert({
+  cost_source: 'cost_source_code',
+  request_model: 'request_model_code',
+  sent_response_model: 'sent_response_model_code',
+});
 
 export type StoredParams = Record<string, string | number | bigint | Buffer | null>;
 
@@ -248,6 +256,8 @@ export function modelCallParams(mc: ModelCallRow, spanRow: number | bigint, stri
     cost_usd: mc.cost_usd,
     cost_source: mc.cost_source,
     cost_source_code: mc.cost_source === null ? null : (COST_SOURCE_CODES[mc.cost_source] ?? mc.cost_source),
+    request_model_code: sameModel(mc.request_model, mc.response_model),
+    sent_response_model_code: sameModel(mc.sent_response_model, mc.response_model),
     status_code: mc.status_code,
     stage: mc.stage,
     component_id_ref: strings.idOrNull(mc.component_id, t),

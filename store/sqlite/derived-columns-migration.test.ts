@@ -1,6 +1,6 @@
 /**
- * Migration 205 (derived columns: spans.end_ns and model_calls.cost_source computed on read; spans_start on start_ns alone; one scores time index) on a real file at the
- * schema before it (200), written by today's writer (which keeps the layout it finds): every row
+ * Migrations 205 and 206 (derived columns: spans.end_ns, model_calls.cost_source, request_model
+ * and sent_response_model computed on read) on a real file at the schema before it (200), written by today's writer (which keeps the layout it finds): every row
  * reads back the same, copies are still stored once, and the panels answer the same.
  */
 import fs from 'node:fs';
@@ -61,7 +61,7 @@ async function answers(db: Db): Promise<unknown[]> {
   return out;
 }
 
-describe('migration 205 (derived columns)', () => {
+describe('migrations 205 and 206 (derived columns)', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-derived-'));
@@ -73,10 +73,10 @@ describe('migration 205 (derived columns)', () => {
     const old = openDatabase(path.join(dir, 'old.db'), { migrate: false });
     migrate(old, loadMigrations().filter((m) => m.version <= 200));
     new StoreWriter(old).writeSpans(spans);
-    // Rows from before migration 130 have a cost but neither sender nor price-book cost; a cost
-    // source the code does not know, and a NULL cost next to a price-book one, stay exactly as they are.
-    old.exec(`UPDATE model_calls SET sender_cost_usd = NULL, priced_cost_usd = NULL WHERE id = (SELECT min(id) FROM model_calls);
-      UPDATE model_calls SET cost_source = 'legacy', cost_usd = NULL, priced_cost_usd = 0.5 WHERE id = (SELECT max(id) FROM model_calls)`);
+    // A cost source the code does not know, and a request or sent model other than the response model
+    // (or none, or the text '0'), stay exactly as they are.
+    old.exec(`UPDATE model_calls SET request_model = 'other-model', sent_response_model = NULL WHERE id = (SELECT min(id) FROM model_calls);
+      UPDATE model_calls SET cost_source = 'legacy', request_model = NULL, sent_response_model = '0' WHERE id = (SELECT max(id) FROM model_calls)`);
     // The newest span deleted: its id is not handed out again.
     const lastId = Number(old.prepare('SELECT max(id) FROM spans').pluck().get());
     old.prepare('DELETE FROM spans WHERE id = ?').run(lastId);
@@ -84,12 +84,12 @@ describe('migration 205 (derived columns)', () => {
     const answersBefore = await answers(old);
     expect(JSON.parse(before.spans ?? '[]').length).toBe(spans.length - 1);
 
-    expect(migrate(old)).toEqual([205]);
+    expect(migrate(old)).toEqual([205, 206]);
     expect(rows(old)).toEqual(before);
     expect(await answers(old)).toEqual(answersBefore);
     expect(old.pragma('integrity_check', { simple: true })).toBe('ok');
 
-    // The writer's new layout: copies are found through spans_start and stored once; new spans get new ids.
+    // The writer's new layout: copies are stored once; new spans get new ids.
     const again = new StoreWriter(old);
     again.writeSpans(spans);
     expect(again.stats.duplicates).toBe(spans.length - 1);
@@ -109,6 +109,7 @@ describe('migration 205 (derived columns)', () => {
     // Stored compactly: codes as integers, no lag unless a span ended before it started.
     expect(fresh.prepare('SELECT count(end_lag_ns) AS lags FROM spans').get()).toEqual({ lags: 1 });
     expect(fresh.prepare('SELECT DISTINCT typeof(cost_source_code) AS t FROM model_calls').all()).toEqual([{ t: 'integer' }]);
+    expect(fresh.prepare('SELECT DISTINCT request_model_code AS r, sent_response_model_code AS s FROM model_calls').all()).toEqual([{ r: 0, s: null }]);
     fresh.close();
     old.close();
   });

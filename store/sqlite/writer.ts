@@ -14,7 +14,7 @@ import { CardinalityLimiter } from './cardinality';
 import { RollupAccumulator, addInput, addScore, cacheLookupsOf } from '../aggregate';
 import type { Admit } from '../aggregate';
 import { RollupApplier } from './rollup-apply';
-import { MODEL_CALL_INSERT, MODEL_CALL_INSERT_205, SCORE_INSERT, SCORE_ROWS_INSERT, SPAN_INSERT, SPAN_INSERT_205, modelCallParams, scoreParams, scoreRowsParams, spanParams } from './compact-rows';
+import { MODEL_CALL_INSERT, MODEL_CALL_INSERT_205, MODEL_CALL_INSERT_206, SCORE_INSERT, SCORE_ROWS_INSERT, SPAN_INSERT, SPAN_INSERT_205, modelCallParams, scoreParams, scoreRowsParams, spanParams } from './compact-rows';
 import type { StoredParams } from './compact-rows';
 import { StringTable } from './strings';
 import { PositionalStatement } from './positional';
@@ -33,8 +33,8 @@ const MAX_WARNINGS = 20;
 const NO_EVENTS: readonly number[] = [];
 
 /** The span row insert (exported so the bench's raw-insert baseline runs the very same statement). */
-export const SPAN_INSERT_SQL = SPAN_INSERT_205;
-/** The span insert before migration 205 (a unique spans_start index on (start_ns, span_id)). */
+export const SPAN_INSERT_SQL = `${SPAN_INSERT_205} ON CONFLICT (start_ns, span_id) DO NOTHING`;
+/** The span insert before migration 205 (end_ns stored). */
 const SPAN_INSERT_SQL_204 = `${SPAN_INSERT} ON CONFLICT (start_ns, span_id) DO NOTHING`;
 
 export interface StoreWriterOptions {
@@ -134,6 +134,8 @@ export class StoreWriter implements TelemetryWriter {
   private readonly scoreRows: boolean;
   /** Whether spans and model calls have migration 205's derived columns. */
   private readonly derived: boolean;
+  /** Whether model calls have migration 206's model codes. */
+  private readonly modelCodes: boolean;
   private readonly strings: StringTable;
   /** Prepared on first use: a database opened without migrating may have no log_records table. */
   private logStatements: LogRecordStatements | null = null;
@@ -151,6 +153,7 @@ export class StoreWriter implements TelemetryWriter {
     this.maxArtefactBytes = options.maxArtefactBytes ?? DEFAULT_STORE_MAX_ARTEFACT_BYTES;
     this.scoreRows = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scores_rows'").get() !== undefined;
     this.derived = db.prepare("SELECT 1 FROM pragma_table_info('spans') WHERE name = 'end_lag_ns'").get() !== undefined;
+    this.modelCodes = db.prepare("SELECT 1 FROM pragma_table_info('model_calls') WHERE name = 'request_model_code'").get() !== undefined;
     this.stmt = this.prepare();
     this.strings = new StringTable(db);
     this.rollups = new RollupApplier(db, this.strings);
@@ -180,7 +183,7 @@ export class StoreWriter implements TelemetryWriter {
       span: new PositionalStatement(db, this.derived ? SPAN_INSERT_SQL : SPAN_INSERT_SQL_204),
       // Since migration 182 the rows are in scores_rows (`scores` is a view of them).
       score: new PositionalStatement(db, this.scoreRows ? SCORE_ROWS_INSERT : SCORE_INSERT),
-      modelCall: new PositionalStatement(db, this.derived ? MODEL_CALL_INSERT_205 : MODEL_CALL_INSERT),
+      modelCall: new PositionalStatement(db, this.modelCodes ? MODEL_CALL_INSERT_206 : this.derived ? MODEL_CALL_INSERT_205 : MODEL_CALL_INSERT),
       benchmark: db.prepare(
         `INSERT INTO benchmark_runs (id, trace_id, pipeline, pipeline_version, model, started_ns, ended_ns, duration_ns,
            components, status_code, simulated, attributes)

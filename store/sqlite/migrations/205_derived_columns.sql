@@ -1,17 +1,17 @@
 -- Columns that are functions of other columns are computed on read (VIRTUAL generated columns,
--- SQLite 3.31+: no bytes on disk), and spans_start shrinks (about 19 bytes a span on the demo history;
--- every reader keeps its column names and values):
+-- SQLite 3.31+: no bytes on disk; about 10 bytes a span on the demo history; every reader keeps its
+-- column names and values):
 --
 -- * spans.end_ns is start_ns + duration_ns (the writer clamps the duration of a span that ends
 --   before it starts to 0: end_lag_ns keeps how far before, NULL otherwise).
--- * spans_start indexes start_ns alone: the writer finds a copy of a stored span with it
---   (start_ns, then span_id in the row) instead of a unique index holding every span id twice.
 -- * model_calls.cost_source is a code (1 'attribute', 2 'prices', any other as its text).
 --
 -- (role and cost_usd stay stored: a generated column in a partial index's WHERE or in its columns
 -- makes SQLite read the table row, so spans_runs_latency and model_calls_time would no longer cover
 -- the cost-per-component reads of migration 195. The scores keep both time indexes: one on
--- (time_ns, name_ref) instead read 1.2-1.4x slower with a stage filter at 1M spans.)
+-- (time_ns, name_ref) instead read 1.2-1.4x slower with a stage filter at 1M spans. spans_start stays
+-- unique on (start_ns, span_id): finding a copy by a NOT EXISTS seek on start_ns alone made the span
+-- insert 3-4x slower.)
 DROP VIEW span_view;
 DROP VIEW model_call_view;
 DROP VIEW score_view;
@@ -62,7 +62,7 @@ DROP TABLE spans;
 ALTER TABLE spans_205 RENAME TO spans;
 UPDATE sqlite_sequence SET seq = max(seq, ifnull((SELECT seq FROM spans_seq_205), 0)) WHERE name = 'spans';
 DROP TABLE spans_seq_205;
-CREATE INDEX spans_start ON spans(start_ns);
+CREATE UNIQUE INDEX spans_start ON spans(start_ns, span_id);
 CREATE INDEX spans_benchmark ON spans(benchmark_run_ref) WHERE role = 'run' AND benchmark_run_ref IS NOT NULL;
 CREATE INDEX spans_runs_latency ON spans(start_ns, duration_ns, status_code, component_type, model, component_id_ref, cost_usd) WHERE role = 'run';
 
