@@ -38,15 +38,32 @@ export interface SpanProcessorStats {
 
 export const DEFAULT_MAX_QUEUE_SIZE = 65_536;
 
-export class SyncBatchSpanProcessor implements SpanProcessor {
-  readonly stats: SpanProcessorStats = {
-    queued: 0,
-    exported: 0,
-    failedExports: 0,
-    failedSpans: 0,
-    dropped: 0,
-    lastError: null,
+/** The options as both SQLite span processors (this one and the writer thread's) apply them. */
+export function batchBounds(options: SyncBatchSpanProcessorOptions): { batchSize: number; delayMillis: number; maxQueueSize: number } {
+  const batchSize = Math.max(1, options.maxExportBatchSize ?? 2048);
+  return {
+    batchSize,
+    delayMillis: Math.max(0, options.scheduledDelayMillis ?? 1000),
+    maxQueueSize: Math.max(batchSize, options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE),
   };
+}
+
+export function emptySpanProcessorStats(): SpanProcessorStats {
+  return { queued: 0, exported: 0, failedExports: 0, failedSpans: 0, dropped: 0, lastError: null };
+}
+
+/** Counts an answered export; a refused one (the disk is full, or busy past its retries) with its reason. */
+export function countExport(stats: SpanProcessorStats, spans: number, error: string | null): void {
+  if (error === null) stats.exported += spans;
+  else {
+    stats.failedExports++;
+    stats.failedSpans += spans;
+    stats.lastError = error;
+  }
+}
+
+export class SyncBatchSpanProcessor implements SpanProcessor {
+  readonly stats: SpanProcessorStats = emptySpanProcessorStats();
   private buffer: ReadableSpan[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -61,9 +78,7 @@ export class SyncBatchSpanProcessor implements SpanProcessor {
     private readonly exporter: SpanExporter,
     options: SyncBatchSpanProcessorOptions = {},
   ) {
-    this.batchSize = Math.max(1, options.maxExportBatchSize ?? 2048);
-    this.delayMillis = Math.max(0, options.scheduledDelayMillis ?? 1000);
-    this.maxQueueSize = Math.max(this.batchSize, options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE);
+    ({ batchSize: this.batchSize, delayMillis: this.delayMillis, maxQueueSize: this.maxQueueSize } = batchBounds(options));
   }
 
   onStart(_span: Span, _parentContext: Context): void {}
@@ -127,13 +142,7 @@ export class SyncBatchSpanProcessor implements SpanProcessor {
   }
 
   private account(spans: number, result: ExportResult): void {
-    if (result.code === ExportResultCode.SUCCESS) this.stats.exported += spans;
-    else {
-      // The sink refused the batch (e.g. the disk is full, or busy past its retries): count it, keep going.
-      this.stats.failedExports++;
-      this.stats.failedSpans += spans;
-      this.stats.lastError = result.error?.message ?? 'export failed';
-    }
+    countExport(this.stats, spans, result.code === ExportResultCode.SUCCESS ? null : (result.error?.message ?? 'export failed'));
   }
 
   private notifyIdle(): void {

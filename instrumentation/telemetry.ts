@@ -25,6 +25,7 @@ import { openDatabase } from '../store';
 import type { Db } from '../store';
 import { ATTR } from '../schema/names';
 import { SqliteMetricExporter, SqliteSpanExporter, createPriceBook, loadPriceOverrides } from '../exporter';
+import { SqliteWriterThread } from '../exporter/sqlite-writer-thread';
 import type { PriceBook, PriceOverrides } from '../exporter';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
@@ -33,13 +34,15 @@ import { exportersFor, readOtelEnv } from './otel-env';
 import type { OtelEnvConfig, OtlpProtocol, SamplerName } from './otel-env';
 import { otlpMetricExporter, otlpSpanExporter } from './otlp-exporters';
 import { SyncBatchSpanProcessor } from './sync-span-processor';
+import { ThreadSpanProcessor } from './thread-span-processor';
 import type { SpanProcessorStats } from './sync-span-processor';
 import { createInstruments, PipelineTracer } from './pipeline-tracer';
 import { ArtefactRecorder } from './artefacts';
 import type { ArtefactLimits, ArtefactOptions, ArtefactOutcome, ArtefactStats } from './artefacts';
 import type { Instruments, ModelCallHandle, ModelCallInfo, ModelUsage, PipelineOptions, ScoreOptions } from './pipeline-tracer';
 import { StoreWriter, WriteQueue } from '../store';
-import type { AnyTelemetryWriter } from '../store';
+import type { AnyTelemetryWriter, StoreWriterStats } from '../store';
+import type { WriteQueueStats } from '../store/sqlite/write-queue';
 import { registerSelfMetrics } from './self-metrics';
 
 const INSTRUMENTATION_SCOPE = 'genscope';
@@ -103,6 +106,13 @@ export interface TelemetryOptions {
   batch?: BatchOptions;
   /** The SQLite path on a busy database: never a blocking wait, a retry on a timer. */
   busy?: BusyOptions;
+  /**
+   * Write the SQLite file on a worker thread that owns its own connection: the pipeline's thread
+   * only creates spans and hands them over (mapping, rows, rollups and the insert run on the
+   * writer thread). Default true for a database file; false writes in-process on this thread
+   * (always so for `:memory:` and for a database passed in as `db`).
+   */
+  writerThread?: boolean;
   /** How often metrics are exported. Default OTEL_METRIC_EXPORT_INTERVAL, else 60 s; every shutdown exports the rest. */
   metricExportIntervalMillis?: number;
   /** Make these providers the global ones (for third-party instrumentations). Default false. */
@@ -132,10 +142,12 @@ export interface Telemetry {
   readonly resource: Resource;
   /** The SQLite database, when one is attached. */
   readonly db: Db | null;
-  /** The SQLite writer, when one is attached (stats for self-observation). */
-  readonly writer: StoreWriter | null;
-  /** The queue in front of the writer (busy retries on a timer), when a database is attached. */
-  readonly writeQueue: WriteQueue | null;
+  /** The SQLite writer's counters, when one is attached (self-observation; the writer thread's, published live). */
+  readonly writer: { readonly stats: StoreWriterStats } | null;
+  /** The counters of the queue in front of the writer (busy retries on a timer), when a database is attached. */
+  readonly writeQueue: { readonly stats: WriteQueueStats } | null;
+  /** Whether the SQLite writes run on the writer thread (the `writerThread` option). */
+  readonly writerThread: boolean;
   /** The SQLite file, when genscope opened one from a path. */
   readonly dbPath: string | null;
   /** Where each signal is forwarded over OTLP; null when neither is. */
@@ -238,6 +250,7 @@ function disabledTelemetry(clock: Clock, prices: PriceBook, resource: Resource):
     dbPath: null,
     writer: null,
     writeQueue: null,
+    writerThread: false,
     otlp: null,
     disabled: true,
     ...recorders(tracer, createInstruments(meter), clock, prices, new ArtefactRecorder(false)),
@@ -276,12 +289,24 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     // queue's timer do the waiting for a lock held by another process.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busy?.busyTimeoutMillis ?? 5))}`);
   }
-  const writer = db ? new StoreWriter(db, { prices }) : null;
+  // The writer thread needs a file it can open again (not :memory:, not the caller's connection).
+  const thread =
+    db && dbPath !== null && dbPath !== ':memory:' && (options.writerThread ?? true)
+      ? new SqliteWriterThread({
+          file: dbPath,
+          ...(options.busy?.busyTimeoutMillis !== undefined ? { busyTimeoutMillis: options.busy.busyTimeoutMillis } : {}),
+          ...(options.busy?.maxRetryMillis !== undefined ? { maxRetryMillis: options.busy.maxRetryMillis } : {}),
+          prices: overrides,
+        })
+      : null;
+  const writer = db && !thread ? new StoreWriter(db, { prices }) : null;
   const writeQueue = writer
     ? new WriteQueue(writer, options.busy?.maxRetryMillis !== undefined ? { maxRetryMillis: options.busy.maxRetryMillis } : {})
     : null;
-  // The records go to the caller's writer (the bulk demo), else through the write queue.
-  const sink: AnyTelemetryWriter | null = options.writer ?? writeQueue;
+  // The records go to the caller's writer (the bulk demo), else to the writer thread or through the write queue.
+  const sink: AnyTelemetryWriter | null = options.writer ?? thread ?? writeQueue;
+  const writerStats = thread ? { stats: thread.writerStats } : writer;
+  const queueStats = thread ? { stats: thread.queueStats } : writeQueue;
 
   const otlpOption = options.otlp === false ? undefined : options.otlp;
   const traces = withOptions(cfg.traces, otlpOption, 'v1/traces');
@@ -296,9 +321,12 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
 
   const spanProcessors: SpanProcessor[] = [];
   const readers: MetricReader[] = [];
-  let sqliteProcessor: SyncBatchSpanProcessor | null = null;
+  let sqliteProcessor: SyncBatchSpanProcessor | ThreadSpanProcessor | null = null;
   if (sink) {
-    sqliteProcessor = new SyncBatchSpanProcessor(new SqliteSpanExporter(sink), options.batch ?? {});
+    sqliteProcessor =
+      thread && sink === thread
+        ? new ThreadSpanProcessor(thread, options.batch ?? {})
+        : new SyncBatchSpanProcessor(new SqliteSpanExporter(sink), options.batch ?? {});
     spanProcessors.push(sqliteProcessor);
     readers.push(periodic(new SqliteMetricExporter(sink)));
   }
@@ -342,8 +370,8 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const meter = meterProvider.getMeter(INSTRUMENTATION_SCOPE);
   const instruments: Instruments = createInstruments(meter);
   // genscope watching itself: store failures, busy retries, folds, the SQLite queue, memory.
-  const unregisterSelfMetrics = writer
-    ? registerSelfMetrics(meter, { writer, queue: writeQueue, spanProcessor: () => sqliteProcessor?.stats ?? null })
+  const unregisterSelfMetrics = writerStats
+    ? registerSelfMetrics(meter, { writer: writerStats, queue: queueStats, spanProcessor: () => sqliteProcessor?.stats ?? null })
     : () => undefined;
   const target = (c: { url: string; protocol: OtlpProtocol }): OtlpTarget => ({ url: c.url, protocol: c.protocol });
   const forwarding = {
@@ -362,8 +390,9 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     resource,
     db,
     dbPath,
-    writer,
-    writeQueue,
+    writer: writerStats,
+    writeQueue: queueStats,
+    writerThread: thread !== null,
     otlp: forwarding.traces || forwarding.metrics ? forwarding : null,
     disabled: false,
     ...recorders(tracer, instruments, clock, prices, new ArtefactRecorder(options.artefacts ?? {})),
@@ -379,6 +408,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
         await tracerProvider.shutdown();
         await meterProvider.shutdown();
         await writeQueue?.flush();
+        await thread?.close();
         unregisterSelfMetrics();
         if (ownsDb && db) db.close();
       })();
