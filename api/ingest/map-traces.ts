@@ -34,8 +34,28 @@ export function validTime(ns: bigint | null | undefined): ns is bigint {
   return typeof ns === 'bigint' && ns > 0n && ns <= MAX_NS;
 }
 
-function spanLabel(name: unknown): string {
+export function spanLabel(name: unknown): string {
   return typeof name === 'string' && name.length > 0 ? `span "${name}"` : 'unnamed span';
+}
+
+/** Why a span is refused: one wording for every decoder (this mapper and proto-traces.ts). */
+export const SPAN_REJECTS = {
+  traceId: 'invalid traceId (must be 16 bytes, hex in JSON, not all zero)',
+  spanId: 'invalid spanId (must be 8 bytes, hex in JSON, not all zero)',
+  parentSpanId: 'invalid parentSpanId (must be 8 bytes or empty)',
+  name: 'missing span name',
+  kind: 'invalid span kind (must be 0..5)',
+  start: 'missing or invalid startTimeUnixNano',
+  end: 'missing or invalid endTimeUnixNano',
+  order: 'endTimeUnixNano before startTimeUnixNano',
+  status: 'invalid status code (must be 0..2)',
+} as const;
+
+/** The warnings of a kept span whose name or status message is cut to the limits. */
+export function warnTruncations(issues: IngestIssues, limits: IngestLimits, name: string, statusMessage: unknown, label: string): void {
+  if (name.length > limits.maxKeyLength) issues.warn(`span name truncated to ${limits.maxKeyLength} characters`, label);
+  if (typeof statusMessage === 'string' && statusMessage.length > limits.maxStringLength)
+    issues.warn(`status message truncated to ${limits.maxStringLength} characters`, label);
 }
 
 /** OTLP SpanKind (0 unspecified, 1 internal .. 5 consumer) -> API SpanKind (0 internal .. 4 consumer). */
@@ -102,34 +122,32 @@ function mapSpan(
 ): SpanRecord | string {
   const f = ctx.flavor;
   const traceId = f.id(field(s, 'traceId'));
-  if (!validId(traceId, 16)) return 'invalid traceId (must be 16 bytes, hex in JSON, not all zero)';
+  if (!validId(traceId, 16)) return SPAN_REJECTS.traceId;
   const spanId = f.id(field(s, 'spanId'));
-  if (!validId(spanId, 8)) return 'invalid spanId (must be 8 bytes, hex in JSON, not all zero)';
+  if (!validId(spanId, 8)) return SPAN_REJECTS.spanId;
   const parent = f.id(field(s, 'parentSpanId'));
   if (parent === null || (parent !== undefined && parent.length !== 16))
-    return 'invalid parentSpanId (must be 8 bytes or empty)';
+    return SPAN_REJECTS.parentSpanId;
   const name = f.str(field(s, 'name'));
-  if (typeof name !== 'string' || name.length === 0) return 'missing span name';
+  if (typeof name !== 'string' || name.length === 0) return SPAN_REJECTS.name;
   const kind = apiKind(f.int(field(s, 'kind')));
-  if (kind === null) return 'invalid span kind (must be 0..5)';
+  if (kind === null) return SPAN_REJECTS.kind;
   const startNs = f.u64(field(s, 'startTimeUnixNano'));
-  if (!validTime(startNs)) return 'missing or invalid startTimeUnixNano';
+  if (!validTime(startNs)) return SPAN_REJECTS.start;
   const endNs = f.u64(field(s, 'endTimeUnixNano'));
-  if (!validTime(endNs)) return 'missing or invalid endTimeUnixNano';
-  if (endNs < startNs) return 'endTimeUnixNano before startTimeUnixNano';
+  if (!validTime(endNs)) return SPAN_REJECTS.end;
+  if (endNs < startNs) return SPAN_REJECTS.order;
 
   const status = objectField(s, 'status');
   if (status === null) return 'status must be an object';
   const statusCode = status ? f.int(field(status, 'code')) : undefined;
   if (statusCode !== undefined && (statusCode === null || statusCode < 0 || statusCode > 2))
-    return 'invalid status code (must be 0..2)';
+    return SPAN_REJECTS.status;
   const statusMessage = status ? f.str(field(status, 'message')) : undefined;
 
   const label = `span "${name}"`;
   const { maxKeyLength, maxStringLength } = ctx.limits;
-  if (name.length > maxKeyLength) ctx.issues.warn(`span name truncated to ${maxKeyLength} characters`, label);
-  if (typeof statusMessage === 'string' && statusMessage.length > maxStringLength)
-    ctx.issues.warn(`status message truncated to ${maxStringLength} characters`, label);
+  warnTruncations(ctx.issues, ctx.limits, name, statusMessage, label);
   const record: SpanRecord = {
     traceId,
     spanId,

@@ -23,6 +23,7 @@ import { setAttribute, truncate } from './attributes';
 import { badData } from './errors';
 import { IngestIssues } from './issues';
 import type { IngestLimits } from './limits';
+import { SPAN_REJECTS, spanLabel, validTime, warnTruncations } from './map-traces';
 import type { DecodedTraces } from './map-traces';
 import { applyGenAiConventions } from '../../store/conventions';
 import type { AttributeMap, AttributeValue, SpanEventRecord, SpanLinkRecord, SpanRecord } from '../../schema/records';
@@ -90,8 +91,6 @@ const I64 = 1;
 const LEN = 2;
 const I32 = 5;
 
-/** Timestamps are stored in a signed 64-bit SQLite INTEGER (as map-traces.ts validTime). */
-const MAX_NS = (1n << 63n) - 1n;
 
 function malformed(what: string): never {
   throw badData(`malformed protobuf body: ${what}`);
@@ -214,10 +213,6 @@ function validIdBytes(buf: Buffer, start: number, end: number, bytes: number): b
 function allZero(buf: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (buf[i] !== 0) return false;
   return true;
-}
-
-function validTime(ns: bigint | undefined): ns is bigint {
-  return ns !== undefined && ns > 0n && ns <= MAX_NS;
 }
 
 /** The low 32 bits of a varint read as int32 (protobufjs' int32()). */
@@ -497,10 +492,6 @@ function mapLinks(ctx: Ctx, start: number, end: number, label: string): SpanLink
   return out;
 }
 
-function spanLabel(name: string | undefined): string {
-  return name !== undefined && name.length > 0 ? `span "${name}"` : 'unnamed span';
-}
-
 /** One Span in [start, end): the record, or the reason it is rejected (as map-traces.ts mapSpan). */
 function mapSpan(ctx: Ctx, start: number, end: number, resource: AttributeMap, scopeName: string): SpanRecord | string {
   const w = ctx.w;
@@ -576,14 +567,14 @@ function mapSpan(ctx: Ctx, start: number, end: number, resource: AttributeMap, s
         w.skip(tag & 7, end);
     }
   }
-  if (!validIdBytes(buf, traceStart, traceEnd, 16)) return 'invalid traceId (must be 16 bytes, hex in JSON, not all zero)';
-  if (!validIdBytes(buf, spanStart, spanEnd, 8)) return 'invalid spanId (must be 8 bytes, hex in JSON, not all zero)';
-  if (parentEnd > parentStart && parentEnd - parentStart !== 8) return 'invalid parentSpanId (must be 8 bytes or empty)';
-  if (name === undefined || name.length === 0) return 'missing span name';
-  if (kind < 0 || kind > 5) return 'invalid span kind (must be 0..5)';
-  if (!validTime(startNs)) return 'missing or invalid startTimeUnixNano';
-  if (!validTime(endNs)) return 'missing or invalid endTimeUnixNano';
-  if (endNs < startNs) return 'endTimeUnixNano before startTimeUnixNano';
+  if (!validIdBytes(buf, traceStart, traceEnd, 16)) return SPAN_REJECTS.traceId;
+  if (!validIdBytes(buf, spanStart, spanEnd, 8)) return SPAN_REJECTS.spanId;
+  if (parentEnd > parentStart && parentEnd - parentStart !== 8) return SPAN_REJECTS.parentSpanId;
+  if (name === undefined || name.length === 0) return SPAN_REJECTS.name;
+  if (kind < 0 || kind > 5) return SPAN_REJECTS.kind;
+  if (!validTime(startNs)) return SPAN_REJECTS.start;
+  if (!validTime(endNs)) return SPAN_REJECTS.end;
+  if (endNs < startNs) return SPAN_REJECTS.order;
 
   let statusCode = 0;
   let statusMessage: string | undefined;
@@ -599,14 +590,12 @@ function mapSpan(ctx: Ctx, start: number, end: number, resource: AttributeMap, s
         statusCode = int32(w);
       } else w.skip(tag & 7, statusEnd);
     }
-    if (statusCode < 0 || statusCode > 2) return 'invalid status code (must be 0..2)';
+    if (statusCode < 0 || statusCode > 2) return SPAN_REJECTS.status;
   }
 
   const label = `span "${name}"`;
   const { maxKeyLength, maxStringLength } = ctx.limits;
-  if (name.length > maxKeyLength) ctx.issues.warn(`span name truncated to ${maxKeyLength} characters`, label);
-  if (statusMessage !== undefined && statusMessage.length > maxStringLength)
-    ctx.issues.warn(`status message truncated to ${maxStringLength} characters`, label);
+  warnTruncations(ctx.issues, ctx.limits, name, statusMessage, label);
   const record: SpanRecord = {
     traceId: hex(buf, traceStart, traceEnd),
     spanId: hex(buf, spanStart, spanEnd),
