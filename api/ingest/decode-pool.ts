@@ -11,13 +11,12 @@
  * decode is bounded by their size (a few ms at most, less than writing the same spans, which the
  * main thread does anyway). A gzip body that inflates past the bound goes to a worker as received.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { IngestError } from './errors';
 import { gunzipBounded, runDecodeTask } from './decode-task';
 import type { DecodeResult, DecodeTask } from './decode-task';
+import { workerEntry } from '../../store/worker-entry';
 
 /** What the ingest router needs to turn a body into records. */
 export interface IngestDecoder {
@@ -72,17 +71,6 @@ interface Slot {
 }
 
 type WorkerReply = { id: number; result: DecodeResult } | { id: number; error: { status: number; message: string } };
-
-/** The compiled worker next to this file; from sources (jest), the .ts through ts-node with SWC. */
-function workerEntry(): { file: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
-  const js = path.join(__dirname, 'decode-worker.js');
-  if (fs.existsSync(js)) return { file: js, execArgv: [], env: process.env };
-  return {
-    file: path.join(__dirname, 'decode-worker.ts'),
-    execArgv: ['--require', 'ts-node/register/transpile-only'],
-    env: { ...process.env, TS_NODE_SWC: 'true', TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json') },
-  };
-}
 
 /**
  * The body's memory is moved to the worker, not copied (copying 16 MiB blocks the loop for
@@ -190,7 +178,7 @@ export class DecodePool implements IngestDecoder {
   }
 
   private spawn(): Slot {
-    const entry = workerEntry();
+    const entry = workerEntry(__dirname, 'decode-worker');
     const worker = new Worker(entry.file, {
       execArgv: entry.execArgv,
       env: entry.env,

@@ -6,11 +6,10 @@
  * committed write). The worker starts on the first read and ends after a quiet spell, so its
  * heap (the rows a read builds) is handed back between passes rather than held by the server.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BucketValue, GroupSamples, GroupValue, MetricScope, TimeRange } from './alert-metrics';
 import type { PlanContext } from '../window';
+import { workerEntry } from '../worker-entry';
 
 /** One read: the arguments of readAggregates, readBucketSeries or readSamples (alert-metrics.ts). */
 export type MetricRead =
@@ -28,17 +27,6 @@ type Reply = { id: number; rows: Rows } | { id: number; error: string };
 export interface MetricReadWorkerOptions {
   /** The worker ends after this long without a read (default 5 s). */
   idleMillis?: number;
-}
-
-/** The compiled worker next to this file; from sources (jest), the .ts through ts-node with SWC. */
-function workerEntry(): { file: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
-  const js = path.join(__dirname, 'metric-worker.js');
-  if (fs.existsSync(js)) return { file: js, execArgv: [], env: process.env };
-  return {
-    file: path.join(__dirname, 'metric-worker.ts'),
-    execArgv: ['--require', 'ts-node/register/transpile-only'],
-    env: { ...process.env, TS_NODE_SWC: 'true', TS_NODE_PROJECT: path.join(__dirname, '..', '..', 'tsconfig.json') },
-  };
 }
 
 export class MetricReadWorker {
@@ -87,7 +75,7 @@ export class MetricReadWorker {
   }
 
   private spawn(): Worker {
-    const entry = workerEntry();
+    const entry = workerEntry(__dirname, 'metric-worker');
     const worker = new Worker(entry.file, {
       execArgv: entry.execArgv,
       env: entry.env,
