@@ -282,6 +282,17 @@ export function idBytes(hex: string): Buffer {
   return Buffer.from(hex, 'hex');
 }
 
+/**
+ * idBytes for an id its caller already checked as lowercase hex (the writer's validateSpan): one
+ * pass instead of two, about 0.2 us an id. A character that is not a hex digit still throws (the
+ * decoded length comes short); an uppercase digit would not, hence the caller's check.
+ */
+export function checkedIdBytes(hex: string): Buffer {
+  const b = Buffer.from(hex, 'hex');
+  if (b.length * 2 !== hex.length) throw new Error(`not a hex id: ${hex}`);
+  return b;
+}
+
 /** Stored id -> lowercase hex (a TEXT id, as older rows might hold, is returned as it is). */
 export function idHex(v: unknown): string | null {
   if (v === null || v === undefined) return null;

@@ -13,7 +13,7 @@ export { spanRecordToRows, spanRole } from './span-rows';
 export { applyGenAiConventions, normalizeAttributes, recognizeGenAi } from './conventions';
 export { SPAN_INSERT, spanParams } from './sqlite/compact-rows';
 export { StringTable } from './sqlite/strings';
-export { PositionalStatement } from './sqlite/positional';
+export { GroupedInsert, INSERT_GROUP_ROWS, PositionalStatement } from './sqlite/positional';
 export { rebuiltSpans } from './sqlite/span-read';
 export type { RebuiltSpan } from './sqlite/span-read';
 export type { SpanRows, SpanRow, ScoreRow, ModelCallRow, BenchmarkRow, SpanRole } from './span-rows';

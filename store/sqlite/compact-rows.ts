@@ -5,7 +5,7 @@
  */
 import type { AttributeMap, SpanEventRecord } from '../../schema/records';
 import type { ModelCallRow, ScoreRow, SpanRow } from '../span-rows';
-import { EVENTS_IN_ARTEFACTS, compactLinks, compactScoreAttributes, compactSpanAttributes, eventBody, eventTime, idBytes, scoreEvaluates } from '../compact';
+import { EVENTS_IN_ARTEFACTS, checkedIdBytes, compactLinks, compactScoreAttributes, compactSpanAttributes, eventBody, eventTime, idBytes, scoreEvaluates } from '../compact';
 import type { PromotedColumns, StoredEvent } from '../compact';
 import type { StringTable } from './strings';
 
@@ -161,16 +161,16 @@ function skippedEvents(input: CompactSpanInput): ReadonlySet<number> {
   return new Set([...input.scores.map((sc) => sc.seq), ...artefacts]);
 }
 
-/** The spans row of a span (its scores' events are left to scoreParams). */
+/** The spans row of a span (its scores' events are left to scoreParams); its ids are checked lowercase hex (validateSpan). */
 export function spanParams(input: CompactSpanInput, strings: StringTable): StoredParams {
   const s = input.span;
   const t = s.start_ns;
   const { promoted, rest } = compactSpanAttributes(input.attributes, promotedColumns(s, input.modelCall));
   const restRef = rest === null ? null : strings.shared(rest, t);
   return {
-    trace_id: idBytes(s.trace_id),
-    span_id: idBytes(s.span_id),
-    parent_span_id: s.parent_span_id === null ? null : idBytes(s.parent_span_id),
+    trace_id: checkedIdBytes(s.trace_id),
+    span_id: checkedIdBytes(s.span_id),
+    parent_span_id: s.parent_span_id === null ? null : checkedIdBytes(s.parent_span_id),
     name_ref: strings.id(s.name, t),
     role: s.role,
     kind: s.kind,

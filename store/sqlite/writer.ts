@@ -17,7 +17,7 @@ import { RollupApplier } from './rollup-apply';
 import { MODEL_CALL_INSERT, MODEL_CALL_INSERT_205, MODEL_CALL_INSERT_206, SCORE_INSERT, SCORE_ROWS_INSERT, SPAN_INSERT, SPAN_INSERT_205, modelCallParams, scoreParams, scoreRowsParams, spanParams } from './compact-rows';
 import type { StoredParams } from './compact-rows';
 import { StringTable } from './strings';
-import { PositionalStatement } from './positional';
+import { GroupedInsert, INSERT_GROUP_ROWS, PositionalStatement } from './positional';
 import { LogRecordStatements } from './log-writer';
 import { logRecordProblem, logRecordToRows } from '../log-rows';
 import type { CardinalityLimits, RollupDimension } from './cardinality';
@@ -92,9 +92,15 @@ export function isBusyError(err: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT';
 }
 
+/** A span's rows, built while its insert group fills. */
+interface BuiltSpan {
+  m: MappedSpan;
+  rows: ReturnType<typeof spanRecordToRows>;
+}
+
 /**
- * A valid span waiting for its transaction. Its rows are made there, one span at a time, so they
- * die young (a batch's worth of rows held until the commit cost the garbage collector the most).
+ * A valid span waiting for its transaction. Its rows are made there, one insert group at a time, so
+ * they die young (a batch's worth of rows held until the commit cost the garbage collector the most).
  */
 interface MappedSpan {
   record: SpanRecord;
@@ -179,8 +185,8 @@ export class StoreWriter implements TelemetryWriter {
         'INSERT INTO resources (hash, service_name, attributes) VALUES (?, ?, ?) ON CONFLICT(hash) DO NOTHING',
       ),
       // The compact layout of migration 042 (compact-rows.ts); a copy of a stored span is a no-op.
-      // Bound by position: the rows are the hot path of every write (positional.ts).
-      span: new PositionalStatement(db, this.derived ? SPAN_INSERT_SQL : SPAN_INSERT_SQL_204),
+      // Bound by position, several rows a statement: the rows are the hot path of every write (positional.ts).
+      span: new GroupedInsert(db, this.derived ? SPAN_INSERT_SQL : SPAN_INSERT_SQL_204, 'spans', ['start_ns', 'span_id']),
       // Since migration 182 the rows are in scores_rows (`scores` is a view of them).
       score: new PositionalStatement(db, this.scoreRows ? SCORE_ROWS_INSERT : SCORE_INSERT),
       modelCall: new PositionalStatement(db, this.modelCodes ? MODEL_CALL_INSERT_206 : this.derived ? MODEL_CALL_INSERT_205 : MODEL_CALL_INSERT),
@@ -317,28 +323,46 @@ export class StoreWriter implements TelemetryWriter {
       if (mapped.length > 0) {
         const acc = new RollupAccumulator();
         const admit: Admit = (dimension, ns, value) => this.dim(dimension, ns, value);
+        // Rows are built and inserted INSERT_GROUP_ROWS at a time (GroupedInsert), then each stored
+        // span's dependent rows and rollup deltas follow; a copy (a retried or replayed batch, or
+        // twice in this one) is stored once and counted once, and adds nothing to the rollups.
+        const built: BuiltSpan[] = [];
+        const params: StoredParams[] = [];
+        const finish = (): void => {
+          const rowids = this.stmt.span.insertAll(params);
+          for (let i = 0; i < built.length; i++) {
+            const b = built[i] as BuiltSpan;
+            const spanRow = rowids[i] as number;
+            if (spanRow === 0) {
+              duplicates[b.m.job] = (duplicates[b.m.job] ?? 0) + 1;
+              continue;
+            }
+            const { m, rows } = b;
+            const { span, scores, modelCall, benchmark } = rows;
+            for (const sc of scores) this.insertScore(scoreParams(sc, spanRow, m.events[sc.seq], this.strings));
+            if (modelCall) this.stmt.modelCall.run(modelCallParams(modelCall, spanRow, this.strings));
+            if (benchmark) this.stmt.benchmark.run(benchmark);
+            if (m.artefacts.length > 0) {
+              this.artefactStatements ??= new ArtefactStatements(this.db);
+              for (const a of m.artefacts) this.artefactStatements.insert(a, spanRow, span.start_ns, this.strings);
+            }
+            addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events), service: serviceOf(m.record.resource) }, admit);
+          }
+          built.length = 0;
+          params.length = 0;
+        };
         for (const m of mapped) {
           const { record } = m;
-          const { span, scores, modelCall, benchmark } = spanRecordToRows(record, this.prices, { json: false });
+          const rows = spanRecordToRows(record, this.prices, { json: false });
+          const { span, scores, modelCall } = rows;
           span.resource_id = this.resourceId(record.resource);
-          // A copy (a retried or replayed batch, or twice in this one) is stored once and counted once.
           // Artefact events whose rows hold them exactly are rebuilt from those rows (migration 176).
           const artefactEvents = m.artefacts.length === 0 ? NO_EVENTS : m.artefacts.flatMap((a) => (a.event !== null && dtOf(a.timeNs, span.start_ns) !== null ? [a.seq] : []));
-          const stored = this.stmt.span.run(spanParams({ span, attributes: record.attributes, events: m.events, scores, modelCall, artefactEvents }, this.strings));
-          if (stored.changes === 0) {
-            duplicates[m.job] = (duplicates[m.job] ?? 0) + 1;
-            continue;
-          }
-          const spanRow = stored.lastInsertRowid;
-          for (const sc of scores) this.insertScore(scoreParams(sc, spanRow, m.events[sc.seq], this.strings));
-          if (modelCall) this.stmt.modelCall.run(modelCallParams(modelCall, spanRow, this.strings));
-          if (benchmark) this.stmt.benchmark.run(benchmark);
-          if (m.artefacts.length > 0) {
-            this.artefactStatements ??= new ArtefactStatements(this.db);
-            for (const a of m.artefacts) this.artefactStatements.insert(a, spanRow, span.start_ns, this.strings);
-          }
-          addInput(acc, { span, scores, modelCall, cacheLookups: cacheLookupsOf(m.events), service: serviceOf(record.resource) }, admit);
+          params.push(spanParams({ span, attributes: record.attributes, events: m.events, scores, modelCall, artefactEvents }, this.strings));
+          built.push({ m, rows });
+          if (params.length === INSERT_GROUP_ROWS) finish();
         }
+        finish();
         this.rollups.apply(acc.result());
       }
       for (const { p, job } of points) {
