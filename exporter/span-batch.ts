@@ -10,6 +10,8 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { AttributeMap, AttributeValue, SpanRecord } from '../schema/records';
+import { applyGenAiConventions } from '../store/conventions';
+import type { WriteJob } from '../store/writer-types';
 
 /** One batch as posted to the writer thread (its `nums` buffer is transferred). */
 export interface EncodedSpanBatch {
@@ -283,4 +285,11 @@ export function decodeSpanBatch(batch: EncodedSpanBatch): SpanRecord[] {
     };
   }
   return records;
+}
+
+/** The write job of an encoded batch: its records, read with the GenAI conventions as at ingest. */
+export function spanBatchJob(batch: EncodedSpanBatch): WriteJob {
+  const records = decodeSpanBatch(batch);
+  applyGenAiConventions(records);
+  return { kind: 'spans', records };
 }

@@ -12,7 +12,13 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as Esbuild from 'esbuild';
 import type { PriceOverrides } from './pricing';
+import { spanBatchJob } from './span-batch';
 import type { EncodedSpanBatch } from './span-batch';
+import { openDatabase } from '../store/sqlite/db';
+import type { Db } from '../store/sqlite/db';
+import { StoreWriter } from '../store/sqlite/writer';
+import { WriteQueue } from '../store/sqlite/write-queue';
+import { createPriceBook } from './pricing';
 import { BUSY, CONTROL_INTS, COUNTER_INDEX, COUNTER_OFFSET, COUNTERS, GENERATION, controlBuffer } from './writer-thread-protocol';
 import type { CounterName, FromWriterThread, ToWriterThread, WriterThreadInit } from './writer-thread-protocol';
 import type { DeferredTelemetryWriter, WriteDone, WriteJob } from '../store/writer-types';
@@ -69,7 +75,21 @@ function threadEntry(): string {
 interface Waiting {
   done: WriteDone;
   spans: number;
+  /** What the job was, kept until it is answered, so the in-process fallback can write it again. */
+  job: WriteJob | EncodedSpanBatch;
 }
+
+/** The writer that takes over in this thread when the writer thread dies (see fail()). */
+interface InProcess {
+  db: Db;
+  writer: StoreWriter;
+  queue: WriteQueue;
+  /** Spans submitted to it and not answered yet. */
+  inFlight: number;
+}
+
+/** Counters that are the current state, not totals: after a fallback only the in-process writer's count. */
+const GAUGES: readonly CounterName[] = ['pendingJobs', 'pendingRecords', 'largestTransactionJobs'];
 
 /** Plain objects whose fields read the thread's published counters (a spread copies the values). */
 function liveStats<T extends object>(read: (name: CounterName) => number, names: readonly CounterName[], extra: object): T {
@@ -93,12 +113,23 @@ export class SqliteWriterThread implements DeferredTelemetryWriter {
   private lastError: string | null = null;
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
+  private local: InProcess | null = null;
+  private readonly options: SqliteWriterThreadOptions;
 
   constructor(options: SqliteWriterThreadOptions) {
     const control = controlBuffer();
     this.ints = new Int32Array(control, 0, CONTROL_INTS);
     this.counters = new Float64Array(control, COUNTER_OFFSET, COUNTERS.length);
-    const read = (n: CounterName): number => this.counters[COUNTER_INDEX[n]] as number;
+    this.options = options;
+    // The thread's published counters; after a fallback, plus the in-process writer's own.
+    const read = (n: CounterName): number => {
+      const thread = this.counters[COUNTER_INDEX[n]] as number;
+      const local = this.local;
+      if (local === null) return thread;
+      const own = n in local.writer.stats ? (local.writer.stats as unknown as Record<string, number | null>)[n] : (local.queue.stats as unknown as Record<string, number>)[n];
+      if (n === 'lastFailureAtMillis') return own === null || own === undefined ? thread : Math.max(Number.isNaN(thread) ? 0 : thread, own);
+      return GAUGES.includes(n) ? Number(own) : thread + Number(own ?? 0);
+    };
     const writer = liveStats<StoreWriterStats>(
       read,
       ['batches', 'spans', 'metricPoints', 'logRecords', 'evaluationScores', 'rejected', 'duplicates', 'busyRetries', 'failures', 'foldedValues'],
@@ -145,15 +176,17 @@ export class SqliteWriterThread implements DeferredTelemetryWriter {
 
   /** Spans posted and not answered yet. */
   get spansInFlight(): number {
+    if (this.local) return this.local.inFlight;
     return this.postedSpans - (this.counters[COUNTER_INDEX.doneSpans] as number);
   }
 
   /** The thread's queue waits on a database another connection holds: do not wait for it. */
   get busy(): boolean {
+    if (this.local) return this.local.queue.stats.pendingJobs > 0;
     return Atomics.load(this.ints, BUSY) === 1;
   }
 
-  /** True once the thread failed or stopped: every job is answered with that error. */
+  /** True once the thread failed and no in-process writer could take over: every job is answered with that error. */
   get failed(): boolean {
     return this.failure !== null;
   }
@@ -163,27 +196,59 @@ export class SqliteWriterThread implements DeferredTelemetryWriter {
    * false on timeout. Only for backpressure against a writer that is keeping up.
    */
   waitForProgress(timeoutMillis: number): boolean {
+    // In-process, a job not written at once waits on the busy database: nothing to wait for here.
+    if (this.local) return false;
     const generation = Atomics.load(this.ints, GENERATION);
     return Atomics.wait(this.ints, GENERATION, generation, timeoutMillis) !== 'timed-out';
   }
 
   submit(job: WriteJob, done: WriteDone): void {
-    this.post({ t: 'job', id: this.nextId++, job }, done, 0);
+    this.post({ t: 'job', id: this.nextId++, job }, done, 0, job);
   }
 
   /** Posts an encoded span batch (its buffer moves to the thread); done once it is committed or given up. */
   submitSpans(batch: EncodedSpanBatch, done: WriteDone): void {
-    this.post({ t: 'spans', id: this.nextId++, batch }, done, batch.spans, [batch.nums.buffer as ArrayBuffer]);
+    // A copy of the numbers stays here until the batch is answered (about 0.02 us a span): the
+    // fallback writes it again if the thread dies first.
+    const kept: EncodedSpanBatch = this.local ? batch : { ...batch, nums: batch.nums.slice() };
+    this.post({ t: 'spans', id: this.nextId++, batch }, done, batch.spans, kept, [batch.nums.buffer as ArrayBuffer]);
   }
 
-  private post(msg: ToWriterThread & { id: number }, done: WriteDone, spans: number, transfer: ArrayBuffer[] = []): void {
+  private post(msg: ToWriterThread & { id: number }, done: WriteDone, spans: number, job: WriteJob | EncodedSpanBatch, transfer: ArrayBuffer[] = []): void {
     if (this.failure) {
       done(this.failure);
       return;
     }
-    this.waiting.set(msg.id, { done, spans });
+    if (this.local) {
+      this.writeLocally(msg.id, { done, spans, job });
+      return;
+    }
+    this.waiting.set(msg.id, { done, spans, job });
     this.postedSpans += spans;
     this.worker.postMessage(msg, transfer);
+  }
+
+  /** Writes a job on the in-process writer; answered once it is committed or given up. */
+  private writeLocally(id: number, w: Waiting): void {
+    const local = this.local as InProcess;
+    this.waiting.set(id, w);
+    let job: WriteJob;
+    try {
+      job = 'nums' in w.job ? spanBatchJob(w.job) : w.job;
+    } catch (err) {
+      this.waiting.delete(id);
+      w.done(err instanceof Error ? err : new Error(String(err)));
+      this.notifyIdle();
+      return;
+    }
+    local.inFlight += w.spans;
+    local.queue.submit(job, (err, result) => {
+      this.waiting.delete(id);
+      local.inFlight -= w.spans;
+      this.lastError = local.writer.stats.lastError ?? this.lastError;
+      w.done(err, result);
+      this.notifyIdle();
+    });
   }
 
   /**
@@ -200,6 +265,10 @@ export class SqliteWriterThread implements DeferredTelemetryWriter {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.flush();
+      if (this.local) {
+        this.local.db.close();
+        return;
+      }
       if (this.failure) return;
       const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
       this.worker.ref();
@@ -209,13 +278,34 @@ export class SqliteWriterThread implements DeferredTelemetryWriter {
     return this.closing;
   }
 
+  /**
+   * The thread died (an error it did not catch, or it exited while jobs were pending). Its
+   * connection is gone with it; this thread opens its own and writes on in-process, starting with
+   * every job the thread had not answered, in order: a batch it committed just before dying is
+   * written again as copies (stored once: the idempotence clause), so nothing is lost or doubled.
+   * Only when this thread cannot open the database either is every job answered with the error.
+   */
   private fail(err: Error): void {
-    this.failure ??= new Error(`the SQLite writer thread failed: ${err.message}`);
-    this.lastError = this.failure.message;
-    const waiting = [...this.waiting.values()];
+    if (this.local || this.failure) return;
+    const message = `the SQLite writer thread failed: ${err.message}`;
+    this.counters[COUNTER_INDEX.failures] = (this.counters[COUNTER_INDEX.failures] as number) + 1;
+    this.counters[COUNTER_INDEX.lastFailureAtMillis] = Date.now();
+    const pending = [...this.waiting.entries()].sort((a, b) => a[0] - b[0]);
     this.waiting.clear();
-    for (const w of waiting) w.done(this.failure);
-    this.postedSpans = this.counters[COUNTER_INDEX.doneSpans] as number;
+    try {
+      const db = openDatabase(this.options.file, { busyTimeoutMillis: Math.max(0, Math.floor(this.options.busyTimeoutMillis ?? 5)), migrate: false });
+      const writer = new StoreWriter(db, { prices: createPriceBook(this.options.prices ?? { models: {} }) });
+      this.local = { db, writer, queue: new WriteQueue(writer, { maxRetryMillis: Math.max(0, this.options.maxRetryMillis ?? 60_000) }), inFlight: 0 };
+    } catch (openErr) {
+      this.failure = new Error(`${message} (and writing in-process failed too: ${openErr instanceof Error ? openErr.message : String(openErr)})`);
+      this.lastError = this.failure.message;
+      for (const [, w] of pending) w.done(this.failure);
+      this.postedSpans = this.counters[COUNTER_INDEX.doneSpans] as number;
+      this.notifyIdle();
+      return;
+    }
+    this.lastError = `${message}; writing in-process since`;
+    for (const [id, w] of pending) this.writeLocally(id, w);
     this.notifyIdle();
   }
 

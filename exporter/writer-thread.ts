@@ -9,9 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../store/sqlite/db';
 import { StoreWriter } from '../store/sqlite/writer';
 import { WriteQueue } from '../store/sqlite/write-queue';
-import { applyGenAiConventions } from '../store/conventions';
 import { createPriceBook } from './pricing';
-import { decodeSpanBatch } from './span-batch';
+import { spanBatchJob } from './span-batch';
 import { BUSY, CONTROL_INTS, COUNTER_INDEX, COUNTER_OFFSET, COUNTERS, GENERATION } from './writer-thread-protocol';
 import type { FromWriterThread, ToWriterThread, WriterThreadInit } from './writer-thread-protocol';
 import type { WriteDone, WriteJob } from '../store/writer-types';
@@ -91,17 +90,16 @@ function run(port: NonNullable<typeof parentPort>, init: WriterThreadInit): void
 
   port.on('message', (msg: ToWriterThread) => {
     if (msg.t === 'spans') {
-      let records;
+      let job;
       try {
-        records = decodeSpanBatch(msg.batch);
-        applyGenAiConventions(records);
+        job = spanBatchJob(msg.batch);
       } catch (err) {
         doneSpans += msg.batch.spans;
         publish();
         port.postMessage({ t: 'done', id: msg.id, error: { message: (err as Error).message }, lastError: writer.stats.lastError } satisfies FromWriterThread);
         return;
       }
-      submit(msg.id, { kind: 'spans', records }, records.length);
+      submit(msg.id, job, job.records.length);
     } else if (msg.t === 'job') submit(msg.id, msg.job, 0);
     else {
       void queue.flush().then(() => {
