@@ -233,7 +233,7 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
       const record = readableSpanToRecord(s);
       const r = spanRecordToRows(record);
       r.span.resource_id = resourceId;
-      return spanParams({ span: r.span, attributes: record.attributes, events: record.events, scores: r.scores, modelCall: r.modelCall }, strings);
+      return spanParams({ span: r.span, attributes: record.attributes, events: record.events, scores: r.scores, modelCall: r.modelCall }, strings, true);
     });
   })();
   const insert = new PositionalStatement(rawDb, SPAN_INSERT_SQL);

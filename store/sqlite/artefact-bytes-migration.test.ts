@@ -48,7 +48,7 @@ const text = (v: unknown): string =>
 function rows(db: Db, size: string): string {
   return text(
     db
-      .prepare(`SELECT span_row, (SELECT value FROM strings WHERE id = name_ref), seq, dt, media_type_ref, ${size}, original_bytes, flags, blob_id FROM artefacts ORDER BY span_row, seq`)
+      .prepare(`SELECT span_row, (SELECT value FROM strings WHERE id = name_ref), seq, dt, (SELECT value FROM strings WHERE id = media_type_ref), ${size}, original_bytes, flags, blob_id FROM artefacts ORDER BY span_row, seq`)
       .safeIntegers(true)
       .raw(true)
       .all(),
@@ -100,7 +100,7 @@ describe('migration 207 (artefact sizes on their blobs)', () => {
     const before = rows(db, 'bytes');
     expect(JSON.parse(before)).toHaveLength(18);
     expect(db.prepare("SELECT count(*) FROM artefact_blobs WHERE encoding = 'gzip'").pluck().get()).toBeGreaterThan(1);
-    expect(migrate(db)).toEqual([207]);
+    expect(migrate(db)).toEqual([207, 208]);
     expect(rows(db, BLOB_SIZE)).toEqual(before);
     expect((db.pragma('table_info(artefacts)') as { name: string }[]).map((c) => c.name)).not.toContain('bytes');
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
