@@ -256,7 +256,7 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
         const record = readableSpanToRecord(s);
         const r = spanRecordToRows(record);
         r.span.resource_id = resourceId;
-        return spanParams({ span: r.span, attributes: record.attributes, events: record.events, scores: r.scores, modelCall: r.modelCall }, strings);
+        return spanParams({ span: r.span, attributes: record.attributes, events: record.events, scores: r.scores, modelCall: r.modelCall }, strings, true);
       });
     })();
     const insert = make(rawDb);
@@ -272,7 +272,7 @@ export async function benchExporter(n = 200_000): Promise<ExporterBenchResult> {
     return { rate: rows.length / secs, cpuUs };
   };
   const grouped = rawInsert((db) => {
-    const insert = new GroupedInsert(db, SPAN_INSERT_SQL, 'spans', ['start_ns', 'span_id']);
+    const insert = new GroupedInsert(db, SPAN_INSERT_SQL, 'spans_rows', ['start_ns', 'span_id']);
     return (rows) => void insert.insertAll(rows);
   });
   const perRow = rawInsert((db) => {

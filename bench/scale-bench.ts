@@ -38,8 +38,8 @@ export function bytesPerSpan(file: string): string[] {
     );
     const groups = new Map<string, number>();
     for (const r of db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as { name: string; bytes: number }[]) {
-      // `scores_rows` holds what the `scores` view reads (migration 182).
-      const table = (owner.get(r.name) ?? (r.name.startsWith('sqlite_autoindex_') ? r.name.replace(/^sqlite_autoindex_(.*)_\d+$/, '$1') : r.name)).replace(/^scores_rows$/, 'scores');
+      // `scores_rows` holds what the `scores` view reads (migration 182), `spans_rows` the `spans` view's (208).
+      const table = (owner.get(r.name) ?? (r.name.startsWith('sqlite_autoindex_') ? r.name.replace(/^sqlite_autoindex_(.*)_\d+$/, '$1') : r.name)).replace(/^(scores|spans)_rows$/, '$1');
       const group = table.startsWith('rollup_')
         ? 'rollups'
         : table.startsWith('artefact')

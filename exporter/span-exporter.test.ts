@@ -54,7 +54,7 @@ describe('SqliteSpanExporter', () => {
     const exporter = new SqliteSpanExporter(new StoreWriter(db));
     expect(exportSync(exporter, makeSpans(3)).code).toBe(ExportResultCode.SUCCESS);
     // A trigger that fails every later insert stands in for a disk that refuses writes.
-    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON spans BEGIN SELECT RAISE(ABORT, 'disk refuses writes'); END");
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON spans_rows BEGIN SELECT RAISE(ABORT, 'disk refuses writes'); END");
     let result: ExportResult | undefined;
     expect(() => exporter.export(makeSpans(2), (r) => (result = r))).not.toThrow();
     expect(result?.code).toBe(ExportResultCode.FAILED);

@@ -79,7 +79,7 @@ describe('artefacts', () => {
     expect(image.mediaType).toBe('image/png');
     expect(Buffer.compare(image.content, png)).toBe(0);
 
-    const rows = db.prepare('SELECT (SELECT value FROM strings WHERE id = a.name_ref) AS name, b.encoding, length(b.content) AS stored, a.bytes FROM artefacts a JOIN artefact_blobs b ON b.id = a.blob_id ORDER BY a.span_row, a.seq').all() as { name: string; encoding: string; stored: number; bytes: number }[];
+    const rows = db.prepare('SELECT (SELECT value FROM strings WHERE id = a.name_ref) AS name, b.encoding, length(b.content) AS stored, b.bytes FROM artefacts a JOIN artefact_blobs b ON b.id = a.blob_id ORDER BY a.span_row, a.seq').all() as { name: string; encoding: string; stored: number; bytes: number }[];
     const promptRow = rows.find((r) => r.name === 'prompt');
     expect(promptRow?.encoding).toBe('gzip');
     expect(promptRow?.stored).toBeLessThan(promptRow?.bytes ?? 0);

@@ -126,7 +126,7 @@ describe('CSV cells a spreadsheet would evaluate', () => {
     const ids = w.db.prepare<[], { span_id: string }>("SELECT span_id FROM span_view WHERE role = 'run' ORDER BY start_ns DESC LIMIT 6").all();
     // Names are shared strings (migration 042): each run gets a string of its own.
     const add = w.db.prepare<[string], { id: number }>("INSERT INTO strings (value, last_ns) VALUES (?, 9e18) RETURNING id");
-    const rename = w.db.prepare('UPDATE spans SET name_ref = ? WHERE lower(hex(span_id)) = ?');
+    const rename = w.db.prepare('UPDATE spans_rows SET name_ref = ? WHERE lower(hex(span_id)) = ?');
     HOSTILE.forEach((name, i) => rename.run(add.get(name)?.id ?? 0, ids[i]?.span_id ?? ''));
     const csv = csvRecords((await fetchText('/api/v1/export/spans.csv?range=2d')).text);
     const nameAt = csv[0]?.indexOf('name') ?? -1;

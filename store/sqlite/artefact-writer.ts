@@ -18,16 +18,28 @@ export function dtOf(timeNs: bigint, startNs: bigint): number | null {
   return dt >= BigInt(-Number.MAX_SAFE_INTEGER) && dt <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(dt) : null;
 }
 
+function hasColumn(db: Db, table: string, column: string): boolean {
+  return db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
+}
+
 /** The blob of a content: found by hash (its last_ns raised) or inserted compacted. */
 class BlobStatements {
   private readonly get;
   private readonly touch;
   private readonly insert;
 
+  /** Whether the blob holds the content's size (migration 207). */
+  private readonly sized: boolean;
+
   constructor(db: Db) {
     this.get = db.prepare<[Buffer], { id: number; last_ns: bigint }>('SELECT id, last_ns FROM artefact_blobs WHERE hash = ?').safeIntegers(true);
     this.touch = db.prepare('UPDATE artefact_blobs SET last_ns = ? WHERE id = ? AND last_ns < ?');
-    this.insert = db.prepare('INSERT INTO artefact_blobs (hash, encoding, content, last_ns) VALUES (?, ?, ?, ?)');
+    this.sized = hasColumn(db, 'artefact_blobs', 'bytes');
+    this.insert = db.prepare(
+      this.sized
+        ? 'INSERT INTO artefact_blobs (hash, encoding, content, last_ns, bytes) VALUES (?, ?, ?, ?, ?)'
+        : 'INSERT INTO artefact_blobs (hash, encoding, content, last_ns) VALUES (?, ?, ?, ?)',
+    );
   }
 
   id(a: Pick<ArtefactRow, 'hash' | 'kind' | 'content'>, startNs: bigint): number | bigint {
@@ -37,7 +49,8 @@ class BlobStatements {
       return found.id;
     }
     const c = compactContent(a.kind, a.content);
-    return this.insert.run(a.hash, c.encoding, c.content, startNs).lastInsertRowid;
+    return (this.sized ? this.insert.run(a.hash, c.encoding, c.content, startNs, a.content.length) : this.insert.run(a.hash, c.encoding, c.content, startNs))
+      .lastInsertRowid;
   }
 }
 
@@ -45,13 +58,15 @@ class BlobStatements {
 export class ArtefactStatements {
   private readonly blobs;
   private readonly row;
+  private readonly withBytes: boolean;
 
   constructor(db: Db) {
     this.blobs = new BlobStatements(db);
-    // The name is a shared string (migration 181).
+    // The name is a shared string (migration 181); the size is the blob's (207), before it the row's.
+    this.withBytes = hasColumn(db, 'artefacts', 'bytes');
     this.row = db.prepare(
-      `INSERT INTO artefacts (span_row, name_ref, seq, dt, media_type_ref, bytes, original_bytes, flags, blob_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (span_row, name_ref) DO NOTHING`,
+      `INSERT INTO artefacts (span_row, name_ref, seq, dt, media_type_ref, ${this.withBytes ? 'bytes, ' : ''}original_bytes, flags, blob_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?${this.withBytes ? ', ?' : ''}) ON CONFLICT (span_row, name_ref) DO NOTHING`,
     );
   }
 
@@ -61,17 +76,18 @@ export class ArtefactStatements {
     const dt = dtOf(a.timeNs, startNs);
     const flags = a.event !== null && dt !== null ? a.event : a.truncated === 1 ? ARTEFACT_FLAG.truncated : 0;
     const rebuilt = (flags & ARTEFACT_FLAG.rebuilt) !== 0;
-    this.row.run(
+    const params = [
       spanRow,
       strings.id(a.name, startNs),
       a.seq,
       rebuilt ? dt : null,
       strings.id(a.media_type, startNs),
-      a.bytes,
+      ...(this.withBytes ? [a.bytes] : []),
       a.original_bytes === a.bytes ? null : a.original_bytes,
       flags,
       blobId,
-    );
+    ];
+    this.row.run(...params);
   }
 }
 
@@ -191,4 +207,18 @@ export function compactArtefactRows(db: Db): void {
     }
   }
   db.exec('DROP TABLE artefacts_166');
+}
+
+/**
+ * Migration 207's code step, after its SQL moved the size onto the blobs: a file where two artefacts
+ * of one blob had different sizes is refused (the migration rolls back, the file stays as it was);
+ * a blob no artefact points at gets its decoded content's size.
+ */
+export function sizeArtefactBlobs(db: Db): void {
+  const mixed = db.prepare('SELECT count(*) AS n FROM temp.artefact_bytes_207 WHERE bytes <> most').get() as { n: number };
+  db.exec('DROP TABLE temp.artefact_bytes_207');
+  if (mixed.n > 0) throw new Error(`genscope: migration 207: ${mixed.n} artefact contents are recorded with more than one size; the file is left as it was`);
+  const unsized = db.prepare<[], { id: number; encoding: string; content: Buffer }>('SELECT id, encoding, content FROM artefact_blobs WHERE bytes IS NULL');
+  const size = db.prepare('UPDATE artefact_blobs SET bytes = ? WHERE id = ?');
+  for (const b of unsized.all()) size.run(expandContent(b.encoding, b.content).length, b.id);
 }

@@ -24,6 +24,14 @@ export const SPAN_INSERT_205 = `INSERT INTO spans (trace_id, span_id, parent_spa
     @duration_ns, @status_code, @status_message, @stage, @component_id_ref, @component_type, @model, @benchmark_run_ref,
     @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links)`;
 
+/** The span insert since migration 208: the rows in spans_rows, the stage, component type and model as string ids. */
+export const SPAN_ROWS_INSERT = `INSERT INTO spans_rows (trace_id, span_id, parent_span_id, name_ref, role, kind, resource_id, scope_ref,
+    start_ns, end_lag_ns, duration_ns, status_code, status_message, stage_ref, component_id_ref, component_type_ref, model_ref, benchmark_run_ref,
+    cost_usd, cache_hit, promoted, attributes, attributes_ref, events, links)
+  VALUES (@trace_id, @span_id, @parent_span_id, @name_ref, @role, @kind, @resource_id, @scope_ref, @start_ns, @end_lag_ns,
+    @duration_ns, @status_code, @status_message, @stage_ref, @component_id_ref, @component_type_ref, @model_ref, @benchmark_run_ref,
+    @cost_usd, @cache_hit, @promoted, @attributes, @attributes_ref, @events, @links)`;
+
 /**
  * model_calls.cost_source_code of migration 205; another source is kept as its text. BigInts: the
  * column has no type, so a JS number would be stored as REAL.
@@ -58,6 +66,7 @@ export function scoreRowsParams(p: StoredParams, strings: StringTable): StoredPa
   const id = (v: unknown) => strings.idOrNull(typeof v === 'string' ? v : null, t);
   return { ...rest, stage_ref: id(stage), component_type_ref: id(component_type), model_ref: id(model) };
 }
+
 
 /** The model-call insert of migration 042's layout (the compact migration runs before migration 130). */
 export const MODEL_CALL_INSERT_042 = `INSERT INTO model_calls (id, time_ns, duration_ns, provider, operation, request_model,
@@ -161,8 +170,12 @@ function skippedEvents(input: CompactSpanInput): ReadonlySet<number> {
   return new Set([...input.scores.map((sc) => sc.seq), ...artefacts]);
 }
 
-/** The spans row of a span (its scores' events are left to scoreParams); its ids are checked lowercase hex (validateSpan). */
-export function spanParams(input: CompactSpanInput, strings: StringTable): StoredParams {
+/**
+ * The spans row of a span (its scores' events are left to scoreParams); its ids are checked
+ * lowercase hex (validateSpan). `dimensionIds`: also the stage, component type and model as string
+ * ids, for SPAN_ROWS_INSERT (migration 208; else null).
+ */
+export function spanParams(input: CompactSpanInput, strings: StringTable, dimensionIds = false): StoredParams {
   const s = input.span;
   const t = s.start_ns;
   const { promoted, rest } = compactSpanAttributes(input.attributes, promotedColumns(s, input.modelCall));
@@ -186,6 +199,9 @@ export function spanParams(input: CompactSpanInput, strings: StringTable): Store
     component_id_ref: strings.idOrNull(s.component_id, t),
     component_type: s.component_type,
     model: s.model,
+    stage_ref: dimensionIds ? strings.idOrNull(s.stage, t) : null,
+    component_type_ref: dimensionIds ? strings.idOrNull(s.component_type, t) : null,
+    model_ref: dimensionIds ? strings.idOrNull(s.model, t) : null,
     benchmark_run_ref: strings.idOrNull(s.benchmark_run_id, t),
     cost_usd: s.cost_usd,
     cache_hit: s.cache_hit,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { rebuildRollups } from './rebuild';
 import { compactRows, compactStoredLinks } from './compact-migration';
-import { compactArtefactRows, moveArtefactsToBlobs } from './artefact-writer';
+import { compactArtefactRows, moveArtefactsToBlobs, sizeArtefactBlobs } from './artefact-writer';
 import { backfillTotalDays, foldScoreLabels } from './rollup-apply';
 
 export type Db = Database.Database;
@@ -80,6 +80,8 @@ export const CODE_STEPS: Readonly<Record<number, (db: Db) => void>> = {
   179: compactStoredLinks,
   // The day grain of the total rollups, from the full tables' day rows (200).
   200: backfillTotalDays,
+  // Artefact sizes on their blobs (207).
+  207: sizeArtefactBlobs,
 };
 
 /** Applies the migrations the database has not seen yet; returns the versions applied. */

@@ -4,18 +4,21 @@ import { prng } from '../../api/test-fixtures';
 
 const SQL = 'INSERT INTO t (a, b, v) VALUES (@a, @b, @v) ON CONFLICT (a, b) DO NOTHING';
 
-function table(): Database.Database {
+function table(autoincrement = false): Database.Database {
   const db = new Database(':memory:');
-  db.exec('CREATE TABLE t (a INTEGER NOT NULL, b BLOB NOT NULL, v TEXT, UNIQUE (a, b))');
+  db.exec(`CREATE TABLE t (${autoincrement ? 'id INTEGER PRIMARY KEY AUTOINCREMENT, ' : ''}a INTEGER NOT NULL, b BLOB NOT NULL, v TEXT, UNIQUE (a, b))`);
   return db;
 }
 
 describe('GroupedInsert', () => {
-  it('answers, call by call, what one statement per row answers, and leaves the same table', () => {
+  it.each([
+    ['a rowid table', false],
+    ['an AUTOINCREMENT table (ids past deleted ones)', true],
+  ])('answers, call by call, what one statement per row answers, and leaves the same table: %s', (_name, autoincrement) => {
     // Seeded, so a failure can be replayed.
     const next = prng(7);
-    const reference = table();
-    const grouped = table();
+    const reference = table(autoincrement);
+    const grouped = table(autoincrement);
     const one = new PositionalStatement(reference, SQL);
     const many = new GroupedInsert(grouped, SQL, 't', ['a', 'b']);
     let calls = 0;

@@ -49,8 +49,9 @@ export const INSERT_GROUP_ROWS = 16;
  *
  * A new row's rowid is one more than the table's largest (SQLite's rule while the largest is below
  * 2^63 - 1) and a statement inserts its rows in order, so a group that stored all its rows holds
- * max + 1 ... max + n. A group that did not (a conflict) or whose last rowid says otherwise looks
- * each row up by the conflict key instead.
+ * max + 1 ... max + n. A group that did not (a conflict), or whose last rowid says otherwise (an
+ * AUTOINCREMENT table whose newest rows were deleted continues past them), looks each row up by
+ * the conflict key instead: every row it stored has a rowid past the table's largest before it.
  */
 export class GroupedInsert {
   private readonly single: PositionalStatement;

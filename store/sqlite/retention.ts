@@ -191,9 +191,11 @@ export class Pruner {
    * no artefact outlives its span.
    */
   private spansWithArtefacts(cutoff: bigint): () => boolean {
-    const ids = this.db.prepare<[bigint, number], number>('SELECT id FROM spans WHERE start_ns < ? ORDER BY start_ns LIMIT ?').pluck();
+    // The spans are in spans_rows since migration 208 (`spans` is a view of them).
+    const stored = hasTable(this.db, 'spans_rows') ? 'spans_rows' : 'spans';
+    const ids = this.db.prepare<[bigint, number], number>(`SELECT id FROM ${stored} WHERE start_ns < ? ORDER BY start_ns LIMIT ?`).pluck();
     const artefacts = this.db.prepare('DELETE FROM artefacts WHERE span_row IN (SELECT value FROM json_each(?))');
-    const spans = this.db.prepare('DELETE FROM spans WHERE id IN (SELECT value FROM json_each(?))');
+    const spans = this.db.prepare(`DELETE FROM ${stored} WHERE id IN (SELECT value FROM json_each(?))`);
     return () => {
       let n = 0;
       let a = 0;

@@ -162,8 +162,8 @@ export class SpanRebuilder {
     }));
     if (r.row_promoted & EVENTS_IN_ARTEFACTS) {
       this.stmt.artefacts ??= this.db.prepare<[number], ArtefactEventRow>(
-        `SELECT ${stringOf('name_ref')} AS name, seq, dt, ${stringOf('media_type_ref')} AS media_type, bytes, COALESCE(original_bytes, bytes) AS original_bytes, flags
-         FROM artefacts WHERE span_row = ? AND flags & ${ARTEFACT_FLAG.rebuilt}`,
+        `SELECT ${stringOf('a.name_ref')} AS name, a.seq, a.dt, ${stringOf('a.media_type_ref')} AS media_type, b.bytes, COALESCE(a.original_bytes, b.bytes) AS original_bytes, a.flags
+         FROM artefacts a JOIN artefact_blobs b ON b.id = a.blob_id WHERE a.span_row = ? AND a.flags & ${ARTEFACT_FLAG.rebuilt}`,
       );
       for (const a of this.stmt.artefacts.all(r.row_id)) {
         const cols = { name: a.name, media_type: a.media_type, bytes: a.bytes, original_bytes: a.original_bytes, truncated: a.flags & ARTEFACT_FLAG.truncated };

@@ -145,7 +145,7 @@ describe('WriteQueue', () => {
   it('isolates a job that fails for another reason than busy', async () => {
     const writer = new StoreWriter(db);
     const queue = new WriteQueue(writer, { coalesce: true });
-    db.exec('CREATE TRIGGER refuse BEFORE INSERT ON spans WHEN (SELECT value FROM strings WHERE id = NEW.name_ref) = \'poison\' BEGIN SELECT RAISE(ABORT, \'poison span\'); END');
+    db.exec('CREATE TRIGGER refuse BEFORE INSERT ON spans_rows WHEN (SELECT value FROM strings WHERE id = NEW.name_ref) = \'poison\' BEGIN SELECT RAISE(ABORT, \'poison span\'); END');
     const good = writeJob(queue, { kind: 'spans', records: spans(2) });
     const bad = writeJob(queue, { kind: 'spans', records: [span('poison')] });
     await expect(good).resolves.toMatchObject({ accepted: 2 });

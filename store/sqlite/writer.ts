@@ -14,7 +14,7 @@ import { CardinalityLimiter } from './cardinality';
 import { RollupAccumulator, addInput, addScore, cacheLookupsOf } from '../aggregate';
 import type { Admit } from '../aggregate';
 import { RollupApplier } from './rollup-apply';
-import { MODEL_CALL_INSERT, MODEL_CALL_INSERT_205, MODEL_CALL_INSERT_206, SCORE_INSERT, SCORE_ROWS_INSERT, SPAN_INSERT, SPAN_INSERT_205, modelCallParams, scoreParams, scoreRowsParams, spanParams } from './compact-rows';
+import { MODEL_CALL_INSERT, MODEL_CALL_INSERT_205, MODEL_CALL_INSERT_206, SCORE_INSERT, SCORE_ROWS_INSERT, SPAN_INSERT, SPAN_INSERT_205, SPAN_ROWS_INSERT, modelCallParams, scoreParams, scoreRowsParams, spanParams } from './compact-rows';
 import type { StoredParams } from './compact-rows';
 import { StringTable } from './strings';
 import { GroupedInsert, INSERT_GROUP_ROWS, PositionalStatement } from './positional';
@@ -33,7 +33,9 @@ const MAX_WARNINGS = 20;
 const NO_EVENTS: readonly number[] = [];
 
 /** The span row insert (exported so the bench's raw-insert baseline runs the very same statement). */
-export const SPAN_INSERT_SQL = `${SPAN_INSERT_205} ON CONFLICT (start_ns, span_id) DO NOTHING`;
+export const SPAN_INSERT_SQL = `${SPAN_ROWS_INSERT} ON CONFLICT (start_ns, span_id) DO NOTHING`;
+/** Migrations 205-207: the rows in spans, the texts inline. */
+const SPAN_INSERT_SQL_207 = `${SPAN_INSERT_205} ON CONFLICT (start_ns, span_id) DO NOTHING`;
 /** The span insert before migration 205 (end_ns stored). */
 const SPAN_INSERT_SQL_204 = `${SPAN_INSERT} ON CONFLICT (start_ns, span_id) DO NOTHING`;
 
@@ -140,6 +142,8 @@ export class StoreWriter implements TelemetryWriter {
   private readonly scoreRows: boolean;
   /** Whether spans and model calls have migration 205's derived columns. */
   private readonly derived: boolean;
+  /** Whether spans are in spans_rows with string ids (migration 208; `spans` is a view of them). */
+  private readonly spanRows: boolean;
   /** Whether model calls have migration 206's model codes. */
   private readonly modelCodes: boolean;
   private readonly strings: StringTable;
@@ -159,6 +163,7 @@ export class StoreWriter implements TelemetryWriter {
     this.maxArtefactBytes = options.maxArtefactBytes ?? DEFAULT_STORE_MAX_ARTEFACT_BYTES;
     this.scoreRows = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scores_rows'").get() !== undefined;
     this.derived = db.prepare("SELECT 1 FROM pragma_table_info('spans') WHERE name = 'end_lag_ns'").get() !== undefined;
+    this.spanRows = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans_rows'").get() !== undefined;
     this.modelCodes = db.prepare("SELECT 1 FROM pragma_table_info('model_calls') WHERE name = 'request_model_code'").get() !== undefined;
     this.stmt = this.prepare();
     this.strings = new StringTable(db);
@@ -186,7 +191,12 @@ export class StoreWriter implements TelemetryWriter {
       ),
       // The compact layout of migration 042 (compact-rows.ts); a copy of a stored span is a no-op.
       // Bound by position, several rows a statement: the rows are the hot path of every write (positional.ts).
-      span: new GroupedInsert(db, this.derived ? SPAN_INSERT_SQL : SPAN_INSERT_SQL_204, 'spans', ['start_ns', 'span_id']),
+      span: new GroupedInsert(
+        db,
+        this.spanRows ? SPAN_INSERT_SQL : this.derived ? SPAN_INSERT_SQL_207 : SPAN_INSERT_SQL_204,
+        this.spanRows ? 'spans_rows' : 'spans',
+        ['start_ns', 'span_id'],
+      ),
       // Since migration 182 the rows are in scores_rows (`scores` is a view of them).
       score: new PositionalStatement(db, this.scoreRows ? SCORE_ROWS_INSERT : SCORE_INSERT),
       modelCall: new PositionalStatement(db, this.modelCodes ? MODEL_CALL_INSERT_206 : this.derived ? MODEL_CALL_INSERT_205 : MODEL_CALL_INSERT),
@@ -358,7 +368,7 @@ export class StoreWriter implements TelemetryWriter {
           span.resource_id = this.resourceId(record.resource);
           // Artefact events whose rows hold them exactly are rebuilt from those rows (migration 176).
           const artefactEvents = m.artefacts.length === 0 ? NO_EVENTS : m.artefacts.flatMap((a) => (a.event !== null && dtOf(a.timeNs, span.start_ns) !== null ? [a.seq] : []));
-          params.push(spanParams({ span, attributes: record.attributes, events: m.events, scores, modelCall, artefactEvents }, this.strings));
+          params.push(spanParams({ span, attributes: record.attributes, events: m.events, scores, modelCall, artefactEvents }, this.strings, this.spanRows));
           built.push({ m, rows });
           if (params.length === INSERT_GROUP_ROWS) finish();
         }

@@ -20,7 +20,7 @@ function hasArtefacts(ctx: QueryContext): boolean {
 }
 
 const FROM = `FROM artefacts a JOIN spans s ON s.id = a.span_row`;
-/** The media type is a shared string (migration 176); the kind follows from it. So is the name (181). */
+/** The media type is a shared string (migration 176); the kind follows from it. So is the name (181). The size is the blob's (207). */
 const MEDIA_TYPE = stringOf('a.media_type_ref');
 const NAME = stringOf('a.name_ref');
 
@@ -28,9 +28,9 @@ export function runArtefacts(ctx: QueryContext, id: number): RunArtefactsRespons
   const scope = runScope(ctx, id);
   if (!hasArtefacts(ctx)) return { artefacts: [] };
   const rows = all<{ name: string; media_type: string; bytes: number; original_bytes: number; flags: number; span_id: string; stage: string | null }>(ctx.db, {
-    sql: `SELECT ${NAME} AS name, ${MEDIA_TYPE} AS media_type, a.bytes, COALESCE(a.original_bytes, a.bytes) AS original_bytes, a.flags,
+    sql: `SELECT ${NAME} AS name, ${MEDIA_TYPE} AS media_type, b.bytes, COALESCE(a.original_bytes, b.bytes) AS original_bytes, a.flags,
       lower(hex(s.span_id)) AS span_id, s.stage
-      ${FROM} WHERE ${scope.where} ORDER BY s.start_ns, s.id, a.seq`,
+      ${FROM} JOIN artefact_blobs b ON b.id = a.blob_id WHERE ${scope.where} ORDER BY s.start_ns, s.id, a.seq`,
     params: scope.params,
   });
   return {

@@ -10,7 +10,7 @@ import { bucketStartNs } from '../../layout';
 import { makeWindow, resolveWindow } from '../../window';
 import { meta } from './context';
 import type { QueryContext } from './context';
-import { DAY_GRAIN_S, all, coveredWindow, filterConditions, inList, joinAnd, segmentsFor } from './sql';
+import { DAY_GRAIN_S, all, coveredWindow, filterConditions, inList, joinAnd, segmentsFor, spanFilterColumns } from './sql';
 import { splitColumns } from '../../component-split';
 import type { Window } from '../../window';
 import type { Fragment } from './sql';
@@ -67,11 +67,13 @@ function componentSegments(ctx: QueryContext, w: Window): {
  * component id's string is looked up once a component, not once a run (an edge holds up to two
  * days of runs).
  */
-function rawRuns(fromNs: bigint, toNs: bigint, conds: Fragment[]): Fragment {
+function rawRuns(fromNs: bigint, toNs: bigint, conds: Fragment[], typeIds: boolean): Fragment {
   const where = joinAnd([{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ? AND component_id_ref IS NOT NULL", params: [fromNs, toNs] }, ...conds]);
+  // Since migration 208 the type is a string id too: grouped by it, looked up once a component.
+  const [type, typeOut] = typeIds ? ['component_type_ref', `COALESCE(${stringOf('type')}, '')`] : ["COALESCE(component_type, '')", 'type'];
   return {
-    sql: `SELECT ${stringOf('ref')} AS component_id, component_type, runs, errors, cost_usd, duration_sum_ns FROM (
-        SELECT component_id_ref AS ref, COALESCE(component_type, '') AS component_type, count(*) AS runs, SUM(status_code = 2) AS errors,
+    sql: `SELECT ${stringOf('ref')} AS component_id, ${typeOut} AS component_type, runs, errors, cost_usd, duration_sum_ns FROM (
+        SELECT component_id_ref AS ref, ${type} AS type, count(*) AS runs, SUM(status_code = 2) AS errors,
           SUM(COALESCE(cost_usd, 0)) AS cost_usd, SUM(duration_ns) AS duration_sum_ns FROM spans WHERE ${where.sql} GROUP BY 1, 2)`,
     params: where.params,
   };
@@ -83,17 +85,20 @@ export function costComponents(ctx: QueryContext, q: CostComponentsQuery): CostC
   let source: 'rollup' | 'raw';
   let ignored: string[];
   let covered: { fromMs: number; toMs: number } | null = null;
+  const cols = spanFilterColumns(ctx.db);
+  const typeIds = cols.componentType === 'component_type_ref';
   if (q.benchmarkRun !== undefined) {
-    const f = filterConditions(q, { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_ref' });
-    from = rawRuns(w.fromNs, w.toNs, f.conds);
+    const f = filterConditions(q, { componentType: cols.componentType, model: cols.model, benchmarkRun: 'benchmark_run_ref' });
+    from = rawRuns(w.fromNs, w.toNs, f.conds, typeIds);
     source = 'raw';
     ignored = f.ignored;
   } else {
     const f = filterConditions(q, { componentType: 'component_type', model: 'model' });
+    const raw = filterConditions(q, { componentType: cols.componentType, model: cols.model });
     const plan = componentSegments(ctx, w);
     covered = plan.covered;
     from = plan.union(
-      (fromNs, toNs) => rawRuns(fromNs, toNs, f.conds),
+      (fromNs, toNs) => rawRuns(fromNs, toNs, raw.conds, typeIds),
       (fromNs, toNs) => {
         const where = joinAnd([{ sql: 'bucket_ns >= ? AND bucket_ns < ?', params: [fromNs, toNs] }, ...f.conds]);
         return { sql: `SELECT component_id, component_type, runs, errors, cost_usd, duration_sum_ns FROM rollup_components WHERE ${where.sql}`, params: where.params };

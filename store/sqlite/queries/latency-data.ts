@@ -6,6 +6,7 @@
 import { END_TO_END_STAGE } from '../../../schema/api';
 import { sketchIndex } from '../../histogram';
 import type { BucketedWindow, Window } from '../../window';
+import type { Db } from '../db';
 import { HOUR_GRAIN_S } from '../../window';
 import { ROLLUPS } from '../../layout';
 import { rawKept } from './context';
@@ -13,7 +14,7 @@ import type { QueryContext } from './context';
 import { emptyHistogram } from './histograms';
 import type { DenseHistogram } from './histograms';
 import { serviceOf, spanSource, runsOnly } from './sources';
-import { all, bucketMsExpr, coveredWindow, filterConditions, get, joinAnd } from './sql';
+import { all, bucketMsExpr, coveredWindow, filterConditions, get, joinAnd, spanFilterColumns } from './sql';
 import type { Filters, Fragment } from './sql';
 
 export interface LatencyData {
@@ -61,10 +62,11 @@ export function canUseRaw(ctx: QueryContext, w: Window, f: Filters): boolean {
 }
 
 /** End-to-end rows from the covering index: only columns spans_runs_latency holds. */
-function runsIndexSource(w: Window, f: Filters): { from: Fragment; ignored: string[] } {
+function runsIndexSource(w: Window, f: Filters, db: Db): { from: Fragment; ignored: string[] } {
+  const cols = spanFilterColumns(db);
   const { conds, ignored } = filterConditions(
     { ...f, stage: [] },
-    { componentType: 'component_type', model: 'model', service: serviceOf('spans.resource_id') },
+    { componentType: cols.componentType, model: cols.model, service: serviceOf('spans.resource_id') },
   );
   const where = joinAnd([{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ?", params: [w.fromNs, w.toNs] }, ...conds]);
   return {
@@ -99,7 +101,7 @@ export function loadLatency(
   // Raw rows over the span time the rollups would cover, so a count never depends on which is read.
   const rw = raw && f.benchmarkRun === undefined ? coveredWindow(w, bw?.grainS) : w;
   const src = indexOnly
-    ? { ...runsIndexSource(rw, filters), source: 'raw' as const }
+    ? { ...runsIndexSource(rw, filters, ctx.db), source: 'raw' as const }
     : spanSource(rw, filters, { stagesOnly: allStages, dims: false, ...(raw ? { raw: true } : bw ? { grainS: bw.grainS } : {}) });
   const tExpr = step !== null ? bucketMsExpr('bucket_ns', step) : '0';
   const n = bw ? bw.t.length : 0;

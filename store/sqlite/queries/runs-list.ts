@@ -12,8 +12,9 @@ import { meta } from './context';
 import type { QueryContext } from './context';
 import { SCORE } from '../../../schema/names';
 import type { Window } from '../../window';
-import { all, filterConditions, inList, joinAnd } from './sql';
+import { all, filterConditions, inList, joinAnd, spanFilterColumns } from './sql';
 import type { Fragment, SqlParam } from './sql';
+import type { Db } from '../db';
 import { stringOf } from '../strings';
 
 export interface RunDbRow {
@@ -139,10 +140,11 @@ const SCORE_TRACES = `SELECT ${SCORE_TRACE} FROM scores c
   WHERE c.name_ref = (SELECT id FROM strings WHERE value = ?) AND c.time_ns >= ? AND c.time_ns < ?`;
 
 /** Conditions on root spans (table `spans`) of every runs filter but the cursor. */
-function runConditions(q: RunsQuery, w: Window): { parts: Fragment[]; ignored: string[] } {
+function runConditions(q: RunsQuery, w: Window, db: Db): { parts: Fragment[]; ignored: string[] } {
+  const cols = spanFilterColumns(db);
   const { conds, ignored } = filterConditions(
     { componentType: q.componentType, model: q.model, stage: [], benchmarkRun: q.benchmarkRun },
-    { componentType: 'component_type', model: 'model', benchmarkRun: 'benchmark_run_ref' },
+    { componentType: cols.componentType, model: cols.model, benchmarkRun: 'benchmark_run_ref' },
   );
   const parts: Fragment[] = [{ sql: "role = 'run' AND start_ns >= ? AND start_ns < ?", params: [w.fromNs, w.toNs] }, ...conds];
   if (q.status === 'error') parts.push({ sql: `(status_code = 2 OR (${FAILED_CALL}))`, params: [] });
@@ -179,7 +181,7 @@ function runConditions(q: RunsQuery, w: Window): { parts: Fragment[]; ignored: s
 
 export function runsList(ctx: QueryContext, q: RunsQuery): RunsResponse {
   const w = resolveWindow(q, ctx, '24h');
-  const { parts, ignored } = runConditions(q, w);
+  const { parts, ignored } = runConditions(q, w, ctx.db);
   if (q.sort !== 'newest') {
     const rows = q.sort === 'worst' ? worstRuns(ctx, q, w, parts) : ranked(ctx, q, parts);
     return { meta: meta(w, null, 'raw', ignored), runs: rows.map(toRunRow), nextCursor: null };

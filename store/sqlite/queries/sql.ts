@@ -75,6 +75,23 @@ export const NO_FILTERS: Filters = { componentType: [], model: [], stage: [] };
  * `col IN (...)` for a list, as one bound JSON parameter so the SQL text does not grow with the list.
  * A `*_ref` column holds string ids (migrations 042, 180): the values' ids, through the strings index.
  */
+const SPAN_ID_COLUMNS = { componentType: 'component_type_ref', model: 'model_ref', stage: 'stage_ref' } as const;
+const SPAN_TEXT_COLUMNS = { componentType: 'component_type', model: 'model', stage: 'stage' } as const;
+const spanRowsSeen = new WeakMap<Db, boolean>();
+
+/**
+ * The spans' filter columns: since migration 208 the string ids the `spans` view also gives (an
+ * index can filter on them; the text is a lookup a row), before it the text columns.
+ */
+export function spanFilterColumns(db: Db): typeof SPAN_ID_COLUMNS | typeof SPAN_TEXT_COLUMNS {
+  let ids = spanRowsSeen.get(db);
+  if (ids === undefined) {
+    ids = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans_rows'").get() !== undefined;
+    spanRowsSeen.set(db, ids);
+  }
+  return ids ? SPAN_ID_COLUMNS : SPAN_TEXT_COLUMNS;
+}
+
 export function inList(col: string, values: readonly string[]): Fragment {
   const ref = col.endsWith('_ref');
   if (values.length === 1) return { sql: ref ? `${col} = (SELECT id FROM strings WHERE value = ?)` : `${col} = ?`, params: [values[0] ?? ''] };
