@@ -1,8 +1,12 @@
 /**
  * `npm run bench`: every benchmark, each printed as ratios against a baseline measured in the
- * same run (the SDK's in-memory exporter, a raw insert, a naive query, a small database), so a
+ * same run (an in-memory span sink, a raw insert, a naive query, a small database), so a
  * busy shared machine moves both sides together. Nothing here asserts a time.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateDemo } from '../cli/demo';
 import { scaleDb } from './scale-db';
 import { bytesPerSpan, panelTable, percentileError } from './scale-bench';
 import { benchExporter } from './exporter-bench';
@@ -47,6 +51,16 @@ export async function main(argv: string[]): Promise<number> {
     log('');
   }
   if (want('scale')) {
+    // The issue's size figure is the default demo history's (`genscope demo`: seed 42, 35 days,
+    // with its run artefacts), built fresh (about a minute) into a temporary file.
+    const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'genscope-bench-demo-'));
+    try {
+      const demo = await generateDemo({ db: path.join(demoDir, 'demo.db'), seed: 42 });
+      log(`scale, the demo history (genscope demo --seed 42: ${demo.spans.toLocaleString('en-US')} spans, ${demo.benchmarkRuns} benchmark runs; floor 500 B/span all in, target 300):`);
+      bytesPerSpan(path.join(demoDir, 'demo.db')).forEach(log);
+    } finally {
+      fs.rmSync(demoDir, { recursive: true, force: true });
+    }
     for (const target of [MILLION, 10 * MILLION]) {
       const built = await scaleDb(target, log);
       const label = `${target / MILLION}M spans`;
