@@ -223,25 +223,42 @@ export function runsPerDayFor(targetSpans: number, days: number): number {
 }
 
 /**
+ * Where compactDemo's prune starts keeping minute rollups (ns): the history's end minus their 7
+ * days, as retention computes it. The bulk builder does not write minute rollups before it.
+ */
+export function minuteRollupCutoffNs(endMillis: number): bigint {
+  return (BigInt(Math.floor(endMillis)) - BigInt(DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS * DAY_MS)) * 1_000_000n;
+}
+
+/**
  * Leaves a finished demo file as a store that had been running over its history would be, then
  * rewrites it compactly. The history was written at once, so every minute-grain rollup of its
  * days is still there; a live store keeps them DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS (7) days, and
  * `genscope serve` deletes the rest at its first start (at 10M spans 3.2M rows, over a minute of
  * background work): they go here, as of the history's end (raw rows and hour/day rollups stay:
- * the raw retention is at least the history's length). Then VACUUM: runs written concurrently
+ * the raw retention is at least the history's length; the bulk builder never writes them, see
+ * minuteRollupCutoffNs). Then VACUUM: runs written concurrently
  * insert into the middle of the time indexes and rollup keys, so their pages are split and about
- * 10% empty (about 5% of the file). The auto_vacuum mode is kept.
+ * 10% empty (about 5% of the file). The auto_vacuum mode is kept. `log` gets a line per step with its time.
  */
-export function compactDemo(file: string, history: { endMillis: number; days: number }): void {
+export function compactDemo(file: string, history: { endMillis: number; days: number }, log: (line: string) => void = () => undefined): void {
   const db = openDatabase(file);
   try {
-    pruneOnce(db, {
+    let t = performance.now();
+    const lap = (what: string) => {
+      const now = performance.now();
+      log(`  ${what} in ${((now - t) / 1000).toFixed(0)} s`);
+      t = now;
+    };
+    const pruned = pruneOnce(db, {
       nowMillis: history.endMillis,
       retentionDays: Math.max(DEFAULT_RETENTION_DAYS, history.days + 1),
       minuteRollupRetentionDays: DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS,
     });
+    lap(`${Object.values(pruned.deleted).reduce((a, b) => a + b, 0).toLocaleString('en-US')} rollup rows past retention pruned`);
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.exec('VACUUM');
+    lap('VACUUM');
   } finally {
     db.close();
   }
@@ -325,7 +342,7 @@ export async function generateDemo(options: DemoOptions): Promise<DemoReport> {
   } finally {
     await telemetry.shutdown();
   }
-  compactDemo(options.db, { endMillis, days });
+  compactDemo(options.db, { endMillis, days }, log);
   return demoReport(options.db, plan, { seed, days, runsPerDay, benchmarkRuns: done, endMillis, startedAt: t0 });
 }
 

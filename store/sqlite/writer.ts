@@ -46,6 +46,11 @@ export interface StoreWriterOptions {
   cardinality?: CardinalityLimits;
   /** Bytes of one artefact's decoded content past which it is not stored (a warning says so). Default 4 MiB. */
   maxArtefactBytes?: number;
+  /**
+   * Minute-grain rollups of buckets that start before this instant (ns) are not written: a bulk
+   * load of a past history whose minute rollups retention would delete at once (the demo builder).
+   */
+  minuteRollupsFromNs?: bigint;
 }
 
 export interface StoreWriterStats {
@@ -152,6 +157,7 @@ export class StoreWriter implements TelemetryWriter {
   /** Prepared on first use, for the same reason (migration 165). */
   private artefactStatements: ArtefactStatements | null = null;
   private readonly maxArtefactBytes: number;
+  private readonly minuteRollupsFromNs: bigint | undefined;
   /** Null on a database older than migration 030 (opened without migrating): no bound then. */
   private readonly limiter: CardinalityLimiter | null;
 
@@ -161,6 +167,7 @@ export class StoreWriter implements TelemetryWriter {
   ) {
     this.prices = options.prices;
     this.maxArtefactBytes = options.maxArtefactBytes ?? DEFAULT_STORE_MAX_ARTEFACT_BYTES;
+    this.minuteRollupsFromNs = options.minuteRollupsFromNs;
     this.scoreRows = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scores_rows'").get() !== undefined;
     this.derived = db.prepare("SELECT 1 FROM pragma_table_info('spans') WHERE name = 'end_lag_ns'").get() !== undefined;
     this.spanRows = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spans_rows'").get() !== undefined;
@@ -373,7 +380,9 @@ export class StoreWriter implements TelemetryWriter {
           if (params.length === INSERT_GROUP_ROWS) finish();
         }
         finish();
-        this.rollups.apply(acc.result());
+        const from = this.minuteRollupsFromNs;
+        const deltas = acc.result();
+        this.rollups.apply(from === undefined ? deltas : deltas.filter((d) => d.grainS !== MINUTE_GRAIN_S || d.bucketNs >= from));
       }
       for (const { p, job } of points) {
         if (this.stmt.metric.run(metricRow(p, this.resourceId(p.resource))).changes === 0)
