@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateBulkDemo } from '../cli/demo-bulk';
+import { generateBulkDemoOffThread } from '../cli/demo-bulk';
 
 /** Relative to the working directory: npm run bench runs in the repository root. */
 export const CACHE_DIR = path.join('bench', '.cache');
@@ -55,7 +55,7 @@ export async function scaleDb(targetSpans: number, log: (line: string) => void, 
   fs.rmSync(sidecarFile, { force: true });
   log(`building ${file}: about ${targetSpans.toLocaleString('en-US')} spans with the bulk demo builder ...`);
   const seed = 42;
-  const report = await generateBulkDemo({ db: file, targetSpans, seed, log });
+  const report = await generateBulkDemoOffThread({ db: file, targetSpans, seed, log });
   const sidecar: Sidecar = { targetSpans, spans: report.spans, buildSeconds: report.seconds, builtAtMillis: Date.now(), seed };
   fs.writeFileSync(sidecarFile, `${JSON.stringify(sidecar, null, 2)}\n`);
   log(`  built ${report.spans.toLocaleString('en-US')} spans in ${report.seconds.toFixed(0)} s`);

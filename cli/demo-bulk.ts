@@ -18,6 +18,8 @@ import { openDatabase, StoreWriter } from '../store';
 import type { TelemetryWriter, WriteResult } from '../store';
 import { ATTR, EVENT, SPAN } from '../schema/names';
 import type { AttributeMap, LogRecordRecord, MetricPointRecord, SpanEventRecord, SpanRecord } from '../schema/records';
+import { Worker } from 'node:worker_threads';
+import { workerEntry } from '../store/worker-entry';
 import { DEMO_RESOURCE, clientKey, compactDemo, demoClients, minuteRollupCutoffNs, demoReport, planDemo, runPlanned, runsPerDayFor } from './demo';
 import type { DemoReport, PlannedRun } from './demo';
 
@@ -432,4 +434,43 @@ export async function generateBulkDemo(options: BulkDemoOptions): Promise<DemoRe
   log(`  ${writer.stats.spans.toLocaleString('en-US')} spans written in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   compactDemo(options.db, { endMillis, days }, log);
   return demoReport(options.db, plan, { seed, days, runsPerDay, benchmarkRuns: runs, endMillis, startedAt: t0 });
+}
+
+/**
+ * The young generation of the bulk build's thread. The writer allocates about 13 KB a span that
+ * mostly dies within its batch; with V8's default young generation a third of it was promoted and
+ * 1M spans spent 21 s of about 90 s in scavenges (--trace-gc), 14.5-17 s with 384-768 MiB.
+ * A V8 flag set at run time (v8.setFlagsFromString) does not take; a Worker's resourceLimits do.
+ */
+const BULK_YOUNG_GENERATION_MB = 768;
+
+/** generateBulkDemo on a worker thread with BULK_YOUNG_GENERATION_MB of young generation: what `genscope demo --spans` and the scale bench run. */
+export function generateBulkDemoOffThread(options: BulkDemoOptions): Promise<DemoReport> {
+  const { log, ...data } = options;
+  const entry = workerEntry(__dirname, 'bulk-demo-worker');
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const worker = new Worker(entry.file, {
+      workerData: data,
+      execArgv: entry.execArgv,
+      env: entry.env,
+      resourceLimits: { maxYoungGenerationSizeMb: BULK_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 4096 },
+    });
+    worker.on('message', (m: { t: 'log'; line: string } | { t: 'done'; report: DemoReport } | { t: 'error'; message: string }) => {
+      if (m.t === 'log') log?.(m.line);
+      else {
+        settled = true;
+        void worker.terminate();
+        if (m.t === 'done') resolve(m.report);
+        else reject(new Error(m.message));
+      }
+    });
+    worker.on('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the bulk demo build's thread stopped (exit code ${code})`));
+    });
+  });
 }

@@ -14,7 +14,7 @@ import { DEFAULT_MINUTE_ROLLUP_RETENTION_DAYS, DEFAULT_RETENTION_DAYS, openDatab
 import { ATTR } from '../schema/names';
 import { dbPath, intOption, parse, UsageError, write } from './args';
 import type { Io } from './args';
-import { generateBulkDemo } from './demo-bulk';
+import { generateBulkDemoOffThread } from './demo-bulk';
 
 const DAY_MS = 86_400_000;
 
@@ -404,7 +404,7 @@ export async function runDemoCommand(argv: string[], io: Io): Promise<number> {
   const log = (line: string) => write(io.stdout, line);
   // --spans: replayed in bulk (minutes for millions of spans); otherwise every run is a real pipeline run.
   const report = targetSpans
-    ? await generateBulkDemo({ db: file, seed, days, targetSpans, log })
+    ? await generateBulkDemoOffThread({ db: file, seed, days, targetSpans, log })
     : await generateDemo({ db: file, seed, days, runsPerDay, log });
   write(io.stdout, formatDemoReport(report, file));
   return 0;
