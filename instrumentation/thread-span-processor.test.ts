@@ -49,7 +49,7 @@ describe('the SQLite writer thread', () => {
     const t = startTelemetry({ db: file, otlp: false, batch: { maxExportBatchSize: 10 } });
     const other = openDatabase(file);
     // A trigger that fails every insert stands in for a disk that refuses writes.
-    other.exec("CREATE TRIGGER refuse BEFORE INSERT ON spans BEGIN SELECT RAISE(ABORT, 'disk refuses writes'); END");
+    other.exec("CREATE TRIGGER refuse BEFORE INSERT ON spans_rows BEGIN SELECT RAISE(ABORT, 'disk refuses writes'); END");
     for (let i = 0; i < 25; i++) expect(() => t.tracer.startSpan('s').end()).not.toThrow();
     await t.forceFlush();
     expect(t.spanStats()).toMatchObject({ exported: 0, failedSpans: 25, failedExports: 3, queued: 0 });

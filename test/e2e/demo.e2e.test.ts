@@ -72,14 +72,15 @@ describe('genscope demo + detectChanges', () => {
     expect(embed.minNs / 1e6).toBeGreaterThanOrEqual(0.75 * DEMO_EMBEDDING_LATENCY.baseMillis);
   });
 
-  (SQLITE3 ? it : it.skip)('opens with the system sqlite3, passes integrity_check and reads every table', () => {
+  (SQLITE3 ? it : it.skip)('opens with the system sqlite3, passes integrity_check and reads every table and view', () => {
     const run = (sql: string) => execFileSync(SQLITE3 ?? 'sqlite3', ['-readonly', db, sql], { encoding: 'utf8' }).trim();
     const [major = 0, minor = 0] = run('SELECT sqlite_version()').split('.').map(Number);
     expect(major * 1000 + minor).toBeGreaterThanOrEqual(3037);
     expect(run('PRAGMA integrity_check')).toBe('ok');
     // Every stored statement parses on this SQLite (a parse error fails every query on the file).
-    const tables = run("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").split('\n');
-    expect(tables).toContain('spans');
+    // Tables and views (since migration 208 `spans` is a view over `spans_rows`, as `scores` over `scores_rows`).
+    const tables = run("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name").split('\n');
+    expect(tables).toEqual(expect.arrayContaining(['spans', 'spans_rows', 'scores', 'scores_rows', 'span_view']));
     for (const t of tables) expect(Number(run(`SELECT count(*) FROM "${t}"`))).toBeGreaterThanOrEqual(0);
     expect(Number(run("SELECT count(*) FROM span_view WHERE role = 'run'"))).toBeGreaterThan(100);
   });
