@@ -66,7 +66,7 @@ describe('self-observation metrics of a pipeline process', () => {
     const telemetry = startTelemetry({ db, otlp: false, metricExportIntervalMillis: 60_000 });
     const p = telemetry.pipeline({ name: 'p', version: '1' });
     // The span store breaks (as a full disk or a bad migration would); metric points still go in.
-    db.exec('DROP TABLE spans');
+    db.exec('DROP TABLE spans_rows');
     db.exec('CREATE TABLE spans_gone (x)');
     await p.run({ componentId: 'c1' }, () => 'ok');
     const failing = telemetry.tracer.startSpan('classify', { attributes: { 'pipeline.stage': 'classify' } });
